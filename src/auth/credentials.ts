@@ -1,0 +1,57 @@
+import { accountRootArn } from '../domain/arn.js';
+import type { RootKeyring } from '../crypto/root-keyring.js';
+import type { Random } from '../crypto/random.js';
+import type { Principal } from '../services/call-context.js';
+import type { AccessKeyRecord, PrincipalType, Store } from '../store/ports.js';
+
+/** AAD binding a wrapped secret access key to its access key id. */
+const secretAad = (accessKeyId: string) => `locksmith:access-key-secret:v1:${accessKeyId}`;
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+export interface AccessKeyPair {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** Issues a new long-term access key (AKIA…, 40-character secret) for a principal and stores it wrapped. */
+export async function createAccessKey(
+  store: Store,
+  keyring: RootKeyring,
+  random: Random,
+  now: Date,
+  principal: { account: string; type: PrincipalType; arn: string },
+): Promise<AccessKeyPair> {
+  const accessKeyId = 'AKIA' + [...random.bytes(16)].map((b) => BASE32[b & 31]).join('');
+  const secretAccessKey = random.bytes(30).toString('base64');
+  await store.credentials.putAccessKey({
+    accessKeyId,
+    account: principal.account,
+    principalType: principal.type,
+    principalArn: principal.arn,
+    wrappedSecret: keyring.wrap(Buffer.from(secretAccessKey, 'utf8'), secretAad(accessKeyId)),
+    status: 'Active',
+    createdAt: now,
+  });
+  return { accessKeyId, secretAccessKey };
+}
+
+export const rootPrincipal = (account: string) => ({ account, type: 'Root' as const, arn: accountRootArn(account) });
+
+/** Recovers the plaintext secret of a stored access key (for SigV4 verification). */
+export function secretOf(keyring: RootKeyring, record: AccessKeyRecord): string {
+  return keyring.unwrap(record.wrappedSecret, secretAad(record.accessKeyId)).toString('utf8');
+}
+
+/** Resolves an access key id to its principal and secret; undefined for unknown or inactive keys. */
+export async function resolveAccessKey(
+  store: Store,
+  keyring: RootKeyring,
+  accessKeyId: string,
+): Promise<{ principal: Principal; secretAccessKey: string } | undefined> {
+  const record = await store.credentials.getAccessKey(accessKeyId);
+  if (!record || record.status !== 'Active') return undefined;
+  return {
+    principal: { type: record.principalType, arn: record.principalArn, account: record.account, accessKeyId },
+    secretAccessKey: secretOf(keyring, record),
+  };
+}

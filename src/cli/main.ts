@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { startLocksmith } from '../server/app.js';
+
+const program = new Command();
+program.name('locksmith').description('A self-hosted key management service that speaks the AWS KMS API');
+
+program
+  .command('serve')
+  .description('start the server')
+  .option('--port <n>', 'port to listen on (LOCKSMITH_PORT)', process.env.LOCKSMITH_PORT ?? '4566')
+  .option('--host <h>', 'address to bind (LOCKSMITH_HOST)', process.env.LOCKSMITH_HOST ?? '127.0.0.1')
+  .option('--data-dir <dir>', 'data directory (LOCKSMITH_DATA_DIR)', process.env.LOCKSMITH_DATA_DIR ?? './.locksmith')
+  .option('--account <id>', 'default account id (LOCKSMITH_ACCOUNT)', process.env.LOCKSMITH_ACCOUNT ?? '000000000000')
+  .option('--region <r>', 'region written to the generated AWS profile (LOCKSMITH_REGION)', process.env.LOCKSMITH_REGION ?? 'us-east-1')
+  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string }) => {
+    const port = Number(o.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) program.error(`invalid port '${o.port}'`);
+    if (!/^\d{12}$/.test(o.account)) program.error(`invalid account id '${o.account}': 12 digits expected`);
+    const running = await startLocksmith({
+      host: o.host,
+      port,
+      dataDir: o.dataDir,
+      rootKeyFile: process.env.LOCKSMITH_ROOT_KEY_FILE || undefined,
+      defaultAccount: o.account,
+      defaultRegion: o.region,
+    });
+    const stop = () => {
+      running.close().then(() => process.exit(0), () => process.exit(1));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program.parseAsync().catch((e: Error) => {
+  console.error(`locksmith: ${e.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,51 @@
+/** The KMS key: the logical key (id, ARN, policy, state). Its secret bytes are key material. */
+export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT';
+export type KeyManager = 'CUSTOMER' | 'AWS';
+export type Origin = 'AWS_KMS' | 'EXTERNAL' | 'AWS_CLOUDHSM' | 'EXTERNAL_KEY_STORE';
+
+/** Key state as a typed union: data that only makes sense in one state lives in that state. */
+export type KeyLifecycle =
+  | { state: 'Enabled' }
+  | { state: 'Disabled' }
+  | { state: 'PendingDeletion'; deletionDate: Date; pendingWindowInDays: number }
+  | { state: 'PendingImport' }
+  | { state: 'Unavailable' };
+
+export type KeyState = KeyLifecycle['state'];
+
+export interface KmsKey {
+  account: string;
+  region: string;
+  keyId: string;
+  arn: string;
+  creationDate: Date;
+  description: string;
+  keyUsage: KeyUsage;
+  keySpec: string;
+  origin: Origin;
+  keyManager: KeyManager;
+  multiRegion: boolean;
+  lifecycle: KeyLifecycle;
+  /** The key policy document exactly as it was set (GetKeyPolicy returns it verbatim). */
+  policy: string;
+  /** Hex id of the key material new encryptions use. */
+  currentKeyMaterialId: string;
+}
+
+/** Key material: one version of a key's secret bytes, stored only wrapped under the root key. */
+export interface KeyMaterial {
+  keyMaterialId: string;
+  createdAt: Date;
+  secret: Buffer;
+}
+
+export type Tags = Record<string, string>;
+
+export interface KmsAlias {
+  account: string;
+  region: string;
+  aliasName: string;
+  targetKeyId: string;
+  creationDate: Date;
+  lastUpdatedDate: Date;
+}

@@ -1,0 +1,52 @@
+import { isKmsOperation, kmsTargetPrefix } from '../model/kms-model.js';
+import { readInput } from '../model/shape-input.js';
+import { writeOutput } from '../model/shape-output.js';
+import type { CallContext } from '../services/call-context.js';
+import type { KmsService } from '../services/kms/kms-service.js';
+import { KMS_OPERATIONS } from '../services/kms/operations.js';
+import { AwsError, SerializationException, UnknownOperationException, UnsupportedOperationException } from './errors.js';
+
+/** An HTTP response as the protocol layer produces it; the server writes it. */
+export interface WireResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export const AWS_JSON_11 = 'application/x-amz-json-1.1';
+
+/** awsJson1.1 error body: `{"__type": "<ExceptionName>", "message": "..."}` with AWS's status. */
+export function awsJsonError(error: AwsError): WireResponse {
+  const body: Record<string, string> = { __type: error.code };
+  if (error.message !== '') body.message = error.message;
+  return { status: error.status, headers: { 'content-type': AWS_JSON_11 }, body: JSON.stringify(body) };
+}
+
+/** The operation an `X-Amz-Target: TrentService.<Operation>` header names. */
+export function kmsOperationOf(target: string | undefined): string {
+  const prefix = `${kmsTargetPrefix}.`;
+  if (!target?.startsWith(prefix)) throw UnknownOperationException();
+  const operation = target.slice(prefix.length);
+  if (!isKmsOperation(operation)) throw UnknownOperationException();
+  return operation;
+}
+
+function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) throw SerializationException();
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw SerializationException();
+  }
+}
+
+/** Serves one KMS call: target → operation, JSON → validated input, operation → JSON output. */
+export async function serveKms(kms: KmsService, ctx: CallContext, target: string | undefined, body: Buffer): Promise<WireResponse> {
+  const operation = kmsOperationOf(target);
+  const json = parseJsonBody(body);
+  const handler = KMS_OPERATIONS[operation];
+  if (!handler) throw UnsupportedOperationException(`${operation} is not implemented by Locksmith yet.`);
+  const input = readInput(operation, json);
+  const output = await handler(input, ctx, kms);
+  return { status: 200, headers: { 'content-type': AWS_JSON_11 }, body: JSON.stringify(writeOutput(operation, output)) };
+}

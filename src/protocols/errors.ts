@@ -1,0 +1,54 @@
+/**
+ * Errors as AWS names them. `code` is the exact exception name that goes on the wire
+ * (`__type` in awsJson1.1, `<Code>` in awsQuery/restXml); `status` is AWS's HTTP status.
+ * Services throw these; one mapper per protocol turns them into responses.
+ */
+export class AwsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number = 400,
+  ) {
+    super(message);
+    this.name = code;
+  }
+
+  /** Server-side faults (5xx) are retryable by AWS SDKs. */
+  get isFault(): boolean {
+    return this.status >= 500;
+  }
+}
+
+const error = (code: string, status = 400) => (message = '') => new AwsError(code, message, status);
+
+// Protocol and authentication errors (common to all AWS JSON services).
+export const SerializationException = error('SerializationException');
+export const UnknownOperationException = error('UnknownOperationException');
+export const MissingAuthenticationTokenException = error('MissingAuthenticationTokenException');
+export const IncompleteSignatureException = error('IncompleteSignatureException');
+export const InvalidSignatureException = error('InvalidSignatureException');
+export const UnrecognizedClientException = error('UnrecognizedClientException');
+export const ExpiredTokenException = error('ExpiredTokenException');
+export const RequestEntityTooLargeException = error('RequestEntityTooLargeException', 413);
+export const ValidationException = error('ValidationException');
+export const AccessDeniedException = error('AccessDeniedException');
+export const ThrottlingException = error('ThrottlingException');
+
+// KMS service errors (names from the KMS model).
+export const NotFoundException = error('NotFoundException');
+export const AlreadyExistsException = error('AlreadyExistsException');
+export const DisabledException = error('DisabledException');
+export const KMSInvalidStateException = error('KMSInvalidStateException');
+export const InvalidCiphertextException = error('InvalidCiphertextException');
+export const IncorrectKeyException = error('IncorrectKeyException');
+export const InvalidKeyUsageException = error('InvalidKeyUsageException');
+export const InvalidAliasNameException = error('InvalidAliasNameException');
+export const InvalidArnException = error('InvalidArnException');
+export const InvalidMarkerException = error('InvalidMarkerException');
+export const InvalidGrantTokenException = error('InvalidGrantTokenException');
+export const TagException = error('TagException');
+export const LimitExceededException = error('LimitExceededException');
+export const MalformedPolicyDocumentException = error('MalformedPolicyDocumentException');
+export const UnsupportedOperationException = error('UnsupportedOperationException');
+export const DryRunOperationException = error('DryRunOperationException');
+export const KMSInternalException = error('KMSInternalException', 500);

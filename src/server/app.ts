@@ -1,0 +1,88 @@
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { AccessKeyPair } from '../auth/credentials.js';
+import { RootKeyring } from '../crypto/root-keyring.js';
+import { secureRandom, type Random } from '../crypto/random.js';
+import { sweepDueDeletions } from '../services/kms/deletion-sweeper.js';
+import { KmsService } from '../services/kms/kms-service.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { ensureDefaultAccount, exportBlock, writeAwsProfileFiles } from './bootstrap.js';
+import { createLocksmithServer } from './http-server.js';
+
+export interface LocksmithOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Defaults to `<dataDir>/root-key`, created on first start. */
+  rootKeyFile?: string;
+  defaultAccount: string;
+  defaultRegion: string;
+  /** Allowed SigV4 clock skew. */
+  skewMs?: number;
+  clock?: Clock;
+  random?: Random;
+  /** How often the deletion sweeper runs (real time); the deadline itself uses `clock`. */
+  sweepIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningLocksmith {
+  endpoint: string;
+  port: number;
+  account: string;
+  rootCredentials: AccessKeyPair;
+  /** Destroys keys whose deletion date has passed, now (also runs on a timer). */
+  sweepDeletions(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_SKEW_MS = 15 * 60 * 1000;
+
+export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLocksmith> {
+  const clock = opts.clock ?? systemClock;
+  const random = opts.random ?? secureRandom;
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const rootKeyFile = opts.rootKeyFile ?? join(opts.dataDir, 'root-key');
+  const keyring = RootKeyring.fromFile(rootKeyFile, random, opts.rootKeyFile === undefined);
+  const store = openSqliteStore(join(opts.dataDir, 'locksmith.db'));
+  const kms = new KmsService(store, keyring);
+  const boot = await ensureDefaultAccount(store, keyring, random, clock, opts.defaultAccount);
+  await sweepDueDeletions(store, clock);
+
+  const server = createLocksmithServer({ store, keyring, kms, clock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const endpoint = `http://${host}:${port}`;
+  writeAwsProfileFiles(opts.dataDir, boot.credentials, opts.defaultRegion, endpoint);
+  log(`Locksmith listening on ${endpoint} (data dir ${opts.dataDir})`);
+  if (boot.created) {
+    log(`Created account ${boot.account} with a root access key. Paste this into your shell:\n\n${exportBlock(boot.credentials, opts.defaultRegion, endpoint)}\n`);
+  }
+  log(`AWS CLI profile: AWS_CONFIG_FILE=${join(opts.dataDir, 'aws-config')} AWS_SHARED_CREDENTIALS_FILE=${join(opts.dataDir, 'aws-credentials')} AWS_PROFILE=locksmith`);
+
+  const sweeper = setInterval(() => {
+    sweepDueDeletions(store, clock).catch((e) => log(`deletion sweep failed: ${(e as Error).message}`));
+  }, opts.sweepIntervalMs ?? 60_000);
+  sweeper.unref();
+
+  return {
+    endpoint,
+    port,
+    account: boot.account,
+    rootCredentials: boot.credentials,
+    sweepDeletions: () => sweepDueDeletions(store, clock),
+    async close() {
+      clearInterval(sweeper);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
+    },
+  };
+}

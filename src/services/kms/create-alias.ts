@@ -1,0 +1,21 @@
+import { aliasArn } from '../../domain/arn.js';
+import { AlreadyExistsException } from '../../protocols/errors.js';
+import { assertCustomerAliasName } from './alias-names.js';
+import type { KmsOperation } from './operation.js';
+
+export const createAlias: KmsOperation = async (input, ctx, kms) => {
+  const aliasName: string = input.AliasName;
+  assertCustomerAliasName(aliasName);
+  const key = await kms.resolveKey(ctx, input.TargetKeyId, { operation: 'CreateAlias', aliases: false });
+  const now = ctx.clock.now();
+  const created = await kms.store.aliases.create({
+    account: ctx.account,
+    region: ctx.region,
+    aliasName,
+    targetKeyId: key.keyId,
+    creationDate: now,
+    lastUpdatedDate: now,
+  });
+  if (!created) throw AlreadyExistsException(`An alias with the name ${aliasArn(ctx.region, ctx.account, aliasName)} already exists`);
+  return {};
+};

@@ -1,0 +1,58 @@
+import { keyArn } from '../../domain/arn.js';
+import { KEY_MATERIAL_ID_BYTES } from '../../domain/ciphertext.js';
+import type { KmsKey } from '../../domain/key.js';
+import { defaultKeyPolicy, validateKeyPolicy } from '../../domain/key-policy.js';
+import { KEY_SPECS } from '../../domain/key-specs.js';
+import { tagsFromList } from '../../domain/tags.js';
+import { UnsupportedOperationException, ValidationException } from '../../protocols/errors.js';
+import { keyMetadata } from './key-metadata.js';
+import { materialAad } from './kms-service.js';
+import type { KmsOperation } from './operation.js';
+
+export const createKey: KmsOperation = async (input, ctx, kms) => {
+  if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
+    throw ValidationException('You cannot specify both KeySpec and CustomerMasterKeySpec.');
+  }
+  const keySpec: string = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
+  const spec = KEY_SPECS[keySpec];
+  if (input.KeyUsage === undefined && keySpec !== 'SYMMETRIC_DEFAULT') {
+    throw ValidationException('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
+  }
+  const keyUsage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
+  if (!spec.usages.includes(keyUsage)) throw ValidationException(`KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`);
+  if (!spec.implemented) throw UnsupportedOperationException(`KeySpec ${keySpec} is not supported by Locksmith yet.`);
+  const origin = input.Origin ?? 'AWS_KMS';
+  if (origin !== 'AWS_KMS') throw UnsupportedOperationException(`Origin ${origin} is not supported by Locksmith yet.`);
+  if (input.MultiRegion === true) throw UnsupportedOperationException('Multi-Region keys are not supported by Locksmith yet.');
+  if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) {
+    throw UnsupportedOperationException('Custom key stores are not supported by Locksmith.');
+  }
+  const tags = tagsFromList(input.Tags ?? []);
+  const policy: string = input.Policy ?? defaultKeyPolicy(ctx.account);
+  if (input.Policy !== undefined) validateKeyPolicy(policy);
+
+  const now = ctx.clock.now();
+  const keyId = ctx.random.uuid();
+  const keyMaterialId = ctx.random.bytes(KEY_MATERIAL_ID_BYTES).toString('hex');
+  const key: KmsKey = {
+    account: ctx.account,
+    region: ctx.region,
+    keyId,
+    arn: keyArn(ctx.region, ctx.account, keyId),
+    creationDate: now,
+    description: input.Description ?? '',
+    keyUsage,
+    keySpec,
+    origin,
+    keyManager: 'CUSTOMER',
+    multiRegion: false,
+    lifecycle: { state: 'Enabled' },
+    policy,
+    currentKeyMaterialId: keyMaterialId,
+  };
+  const secret = ctx.random.bytes(spec.symmetricKeyBytes!);
+  const wrapped = kms.keyring.wrap(secret, materialAad(key.arn, keyMaterialId));
+  secret.fill(0);
+  await kms.store.keys.create(key, { keyMaterialId, createdAt: now, wrapped }, tags);
+  return { KeyMetadata: keyMetadata(key) };
+};

@@ -1,0 +1,16 @@
+import { ValidationException } from '../../protocols/errors.js';
+import { encryptionAlgorithmFor } from './key-usage.js';
+import { stopIfDryRun, type KmsOperation } from './operation.js';
+
+export const decrypt: KmsOperation = async (input, ctx, kms) => {
+  if (input.Recipient !== undefined) throw ValidationException('Recipient (Nitro Enclaves attestation) is not supported by Locksmith.');
+  const { key, plaintext, keyMaterialId } = await kms.unseal(ctx, 'Decrypt', input.CiphertextBlob, input.KeyId, input.EncryptionContext);
+  try {
+    const algorithm = encryptionAlgorithmFor(key, input.EncryptionAlgorithm);
+    stopIfDryRun(input);
+    return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: algorithm, KeyMaterialId: keyMaterialId };
+  } catch (e) {
+    plaintext.fill(0);
+    throw e;
+  }
+};

@@ -1,0 +1,7 @@
+import { keyMetadata } from './key-metadata.js';
+import type { KmsOperation } from './operation.js';
+
+export const describeKey: KmsOperation = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'DescribeKey', aliases: true });
+  return { KeyMetadata: keyMetadata(key) };
+};

@@ -1,0 +1,25 @@
+import { DATA_KEY_BYTES } from '../../domain/key-specs.js';
+import { ValidationException } from '../../protocols/errors.js';
+import type { CallContext } from '../call-context.js';
+import { assertKeyUsage } from './key-usage.js';
+import type { KmsService } from './kms-service.js';
+import { stopIfDryRun, type KmsInput, type KmsOperation } from './operation.js';
+
+/** Shared by GenerateDataKey and GenerateDataKeyWithoutPlaintext. */
+export async function generateDataKeyFor(operation: string, input: KmsInput, ctx: CallContext, kms: KmsService) {
+  if ((input.KeySpec === undefined) === (input.NumberOfBytes === undefined)) {
+    throw ValidationException('Please specify either number of bytes or key spec.');
+  }
+  if (input.Recipient !== undefined) throw ValidationException('Recipient (Nitro Enclaves attestation) is not supported by Locksmith.');
+  const key = await kms.resolveKey(ctx, input.KeyId, { operation, aliases: true });
+  assertKeyUsage(key, 'ENCRYPT_DECRYPT', operation);
+  stopIfDryRun(input);
+  const plaintext = ctx.random.bytes(input.NumberOfBytes ?? DATA_KEY_BYTES[input.KeySpec]);
+  const blob = await kms.seal(ctx, key, plaintext, input.EncryptionContext);
+  return { key, plaintext, blob };
+}
+
+export const generateDataKey: KmsOperation = async (input, ctx, kms) => {
+  const { key, plaintext, blob } = await generateDataKeyFor('GenerateDataKey', input, ctx, kms);
+  return { CiphertextBlob: blob, Plaintext: plaintext, KeyId: key.arn, KeyMaterialId: key.currentKeyMaterialId };
+};

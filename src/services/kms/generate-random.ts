@@ -1,0 +1,11 @@
+import { AwsError, ValidationException } from '../../protocols/errors.js';
+import type { KmsOperation } from './operation.js';
+
+export const generateRandom: KmsOperation = async (input, ctx) => {
+  if (input.NumberOfBytes === undefined) throw ValidationException('NumberOfBytes is required.');
+  if (input.CustomKeyStoreId !== undefined) {
+    throw new AwsError('CustomKeyStoreNotFoundException', `Custom key store ${input.CustomKeyStoreId} does not exist.`);
+  }
+  if (input.Recipient !== undefined) throw ValidationException('Recipient (Nitro Enclaves attestation) is not supported by Locksmith.');
+  return { Plaintext: ctx.random.bytes(input.NumberOfBytes) };
+};

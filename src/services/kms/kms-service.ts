@@ -1,0 +1,138 @@
+import { aliasArn, isKeyId, keyArn, parseKeyReference } from '../../domain/arn.js';
+import { openCiphertext, parseCiphertext, sealCiphertext } from '../../domain/ciphertext.js';
+import type { EncryptionContext } from '../../domain/encryption-context.js';
+import type { KmsKey } from '../../domain/key.js';
+import { assertKeyStateAllows } from '../../domain/key-states.js';
+import { GCM_IV_BYTES } from '../../crypto/aes-gcm.js';
+import type { RootKeyring } from '../../crypto/root-keyring.js';
+import { AccessDeniedException, IncorrectKeyException, InvalidCiphertextException, NotFoundException, ValidationException } from '../../protocols/errors.js';
+import type { KeyRef, Store } from '../../store/ports.js';
+import type { CallContext } from '../call-context.js';
+
+export interface ResolveOptions {
+  /** Operation name, for the key-state rules. */
+  operation: string;
+  /** Whether alias names and alias ARNs identify the key (only the cryptographic operations and DescribeKey). */
+  aliases: boolean;
+}
+
+/** AAD that binds wrapped key material to the key and material it belongs to. */
+export const materialAad = (arn: string, keyMaterialId: string) => `locksmith:key-material:v1:${arn}:${keyMaterialId}`;
+
+/**
+ * What every KMS operation shares: key resolution (ids, ARNs, aliases), key-state rules,
+ * authorization, and sealing/opening with a key's material. Operations live one per file.
+ */
+export class KmsService {
+  constructor(
+    readonly store: Store,
+    readonly keyring: RootKeyring,
+  ) {}
+
+  /** Finds the key a KeyId parameter names, applying the operation's key-state rules and authorization. */
+  async resolveKey(ctx: CallContext, keyIdParam: string, opts: ResolveOptions): Promise<KmsKey> {
+    const key = await this.findKey(ctx, keyIdParam, opts.aliases);
+    this.authorize(ctx, opts.operation, key);
+    assertKeyStateAllows(opts.operation, key);
+    return key;
+  }
+
+  private async findKey(ctx: CallContext, value: string, aliases: boolean): Promise<KmsKey> {
+    const ref = parseKeyReference(value);
+    switch (ref.kind) {
+      case 'keyId':
+        if (!isKeyId(ref.keyId)) throw NotFoundException(`Invalid keyId '${value}'`);
+        return this.loadKey(ctx, { account: ctx.account, region: ctx.region, keyId: ref.keyId });
+      case 'keyArn':
+        if (ref.region !== ctx.region) throw NotFoundException(`Invalid arn ${ref.region}`);
+        if (!isKeyId(ref.keyId) || !/^\d{12}$/.test(ref.account)) throw NotFoundException(`Invalid keyId '${value}'`);
+        return this.loadKey(ctx, { account: ref.account, region: ref.region, keyId: ref.keyId });
+      case 'aliasName':
+      case 'aliasArn': {
+        if (!aliases) throw NotFoundException(`Invalid keyId '${value}'`);
+        const account = ref.kind === 'aliasArn' ? ref.account : ctx.account;
+        if (ref.kind === 'aliasArn' && ref.region !== ctx.region) throw NotFoundException(`Invalid arn ${ref.region}`);
+        const alias = await this.store.aliases.get(account, ctx.region, ref.aliasName);
+        if (!alias) throw NotFoundException(`Alias ${aliasArn(ctx.region, account, ref.aliasName)} is not found.`);
+        return this.loadKey(ctx, { account, region: ctx.region, keyId: alias.targetKeyId });
+      }
+      default:
+        throw NotFoundException(`Invalid keyId '${value}'`);
+    }
+  }
+
+  /** Loads a key; a key whose deletion date has passed is destroyed here and reported missing. */
+  async loadKey(ctx: CallContext, ref: KeyRef): Promise<KmsKey> {
+    const key = await this.store.keys.get(ref);
+    if (key && !(await this.destroyIfDue(ctx, key))) return key;
+    throw NotFoundException(`Key '${keyArn(ref.region, ref.account, ref.keyId)}' does not exist`);
+  }
+
+  /** Destroys the key and its material when its waiting period is over. Returns whether it did. */
+  async destroyIfDue(ctx: Pick<CallContext, 'clock'>, key: KmsKey): Promise<boolean> {
+    const l = key.lifecycle;
+    if (l.state !== 'PendingDeletion' || l.deletionDate.getTime() > ctx.clock.now().getTime()) return false;
+    await this.store.keys.destroy({ account: key.account, region: key.region, keyId: key.keyId });
+    return true;
+  }
+
+  /**
+   * Authorization until the policy engine lands: a key is usable by principals of its own
+   * account; other accounts are refused in AWS's resource-policy denial form.
+   */
+  authorize(ctx: CallContext, operation: string, key: KmsKey): void {
+    if (key.account === ctx.account) return;
+    const action = `kms:${operation}`;
+    throw AccessDeniedException(
+      `User: ${ctx.principal.arn} is not authorized to perform: ${action} on resource: ${key.arn} because no resource-based policy allows the ${action} action`,
+    );
+  }
+
+  /** Plaintext key material of one version; only in memory, only for the call. */
+  async material(key: KmsKey, keyMaterialId: string): Promise<Buffer | undefined> {
+    const stored = await this.store.keys.getMaterial(key, keyMaterialId);
+    return stored && this.keyring.unwrap(stored.wrapped, materialAad(key.arn, keyMaterialId));
+  }
+
+  /** Encrypts under the key's current material in the versioned ciphertext format. */
+  async seal(ctx: CallContext, key: KmsKey, plaintext: Buffer, context: EncryptionContext | undefined): Promise<Buffer> {
+    const material = await this.material(key, key.currentKeyMaterialId);
+    if (!material) throw new Error(`current key material of ${key.arn} is missing`);
+    const header = { account: key.account, keyId: key.keyId, keyMaterialId: key.currentKeyMaterialId };
+    return sealCiphertext(header, material, plaintext, context, ctx.random.bytes(GCM_IV_BYTES));
+  }
+
+  /**
+   * Decrypts a ciphertext blob for Decrypt and ReEncrypt. The key is the one recorded in the
+   * blob; a KeyId parameter, when given, must name that same key. Every failure to parse or
+   * authenticate is the one fixed InvalidCiphertextException.
+   */
+  async unseal(
+    ctx: CallContext,
+    operation: string,
+    blob: Buffer | undefined,
+    keyIdParam: string | undefined,
+    context: EncryptionContext | undefined,
+  ): Promise<{ key: KmsKey; plaintext: Buffer; keyMaterialId: string }> {
+    if (blob === undefined) {
+      throw ValidationException("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
+    }
+    const parsed = parseCiphertext(blob);
+    if (!parsed) throw InvalidCiphertextException();
+    let key: KmsKey;
+    if (keyIdParam !== undefined) {
+      key = await this.resolveKey(ctx, keyIdParam, { operation, aliases: true });
+      if (key.keyId !== parsed.keyId || key.account !== parsed.account) {
+        throw IncorrectKeyException('The key ID in the request does not identify a CMK that can perform this operation.');
+      }
+    } else {
+      key = await this.loadKey(ctx, { account: parsed.account, region: ctx.region, keyId: parsed.keyId });
+      this.authorize(ctx, operation, key);
+      assertKeyStateAllows(operation, key);
+    }
+    const material = await this.material(key, parsed.keyMaterialId);
+    const plaintext = material && openCiphertext(parsed, material, context);
+    if (!plaintext) throw InvalidCiphertextException();
+    return { key, plaintext, keyMaterialId: parsed.keyMaterialId };
+  }
+}

@@ -1,0 +1,15 @@
+import type { KmsOperation } from './operation.js';
+import { pageWithMarker } from './paging.js';
+
+export const listKeys: KmsOperation = async (input, ctx, kms) => {
+  const limit: number = input.Limit ?? 100;
+  const page = await pageWithMarker(input.Marker, (after) => kms.store.keys.list(ctx.account, ctx.region, limit, after));
+  const now = ctx.clock.now().getTime();
+  // Keys whose deletion date has passed are gone even before the sweeper removes them.
+  const live = page.items.filter((k) => k.lifecycle.state !== 'PendingDeletion' || k.lifecycle.deletionDate.getTime() > now);
+  return {
+    Keys: live.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })),
+    NextMarker: page.NextMarker,
+    Truncated: page.Truncated,
+  };
+};

@@ -1,0 +1,14 @@
+import { tagsToList } from '../../domain/tags.js';
+import type { KmsOperation } from './operation.js';
+import { pageWithMarker } from './paging.js';
+
+export const listResourceTags: KmsOperation = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'ListResourceTags', aliases: false });
+  const limit: number = input.Limit ?? 50;
+  const all = tagsToList(await kms.store.tags.get(key)); // sorted by tag key
+  const page = await pageWithMarker(input.Marker, async (after) => {
+    const rest = after === undefined ? all : all.filter((t) => t.TagKey > after);
+    return { items: rest.slice(0, limit), next: rest.length > limit ? rest[limit - 1].TagKey : undefined };
+  });
+  return { Tags: page.items, NextMarker: page.NextMarker, Truncated: page.Truncated };
+};

@@ -1,0 +1,53 @@
+import type { KmsOperation } from './operation.js';
+import { cancelKeyDeletion } from './cancel-key-deletion.js';
+import { createAlias } from './create-alias.js';
+import { createKey } from './create-key.js';
+import { decrypt } from './decrypt.js';
+import { deleteAlias } from './delete-alias.js';
+import { describeKey } from './describe-key.js';
+import { disableKey } from './disable-key.js';
+import { enableKey } from './enable-key.js';
+import { encrypt } from './encrypt.js';
+import { generateDataKey } from './generate-data-key.js';
+import { generateDataKeyWithoutPlaintext } from './generate-data-key-without-plaintext.js';
+import { generateRandom } from './generate-random.js';
+import { getKeyPolicy } from './get-key-policy.js';
+import { listAliases } from './list-aliases.js';
+import { listKeyPolicies } from './list-key-policies.js';
+import { listKeys } from './list-keys.js';
+import { listResourceTags } from './list-resource-tags.js';
+import { putKeyPolicy } from './put-key-policy.js';
+import { reEncrypt } from './re-encrypt.js';
+import { scheduleKeyDeletion } from './schedule-key-deletion.js';
+import { tagResource } from './tag-resource.js';
+import { untagResource } from './untag-resource.js';
+import { updateAlias } from './update-alias.js';
+import { updateKeyDescription } from './update-key-description.js';
+
+/** The KMS operations Locksmith implements, by their AWS names. */
+export const KMS_OPERATIONS: Record<string, KmsOperation> = {
+  CancelKeyDeletion: cancelKeyDeletion,
+  CreateAlias: createAlias,
+  CreateKey: createKey,
+  Decrypt: decrypt,
+  DeleteAlias: deleteAlias,
+  DescribeKey: describeKey,
+  DisableKey: disableKey,
+  EnableKey: enableKey,
+  Encrypt: encrypt,
+  GenerateDataKey: generateDataKey,
+  GenerateDataKeyWithoutPlaintext: generateDataKeyWithoutPlaintext,
+  GenerateRandom: generateRandom,
+  GetKeyPolicy: getKeyPolicy,
+  ListAliases: listAliases,
+  ListKeyPolicies: listKeyPolicies,
+  ListKeys: listKeys,
+  ListResourceTags: listResourceTags,
+  PutKeyPolicy: putKeyPolicy,
+  ReEncrypt: reEncrypt,
+  ScheduleKeyDeletion: scheduleKeyDeletion,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  UpdateAlias: updateAlias,
+  UpdateKeyDescription: updateKeyDescription,
+};

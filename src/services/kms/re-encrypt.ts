@@ -1,0 +1,26 @@
+import { assertKeyUsage, encryptionAlgorithmFor } from './key-usage.js';
+import { stopIfDryRun, type KmsOperation } from './operation.js';
+
+/** Decrypts under the key recorded in the ciphertext and encrypts under the destination key, server-side. */
+export const reEncrypt: KmsOperation = async (input, ctx, kms) => {
+  const destination = await kms.resolveKey(ctx, input.DestinationKeyId, { operation: 'ReEncrypt', aliases: true });
+  assertKeyUsage(destination, 'ENCRYPT_DECRYPT', 'ReEncrypt');
+  const destinationAlgorithm = encryptionAlgorithmFor(destination, input.DestinationEncryptionAlgorithm);
+  const source = await kms.unseal(ctx, 'ReEncrypt', input.CiphertextBlob, input.SourceKeyId, input.SourceEncryptionContext);
+  try {
+    const sourceAlgorithm = encryptionAlgorithmFor(source.key, input.SourceEncryptionAlgorithm);
+    stopIfDryRun(input);
+    const blob = await kms.seal(ctx, destination, source.plaintext, input.DestinationEncryptionContext);
+    return {
+      CiphertextBlob: blob,
+      SourceKeyId: source.key.arn,
+      KeyId: destination.arn,
+      SourceEncryptionAlgorithm: sourceAlgorithm,
+      DestinationEncryptionAlgorithm: destinationAlgorithm,
+      SourceKeyMaterialId: source.keyMaterialId,
+      DestinationKeyMaterialId: destination.currentKeyMaterialId,
+    };
+  } finally {
+    source.plaintext.fill(0);
+  }
+};

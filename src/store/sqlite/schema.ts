@@ -1,0 +1,78 @@
+import type Database from 'better-sqlite3';
+
+/** Schema migrations, applied in order; `user_version` records how many ran. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE accounts (
+    account TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE access_keys (
+    access_key_id TEXT PRIMARY KEY,
+    account TEXT NOT NULL REFERENCES accounts(account),
+    principal_type TEXT NOT NULL,
+    principal_arn TEXT NOT NULL,
+    wrapped_secret BLOB NOT NULL,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE kms_keys (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    arn TEXT NOT NULL,
+    creation_date INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    key_usage TEXT NOT NULL,
+    key_spec TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    key_manager TEXT NOT NULL,
+    multi_region INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    deletion_date INTEGER,
+    pending_window_days INTEGER,
+    policy TEXT NOT NULL,
+    current_material_id TEXT NOT NULL,
+    UNIQUE (account, region, key_id)
+  );
+  CREATE INDEX kms_keys_deletion ON kms_keys (deletion_date) WHERE deletion_date IS NOT NULL;
+  CREATE TABLE key_materials (
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    material_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    wrapped BLOB NOT NULL,
+    PRIMARY KEY (account, region, key_id, material_id)
+  );
+  CREATE TABLE aliases (
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    alias_name TEXT NOT NULL,
+    target_key_id TEXT NOT NULL,
+    creation_date INTEGER NOT NULL,
+    last_updated_date INTEGER NOT NULL,
+    PRIMARY KEY (account, region, alias_name)
+  );
+  CREATE INDEX aliases_target ON aliases (account, region, target_key_id);
+  CREATE TABLE key_tags (
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    tag_key TEXT NOT NULL,
+    tag_value TEXT NOT NULL,
+    PRIMARY KEY (account, region, key_id, tag_key)
+  );
+  `,
+];
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

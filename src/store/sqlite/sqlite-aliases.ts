@@ -1,0 +1,83 @@
+import type Database from 'better-sqlite3';
+import type { KmsAlias, Tags } from '../../domain/key.js';
+import type { AliasStore, Page, TagStore } from '../ports.js';
+
+interface AliasRow {
+  account: string;
+  region: string;
+  alias_name: string;
+  target_key_id: string;
+  creation_date: number;
+  last_updated_date: number;
+}
+
+const toAlias = (r: AliasRow): KmsAlias => ({
+  account: r.account,
+  region: r.region,
+  aliasName: r.alias_name,
+  targetKeyId: r.target_key_id,
+  creationDate: new Date(r.creation_date),
+  lastUpdatedDate: new Date(r.last_updated_date),
+});
+
+export function sqliteAliasStore(db: Database.Database): AliasStore {
+  const insert = db.prepare(`INSERT OR IGNORE INTO aliases (account, region, alias_name, target_key_id, creation_date, last_updated_date)
+    VALUES (?, ?, ?, ?, ?, ?)`);
+  const select = db.prepare(`SELECT * FROM aliases WHERE account = ? AND region = ? AND alias_name = ?`);
+  const page = db.prepare(`SELECT * FROM aliases WHERE account = @account AND region = @region AND alias_name > @after
+      AND (@target IS NULL OR target_key_id = @target) ORDER BY alias_name LIMIT @limit`);
+  const update = db.prepare(`UPDATE aliases SET target_key_id = ?, last_updated_date = ? WHERE account = ? AND region = ? AND alias_name = ?`);
+  const remove = db.prepare(`DELETE FROM aliases WHERE account = ? AND region = ? AND alias_name = ?`);
+  return {
+    async create(a) {
+      const r = insert.run(a.account, a.region, a.aliasName, a.targetKeyId, a.creationDate.getTime(), a.lastUpdatedDate.getTime());
+      return r.changes === 1;
+    },
+    async get(account, region, aliasName) {
+      const row = select.get(account, region, aliasName) as AliasRow | undefined;
+      return row && toAlias(row);
+    },
+    async list(account, region, limit, after, targetKeyId): Promise<Page<KmsAlias>> {
+      const rows = page.all({ account, region, after: after ?? '', target: targetKeyId ?? null, limit: limit + 1 }) as AliasRow[];
+      const items = rows.slice(0, limit).map(toAlias);
+      return { items, next: rows.length > limit ? items[items.length - 1].aliasName : undefined };
+    },
+    async update(a) {
+      update.run(a.targetKeyId, a.lastUpdatedDate.getTime(), a.account, a.region, a.aliasName);
+    },
+    async delete(account, region, aliasName) {
+      return remove.run(account, region, aliasName).changes > 0;
+    },
+  };
+}
+
+export function sqliteTagStore(db: Database.Database): TagStore {
+  const select = db.prepare(`SELECT tag_key, tag_value FROM key_tags WHERE account = @account AND region = @region AND key_id = @keyId ORDER BY tag_key`);
+  const upsert = db.prepare(`INSERT INTO key_tags (account, region, key_id, tag_key, tag_value) VALUES (@account, @region, @keyId, @tagKey, @tagValue)
+    ON CONFLICT (account, region, key_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`);
+  const remove = db.prepare(`DELETE FROM key_tags WHERE account = @account AND region = @region AND key_id = @keyId AND tag_key = @tagKey`);
+  const read = (ref: object): Tags => {
+    const rows = select.all(ref) as { tag_key: string; tag_value: string }[];
+    return Object.fromEntries(rows.map((r) => [r.tag_key, r.tag_value]));
+  };
+  const put = db.transaction((ref: object, tags: Tags, maxTags: number) => {
+    const merged = { ...read(ref), ...tags };
+    if (Object.keys(merged).length > maxTags) return false;
+    for (const [tagKey, tagValue] of Object.entries(tags)) upsert.run({ ...ref, tagKey, tagValue });
+    return true;
+  });
+  const removeAll = db.transaction((ref: object, keys: string[]) => {
+    for (const tagKey of keys) remove.run({ ...ref, tagKey });
+  });
+  return {
+    async get(ref) {
+      return read(ref);
+    },
+    async put(ref, tags, maxTags) {
+      return put(ref, tags, maxTags);
+    },
+    async remove(ref, tagKeys) {
+      removeAll(ref, tagKeys);
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AccessKeyRecord, CredentialStore, Store } from '../ports.js';
+import { sqliteAliasStore, sqliteTagStore } from './sqlite-aliases.js';
+import { sqliteKeyStore } from './sqlite-keys.js';
+import { migrate } from './schema.js';
+
+/**
+ * The embedded default store: one SQLite file in WAL mode. synchronous=FULL so that a write
+ * acknowledged to a client survives a crash of the process or the machine.
+ */
+export function openSqliteStore(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('secure_delete = ON'); // destroyed key material is overwritten, not just unlinked
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return {
+    keys: sqliteKeyStore(db),
+    aliases: sqliteAliasStore(db),
+    tags: sqliteTagStore(db),
+    credentials: sqliteCredentialStore(db),
+    async ping() {
+      return db.prepare('SELECT 1 AS ok').get() !== undefined;
+    },
+    async close() {
+      db.close();
+    },
+  };
+}
+
+interface AccessKeyRow {
+  access_key_id: string;
+  account: string;
+  principal_type: string;
+  principal_arn: string;
+  wrapped_secret: Buffer;
+  status: string;
+  created_at: number;
+}
+
+const toAccessKey = (r: AccessKeyRow): AccessKeyRecord => ({
+  accessKeyId: r.access_key_id,
+  account: r.account,
+  principalType: r.principal_type as AccessKeyRecord['principalType'],
+  principalArn: r.principal_arn,
+  wrappedSecret: r.wrapped_secret,
+  status: r.status as AccessKeyRecord['status'],
+  createdAt: new Date(r.created_at),
+});
+
+function sqliteCredentialStore(db: Database.Database): CredentialStore {
+  const insertAccount = db.prepare(`INSERT OR IGNORE INTO accounts (account, created_at) VALUES (?, ?)`);
+  const accounts = db.prepare(`SELECT account FROM accounts ORDER BY account`);
+  const insertKey = db.prepare(`INSERT INTO access_keys (access_key_id, account, principal_type, principal_arn, wrapped_secret, status, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const selectKey = db.prepare(`SELECT * FROM access_keys WHERE access_key_id = ?`);
+  const selectKeys = db.prepare(`SELECT * FROM access_keys WHERE account = ? ORDER BY created_at, access_key_id`);
+  return {
+    async ensureAccount(account, createdAt) {
+      insertAccount.run(account, createdAt.getTime());
+    },
+    async listAccounts() {
+      return (accounts.all() as { account: string }[]).map((r) => r.account);
+    },
+    async putAccessKey(k) {
+      insertKey.run(k.accessKeyId, k.account, k.principalType, k.principalArn, k.wrappedSecret, k.status, k.createdAt.getTime());
+    },
+    async getAccessKey(id) {
+      const row = selectKey.get(id) as AccessKeyRow | undefined;
+      return row && toAccessKey(row);
+    },
+    async listAccessKeys(account) {
+      return (selectKeys.all(account) as AccessKeyRow[]).map(toAccessKey);
+    },
+  };
+}
