@@ -1,4 +1,5 @@
-import { LimitExceededException, MalformedPolicyDocumentException } from '../protocols/errors.js';
+import { parsePolicy } from '../policy/document.js';
+import { LimitExceededException } from '../protocols/errors.js';
 import { accountRootArn } from './arn.js';
 
 /** The only key policy name KMS has (ListKeyPolicies always returns it). */
@@ -29,47 +30,13 @@ export function defaultKeyPolicy(account: string): string {
 }
 
 /**
- * Structural checks KMS applies to a key policy on CreateKey/PutKeyPolicy. Evaluation (and the
- * lockout safety check) belong to the policy engine; this only refuses documents KMS refuses.
+ * The checks KMS applies to a key policy on CreateKey/PutKeyPolicy: the size quota, then the
+ * policy language itself (every statement names a principal). Evaluation and the lockout
+ * safety check belong to the policy engine and the authorization layer.
  */
 export function validateKeyPolicy(text: string): void {
   if (Buffer.byteLength(text, 'utf8') > KEY_POLICY_MAX_BYTES) {
     throw LimitExceededException(`The key policy exceeds the maximum size of ${KEY_POLICY_MAX_BYTES} bytes.`);
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw MalformedPolicyDocumentException('Syntax errors in policy.');
-  }
-  if (!isObject(doc)) throw MalformedPolicyDocumentException('Syntax errors in policy.');
-  if (doc.Version !== undefined && doc.Version !== '2012-10-17' && doc.Version !== '2008-10-17') {
-    throw MalformedPolicyDocumentException('The policy document has an invalid Version.');
-  }
-  const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement === undefined ? [] : [doc.Statement];
-  if (statements.length === 0) throw MalformedPolicyDocumentException('The policy document must contain a Statement.');
-  for (const s of statements) {
-    if (!isObject(s)) throw MalformedPolicyDocumentException('Syntax errors in policy.');
-    if (s.Effect !== 'Allow' && s.Effect !== 'Deny') {
-      throw MalformedPolicyDocumentException('Policy contains a statement with an invalid Effect.');
-    }
-    const principal = s.Principal ?? s.NotPrincipal;
-    if (principal === undefined || !validPrincipal(principal)) {
-      throw MalformedPolicyDocumentException('Policy contains a statement with one or more invalid principals.');
-    }
-  }
-}
-
-function validPrincipal(p: unknown): boolean {
-  if (p === '*') return true;
-  if (!isObject(p) || Object.keys(p).length === 0) return false;
-  return Object.entries(p).every(([type, value]) => {
-    if (!['AWS', 'Service', 'Federated', 'CanonicalUser'].includes(type)) return false;
-    const values = Array.isArray(value) ? value : [value];
-    return values.length > 0 && values.every((v) => typeof v === 'string' && v.length > 0);
-  });
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  parsePolicy(text, { principal: 'required' });
 }

@@ -59,11 +59,11 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const endpoint = `http://${host}:${port}`;
   writeAwsProfileFiles(opts.dataDir, boot.credentials, opts.defaultRegion, endpoint);
-  log(`Locksmith listening on ${endpoint} (data dir ${opts.dataDir})`);
   if (boot.created) {
     log(`Created account ${boot.account} with a root access key. Paste this into your shell:\n\n${exportBlock(boot.credentials, opts.defaultRegion, endpoint)}\n`);
   }
   log(`AWS CLI profile: AWS_CONFIG_FILE=${join(opts.dataDir, 'aws-config')} AWS_SHARED_CREDENTIALS_FILE=${join(opts.dataDir, 'aws-credentials')} AWS_PROFILE=locksmith`);
+  log(`Locksmith listening on ${endpoint} (data dir ${opts.dataDir})`);
 
   const sweeper = setInterval(() => {
     sweepDueDeletions(store, clock).catch((e) => log(`deletion sweep failed: ${(e as Error).message}`));

@@ -41,7 +41,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     method: req.method ?? 'GET',
     rawPath: q < 0 ? url : url.slice(0, q),
     rawQuery: q < 0 ? '' : url.slice(q + 1),
-    headers: req.headers,
+    headers: req.headersDistinct,
   };
   if (parts.method === 'GET' && (parts.rawPath === '/health' || parts.rawPath === '/ready')) {
     const ready = parts.rawPath === '/health' || (await deps.store.ping().catch(() => false));
@@ -79,10 +79,17 @@ async function dispatch(deps: ServerDeps, req: IncomingMessage, parts: HttpReque
   };
   switch (signed.service) {
     case 'kms':
-      return serveKms(deps.kms, ctx, header(req, 'x-amz-target'), body);
+      return serveKms(deps.kms, ctx, header(req, 'x-amz-target') ?? queryParam(parts.rawQuery, 'X-Amz-Target'), body);
     default:
       throw UnknownOperationException(`Locksmith does not serve the '${signed.service}' service.`);
   }
+}
+
+/** Presigners hoist x-amz-* headers into the query string, X-Amz-Target included. */
+function queryParam(rawQuery: string, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [k, v] of new URLSearchParams(rawQuery)) if (k.toLowerCase() === wanted) return v;
+  return undefined;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -25,6 +25,8 @@ const SAMPLES: Record<string, string> = {
   PolicyType: '{"Version":"2012-10-17","Statement":[]}',
 };
 const FILLERS = ['a', '0', 'A', 'x'];
+/** Members AWS requires though the model marks them optional (since Recipient was added). */
+const SERVICE_REQUIRED: Record<string, string[]> = { Decrypt: ['CiphertextBlob'], ReEncrypt: ['CiphertextBlob'] };
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const b64 = (n: number) => Buffer.alloc(n, 0x41).toString('base64');
@@ -81,7 +83,7 @@ function validValue(name: string, s: Shape, ctx: Ctx): Json {
 
 function setAt(body: Record<string, Json>, path: Path, value: Json | undefined): Record<string, Json> {
   const copy = structuredClone(body);
-  let node: any = copy;
+  let node: any = copy; // eslint-disable-line @typescript-eslint/no-explicit-any
   for (const k of path.slice(0, -1)) node = node[k];
   const last = path[path.length - 1]!;
   if (value === undefined) delete node[last];
@@ -169,7 +171,11 @@ function casesFor(operation: string, ctx: Ctx): Case[] {
   const inputName = operationInfo(operation).input;
   if (!inputName) return [];
   const input = shape(inputName);
-  const base = validValue(inputName, input, ctx) as Record<string, Json>;
+  let base = validValue(inputName, input, ctx) as Record<string, Json>;
+  for (const m of SERVICE_REQUIRED[operation] ?? []) {
+    const ref = input.members![m]!.shape;
+    base = setAt(base, [m], validValue(ref, shape(ref), ctx));
+  }
   const out: Case[] = [{ label: 'base body', body: base }];
   structureCases(input, base, [], '', ctx, out);
   return out;

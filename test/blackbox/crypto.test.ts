@@ -70,7 +70,7 @@ describe('KMS cryptographic operations (symmetric)', () => {
 
   it('wrong or missing encryption context fails with the one fixed InvalidCiphertextException', async () => {
     const { CiphertextBlob } = await enc(Buffer.from('x'), { tenant: 'a' });
-    for (const EncryptionContext of [undefined, {}, { tenant: 'b' }, { tenant: 'a', extra: '1' }, { Tenant: 'a' }]) {
+    for (const EncryptionContext of [undefined, {}, { tenant: 'b' }, { tenant: 'a', extra: '1' }, { Tenant: 'a' }] as (Record<string, string> | undefined)[]) {
       const e = await awsError(() => h.kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext })));
       assert.equal(e.name, 'InvalidCiphertextException');
       assert.equal(e.message, 'UnknownError');
@@ -178,7 +178,7 @@ describe('KMS cryptographic operations (symmetric)', () => {
         () => h.kms.send(new GenerateDataKeyCommand({ KeyId, KeySpec: 'AES_256' })),
         () => h.kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId, KeySpec: 'AES_256' })),
         () => h.kms.send(new ReEncryptCommand({ CiphertextBlob, DestinationKeyId: keyId })),
-        () => h.kms.send(new ReEncryptCommand({ CiphertextBlob: (await enc(Buffer.from('y'))).CiphertextBlob, DestinationKeyId: KeyId })),
+        async () => h.kms.send(new ReEncryptCommand({ CiphertextBlob: (await enc(Buffer.from('y'))).CiphertextBlob, DestinationKeyId: KeyId })),
       ];
       for (const call of calls) {
         const e = await awsError(call);

@@ -52,7 +52,7 @@ describe('restart and crash durability (real `locksmith serve` processes)', () =
     assert.match(first.output(), /export AWS_ACCESS_KEY_ID=AKIA[A-Z2-7]{16}/);
     assert.equal(statSync(join(dataDir, 'root-key')).mode & 0o777, 0o600);
     const creds = credentialsFrom(dataDir);
-    let kms = new KMSClient({ endpoint: first.endpoint, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
+    let kms = new KMSClient({ endpoint: first.endpoint, region: 'us-east-1', credentials: { ...creds }, maxAttempts: 1 });
     const key = (await kms.send(new CreateKeyCommand({ Description: 'durable' }))).KeyMetadata!;
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/durable', TargetKeyId: key.KeyId }));
     const ct1 = (await kms.send(new EncryptCommand({ KeyId: 'alias/durable', Plaintext: Buffer.from('before restart'), EncryptionContext: { a: 'b' } }))).CiphertextBlob!;
@@ -62,7 +62,7 @@ describe('restart and crash durability (real `locksmith serve` processes)', () =
     const second = await serve(dataDir);
     assert.doesNotMatch(second.output(), /export AWS_SECRET_ACCESS_KEY/, 'the secret is printed only on first start');
     assert.deepEqual(credentialsFrom(dataDir), creds, 'credentials are reused');
-    kms = new KMSClient({ endpoint: second.endpoint, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
+    kms = new KMSClient({ endpoint: second.endpoint, region: 'us-east-1', credentials: { ...creds }, maxAttempts: 1 });
     const dec1 = await kms.send(new DecryptCommand({ CiphertextBlob: ct1, EncryptionContext: { a: 'b' } }));
     assert.equal(Buffer.from(dec1.Plaintext!).toString(), 'before restart');
     assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/durable' }))).KeyMetadata!.Description, 'durable');
@@ -73,7 +73,7 @@ describe('restart and crash durability (real `locksmith serve` processes)', () =
     await stop(second.proc, 'SIGKILL');
 
     const third = await serve(dataDir);
-    kms = new KMSClient({ endpoint: third.endpoint, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
+    kms = new KMSClient({ endpoint: third.endpoint, region: 'us-east-1', credentials: { ...creds }, maxAttempts: 1 });
     const dec2 = await kms.send(new DecryptCommand({ CiphertextBlob: ct2 }));
     assert.equal(Buffer.from(dec2.Plaintext!).toString(), 'before crash');
     assert.equal(dec2.KeyId, key2.Arn);
