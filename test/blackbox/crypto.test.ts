@@ -49,6 +49,23 @@ describe('KMS cryptographic operations (symmetric)', () => {
     assert.equal(dry.message, 'The request would have succeeded, but the DryRun option is set.');
   });
 
+  it('DryRun on Decrypt, ReEncrypt and the data-key operations: checks pass, nothing is returned', async () => {
+    const { CiphertextBlob } = await enc(Buffer.from('dry'));
+    const calls = [
+      () => h.kms.send(new DecryptCommand({ CiphertextBlob, DryRun: true })),
+      () => h.kms.send(new ReEncryptCommand({ CiphertextBlob, DestinationKeyId: keyId, DryRun: true })),
+      () => h.kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', DryRun: true })),
+      () => h.kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: keyId, KeySpec: 'AES_256', DryRun: true })),
+    ];
+    for (const call of calls) {
+      const e = await awsError(call);
+      assert.deepEqual([e.name, e.message], ['DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.']);
+    }
+    // A DryRun that would fail reports the real failure, not DryRunOperationException.
+    const bad = await awsError(() => h.kms.send(new DecryptCommand({ CiphertextBlob: Buffer.from('junk'), DryRun: true })));
+    assert.equal(bad.name, 'InvalidCiphertextException');
+  });
+
   it('aliases and alias ARNs identify the key for cryptographic operations', async () => {
     await h.kms.send(new CreateAliasCommand({ AliasName: 'alias/crypto-test', TargetKeyId: keyId }));
     const viaName = await enc(Buffer.from('a'), undefined, 'alias/crypto-test');

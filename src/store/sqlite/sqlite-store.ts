@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AccessKeyRecord, CredentialStore, Store } from '../ports.js';
 import { sqliteAliasStore, sqliteTagStore } from './sqlite-aliases.js';
@@ -13,6 +13,7 @@ import { migrate } from './schema.js';
 export function openSqliteStore(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new Database(path);
+  if (path !== ':memory:') chmodSync(path, 0o600); // SQLite gives its -wal and -shm files the same mode
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
