@@ -19,7 +19,7 @@ export async function createAccessKey(
   keyring: RootKeyring,
   random: Random,
   now: Date,
-  principal: { account: string; type: PrincipalType; arn: string },
+  principal: { account: string; type: PrincipalType; arn: string; id: string },
 ): Promise<AccessKeyPair> {
   const accessKeyId = 'AKIA' + [...random.bytes(16)].map((b) => BASE32[b & 31]).join('');
   const secretAccessKey = random.bytes(30).toString('base64');
@@ -28,6 +28,7 @@ export async function createAccessKey(
     account: principal.account,
     principalType: principal.type,
     principalArn: principal.arn,
+    principalId: principal.id,
     wrappedSecret: keyring.wrap(Buffer.from(secretAccessKey, 'utf8'), secretAad(accessKeyId)),
     status: 'Active',
     createdAt: now,
@@ -35,7 +36,7 @@ export async function createAccessKey(
   return { accessKeyId, secretAccessKey };
 }
 
-export const rootPrincipal = (account: string) => ({ account, type: 'Root' as const, arn: accountRootArn(account) });
+export const rootPrincipal = (account: string) => ({ account, type: 'Root' as const, arn: accountRootArn(account), id: account });
 
 /** Recovers the plaintext secret of a stored access key (for SigV4 verification). */
 export function secretOf(keyring: RootKeyring, record: AccessKeyRecord): string {
@@ -51,7 +52,15 @@ export async function resolveAccessKey(
   const record = await store.credentials.getAccessKey(accessKeyId);
   if (!record || record.status !== 'Active') return undefined;
   return {
-    principal: { type: record.principalType, arn: record.principalArn, account: record.account, accessKeyId },
+    principal: longTermPrincipal(record),
     secretAccessKey: secretOf(keyring, record),
   };
+}
+
+/** The principal behind a long-term access key (root or IAM user). */
+function longTermPrincipal(record: AccessKeyRecord): Principal {
+  const base = { arn: record.principalArn, account: record.account, accessKeyId: record.accessKeyId };
+  if (record.principalType === 'Root') return { ...base, type: 'Root', userId: record.account };
+  const userName = record.principalArn.slice(record.principalArn.lastIndexOf('/') + 1);
+  return { ...base, type: 'IAMUser', userName, userId: record.principalId };
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { loadSeedFile } from '../seed/load-seed.js';
 import { startLocksmith } from '../server/app.js';
 
 const program = new Command();
@@ -13,7 +14,8 @@ program
   .option('--data-dir <dir>', 'data directory (LOCKSMITH_DATA_DIR)', process.env.LOCKSMITH_DATA_DIR ?? './.locksmith')
   .option('--account <id>', 'default account id (LOCKSMITH_ACCOUNT)', process.env.LOCKSMITH_ACCOUNT ?? '000000000000')
   .option('--region <r>', 'region written to the generated AWS profile (LOCKSMITH_REGION)', process.env.LOCKSMITH_REGION ?? 'us-east-1')
-  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string }) => {
+  .option('--seed <file>', 'YAML or JSON seed file applied idempotently at start (LOCKSMITH_SEED)', process.env.LOCKSMITH_SEED || undefined)
+  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string; seed?: string }) => {
     const port = Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) program.error(`invalid port '${o.port}'`);
     if (!/^\d{12}$/.test(o.account)) program.error(`invalid account id '${o.account}': 12 digits expected`);
@@ -24,6 +26,7 @@ program
       rootKeyFile: process.env.LOCKSMITH_ROOT_KEY_FILE || undefined,
       defaultAccount: o.account,
       defaultRegion: o.region,
+      seed: o.seed === undefined ? undefined : loadSeedFile(o.seed),
     });
     const stop = () => {
       running.close().then(() => process.exit(0), () => process.exit(1));

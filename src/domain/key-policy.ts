@@ -4,6 +4,9 @@ import { accountRootArn } from './arn.js';
 
 /** The only key policy name KMS has (ListKeyPolicies always returns it). */
 export const DEFAULT_POLICY_NAME = 'default';
+/** The lockout safety check's refusal (AWS KMS Developer Guide, "Default key policy"). */
+export const LOCKOUT_MESSAGE = 'The new key policy will not allow you to update the key policy in the future.';
+
 /** Key policy document size quota (AWS KMS Developer Guide, "Quotas": 32 KB). */
 export const KEY_POLICY_MAX_BYTES = 32 * 1024;
 

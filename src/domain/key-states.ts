@@ -31,6 +31,8 @@ export const KEY_STATE_RULES: Record<string, Rule> = {
   ReEncrypt: USE,
   GenerateDataKey: USE,
   GenerateDataKeyWithoutPlaintext: USE,
+  // Unavailable keys accept CreateGrant (kms-key-states.md).
+  CreateGrant: { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState },
   CreateAlias: MANAGE,
   TagResource: MANAGE,
   UntagResource: MANAGE,

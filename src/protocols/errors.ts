@@ -46,9 +46,26 @@ export const InvalidAliasNameException = error('InvalidAliasNameException');
 export const InvalidArnException = error('InvalidArnException');
 export const InvalidMarkerException = error('InvalidMarkerException');
 export const InvalidGrantTokenException = error('InvalidGrantTokenException');
+export const InvalidGrantIdException = error('InvalidGrantIdException');
 export const TagException = error('TagException');
 export const LimitExceededException = error('LimitExceededException');
 export const MalformedPolicyDocumentException = error('MalformedPolicyDocumentException');
 export const UnsupportedOperationException = error('UnsupportedOperationException');
 export const DryRunOperationException = error('DryRunOperationException');
 export const KMSInternalException = error('KMSInternalException', 500);
+
+// IAM and STS (awsQuery) errors: codes and statuses from the IAM and STS models' awsQueryError traits.
+export const NoSuchEntity = error('NoSuchEntity', 404);
+export const EntityAlreadyExists = error('EntityAlreadyExists', 409);
+export const DeleteConflict = error('DeleteConflict', 409);
+export const LimitExceeded = error('LimitExceeded', 409);
+export const MalformedPolicyDocument = error('MalformedPolicyDocument');
+export const ValidationError = error('ValidationError');
+export const InvalidInput = error('InvalidInput');
+export const MissingParameter = error('MissingParameter');
+export const AccessDenied = error('AccessDenied', 403);
+export const InvalidAction = error('InvalidAction');
+export const MissingAction = error('MissingAction');
+export const InvalidClientTokenId = error('InvalidClientTokenId', 403);
+export const PackedPolicyTooLarge = error('PackedPolicyTooLarge');
+export const MalformedInput = error('MalformedInput');

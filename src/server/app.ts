@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { AccessKeyPair } from '../auth/credentials.js';
 import { RootKeyring } from '../crypto/root-keyring.js';
 import { secureRandom, type Random } from '../crypto/random.js';
+import { applySeed, formatSeedReport } from '../seed/apply-seed.js';
+import type { Seed } from '../seed/seed-types.js';
 import { sweepDueDeletions } from '../services/kms/deletion-sweeper.js';
 import { KmsService } from '../services/kms/kms-service.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -25,6 +27,8 @@ export interface LocksmithOptions {
   /** How often the deletion sweeper runs (real time); the deadline itself uses `clock`. */
   sweepIntervalMs?: number;
   log?: (line: string) => void;
+  /** Accounts, principals, keys and grants to create idempotently at start (`--seed`). */
+  seed?: Seed;
 }
 
 export interface RunningLocksmith {
@@ -48,6 +52,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const store = openSqliteStore(join(opts.dataDir, 'locksmith.db'));
   const kms = new KmsService(store, keyring);
   const boot = await ensureDefaultAccount(store, keyring, random, clock, opts.defaultAccount);
+  if (opts.seed) log(`Seed: ${formatSeedReport(await applySeed(store, keyring, random, clock, opts.seed))}`);
   await sweepDueDeletions(store, clock);
 
   const server = createLocksmithServer({ store, keyring, kms, clock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log });

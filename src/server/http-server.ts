@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolveAccessKey } from '../auth/credentials.js';
-import { parseSigV4, verifySigV4, type HttpRequestParts } from '../auth/sigv4.js';
+import { resolveSessionCredentials } from '../auth/session-credentials.js';
+import { parseSigV4, verifySigV4, type HttpRequestParts, type ParsedSigV4 } from '../auth/sigv4.js';
+import { awsQueryError, serveIam, serveSts } from '../protocols/aws-query.js';
 import type { RootKeyring } from '../crypto/root-keyring.js';
 import type { Random } from '../crypto/random.js';
 import { awsJsonError, serveKms, type WireResponse } from '../protocols/aws-json.js';
@@ -47,22 +49,29 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     const ready = parts.rawPath === '/health' || (await deps.store.ping().catch(() => false));
     return send(res, deps, requestId, { status: ready ? 200 : 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: ready ? 'ok' : 'unavailable' }) });
   }
+  const routed: { service?: string } = {};
   let response: WireResponse;
   try {
-    response = await dispatch(deps, req, parts, requestId);
+    response = await dispatch(deps, req, parts, requestId, routed);
   } catch (e) {
     const error = e instanceof AwsError ? e : internal(deps, e);
-    response = awsJsonError(error);
+    response = errorResponse(error, requestId, routed.service ?? guessService(req));
     if (error.status === 413) response.headers.connection = 'close';
   }
   send(res, deps, requestId, response);
 }
 
-async function dispatch(deps: ServerDeps, req: IncomingMessage, parts: HttpRequestParts, requestId: string): Promise<WireResponse> {
+async function dispatch(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  parts: HttpRequestParts,
+  requestId: string,
+  routed: { service?: string },
+): Promise<WireResponse> {
   const signed = parseSigV4(parts);
+  routed.service = signed.service;
   const body = await readBody(req);
-  const caller = await resolveAccessKey(deps.store, deps.keyring, signed.accessKeyId);
-  if (!caller) throw UnrecognizedClientException('The security token included in the request is invalid.');
+  const caller = await authenticate(deps, signed);
   verifySigV4(signed, parts, caller.secretAccessKey, {
     now: deps.clock.now(),
     skewMs: deps.skewMs,
@@ -73,6 +82,8 @@ async function dispatch(deps: ServerDeps, req: IncomingMessage, parts: HttpReque
     account: caller.principal.account,
     region: signed.region,
     sourceIp: req.socket.remoteAddress ?? '',
+    secureTransport: false,
+    userAgent: header(req, 'user-agent') ?? '',
     requestId,
     clock: deps.clock,
     random: deps.random,
@@ -80,9 +91,37 @@ async function dispatch(deps: ServerDeps, req: IncomingMessage, parts: HttpReque
   switch (signed.service) {
     case 'kms':
       return serveKms(deps.kms, ctx, header(req, 'x-amz-target') ?? queryParam(parts.rawQuery, 'X-Amz-Target'), body);
+    case 'iam':
+      return serveIam(deps, ctx, body);
+    case 'sts':
+      return serveSts(deps, ctx, body);
     default:
       throw UnknownOperationException(`Locksmith does not serve the '${signed.service}' service.`);
   }
+}
+
+/** Long-term keys (AKIA…) from the credential store; temporary ones (ASIA…) from STS sessions. */
+async function authenticate(deps: ServerDeps, signed: ParsedSigV4) {
+  const invalid = () => UnrecognizedClientException('The security token included in the request is invalid.');
+  if (signed.accessKeyId.startsWith('ASIA')) {
+    const session = await resolveSessionCredentials(deps.store, deps.keyring, signed.accessKeyId, signed.sessionToken, deps.clock.now());
+    if (!session) throw invalid();
+    return session;
+  }
+  if (signed.sessionToken !== undefined) throw invalid();
+  const caller = await resolveAccessKey(deps.store, deps.keyring, signed.accessKeyId);
+  if (!caller) throw invalid();
+  return caller;
+}
+
+/** Errors in the protocol of the service the request was for: XML for awsQuery (IAM, STS), JSON otherwise. */
+function errorResponse(error: AwsError, requestId: string, service: string): WireResponse {
+  return service === 'iam' || service === 'sts' ? awsQueryError(error, requestId, service) : awsJsonError(error);
+}
+
+/** Before the credential scope is known (unsigned requests), the body's media type tells the protocol. */
+function guessService(req: IncomingMessage): string {
+  return (header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded') ? 'sts' : 'kms';
 }
 
 /** Presigners hoist x-amz-* headers into the query string, X-Amz-Target included. */

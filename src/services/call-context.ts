@@ -1,13 +1,28 @@
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../crypto/random.js';
-import type { PrincipalType } from '../store/ports.js';
+import type { RequestPrincipal } from '../policy/types.js';
 
-/** Who is calling. Services see this, never an HTTP request. */
-export interface Principal {
-  type: PrincipalType;
-  arn: string;
-  account: string;
+/**
+ * Who is calling. Services see this, never an HTTP request.
+ * - Root: arn `arn:aws:iam::<acct>:root`, userId = account id.
+ * - IAMUser: arn `arn:aws:iam::<acct>:user/<path><name>`, userName, userId AIDA…
+ * - AssumedRole: arn `arn:aws:sts::<acct>:assumed-role/<role>/<session>`, roleArn, roleName, sessionName, userId AROA…:<session>.
+ * - FederatedUser: arn `arn:aws:sts::<acct>:federated-user/<name>`, issuer = the IAM user that called GetFederationToken.
+ * Sessions from GetSessionToken keep the type and ARN of the user (or root) that asked for them.
+ */
+export interface Principal extends RequestPrincipal {
   accessKeyId: string;
+  /** Set for temporary (STS) credentials. */
+  session?: {
+    /** The role (AssumedRole) or user (FederatedUser, GetSessionToken) the session came from. */
+    issuerArn: string;
+    issuerName: string;
+    sessionName?: string;
+    /** Session policies passed when the session was created; they bound identity permissions. */
+    sessionPolicies: string[];
+    expiration: Date;
+  };
+  roleName?: string;
 }
 
 /** Everything an operation may know about its call, injected by the protocol layer. */
@@ -18,6 +33,14 @@ export interface CallContext {
   /** The region from the request's SigV4 credential scope. */
   region: string;
   sourceIp: string;
+  /** Whether the request came over TLS (aws:SecureTransport). */
+  secureTransport: boolean;
+  userAgent: string;
+  /**
+   * Set when an integrated service (e.g. `s3.us-east-1.amazonaws.com`) calls KMS on the
+   * principal's behalf: it becomes kms:ViaService (KMS Developer Guide, "kms:ViaService").
+   */
+  viaService?: string;
   requestId: string;
   clock: Clock;
   random: Random;

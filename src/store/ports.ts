@@ -1,4 +1,6 @@
 import type { KmsAlias, KmsKey, Tags } from '../domain/key.js';
+import type { GrantStore } from './grant-ports.js';
+import type { IamStore, SessionStore } from './iam-ports.js';
 
 /**
  * Storage ports. Every adapter (SQLite now, PostgreSQL later) implements these and passes
@@ -55,6 +57,7 @@ export interface TagStore {
   remove(ref: KeyRef, tagKeys: string[]): Promise<void>;
 }
 
+/** Who owns a long-term access key. */
 export type PrincipalType = 'Root' | 'IAMUser';
 
 export interface AccessKeyRecord {
@@ -62,6 +65,8 @@ export interface AccessKeyRecord {
   account: string;
   principalType: PrincipalType;
   principalArn: string;
+  /** The user's unique id (AIDA…) or, for root, the account id. */
+  principalId: string;
   /** Secret access key wrapped under the root key. */
   wrappedSecret: Buffer;
   status: 'Active' | 'Inactive';
@@ -74,6 +79,8 @@ export interface CredentialStore {
   putAccessKey(record: AccessKeyRecord): Promise<void>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   listAccessKeys(account: string): Promise<AccessKeyRecord[]>;
+  setAccessKeyStatus(accessKeyId: string, status: AccessKeyRecord['status']): Promise<boolean>;
+  deleteAccessKey(accessKeyId: string): Promise<boolean>;
 }
 
 export interface Store {
@@ -81,6 +88,9 @@ export interface Store {
   aliases: AliasStore;
   tags: TagStore;
   credentials: CredentialStore;
+  iam: IamStore;
+  sessions: SessionStore;
+  grants: GrantStore;
   /** True when the store answers (for /ready). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

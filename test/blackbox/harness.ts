@@ -2,7 +2,9 @@
  * Black-box harness: a real Locksmith on a free 127.0.0.1 port with a temporary data dir,
  * driven by the real AWS SDK (and raw SigV4-signed HTTP for shapes the SDK won't send).
  */
+import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { STSClient } from '@aws-sdk/client-sts';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -11,6 +13,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocksmith, type RunningLocksmith } from '../../src/server/app.js';
+import { validateSeed } from '../../src/seed/seed-schema.js';
 import { KMS_OPERATIONS } from '../../src/services/kms/operations.js';
 import { ManualClock } from '../../src/util/clock.js';
 
@@ -41,7 +44,7 @@ export class Harness {
     private readonly ownsDataDir: boolean,
   ) {}
 
-  static async start(opts: { dataDir?: string; clock?: ManualClock } = {}): Promise<Harness> {
+  static async start(opts: { dataDir?: string; clock?: ManualClock; seed?: unknown } = {}): Promise<Harness> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'locksmith-test-'));
     const clock = opts.clock ?? new ManualClock(Date.now());
     const server = await startLocksmith({
@@ -51,6 +54,7 @@ export class Harness {
       defaultAccount: ACCOUNT,
       defaultRegion: REGION,
       clock,
+      seed: opts.seed === undefined ? undefined : validateSeed(opts.seed, 'test seed'),
       log: () => {},
     });
     const kms = kmsClient(server.endpoint, server.rootCredentials);
@@ -174,4 +178,18 @@ export async function awsError(fn: () => Promise<unknown>): Promise<{ name: stri
     return { name: err.name, message: err.message, status: err.$metadata?.httpStatusCode };
   }
   throw new Error('expected the call to fail, but it succeeded');
+}
+
+/** An IAM client for this server (awsQuery), signing with the server's current clock. */
+export function iamClient(h: Harness, credentials: Credentials = h.credentials): IAMClient {
+  const c = new IAMClient({ endpoint: h.endpoint, region: REGION, credentials, maxAttempts: 1 });
+  (c.config as { systemClockOffset: number }).systemClockOffset = h.clock.now().getTime() - Date.now();
+  return c;
+}
+
+/** An STS client for this server (awsQuery), signing with the server's current clock. */
+export function stsClient(h: Harness, credentials: Credentials = h.credentials): STSClient {
+  const c = new STSClient({ endpoint: h.endpoint, region: REGION, credentials, maxAttempts: 1 });
+  (c.config as { systemClockOffset: number }).systemClockOffset = h.clock.now().getTime() - Date.now();
+  return c;
 }

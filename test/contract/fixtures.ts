@@ -78,6 +78,7 @@ export function makeAccessKey(account: string, overrides: Partial<AccessKeyRecor
     accessKeyId: 'AKIA' + randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(),
     account,
     principalType: 'Root',
+    principalId: account,
     principalArn: `arn:aws:iam::${account}:root`,
     wrappedSecret: Buffer.from([0x01, 0x00, 0xfe, 0xff, 0x42]),
     status: 'Active',

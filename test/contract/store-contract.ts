@@ -9,6 +9,7 @@
 import { afterEach, beforeEach, describe } from 'node:test';
 import type { Store } from '../../src/store/ports.js';
 import { aliasStoreContract, credentialStoreContract, tagStoreContract } from './alias-tag-credential-contract.js';
+import { grantStoreContract } from './grant-contract.js';
 import { keyStoreContract } from './key-store-contract.js';
 
 export function storeContract(name: string, open: () => Promise<Store> | Store, cleanup?: () => void): void {
@@ -36,5 +37,6 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
     aliasStoreContract(store);
     tagStoreContract(store);
     credentialStoreContract(store);
+    grantStoreContract(() => store().grants);
   });
 }

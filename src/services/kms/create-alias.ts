@@ -6,7 +6,8 @@ import type { KmsOperation } from './operation.js';
 export const createAlias: KmsOperation = async (input, ctx, kms) => {
   const aliasName: string = input.AliasName;
   assertCustomerAliasName(aliasName);
-  const key = await kms.resolveKey(ctx, input.TargetKeyId, { operation: 'CreateAlias', aliases: false });
+  await kms.authorizer.authorizeIdentity(ctx, 'CreateAlias', aliasArn(ctx.region, ctx.account, aliasName), input);
+  const key = await kms.resolveKey(ctx, input.TargetKeyId, { operation: 'CreateAlias', aliases: false, input });
   const now = ctx.clock.now();
   const created = await kms.store.aliases.create({
     account: ctx.account,

@@ -1,10 +1,10 @@
 import { keyArn } from '../../domain/arn.js';
 import { KEY_MATERIAL_ID_BYTES } from '../../domain/ciphertext.js';
 import type { KmsKey } from '../../domain/key.js';
-import { defaultKeyPolicy, validateKeyPolicy } from '../../domain/key-policy.js';
+import { defaultKeyPolicy, LOCKOUT_MESSAGE, validateKeyPolicy } from '../../domain/key-policy.js';
 import { KEY_SPECS } from '../../domain/key-specs.js';
 import { tagsFromList } from '../../domain/tags.js';
-import { UnsupportedOperationException, ValidationException } from '../../protocols/errors.js';
+import { MalformedPolicyDocumentException, UnsupportedOperationException, ValidationException } from '../../protocols/errors.js';
 import { keyMetadata } from './key-metadata.js';
 import { materialAad } from './kms-service.js';
 import type { KmsOperation } from './operation.js';
@@ -27,6 +27,7 @@ export const createKey: KmsOperation = async (input, ctx, kms) => {
   if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) {
     throw UnsupportedOperationException('Custom key stores are not supported by Locksmith.');
   }
+  await kms.authorizer.authorizeIdentity(ctx, 'CreateKey', '*', input);
   const tags = tagsFromList(input.Tags ?? []);
   const policy: string = input.Policy ?? defaultKeyPolicy(ctx.account);
   if (input.Policy !== undefined) validateKeyPolicy(policy);
@@ -50,6 +51,9 @@ export const createKey: KmsOperation = async (input, ctx, kms) => {
     policy,
     currentKeyMaterialId: keyMaterialId,
   };
+  if (input.Policy !== undefined && input.BypassPolicyLockoutSafetyCheck !== true && !(await kms.authorizer.allowsPolicyUpdate(ctx, key, input))) {
+    throw MalformedPolicyDocumentException(LOCKOUT_MESSAGE);
+  }
   const secret = ctx.random.bytes(spec.symmetricKeyBytes!);
   const wrapped = kms.keyring.wrap(secret, materialAad(key.arn, keyMaterialId));
   secret.fill(0);

@@ -4,7 +4,12 @@ import { stopIfDryRun, type KmsOperation } from './operation.js';
 
 export const decrypt: KmsOperation = async (input, ctx, kms) => {
   if (input.Recipient !== undefined) throw ValidationException('Recipient (Nitro Enclaves attestation) is not supported by Locksmith.');
-  const { key, plaintext, keyMaterialId } = await kms.unseal(ctx, 'Decrypt', input.CiphertextBlob, input.KeyId, input.EncryptionContext);
+  const { key, plaintext, keyMaterialId } = await kms.unseal(ctx, input.CiphertextBlob, input.KeyId, {
+    operation: 'Decrypt',
+    aliases: true,
+    input,
+    encryptionContext: input.EncryptionContext,
+  });
   try {
     const algorithm = encryptionAlgorithmFor(key, input.EncryptionAlgorithm);
     stopIfDryRun(input);

@@ -6,8 +6,13 @@ import type { KmsOperation } from './operation.js';
 export const deleteAlias: KmsOperation = async (input, ctx, kms) => {
   const aliasName: string = input.AliasName;
   assertCustomerAliasName(aliasName);
-  if (!(await kms.store.aliases.delete(ctx.account, ctx.region, aliasName))) {
-    throw NotFoundException(`Alias ${aliasArn(ctx.region, ctx.account, aliasName)} is not found.`);
-  }
+  const arn = aliasArn(ctx.region, ctx.account, aliasName);
+  await kms.authorizer.authorizeIdentity(ctx, 'DeleteAlias', arn, input);
+  const alias = await kms.store.aliases.get(ctx.account, ctx.region, aliasName);
+  if (!alias) throw NotFoundException(`Alias ${arn} is not found.`);
+  // The key the alias points to must allow kms:DeleteAlias too (key policy).
+  const key = await kms.store.keys.get({ account: ctx.account, region: ctx.region, keyId: alias.targetKeyId });
+  if (key) await kms.authorize(ctx, key, { operation: 'DeleteAlias', aliases: false, input });
+  await kms.store.aliases.delete(ctx.account, ctx.region, aliasName);
   return {};
 };

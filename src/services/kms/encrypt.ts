@@ -2,7 +2,7 @@ import { assertKeyUsage, encryptionAlgorithmFor } from './key-usage.js';
 import { stopIfDryRun, type KmsOperation } from './operation.js';
 
 export const encrypt: KmsOperation = async (input, ctx, kms) => {
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'Encrypt', aliases: true });
+  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'Encrypt', aliases: true, input, encryptionContext: input.EncryptionContext });
   assertKeyUsage(key, 'ENCRYPT_DECRYPT', 'Encrypt');
   const algorithm = encryptionAlgorithmFor(key, input.EncryptionAlgorithm);
   stopIfDryRun(input);

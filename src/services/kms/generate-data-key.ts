@@ -11,7 +11,7 @@ export async function generateDataKeyFor(operation: string, input: KmsInput, ctx
     throw ValidationException('Please specify either number of bytes or key spec.');
   }
   if (input.Recipient !== undefined) throw ValidationException('Recipient (Nitro Enclaves attestation) is not supported by Locksmith.');
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation, aliases: true });
+  const key = await kms.resolveKey(ctx, input.KeyId, { operation, aliases: true, input, encryptionContext: input.EncryptionContext });
   assertKeyUsage(key, 'ENCRYPT_DECRYPT', operation);
   stopIfDryRun(input);
   const plaintext = ctx.random.bytes(input.NumberOfBytes ?? DATA_KEY_BYTES[input.KeySpec]);

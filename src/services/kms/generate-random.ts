@@ -1,8 +1,9 @@
 import { AwsError, ValidationException } from '../../protocols/errors.js';
 import type { KmsOperation } from './operation.js';
 
-export const generateRandom: KmsOperation = async (input, ctx) => {
+export const generateRandom: KmsOperation = async (input, ctx, kms) => {
   if (input.NumberOfBytes === undefined) throw ValidationException('NumberOfBytes is required.');
+  await kms.authorizer.authorizeIdentity(ctx, 'GenerateRandom', '*', input);
   if (input.CustomKeyStoreId !== undefined) {
     throw new AwsError('CustomKeyStoreNotFoundException', `Custom key store ${input.CustomKeyStoreId} does not exist.`);
   }

@@ -3,7 +3,7 @@ import { NotFoundException } from '../../protocols/errors.js';
 import type { KmsOperation } from './operation.js';
 
 export const getKeyPolicy: KmsOperation = async (input, ctx, kms) => {
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'GetKeyPolicy', aliases: false });
+  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'GetKeyPolicy', aliases: false, input });
   const name: string = input.PolicyName ?? DEFAULT_POLICY_NAME;
   if (name !== DEFAULT_POLICY_NAME) throw NotFoundException('No such policy exists');
   return { Policy: key.policy, PolicyName: DEFAULT_POLICY_NAME };

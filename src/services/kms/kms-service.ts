@@ -5,15 +5,25 @@ import type { KmsKey } from '../../domain/key.js';
 import { assertKeyStateAllows } from '../../domain/key-states.js';
 import { GCM_IV_BYTES } from '../../crypto/aes-gcm.js';
 import type { RootKeyring } from '../../crypto/root-keyring.js';
-import { AccessDeniedException, IncorrectKeyException, InvalidCiphertextException, NotFoundException, ValidationException } from '../../protocols/errors.js';
+import { IncorrectKeyException, InvalidCiphertextException, NotFoundException, ValidationException } from '../../protocols/errors.js';
 import type { KeyRef, Store } from '../../store/ports.js';
+import type { ContextValue } from '../../policy/types.js';
 import type { CallContext } from '../call-context.js';
+import { KmsAuthorizer } from './kms-authorizer.js';
+import type { KmsInput } from './operation.js';
 
 export interface ResolveOptions {
   /** Operation name, for the key-state rules. */
   operation: string;
   /** Whether alias names and alias ARNs identify the key (only the cryptographic operations and DescribeKey). */
   aliases: boolean;
+  /** The request's input: its members feed the condition keys and grant tokens. */
+  input: KmsInput;
+  /** Permission checked, when it differs from the operation (ReEncryptFrom / ReEncryptTo). */
+  action?: string;
+  /** Encryption context the operation uses (grant constraints, kms:EncryptionContext:*). */
+  encryptionContext?: EncryptionContext;
+  extraConditions?: (key: KmsKey) => Record<string, ContextValue | undefined>;
 }
 
 /** AAD that binds wrapped key material to the key and material it belongs to. */
@@ -24,17 +34,31 @@ export const materialAad = (arn: string, keyMaterialId: string) => `locksmith:ke
  * authorization, and sealing/opening with a key's material. Operations live one per file.
  */
 export class KmsService {
+  readonly authorizer: KmsAuthorizer;
+
   constructor(
     readonly store: Store,
     readonly keyring: RootKeyring,
-  ) {}
+  ) {
+    this.authorizer = new KmsAuthorizer(store);
+  }
 
-  /** Finds the key a KeyId parameter names, applying the operation's key-state rules and authorization. */
+  /** Finds the key a KeyId parameter names, then applies authorization and the operation's key-state rules. */
   async resolveKey(ctx: CallContext, keyIdParam: string, opts: ResolveOptions): Promise<KmsKey> {
     const key = await this.findKey(ctx, keyIdParam, opts.aliases);
-    this.authorize(ctx, opts.operation, key);
+    await this.authorize(ctx, key, opts);
     assertKeyStateAllows(opts.operation, key);
     return key;
+  }
+
+  async authorize(ctx: CallContext, key: KmsKey, opts: ResolveOptions): Promise<void> {
+    await this.authorizer.authorizeKey(ctx, {
+      action: opts.action ?? opts.operation,
+      key,
+      input: opts.input,
+      encryptionContext: opts.encryptionContext,
+      extraConditions: opts.extraConditions?.(key),
+    });
   }
 
   private async findKey(ctx: CallContext, value: string, aliases: boolean): Promise<KmsKey> {
@@ -76,18 +100,6 @@ export class KmsService {
     return true;
   }
 
-  /**
-   * Authorization until the policy engine lands: a key is usable by principals of its own
-   * account; other accounts are refused in AWS's resource-policy denial form.
-   */
-  authorize(ctx: CallContext, operation: string, key: KmsKey): void {
-    if (key.account === ctx.account) return;
-    const action = `kms:${operation}`;
-    throw AccessDeniedException(
-      `User: ${ctx.principal.arn} is not authorized to perform: ${action} on resource: ${key.arn} because no resource-based policy allows the ${action} action`,
-    );
-  }
-
   /** Plaintext key material of one version; only in memory, only for the call. */
   async material(key: KmsKey, keyMaterialId: string): Promise<Buffer | undefined> {
     const stored = await this.store.keys.getMaterial(key, keyMaterialId);
@@ -109,11 +121,11 @@ export class KmsService {
    */
   async unseal(
     ctx: CallContext,
-    operation: string,
     blob: Buffer | undefined,
     keyIdParam: string | undefined,
-    context: EncryptionContext | undefined,
+    opts: ResolveOptions,
   ): Promise<{ key: KmsKey; plaintext: Buffer; keyMaterialId: string }> {
+    const { operation, encryptionContext: context } = opts;
     if (blob === undefined) {
       throw ValidationException("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
     }
@@ -121,13 +133,13 @@ export class KmsService {
     if (!parsed) throw InvalidCiphertextException();
     let key: KmsKey;
     if (keyIdParam !== undefined) {
-      key = await this.resolveKey(ctx, keyIdParam, { operation, aliases: true });
+      key = await this.resolveKey(ctx, keyIdParam, opts);
       if (key.keyId !== parsed.keyId || key.account !== parsed.account) {
         throw IncorrectKeyException('The key ID in the request does not identify a CMK that can perform this operation.');
       }
     } else {
       key = await this.loadKey(ctx, { account: parsed.account, region: ctx.region, keyId: parsed.keyId });
-      this.authorize(ctx, operation, key);
+      await this.authorize(ctx, key, opts);
       assertKeyStateAllows(operation, key);
     }
     const material = await this.material(key, parsed.keyMaterialId);

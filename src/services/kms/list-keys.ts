@@ -2,6 +2,7 @@ import type { KmsOperation } from './operation.js';
 import { pageWithMarker } from './paging.js';
 
 export const listKeys: KmsOperation = async (input, ctx, kms) => {
+  await kms.authorizer.authorizeIdentity(ctx, 'ListKeys', '*', input);
   const limit: number = input.Limit ?? 100;
   const page = await pageWithMarker(input.Marker, (after) => kms.store.keys.list(ctx.account, ctx.region, limit, after));
   const now = ctx.clock.now().getTime();

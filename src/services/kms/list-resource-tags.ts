@@ -3,7 +3,7 @@ import type { KmsOperation } from './operation.js';
 import { pageWithMarker } from './paging.js';
 
 export const listResourceTags: KmsOperation = async (input, ctx, kms) => {
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'ListResourceTags', aliases: false });
+  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'ListResourceTags', aliases: false, input });
   const limit: number = input.Limit ?? 50;
   const all = tagsToList(await kms.store.tags.get(key)); // sorted by tag key
   const page = await pageWithMarker(input.Marker, async (after) => {

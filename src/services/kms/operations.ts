@@ -1,6 +1,7 @@
 import type { KmsOperation } from './operation.js';
 import { cancelKeyDeletion } from './cancel-key-deletion.js';
 import { createAlias } from './create-alias.js';
+import { createGrant } from './create-grant.js';
 import { createKey } from './create-key.js';
 import { decrypt } from './decrypt.js';
 import { deleteAlias } from './delete-alias.js';
@@ -13,11 +14,15 @@ import { generateDataKeyWithoutPlaintext } from './generate-data-key-without-pla
 import { generateRandom } from './generate-random.js';
 import { getKeyPolicy } from './get-key-policy.js';
 import { listAliases } from './list-aliases.js';
+import { listGrants } from './list-grants.js';
 import { listKeyPolicies } from './list-key-policies.js';
 import { listKeys } from './list-keys.js';
 import { listResourceTags } from './list-resource-tags.js';
+import { listRetirableGrants } from './list-retirable-grants.js';
 import { putKeyPolicy } from './put-key-policy.js';
 import { reEncrypt } from './re-encrypt.js';
+import { retireGrant } from './retire-grant.js';
+import { revokeGrant } from './revoke-grant.js';
 import { scheduleKeyDeletion } from './schedule-key-deletion.js';
 import { tagResource } from './tag-resource.js';
 import { untagResource } from './untag-resource.js';
@@ -28,6 +33,7 @@ import { updateKeyDescription } from './update-key-description.js';
 export const KMS_OPERATIONS: Record<string, KmsOperation> = {
   CancelKeyDeletion: cancelKeyDeletion,
   CreateAlias: createAlias,
+  CreateGrant: createGrant,
   CreateKey: createKey,
   Decrypt: decrypt,
   DeleteAlias: deleteAlias,
@@ -40,11 +46,15 @@ export const KMS_OPERATIONS: Record<string, KmsOperation> = {
   GenerateRandom: generateRandom,
   GetKeyPolicy: getKeyPolicy,
   ListAliases: listAliases,
+  ListGrants: listGrants,
   ListKeyPolicies: listKeyPolicies,
   ListKeys: listKeys,
   ListResourceTags: listResourceTags,
+  ListRetirableGrants: listRetirableGrants,
   PutKeyPolicy: putKeyPolicy,
   ReEncrypt: reEncrypt,
+  RetireGrant: retireGrant,
+  RevokeGrant: revokeGrant,
   ScheduleKeyDeletion: scheduleKeyDeletion,
   TagResource: tagResource,
   UntagResource: untagResource,

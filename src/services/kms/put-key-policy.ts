@@ -1,11 +1,15 @@
-import { DEFAULT_POLICY_NAME, validateKeyPolicy } from '../../domain/key-policy.js';
-import { NotFoundException } from '../../protocols/errors.js';
+import { DEFAULT_POLICY_NAME, LOCKOUT_MESSAGE, validateKeyPolicy } from '../../domain/key-policy.js';
+import { MalformedPolicyDocumentException, NotFoundException } from '../../protocols/errors.js';
 import type { KmsOperation } from './operation.js';
 
 export const putKeyPolicy: KmsOperation = async (input, ctx, kms) => {
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'PutKeyPolicy', aliases: false });
+  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'PutKeyPolicy', aliases: false, input });
   if ((input.PolicyName ?? DEFAULT_POLICY_NAME) !== DEFAULT_POLICY_NAME) throw NotFoundException('No such policy exists');
   validateKeyPolicy(input.Policy);
-  await kms.store.keys.update({ ...key, policy: input.Policy });
+  const updated = { ...key, policy: input.Policy };
+  if (input.BypassPolicyLockoutSafetyCheck !== true && !(await kms.authorizer.allowsPolicyUpdate(ctx, updated, input))) {
+    throw MalformedPolicyDocumentException(LOCKOUT_MESSAGE);
+  }
+  await kms.store.keys.update(updated);
   return {};
 };

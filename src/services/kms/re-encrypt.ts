@@ -3,10 +3,23 @@ import { stopIfDryRun, type KmsOperation } from './operation.js';
 
 /** Decrypts under the key recorded in the ciphertext and encrypts under the destination key, server-side. */
 export const reEncrypt: KmsOperation = async (input, ctx, kms) => {
-  const destination = await kms.resolveKey(ctx, input.DestinationKeyId, { operation: 'ReEncrypt', aliases: true });
+  const destination = await kms.resolveKey(ctx, input.DestinationKeyId, {
+    operation: 'ReEncrypt',
+    action: 'ReEncryptTo',
+    aliases: true,
+    input,
+    encryptionContext: input.DestinationEncryptionContext,
+  });
   assertKeyUsage(destination, 'ENCRYPT_DECRYPT', 'ReEncrypt');
   const destinationAlgorithm = encryptionAlgorithmFor(destination, input.DestinationEncryptionAlgorithm);
-  const source = await kms.unseal(ctx, 'ReEncrypt', input.CiphertextBlob, input.SourceKeyId, input.SourceEncryptionContext);
+  const source = await kms.unseal(ctx, input.CiphertextBlob, input.SourceKeyId, {
+    operation: 'ReEncrypt',
+    action: 'ReEncryptFrom',
+    aliases: true,
+    input: { ...input, KeyId: input.SourceKeyId },
+    encryptionContext: input.SourceEncryptionContext,
+    extraConditions: (key) => ({ 'kms:ReEncryptOnSameKey': key.arn === destination.arn }),
+  });
   try {
     const sourceAlgorithm = encryptionAlgorithmFor(source.key, input.SourceEncryptionAlgorithm);
     stopIfDryRun(input);

@@ -11,7 +11,7 @@ export const scheduleKeyDeletion: KmsOperation = async (input, ctx, kms) => {
   if (days < MIN_WINDOW_DAYS || days > MAX_WINDOW_DAYS) {
     throw ValidationException(`PendingWindowInDays should be between ${MIN_WINDOW_DAYS} and ${MAX_WINDOW_DAYS}, but it is ${days}`);
   }
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'ScheduleKeyDeletion', aliases: false });
+  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'ScheduleKeyDeletion', aliases: false, input });
   const deletionDate = new Date(ctx.clock.now().getTime() + days * DAY_MS);
   await kms.store.keys.update({ ...key, lifecycle: { state: 'PendingDeletion', deletionDate, pendingWindowInDays: days } });
   return { KeyId: key.arn, DeletionDate: deletionDate, KeyState: 'PendingDeletion', PendingWindowInDays: days };

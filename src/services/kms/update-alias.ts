@@ -7,10 +7,12 @@ import type { KmsOperation } from './operation.js';
 export const updateAlias: KmsOperation = async (input, ctx, kms) => {
   const aliasName: string = input.AliasName;
   assertCustomerAliasName(aliasName);
+  await kms.authorizer.authorizeIdentity(ctx, 'UpdateAlias', aliasArn(ctx.region, ctx.account, aliasName), input);
   const alias = await kms.store.aliases.get(ctx.account, ctx.region, aliasName);
   if (!alias) throw NotFoundException(`Alias ${aliasArn(ctx.region, ctx.account, aliasName)} is not found.`);
-  const target = await kms.resolveKey(ctx, input.TargetKeyId, { operation: 'UpdateAlias', aliases: false });
+  const target = await kms.resolveKey(ctx, input.TargetKeyId, { operation: 'UpdateAlias', aliases: false, input });
   const current = await kms.store.keys.get({ account: ctx.account, region: ctx.region, keyId: alias.targetKeyId });
+  if (current) await kms.authorize(ctx, current, { operation: 'UpdateAlias', aliases: false, input });
   if (current && (current.keyUsage !== target.keyUsage || current.keySpec !== target.keySpec)) {
     throw ValidationException(
       `Alias ${aliasName} points to a key with KeySpec ${current.keySpec} and KeyUsage ${current.keyUsage}; ` +

@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import { GRANTS_SCHEMA } from './schema-grants.js';
+import { IAM_SCHEMA } from './schema-iam.js';
 
 /** Schema migrations, applied in order; `user_version` records how many ran. */
 const MIGRATIONS: string[] = [
@@ -65,6 +67,9 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (account, region, key_id, tag_key)
   );
   `,
+  `ALTER TABLE access_keys ADD COLUMN principal_id TEXT NOT NULL DEFAULT '';`,
+  IAM_SCHEMA,
+  GRANTS_SCHEMA,
 ];
 
 export function migrate(db: Database.Database): void {

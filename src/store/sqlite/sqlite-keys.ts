@@ -75,7 +75,7 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
   const selectPage = db.prepare(`SELECT * FROM kms_keys WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?`);
   const updateKey = db.prepare(`UPDATE kms_keys SET description = @description, state = @state, deletion_date = @deletion_date,
       pending_window_days = @pending_window_days, policy = @policy, current_material_id = @current_material_id WHERE ${REF}`);
-  const deleteRows = ['kms_keys', 'key_materials', 'key_tags'].map((t) => db.prepare(`DELETE FROM ${t} WHERE ${REF}`));
+  const deleteRows = ['kms_keys', 'key_materials', 'key_tags', 'kms_grant_tokens', 'kms_grants'].map((t) => db.prepare(`DELETE FROM ${t} WHERE ${REF}`));
   const deleteAliases = db.prepare(`DELETE FROM aliases WHERE account = @account AND region = @region AND target_key_id = @keyId`);
   const selectDue = db.prepare(`SELECT account, region, key_id FROM kms_keys WHERE deletion_date IS NOT NULL AND deletion_date <= ?`);
   const selectMaterial = db.prepare(`SELECT * FROM key_materials WHERE ${REF} AND material_id = @materialId`);

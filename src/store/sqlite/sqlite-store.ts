@@ -3,6 +3,9 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AccessKeyRecord, CredentialStore, Store } from '../ports.js';
 import { sqliteAliasStore, sqliteTagStore } from './sqlite-aliases.js';
+import { sqliteGrantStore } from './sqlite-grants.js';
+import { sqliteIamStore } from './sqlite-iam.js';
+import { sqliteSessionStore } from './sqlite-sessions.js';
 import { sqliteKeyStore } from './sqlite-keys.js';
 import { migrate } from './schema.js';
 
@@ -25,6 +28,9 @@ export function openSqliteStore(path: string): Store {
     aliases: sqliteAliasStore(db),
     tags: sqliteTagStore(db),
     credentials: sqliteCredentialStore(db),
+    iam: sqliteIamStore(db),
+    sessions: sqliteSessionStore(db),
+    grants: sqliteGrantStore(db),
     async ping() {
       return db.prepare('SELECT 1 AS ok').get() !== undefined;
     },
@@ -39,6 +45,7 @@ interface AccessKeyRow {
   account: string;
   principal_type: string;
   principal_arn: string;
+  principal_id: string;
   wrapped_secret: Buffer;
   status: string;
   created_at: number;
@@ -49,6 +56,7 @@ const toAccessKey = (r: AccessKeyRow): AccessKeyRecord => ({
   account: r.account,
   principalType: r.principal_type as AccessKeyRecord['principalType'],
   principalArn: r.principal_arn,
+  principalId: r.principal_id,
   wrappedSecret: r.wrapped_secret,
   status: r.status as AccessKeyRecord['status'],
   createdAt: new Date(r.created_at),
@@ -57,8 +65,10 @@ const toAccessKey = (r: AccessKeyRow): AccessKeyRecord => ({
 function sqliteCredentialStore(db: Database.Database): CredentialStore {
   const insertAccount = db.prepare(`INSERT OR IGNORE INTO accounts (account, created_at) VALUES (?, ?)`);
   const accounts = db.prepare(`SELECT account FROM accounts ORDER BY account`);
-  const insertKey = db.prepare(`INSERT INTO access_keys (access_key_id, account, principal_type, principal_arn, wrapped_secret, status, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const insertKey = db.prepare(`INSERT INTO access_keys (access_key_id, account, principal_type, principal_arn, principal_id, wrapped_secret, status, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const setStatus = db.prepare(`UPDATE access_keys SET status = ? WHERE access_key_id = ?`);
+  const deleteKey = db.prepare(`DELETE FROM access_keys WHERE access_key_id = ?`);
   const selectKey = db.prepare(`SELECT * FROM access_keys WHERE access_key_id = ?`);
   const selectKeys = db.prepare(`SELECT * FROM access_keys WHERE account = ? ORDER BY created_at, access_key_id`);
   return {
@@ -69,7 +79,7 @@ function sqliteCredentialStore(db: Database.Database): CredentialStore {
       return (accounts.all() as { account: string }[]).map((r) => r.account);
     },
     async putAccessKey(k) {
-      insertKey.run(k.accessKeyId, k.account, k.principalType, k.principalArn, k.wrappedSecret, k.status, k.createdAt.getTime());
+      insertKey.run(k.accessKeyId, k.account, k.principalType, k.principalArn, k.principalId, k.wrappedSecret, k.status, k.createdAt.getTime());
     },
     async getAccessKey(id) {
       const row = selectKey.get(id) as AccessKeyRow | undefined;
@@ -77,6 +87,12 @@ function sqliteCredentialStore(db: Database.Database): CredentialStore {
     },
     async listAccessKeys(account) {
       return (selectKeys.all(account) as AccessKeyRow[]).map(toAccessKey);
+    },
+    async setAccessKeyStatus(id, status) {
+      return setStatus.run(status, id).changes > 0;
+    },
+    async deleteAccessKey(id) {
+      return deleteKey.run(id).changes > 0;
     },
   };
 }

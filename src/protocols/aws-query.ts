@@ -1,0 +1,99 @@
+import type { RootKeyring } from '../crypto/root-keyring.js';
+import type { CallContext } from '../services/call-context.js';
+import type { QueryOperation } from '../services/iam/operation.js';
+import { IAM_OPERATIONS } from '../services/iam/operations.js';
+import { QueryInput, type QueryStyle } from '../services/iam/query-input.js';
+import { STS_OPERATIONS } from '../services/sts/operations.js';
+import type { Store } from '../store/ports.js';
+import type { WireResponse } from './aws-json.js';
+import { AwsError, InvalidAction, MissingAction } from './errors.js';
+import { document, element, type XmlValue } from './xml.js';
+
+/**
+ * The awsQuery protocol of IAM and STS ("Query API requests"): form-encoded `Action`, `Version`
+ * and members; XML responses `<XResponse xmlns=…><XResult>…</XResult><ResponseMetadata>…`; XML
+ * errors `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`.
+ */
+export interface QueryDeps {
+  store: Store;
+  keyring: RootKeyring;
+}
+
+interface QueryService {
+  name: QueryStyle;
+  version: string;
+  xmlns: string;
+  operations: Readonly<Record<string, QueryOperation>>;
+}
+
+const IAM: QueryService = { name: 'iam', version: '2010-05-08', xmlns: 'https://iam.amazonaws.com/doc/2010-05-08/', operations: IAM_OPERATIONS };
+const STS: QueryService = { name: 'sts', version: '2011-06-15', xmlns: 'https://sts.amazonaws.com/doc/2011-06-15/', operations: STS_OPERATIONS };
+/** InvalidAction comes from the AWS front end, in its own namespace. */
+const AWS_FAULT_XMLNS = 'http://webservices.amazon.com/AWSFault/2005-15-09';
+const TEXT_XML = 'text/xml';
+
+export function serveIam(deps: QueryDeps, ctx: CallContext, body: Buffer): Promise<WireResponse> {
+  return serve(IAM, deps, ctx, body);
+}
+
+export function serveSts(deps: QueryDeps, ctx: CallContext, body: Buffer): Promise<WireResponse> {
+  return serve(STS, deps, ctx, body);
+}
+
+/** Form-encoded members; for a repeated name the first value counts. */
+export function parseQueryBody(body: Buffer): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const [k, v] of new URLSearchParams(body.toString('utf8'))) if (!params.has(k)) params.set(k, v);
+  return params;
+}
+
+async function serve(service: QueryService, deps: QueryDeps, ctx: CallContext, body: Buffer): Promise<WireResponse> {
+  try {
+    const params = parseQueryBody(body);
+    const action = params.get('Action');
+    if (!action) throw MissingAction('Missing Action');
+    const version = params.get('Version') ?? service.version;
+    const operation = Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
+    if (!operation || version !== service.version) throw InvalidAction(`Could not find operation ${action} for version ${version}`);
+    const result = await operation(new QueryInput(params, service.name), ctx, deps);
+    const children = (result ? element(`${action}Result`, result as XmlValue) : '') + element('ResponseMetadata', { RequestId: ctx.requestId });
+    return { status: 200, headers: { 'content-type': TEXT_XML }, body: document(`${action}Response`, service.xmlns, children) };
+  } catch (e) {
+    if (e instanceof AwsError) return awsQueryError(e, ctx.requestId, service.name);
+    throw e;
+  }
+}
+
+/**
+ * Our errors carry awsJson names where a service-neutral error is raised (authentication, the
+ * policy engine); IAM and STS name them differently (IAM/STS API Reference, "Common Errors";
+ * AWS returns ExpiredToken with 403 for an expired session token).
+ */
+const QUERY_CODES: Record<string, { code: string; status: number }> = {
+  UnrecognizedClientException: { code: 'InvalidClientTokenId', status: 403 },
+  InvalidSignatureException: { code: 'SignatureDoesNotMatch', status: 403 },
+  IncompleteSignatureException: { code: 'IncompleteSignature', status: 400 },
+  MissingAuthenticationTokenException: { code: 'MissingAuthenticationToken', status: 403 },
+  ExpiredTokenException: { code: 'ExpiredToken', status: 403 },
+  AccessDeniedException: { code: 'AccessDenied', status: 403 },
+  ValidationException: { code: 'ValidationError', status: 400 },
+  ThrottlingException: { code: 'Throttling', status: 400 },
+  SerializationException: { code: 'MalformedInput', status: 400 },
+  UnknownOperationException: { code: 'InvalidAction', status: 400 },
+  UnsupportedOperationException: { code: 'InvalidAction', status: 400 },
+  MalformedPolicyDocumentException: { code: 'MalformedPolicyDocument', status: 400 },
+  LimitExceededException: { code: 'LimitExceeded', status: 409 },
+  NotFoundException: { code: 'NoSuchEntity', status: 404 },
+  AlreadyExistsException: { code: 'EntityAlreadyExists', status: 409 },
+  RequestEntityTooLargeException: { code: 'RequestEntityTooLarge', status: 413 },
+};
+
+/** An AwsError as IAM or STS sends it. Faults (5xx) are ServiceFailure (IAM) / InternalFailure (STS). */
+export function awsQueryError(error: AwsError, requestId: string, service: 'iam' | 'sts'): WireResponse {
+  let { code, status } = QUERY_CODES[error.code] ?? { code: error.code, status: error.status };
+  if (status >= 500) code = service === 'iam' ? 'ServiceFailure' : 'InternalFailure';
+  const xmlns = code === 'InvalidAction' ? AWS_FAULT_XMLNS : service === 'iam' ? IAM.xmlns : STS.xmlns;
+  const fields = { Type: status >= 500 ? 'Receiver' : 'Sender', Code: code, Message: error.message };
+  const body = document('ErrorResponse', xmlns, element('Error', fields) + element('RequestId', requestId));
+  return { status, headers: { 'content-type': TEXT_XML }, body };
+}

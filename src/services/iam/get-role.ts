@@ -1,0 +1,11 @@
+import { authorizeIam } from './authorize.js';
+import { requireRole, roleResource, roleXml } from './entities.js';
+import type { QueryOperation } from './operation.js';
+import { roleNameRule } from './query-input.js';
+
+/** IAM API Reference, "GetRole": the trust policy URL-encoded, RoleLastUsed present (empty: Locksmith does not track use). */
+export const getRole: QueryOperation = async (input, ctx, deps) => {
+  const roleName = input.string('RoleName', roleNameRule);
+  await authorizeIam(deps, ctx, 'GetRole', (await roleResource(deps, ctx, roleName)).arn);
+  return { Role: roleXml(await requireRole(deps, ctx, roleName), { lastUsed: true }) };
+};

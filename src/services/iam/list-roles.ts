@@ -1,0 +1,13 @@
+import { authorizeIam } from './authorize.js';
+import { roleXml } from './entities.js';
+import type { QueryOperation } from './operation.js';
+import { byPathPrefix, paginate } from './paging.js';
+import { pathPrefixRule } from './query-input.js';
+
+/** IAM API Reference, "ListRoles": alphabetical, filtered by PathPrefix, paged. */
+export const listRoles: QueryOperation = async (input, ctx, deps) => {
+  const prefix = input.string('PathPrefix', pathPrefixRule);
+  await authorizeIam(deps, ctx, 'ListRoles', `arn:aws:iam::${ctx.account}:role/`);
+  const page = paginate(byPathPrefix(await deps.store.iam.listRoles(ctx.account), prefix), input);
+  return { Roles: page.items.map((r) => roleXml(r)), IsTruncated: page.IsTruncated, Marker: page.Marker };
+};

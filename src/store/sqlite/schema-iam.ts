@@ -1,0 +1,80 @@
+/**
+ * IAM users, roles, policies and STS sessions (migration 3). IAM names are unique per account
+ * regardless of case (IAM User Guide, "IAM identifiers": "names are not distinguished by case"),
+ * hence COLLATE NOCASE on name keys; the name is kept as given.
+ */
+export const IAM_SCHEMA = `
+  CREATE TABLE iam_users (
+    account TEXT NOT NULL,
+    user_name TEXT NOT NULL COLLATE NOCASE,
+    user_id TEXT NOT NULL UNIQUE,
+    arn TEXT NOT NULL,
+    path TEXT NOT NULL,
+    create_date INTEGER NOT NULL,
+    PRIMARY KEY (account, user_name)
+  );
+  CREATE TABLE iam_roles (
+    account TEXT NOT NULL,
+    role_name TEXT NOT NULL COLLATE NOCASE,
+    role_id TEXT NOT NULL UNIQUE,
+    arn TEXT NOT NULL,
+    path TEXT NOT NULL,
+    assume_role_policy TEXT NOT NULL,
+    description TEXT NOT NULL,
+    max_session_duration INTEGER NOT NULL,
+    create_date INTEGER NOT NULL,
+    PRIMARY KEY (account, role_name)
+  );
+  CREATE TABLE iam_inline_policies (
+    account TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('user', 'role')),
+    owner TEXT NOT NULL COLLATE NOCASE,
+    policy_name TEXT NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (account, kind, owner, policy_name)
+  );
+  CREATE TABLE iam_managed_policies (
+    account TEXT NOT NULL,
+    policy_name TEXT NOT NULL COLLATE NOCASE,
+    policy_id TEXT NOT NULL UNIQUE,
+    arn TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    description TEXT NOT NULL,
+    default_version_id TEXT NOT NULL,
+    create_date INTEGER NOT NULL,
+    update_date INTEGER NOT NULL,
+    PRIMARY KEY (account, policy_name)
+  );
+  CREATE TABLE iam_policy_versions (
+    policy_arn TEXT NOT NULL,
+    version_id TEXT NOT NULL,
+    document TEXT NOT NULL,
+    create_date INTEGER NOT NULL,
+    PRIMARY KEY (policy_arn, version_id)
+  );
+  CREATE TABLE iam_attachments (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    account TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('user', 'role')),
+    owner TEXT NOT NULL COLLATE NOCASE,
+    policy_arn TEXT NOT NULL,
+    UNIQUE (account, kind, owner, policy_arn)
+  );
+  CREATE INDEX iam_attachments_policy ON iam_attachments (policy_arn);
+  CREATE TABLE sts_sessions (
+    access_key_id TEXT PRIMARY KEY,
+    wrapped_secret BLOB NOT NULL,
+    session_token_sha256 TEXT NOT NULL,
+    account TEXT NOT NULL,
+    principal_type TEXT NOT NULL,
+    principal_arn TEXT NOT NULL,
+    principal_id TEXT NOT NULL,
+    issuer_arn TEXT NOT NULL,
+    issuer_name TEXT NOT NULL,
+    session_name TEXT,
+    session_policies TEXT NOT NULL,
+    expiration INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX sts_sessions_expiration ON sts_sessions (expiration);
+`;

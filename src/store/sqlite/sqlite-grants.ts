@@ -1,0 +1,154 @@
+import type Database from 'better-sqlite3';
+import type { GrantConstraints, GrantStore, KmsGrant } from '../grant-ports.js';
+import { InvalidPagePositionError, type KeyRef, type Page } from '../ports.js';
+
+interface GrantRow {
+  seq: number;
+  account: string;
+  region: string;
+  key_id: string;
+  grant_id: string;
+  name: string | null;
+  grantee_principal: string;
+  retiring_principal: string | null;
+  operations: string;
+  constraints: string | null;
+  issuing_account: string;
+  creation_date: number;
+  grant_token_sha256: string;
+}
+
+function toGrant(r: GrantRow): KmsGrant {
+  const grant: KmsGrant = {
+    account: r.account,
+    region: r.region,
+    keyId: r.key_id,
+    grantId: r.grant_id,
+    granteePrincipal: r.grantee_principal,
+    operations: JSON.parse(r.operations) as string[],
+    issuingAccount: r.issuing_account,
+    creationDate: new Date(r.creation_date),
+    grantTokenSha256: r.grant_token_sha256,
+  };
+  if (r.name !== null) grant.name = r.name;
+  if (r.retiring_principal !== null) grant.retiringPrincipal = r.retiring_principal;
+  if (r.constraints !== null) grant.constraints = JSON.parse(r.constraints) as GrantConstraints;
+  return grant;
+}
+
+/** Only the constraint members, so that nothing else ever reaches the column. */
+function constraintsJson(c: GrantConstraints | undefined): string | null {
+  if (!c) return null;
+  const out: GrantConstraints = {};
+  if (c.EncryptionContextEquals) out.EncryptionContextEquals = c.EncryptionContextEquals;
+  if (c.EncryptionContextSubset) out.EncryptionContextSubset = c.EncryptionContextSubset;
+  return JSON.stringify(out);
+}
+
+const REF = 'account = @account AND region = @region AND key_id = @keyId';
+const refOf = (r: KeyRef) => ({ account: r.account, region: r.region, keyId: r.keyId });
+
+function position(after: string | undefined): number {
+  if (after === undefined) return 0;
+  if (!/^\d{1,15}$/.test(after)) throw new InvalidPagePositionError();
+  return Number(after);
+}
+
+function page(rows: GrantRow[], limit: number): Page<KmsGrant> {
+  const items = rows.slice(0, limit);
+  return { items: items.map(toGrant), next: rows.length > limit ? String(items[items.length - 1].seq) : undefined };
+}
+
+export function sqliteGrantStore(db: Database.Database): GrantStore {
+  const count = db.prepare(`SELECT COUNT(*) AS n FROM kms_grants WHERE ${REF}`);
+  const insert = db.prepare(`INSERT INTO kms_grants (account, region, key_id, grant_id, name, grantee_principal, retiring_principal,
+      operations, constraints, issuing_account, creation_date, grant_token_sha256)
+    VALUES (@account, @region, @keyId, @grantId, @name, @grantee, @retiring, @operations, @constraints, @issuing, @created, @token)`);
+  const insertToken = db.prepare(`INSERT INTO kms_grant_tokens (token_sha256, account, region, key_id, grant_id)
+    VALUES (@token, @account, @region, @keyId, @grantId)`);
+  const selectOne = db.prepare(`SELECT * FROM kms_grants WHERE ${REF} AND grant_id = @grantId`);
+  const selectByName = db.prepare(`SELECT * FROM kms_grants WHERE ${REF} AND name = @name ORDER BY seq`);
+  const selectByToken = db.prepare(`SELECT g.* FROM kms_grant_tokens t JOIN kms_grants g
+      ON g.account = t.account AND g.region = t.region AND g.key_id = t.key_id AND g.grant_id = t.grant_id
+    WHERE t.token_sha256 = ?`);
+  const selectPage = db.prepare(`SELECT * FROM kms_grants WHERE ${REF} AND seq > @after
+      AND (@grantId IS NULL OR grant_id = @grantId) AND (@grantee IS NULL OR grantee_principal = @grantee)
+    ORDER BY seq LIMIT @limit`);
+  const selectRetirable = db.prepare(`SELECT * FROM kms_grants WHERE region = @region AND retiring_principal = @principal
+      AND seq > @after ORDER BY seq LIMIT @limit`);
+  const selectForGrantee = db.prepare(`SELECT * FROM kms_grants WHERE ${REF}
+      AND grantee_principal IN (SELECT value FROM json_each(@principals)) ORDER BY seq`);
+  const deleteTokens = db.prepare(`DELETE FROM kms_grant_tokens WHERE ${REF} AND grant_id = @grantId`);
+  const deleteGrant = db.prepare(`DELETE FROM kms_grants WHERE ${REF} AND grant_id = @grantId`);
+
+  const create = db.transaction((g: KmsGrant, max: number): boolean => {
+    const ref = refOf(g);
+    if ((count.get(ref) as { n: number }).n >= max) return false;
+    insert.run({
+      ...ref,
+      grantId: g.grantId,
+      name: g.name ?? null,
+      grantee: g.granteePrincipal,
+      retiring: g.retiringPrincipal ?? null,
+      operations: JSON.stringify(g.operations),
+      constraints: constraintsJson(g.constraints),
+      issuing: g.issuingAccount,
+      created: g.creationDate.getTime(),
+      token: g.grantTokenSha256,
+    });
+    insertToken.run({ ...ref, grantId: g.grantId, token: g.grantTokenSha256 });
+    return true;
+  });
+
+  const addToken = db.transaction((ref: KeyRef, grantId: string, token: string): boolean => {
+    if (selectOne.get({ ...refOf(ref), grantId }) === undefined) return false;
+    insertToken.run({ ...refOf(ref), grantId, token });
+    return true;
+  });
+
+  const remove = db.transaction((ref: KeyRef, grantId: string): boolean => {
+    deleteTokens.run({ ...refOf(ref), grantId });
+    return deleteGrant.run({ ...refOf(ref), grantId }).changes > 0;
+  });
+
+  return {
+    async create(grant, maxGrantsPerKey) {
+      return create(grant, maxGrantsPerKey);
+    },
+    async addToken(ref, grantId, grantTokenSha256) {
+      return addToken(ref, grantId, grantTokenSha256);
+    },
+    async get(ref, grantId) {
+      const row = selectOne.get({ ...refOf(ref), grantId }) as GrantRow | undefined;
+      return row && toGrant(row);
+    },
+    async findByName(ref, name) {
+      return (selectByName.all({ ...refOf(ref), name }) as GrantRow[]).map(toGrant);
+    },
+    async getByToken(grantTokenSha256) {
+      const row = selectByToken.get(grantTokenSha256) as GrantRow | undefined;
+      return row && toGrant(row);
+    },
+    async list(ref, limit, after, filter) {
+      const rows = selectPage.all({
+        ...refOf(ref),
+        after: position(after),
+        grantId: filter?.grantId ?? null,
+        grantee: filter?.granteePrincipal ?? null,
+        limit: limit + 1,
+      }) as GrantRow[];
+      return page(rows, limit);
+    },
+    async listRetirable(region, retiringPrincipal, limit, after) {
+      const rows = selectRetirable.all({ region, principal: retiringPrincipal, after: position(after), limit: limit + 1 }) as GrantRow[];
+      return page(rows, limit);
+    },
+    async forGrantee(ref, principals) {
+      if (principals.length === 0) return [];
+      return (selectForGrantee.all({ ...refOf(ref), principals: JSON.stringify(principals) }) as GrantRow[]).map(toGrant);
+    },
+    async delete(ref, grantId) {
+      return remove(ref, grantId);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import type Database from 'better-sqlite3';
+import type { SessionPrincipalType, SessionStore, StsSession } from '../iam-ports.js';
+
+interface SessionRow {
+  access_key_id: string;
+  wrapped_secret: Buffer;
+  session_token_sha256: string;
+  account: string;
+  principal_type: string;
+  principal_arn: string;
+  principal_id: string;
+  issuer_arn: string;
+  issuer_name: string;
+  session_name: string | null;
+  session_policies: string;
+  expiration: number;
+  created_at: number;
+}
+
+function toSession(r: SessionRow): StsSession {
+  const s: StsSession = {
+    accessKeyId: r.access_key_id,
+    wrappedSecret: r.wrapped_secret,
+    sessionTokenSha256: r.session_token_sha256,
+    account: r.account,
+    principalType: r.principal_type as SessionPrincipalType,
+    principalArn: r.principal_arn,
+    principalId: r.principal_id,
+    issuerArn: r.issuer_arn,
+    issuerName: r.issuer_name,
+    sessionPolicies: JSON.parse(r.session_policies) as string[],
+    expiration: new Date(r.expiration),
+    createdAt: new Date(r.created_at),
+  };
+  if (r.session_name !== null) s.sessionName = r.session_name;
+  return s;
+}
+
+/** STS sessions: secrets wrapped under the root key, tokens as SHA-256 only. */
+export function sqliteSessionStore(db: Database.Database): SessionStore {
+  const insert = db.prepare(`INSERT INTO sts_sessions (access_key_id, wrapped_secret, session_token_sha256, account, principal_type,
+      principal_arn, principal_id, issuer_arn, issuer_name, session_name, session_policies, expiration, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const select = db.prepare(`SELECT * FROM sts_sessions WHERE access_key_id = ?`);
+  const purge = db.prepare(`DELETE FROM sts_sessions WHERE expiration < ?`);
+  return {
+    async put(s) {
+      insert.run(s.accessKeyId, s.wrappedSecret, s.sessionTokenSha256, s.account, s.principalType, s.principalArn, s.principalId,
+        s.issuerArn, s.issuerName, s.sessionName ?? null, JSON.stringify(s.sessionPolicies), s.expiration.getTime(), s.createdAt.getTime());
+    },
+    async get(accessKeyId) {
+      const row = select.get(accessKeyId) as SessionRow | undefined;
+      return row && toSession(row);
+    },
+    async purgeExpired(now) {
+      return purge.run(now.getTime()).changes;
+    },
+  };
+}
