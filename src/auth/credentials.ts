@@ -13,27 +13,49 @@ export interface AccessKeyPair {
   secretAccessKey: string;
 }
 
-/** Issues a new long-term access key (AKIA…, 40-character secret) for a principal and stores it wrapped. */
+export interface AccessKeyOwner {
+  account: string;
+  type: PrincipalType;
+  arn: string;
+  /** The user's unique id (AIDA…) or, for root, the account id. */
+  id: string;
+}
+
+/** Stores a long-term access key with the given secret, wrapped under the root key. */
+export async function storeAccessKey(
+  store: Store,
+  keyring: RootKeyring,
+  owner: AccessKeyOwner,
+  key: AccessKeyPair,
+  createdAt: Date,
+  status: AccessKeyRecord['status'] = 'Active',
+): Promise<void> {
+  await store.credentials.putAccessKey({
+    accessKeyId: key.accessKeyId,
+    account: owner.account,
+    principalType: owner.type,
+    principalArn: owner.arn,
+    principalId: owner.id,
+    wrappedSecret: keyring.wrap(Buffer.from(key.secretAccessKey, 'utf8'), secretAad(key.accessKeyId)),
+    status,
+    createdAt,
+  });
+}
+
+/** Issues a new long-term access key (AKIA…, 40-character secret) for a principal. */
 export async function createAccessKey(
   store: Store,
   keyring: RootKeyring,
   random: Random,
   now: Date,
-  principal: { account: string; type: PrincipalType; arn: string; id: string },
+  owner: AccessKeyOwner,
 ): Promise<AccessKeyPair> {
-  const accessKeyId = 'AKIA' + [...random.bytes(16)].map((b) => BASE32[b & 31]).join('');
-  const secretAccessKey = random.bytes(30).toString('base64');
-  await store.credentials.putAccessKey({
-    accessKeyId,
-    account: principal.account,
-    principalType: principal.type,
-    principalArn: principal.arn,
-    principalId: principal.id,
-    wrappedSecret: keyring.wrap(Buffer.from(secretAccessKey, 'utf8'), secretAad(accessKeyId)),
-    status: 'Active',
-    createdAt: now,
-  });
-  return { accessKeyId, secretAccessKey };
+  const key = {
+    accessKeyId: 'AKIA' + [...random.bytes(16)].map((b) => BASE32[b & 31]).join(''),
+    secretAccessKey: random.bytes(30).toString('base64'),
+  };
+  await storeAccessKey(store, keyring, owner, key, now);
+  return key;
 }
 
 export const rootPrincipal = (account: string) => ({ account, type: 'Root' as const, arn: accountRootArn(account), id: account });

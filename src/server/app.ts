@@ -50,9 +50,18 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const rootKeyFile = opts.rootKeyFile ?? join(opts.dataDir, 'root-key');
   const keyring = RootKeyring.fromFile(rootKeyFile, random, opts.rootKeyFile === undefined);
   const store = openSqliteStore(join(opts.dataDir, 'locksmith.db'));
+  if (opts.seed) {
+    try {
+      const report = await applySeed(store, keyring, random, clock, opts.seed);
+      log(formatSeedReport(report));
+      for (const w of report.warnings) log(`Seed warning: ${w}`);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
   const kms = new KmsService(store, keyring);
   const boot = await ensureDefaultAccount(store, keyring, random, clock, opts.defaultAccount);
-  if (opts.seed) log(`Seed: ${formatSeedReport(await applySeed(store, keyring, random, clock, opts.seed))}`);
   await sweepDueDeletions(store, clock);
 
   const server = createLocksmithServer({ store, keyring, kms, clock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log });

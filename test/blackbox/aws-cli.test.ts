@@ -43,3 +43,35 @@ describe('aws CLI smoke test with the generated profile', () => {
     await assert.rejects(aws('kms', 'describe-key', '--key-id', 'fake-key-id'), /NotFoundException.*Invalid keyId 'fake-key-id'/s);
   });
 });
+
+/** The README's cross-account example, exactly as a user would type it. */
+describe('aws CLI cross-account example with the seed fixture', () => {
+  let h: Harness;
+  before(async () => (h = await Harness.start({ seedFile: join(import.meta.dirname, '../fixtures/seed-two-accounts.yaml') })));
+  after(() => h.stop());
+  const KEY = 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555';
+
+  const as = (accessKeyId: string, secretAccessKey: string) => async (...args: string[]) => {
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+    if (process.env.PYENV_ROOT) env.PYENV_ROOT = process.env.PYENV_ROOT;
+    const { stdout } = await run('aws', [`--endpoint-url=${h.endpoint}`, '--output', 'json', ...args], { env });
+    return stdout.trim() ? JSON.parse(stdout) : undefined;
+  };
+
+  it('bob of account 222222222222 encrypts and decrypts with alpha\'s key; DisableKey and the auditor are refused', async () => {
+    const bob = as('AKIABOB0000000000001', 'bob-secret');
+    const plain = join(h.dataDir, 'plain.txt');
+    writeFileSync(plain, 'shared secret');
+    const enc = await bob('kms', 'encrypt', '--key-id', KEY, '--plaintext', `fileb://${plain}`);
+    assert.equal(enc.KeyId, KEY);
+    const ct = join(h.dataDir, 'ct.bin');
+    writeFileSync(ct, Buffer.from(enc.CiphertextBlob, 'base64'));
+    const dec = await bob('kms', 'decrypt', '--ciphertext-blob', `fileb://${ct}`);
+    assert.equal(Buffer.from(dec.Plaintext, 'base64').toString(), 'shared secret');
+    await assert.rejects(bob('kms', 'disable-key', '--key-id', KEY), /AccessDeniedException/);
+    const auditor = as('AKIAAUDITOR000000001', 'auditor-secret');
+    await assert.rejects(auditor('kms', 'encrypt', '--key-id', KEY, '--plaintext', `fileb://${plain}`), /AccessDeniedException.*no identity-based policy allows the kms:Encrypt action/s);
+    const who = await bob('sts', 'get-caller-identity');
+    assert.equal(who.Arn, 'arn:aws:iam::222222222222:user/bob');
+  });
+});

@@ -13,6 +13,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocksmith, type RunningLocksmith } from '../../src/server/app.js';
+import { loadSeedFile } from '../../src/seed/load-seed.js';
 import { validateSeed } from '../../src/seed/seed-schema.js';
 import { KMS_OPERATIONS } from '../../src/services/kms/operations.js';
 import { ManualClock } from '../../src/util/clock.js';
@@ -44,7 +45,7 @@ export class Harness {
     private readonly ownsDataDir: boolean,
   ) {}
 
-  static async start(opts: { dataDir?: string; clock?: ManualClock; seed?: unknown } = {}): Promise<Harness> {
+  static async start(opts: { dataDir?: string; clock?: ManualClock; seed?: unknown; seedFile?: string } = {}): Promise<Harness> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'locksmith-test-'));
     const clock = opts.clock ?? new ManualClock(Date.now());
     const server = await startLocksmith({
@@ -54,7 +55,7 @@ export class Harness {
       defaultAccount: ACCOUNT,
       defaultRegion: REGION,
       clock,
-      seed: opts.seed === undefined ? undefined : validateSeed(opts.seed, 'test seed'),
+      seed: opts.seedFile ? loadSeedFile(opts.seedFile) : opts.seed === undefined ? undefined : validateSeed(opts.seed, 'test seed'),
       log: () => {},
     });
     const kms = kmsClient(server.endpoint, server.rootCredentials);

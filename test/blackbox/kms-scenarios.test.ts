@@ -104,3 +104,35 @@ describe('classic KMS access scenarios', () => {
     bob.destroy();
   });
 });
+
+describe('ABAC and alias-based conditions', () => {
+  let h: Harness;
+  let iam: IAMClient;
+  before(async () => {
+    h = await Harness.start();
+    iam = new IAMClient({ endpoint: h.endpoint, region: REGION, credentials: h.credentials, maxAttempts: 1 });
+  });
+  after(async () => {
+    iam.destroy();
+    await h.stop();
+  });
+
+  it('aws:ResourceTag/* and kms:ResourceAliases in an IAM policy follow the key\'s tags and aliases', async () => {
+    const { CreateAliasCommand, TagResourceCommand, UntagResourceCommand } = await import('@aws-sdk/client-kms');
+    const key = (await h.kms.send(new CreateKeyCommand({ Tags: [{ TagKey: 'team', TagValue: 'blue' }] }))).KeyMetadata!;
+    await iam.send(new CreateUserCommand({ UserName: 'carol' }));
+    const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'carol' }))).AccessKey!;
+    const carol = h.client({ accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! });
+    const policy = (Condition: object) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*', Condition }] });
+    await iam.send(new PutUserPolicyCommand({ UserName: 'carol', PolicyName: 'abac', PolicyDocument: policy({ StringEquals: { 'aws:ResourceTag/team': 'blue' } }) }));
+    await carol.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') }));
+    await h.kms.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [{ TagKey: 'team', TagValue: 'red' }] }));
+    assert.equal((await awsError(() => carol.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') })))).name, 'AccessDeniedException');
+    await h.kms.send(new UntagResourceCommand({ KeyId: key.KeyId, TagKeys: ['team'] }));
+    await iam.send(new PutUserPolicyCommand({ UserName: 'carol', PolicyName: 'abac', PolicyDocument: policy({ 'ForAnyValue:StringLike': { 'kms:ResourceAliases': 'alias/finance-*' } }) }));
+    assert.equal((await awsError(() => carol.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') })))).name, 'AccessDeniedException');
+    await h.kms.send(new CreateAliasCommand({ AliasName: 'alias/finance-ledger', TargetKeyId: key.KeyId }));
+    await carol.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') }));
+    carol.destroy();
+  });
+});

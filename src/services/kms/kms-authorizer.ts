@@ -53,6 +53,7 @@ export class KmsAuthorizer {
       throw AccessDeniedException(accessDeniedMessage(request, { allowed: false, reason: 'noResourceAllow' }));
     }
     const identity = await this.identityPolicies(ctx.principal);
+    await this.addResourceKeys(request, req.key, [req.key.policy, ...identity.map((p) => p.document), ...(ctx.principal.session?.sessionPolicies ?? [])]);
     const grant = await this.grantFor(ctx, req);
     const decision = evaluateKmsAccess(request, {
       keyPolicy: req.key.policy,
@@ -109,6 +110,22 @@ export class KmsAuthorizer {
       }
       default:
         return [];
+    }
+  }
+
+  /**
+   * kms:ResourceAliases and aws:ResourceTag/* describe the key itself; they cost a store read,
+   * so they are looked up only when a policy in play mentions them.
+   */
+  private async addResourceKeys(request: RequestContext, key: KmsKey, documents: string[]): Promise<void> {
+    const text = documents.join('\n').toLowerCase();
+    const keys = request.conditionKeys;
+    if (text.includes('kms:resourcealiases')) {
+      const aliases = await this.store.aliases.list(key.account, key.region, 100, undefined, key.keyId);
+      keys['kms:ResourceAliases'] = aliases.items.map((a) => a.aliasName);
+    }
+    if (text.includes('aws:resourcetag/')) {
+      for (const [k, v] of Object.entries(await this.store.tags.get(key))) keys[`aws:ResourceTag/${k}`] = v;
     }
   }
 
