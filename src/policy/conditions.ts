@@ -173,15 +173,16 @@ export function evaluateCondition(c: CompiledCondition, ctx: ConditionContext): 
   if (c.nullExpect) return c.nullExpect.includes(isAbsent(raw));
   if (c.set === undefined) {
     if (raw === undefined || isAbsent(raw)) return c.ifExists || c.negated;
-    // Without a set operator a multivalued key matches if any of its values does.
-    let any: boolean;
-    if (typeof raw === 'string') any = c.test(raw, ctx);
-    else any = contextStrings(raw).some((v) => c.test(v, ctx));
-    return c.negated ? !any : any;
+    // Multivalued keys need a set operator ("Single-valued vs. multivalued context keys"): a plain
+    // operator, negated or not, never matches a list (as AWS evaluates it; iam-simulate agrees).
+    if (Array.isArray(raw)) return false;
+    const match = c.test(typeof raw === 'string' ? raw : contextStrings(raw)[0], ctx);
+    return c.negated ? !match : match;
   }
   // "If the key values in the request resolve to an empty data set (for example, an empty
   // string), ForAllValues returns true, and ForAnyValue returns false."
-  if (raw === undefined || isAbsent(raw)) return c.set === 'ForAllValues' || c.ifExists;
+  // ForAnyValue is false for a key absent from the request, IfExists or not (same IAM page).
+  if (raw === undefined || isAbsent(raw)) return c.set === 'ForAllValues';
   const values = contextStrings(raw).filter((v) => v !== '');
   if (values.length === 0) return c.set === 'ForAllValues';
   const one = (v: string) => (c.negated ? !c.test(v, ctx) : c.test(v, ctx));

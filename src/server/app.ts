@@ -8,7 +8,7 @@ import type { Seed } from '../seed/seed-types.js';
 import { sweepDueDeletions } from '../services/kms/deletion-sweeper.js';
 import { KmsService } from '../services/kms/kms-service.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { systemClock, type Clock } from '../util/clock.js';
+import { DAY_MS, systemClock, type Clock } from '../util/clock.js';
 import { ensureDefaultAccount, exportBlock, writeAwsProfileFiles } from './bootstrap.js';
 import { createLocksmithServer } from './http-server.js';
 
@@ -81,6 +81,8 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
 
   const sweeper = setInterval(() => {
     sweepDueDeletions(store, clock).catch((e) => log(`deletion sweep failed: ${(e as Error).message}`));
+    // Expired sessions are kept a day so their use still answers ExpiredToken, not InvalidClientTokenId.
+    store.sessions.purgeExpired(new Date(clock.now().getTime() - DAY_MS)).catch((e) => log(`session purge failed: ${(e as Error).message}`));
   }, opts.sweepIntervalMs ?? 60_000);
   sweeper.unref();
 

@@ -92,9 +92,9 @@ async function dispatch(
     case 'kms':
       return serveKms(deps.kms, ctx, header(req, 'x-amz-target') ?? queryParam(parts.rawQuery, 'X-Amz-Target'), body);
     case 'iam':
-      return serveIam(deps, ctx, body);
+      return serveIam(deps, ctx, queryInput(parts, body));
     case 'sts':
-      return serveSts(deps, ctx, body);
+      return serveSts(deps, ctx, queryInput(parts, body));
     default:
       throw UnknownOperationException(`Locksmith does not serve the '${signed.service}' service.`);
   }
@@ -122,6 +122,11 @@ function errorResponse(error: AwsError, requestId: string, service: string): Wir
 /** Before the credential scope is known (unsigned requests), the body's media type tells the protocol. */
 function guessService(req: IncomingMessage): string {
   return (header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded') ? 'sts' : 'kms';
+}
+
+/** awsQuery parameters come in a POST body, or in the query string of a GET (e.g. presigned GetCallerIdentity). */
+function queryInput(parts: HttpRequestParts, body: Buffer): Buffer {
+  return parts.method === 'GET' && body.length === 0 ? Buffer.from(parts.rawQuery, 'utf8') : body;
 }
 
 /** Presigners hoist x-amz-* headers into the query string, X-Amz-Target included. */

@@ -82,6 +82,16 @@ describe('wire protocol and SigV4 authentication', () => {
     assert.equal(bad.json.__type, 'InvalidSignatureException');
   });
 
+  it('a presigned GET GetCallerIdentity (the EKS/Vault login pattern) names the caller', async () => {
+    const url = new URL(h.endpoint);
+    const signer = new SignatureV4({ credentials: h.credentials, region: REGION, service: 'sts', sha256: Sha256 });
+    const req = new HttpRequest({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: url.host } });
+    const presigned = await signer.presign(req, { signingDate: h.clock.now(), expiresIn: 60 });
+    const r = await send(h.endpoint, { method: 'GET', headers: presigned.headers, query: presigned.query as Record<string, string>, body: '' });
+    assert.equal(r.status, 200, r.text);
+    assert.match(r.text, /<Arn>arn:aws:iam::000000000000:root<\/Arn>/);
+  });
+
   it('malformed JSON → SerializationException; unknown target → UnknownOperationException', async () => {
     const bad = await send(h.endpoint, await signed({ body: '{"Limit": ' }));
     assert.equal(bad.status, 400);

@@ -201,7 +201,7 @@ describe('IfExists and set operators', () => {
     assert.equal(check(c, { 'aws:TagKeys': ['owner'] }), false);
     assert.equal(check(c, {}), false);
     assert.equal(check(c, { 'aws:TagKeys': [] }), false);
-    assert.equal(check({ 'ForAnyValue:StringEqualsIfExists': { 'aws:TagKeys': 'team' } }, {}), true);
+    assert.equal(check({ 'ForAnyValue:StringEqualsIfExists': { 'aws:TagKeys': 'team' } }, {}), false);
   });
   it('ForAllValues: every request value matches; true for a missing key or empty data set', () => {
     const c = { 'ForAllValues:StringLike': { 'aws:TagKeys': ['team', 'cost*'] } };
@@ -222,9 +222,10 @@ describe('IfExists and set operators', () => {
     assert.equal(check(c, { 'aws:TagKeys': ['a', 'c'] }), true);
     assert.equal(check(c, { 'aws:TagKeys': ['a', 'b'] }), false);
   });
-  it('a plain operator on a multivalued key matches if any value matches', () => {
-    assert.equal(check({ StringEquals: { 'aws:TagKeys': 'team' } }, { 'aws:TagKeys': ['owner', 'team'] }), true);
-    assert.equal(check({ StringNotEquals: { 'aws:TagKeys': 'team' } }, { 'aws:TagKeys': ['owner', 'team'] }), false);
+  it('a plain operator on a multivalued key never matches (a set operator is required)', () => {
+    assert.equal(check({ StringEquals: { 'aws:TagKeys': 'team' } }, { 'aws:TagKeys': ['owner', 'team'] }), false);
+    assert.equal(check({ StringEquals: { 'aws:TagKeys': 'team' } }, { 'aws:TagKeys': ['team'] }), false);
+    assert.equal(check({ StringNotEquals: { 'aws:TagKeys': 'team' } }, { 'aws:TagKeys': ['owner'] }), false);
   });
   it('unknown operators and set prefixes are malformed, with IAM’s message', () => {
     assert.throws(() => compileConditions({ StringEqualz: { k: 'v' } }, true), { message: 'Invalid Condition type : StringEqualz' });

@@ -1,9 +1,8 @@
 import { accessDeniedMessage, evaluateIdentityAccess } from '../../policy/index.js';
 import type { ContextValue, RequestContext } from '../../policy/types.js';
 import { AccessDenied, InvalidClientTokenId } from '../../protocols/errors.js';
-import type { NamedPolicyDocument } from '../../store/iam-ports.js';
-import type { Store } from '../../store/ports.js';
-import type { CallContext, Principal } from '../call-context.js';
+import type { CallContext } from '../call-context.js';
+import { callerIdentityPolicies, globalConditionKeys as requestConditionKeys } from '../caller-policies.js';
 import type { QueryServiceDeps } from './operation.js';
 
 /**
@@ -12,42 +11,7 @@ import type { QueryServiceDeps } from './operation.js';
  * bounded by session policies, and no explicit Deny.
  */
 
-/** Global condition keys of an IAM/STS request (IAM User Guide, "AWS global condition context keys"). */
-export function requestConditionKeys(ctx: CallContext, extra: Record<string, ContextValue | undefined> = {}): Record<string, ContextValue | undefined> {
-  const now = ctx.clock.now();
-  return {
-    'aws:CurrentTime': now.toISOString(),
-    'aws:EpochTime': Math.floor(now.getTime() / 1000),
-    'aws:SourceIp': ctx.sourceIp.replace(/^::ffff:/, ''),
-    'aws:SecureTransport': ctx.secureTransport,
-    'aws:UserAgent': ctx.userAgent,
-    'aws:MultiFactorAuthPresent': ctx.principal.session ? false : undefined,
-    'aws:RequestedRegion': ctx.region,
-    ...extra,
-  };
-}
-
-/** The account root acts with every permission in its own account. */
-const ROOT_IDENTITY: NamedPolicyDocument[] = [
-  { name: 'root', document: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}' },
-];
-
-/** The identity policies behind a caller: a user's, a role's, or (federated users) the issuing user's. */
-export async function callerIdentityPolicies(store: Store, p: Principal): Promise<NamedPolicyDocument[]> {
-  switch (p.type) {
-    case 'Root':
-      return ROOT_IDENTITY;
-    case 'IAMUser':
-      return store.iam.identityPolicies(p.account, 'user', p.userName ?? '');
-    case 'AssumedRole':
-      return store.iam.identityPolicies(p.account, 'role', p.roleName ?? p.session?.issuerName ?? '');
-    case 'FederatedUser':
-      if (!p.session || p.session.issuerArn.endsWith(':root')) return ROOT_IDENTITY;
-      return store.iam.identityPolicies(p.account, 'user', p.session.issuerName);
-    default:
-      return [];
-  }
-}
+export { callerIdentityPolicies, globalConditionKeys as requestConditionKeys } from '../caller-policies.js';
 
 /** The request context for `action` on `resource` in the caller's account. */
 export function requestFor(ctx: CallContext, action: string, resource: string, extra?: Record<string, ContextValue | undefined>): RequestContext {

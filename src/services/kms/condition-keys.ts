@@ -2,6 +2,7 @@ import type { EncryptionContext } from '../../domain/encryption-context.js';
 import type { KmsKey } from '../../domain/key.js';
 import type { ContextValue } from '../../policy/types.js';
 import type { CallContext } from '../call-context.js';
+import { globalConditionKeys } from '../caller-policies.js';
 import type { KmsInput } from './operation.js';
 
 /**
@@ -16,16 +17,7 @@ export function kmsConditionKeys(
   key: KmsKey | undefined,
   encryptionContext: EncryptionContext | undefined,
 ): Record<string, ContextValue | undefined> {
-  const now = ctx.clock.now();
-  const keys: Record<string, ContextValue | undefined> = {
-    'aws:CurrentTime': now.toISOString(),
-    'aws:EpochTime': Math.floor(now.getTime() / 1000),
-    'aws:SourceIp': ctx.sourceIp.replace(/^::ffff:/, ''),
-    'aws:SecureTransport': ctx.secureTransport,
-    'aws:MultiFactorAuthPresent': ctx.principal.session ? false : undefined,
-    'aws:RequestedRegion': ctx.region,
-    'kms:ViaService': ctx.viaService,
-  };
+  const keys = globalConditionKeys(ctx, { 'kms:ViaService': ctx.viaService });
   if (encryptionContext) {
     for (const [k, v] of Object.entries(encryptionContext)) keys[`kms:EncryptionContext:${k}`] = v;
     keys['kms:EncryptionContextKeys'] = Object.keys(encryptionContext);

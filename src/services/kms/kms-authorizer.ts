@@ -7,6 +7,7 @@ import { AccessDeniedException } from '../../protocols/errors.js';
 import type { NamedPolicyDocument } from '../../store/iam-ports.js';
 import type { Store } from '../../store/ports.js';
 import type { CallContext, Principal } from '../call-context.js';
+import { callerIdentityPolicies } from '../caller-policies.js';
 import { kmsConditionKeys } from './condition-keys.js';
 import { grantAllows } from './grant-evaluation.js';
 import type { KmsInput } from './operation.js';
@@ -17,11 +18,6 @@ const CROSS_ACCOUNT = new Set([
   'GenerateDataKeyPairWithoutPlaintext', 'GenerateDataKeyWithoutPlaintext', 'GenerateMac', 'GetKeyRotationStatus',
   'GetPublicKey', 'ListGrants', 'ReEncryptFrom', 'ReEncryptTo', 'RetireGrant', 'RevokeGrant', 'Sign', 'Verify', 'VerifyMac',
 ]);
-
-/** The account root is not governed by IAM policies: inside its account it may do anything IAM-wise. */
-const ROOT_IDENTITY: NamedPolicyDocument[] = [
-  { name: 'root', document: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}' },
-];
 
 export interface KeyAccessRequest {
   /** Permission name without the `kms:` prefix (ReEncryptFrom / ReEncryptTo for ReEncrypt). */
@@ -95,22 +91,8 @@ export class KmsAuthorizer {
     deny(request, decision);
   }
 
-  /** The caller's identity policies: the user's or role's (a federated user's come from its issuing user). */
-  async identityPolicies(p: Principal): Promise<NamedPolicyDocument[]> {
-    switch (p.type) {
-      case 'Root':
-        return ROOT_IDENTITY;
-      case 'IAMUser':
-        return this.store.iam.identityPolicies(p.account, 'user', p.userName!);
-      case 'AssumedRole':
-        return this.store.iam.identityPolicies(p.account, 'role', p.roleName!);
-      case 'FederatedUser': {
-        const issuer = p.session!.issuerName;
-        return p.session!.issuerArn.endsWith(':root') ? ROOT_IDENTITY : this.store.iam.identityPolicies(p.account, 'user', issuer);
-      }
-      default:
-        return [];
-    }
+  identityPolicies(p: Principal): Promise<NamedPolicyDocument[]> {
+    return callerIdentityPolicies(this.store, p);
   }
 
   /**

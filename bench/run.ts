@@ -1,0 +1,200 @@
+/**
+ * Locksmith against the hardware ceiling. `npm run bench` (about 3 minutes), `npm run bench -- --quick`
+ * (under a minute), `npm run bench -- --profile` (CPU profile of the server under Encrypt load).
+ *
+ * Locksmith runs as its own process (`locksmith serve`, fresh data dir, free port); the ceiling is a
+ * bare node:http process answering a reply of the same size; the load generator (autocannon for
+ * saturation, an open-loop pacer for half load) runs here, rotating through pre-signed requests of an
+ * IAM user whose inline policy allows the calls (SigV4 + key policy + IAM evaluation on every call).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { cpus } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKmsFixture, presignedPool, BENCH_OPERATIONS, type KmsFixture } from '../test/reliability/lib/kms-fixture.js';
+import { sendWire } from '../test/reliability/lib/http.js';
+import { paced, percentile } from '../test/reliability/lib/paced.js';
+import { rootCredentials, spawnServer, type ServerProcess } from '../test/reliability/lib/server-process.js';
+import type { WireRequest } from '../test/reliability/lib/sign.js';
+import { KMS_OPERATIONS } from '../src/services/kms/operations.js';
+import { summarizeCpuProfile, type ProfileSummary } from './lib/cpu-profile.js';
+import { saturate, type SaturationResult } from './lib/saturate.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const RESULTS = join(import.meta.dirname, 'results');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const profileMode = args.includes('--profile');
+const CONNECTIONS = 32;
+const cfg = quick
+  ? { warmupS: 1, satS: 3, halfS: 3, pool: 64 }
+  : { warmupS: 3, satS: 10, halfS: 10, pool: 256 };
+
+interface Row {
+  target: string;
+  sat: SaturationResult;
+  half?: { rate: number; achieved: number; p50: number; p99: number; errors: number };
+}
+
+const log = (s: string) => process.stderr.write(s + '\n');
+
+function machine() {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  return {
+    nproc: Number(execFileSync('nproc').toString().trim()),
+    cpu: /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    memGiB: Math.round(Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024 / 1024),
+  };
+}
+
+/** The existing micro-benchmark of one authorization decision, run as its own process. */
+function policyDecision(): { label: string; us: number }[] {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'policy-decision.bench.ts')], { cwd: ROOT }).toString();
+  return [...out.matchAll(/^(.*): ([\d.]+) µs\/decision/gm)].map((m) => ({ label: m[1]!, us: Number(m[2]) }));
+}
+
+function startCeiling(replyBytes: number): Promise<{ proc: ChildProcess; endpoint: string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lib/ceiling-server.ts'), String(replyBytes)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
+      if (m) resolve({ proc, endpoint: m[1]! });
+    });
+    proc.once('exit', (c) => reject(new Error(`ceiling server exited (${c}): ${out}`)));
+  });
+}
+
+async function halfLoad(endpoint: string, pool: WireRequest[], rate: number) {
+  const r = await paced({ endpoint, rate, durationMs: cfg.halfS * 1000, next: (i) => pool[i % pool.length]!, connections: CONNECTIONS });
+  const errors = r.failures + Object.values(r.statuses).reduce((a, b) => a + b, 0);
+  if (errors > 0) log(`  ! ${errors} errors at half load: ${r.samples.slice(0, 3).join(' | ')}`);
+  return { rate, achieved: r.achievedRps, p50: percentile(r.latenciesMs, 50), p99: percentile(r.latenciesMs, 99), errors };
+}
+
+async function checkPool(endpoint: string, op: string, pool: WireRequest[]): Promise<number> {
+  const r = await sendWire(endpoint, pool[0]!);
+  if (r.status !== 200) throw new Error(`${op} does not succeed (${r.status}): ${r.text}`);
+  return Buffer.byteLength(r.text);
+}
+
+const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
+const x = (v: number) => (v >= 10 ? v.toFixed(0) : v.toFixed(1)) + '×';
+
+function table(rows: Row[], ceiling: Row, policy: { label: string; us: number }[], replyBytes: Record<string, number>): string {
+  const c = ceiling.sat;
+  const ch = ceiling.half!;
+  const lines = [
+    `| target | reply B | req/s @${CONNECTIONS} conns | × ceiling | p50 ms | p99 ms | p50 × ceil | p99 × ceil | half-load rate | p50 ms | p99 ms | p50 × ceil | p99 × ceil |`,
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const r of [ceiling, ...rows]) {
+    const s = r.sat;
+    const h = r.half!;
+    const isCeil = r === ceiling;
+    lines.push(
+      `| ${r.target} | ${replyBytes[r.target] ?? ''} | ${s.rps.toFixed(0)} | ${isCeil ? '1' : (s.rps / c.rps).toFixed(3)} | ${ms(s.p50)} | ${ms(s.p99)} | ` +
+        `${isCeil ? '1' : x(s.p50 / c.p50)} | ${isCeil ? '1' : x(s.p99 / c.p99)} | ${h.rate.toFixed(0)} | ${ms(h.p50)} | ${ms(h.p99)} | ` +
+        `${isCeil ? '1' : x(h.p50 / ch.p50)} | ${isCeil ? '1' : x(h.p99 / ch.p99)} |`,
+    );
+  }
+  lines.push('');
+  for (const p of policy) lines.push(`Policy decision (bench/policy-decision.bench.ts), ${p.label}: **${p.us.toFixed(2)} µs** — ${((p.us / (1e6 / c.rps)) * 100).toFixed(1)} % of one ceiling request's time (${(1e6 / c.rps).toFixed(0)} µs).`);
+  return lines.join('\n');
+}
+
+async function withServer<T>(nodeArgs: string[], fn: (s: ServerProcess, f: KmsFixture) => Promise<T>): Promise<T> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-bench-'));
+  const server = await spawnServer(dataDir, { nodeArgs });
+  try {
+    const fixture = await createKmsFixture(server.endpoint, rootCredentials(dataDir), { ciphertexts: cfg.pool });
+    return await fn(server, fixture);
+  } finally {
+    await server.stop('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function bench(): Promise<void> {
+  const started = new Date();
+  const m = machine();
+  log(`machine: ${m.nproc} × ${m.cpu}, node ${m.node}; mode ${quick ? 'quick' : 'full'}`);
+  log('policy decision micro-benchmark…');
+  const policy = policyDecision();
+  const notes: string[] = [];
+  for (const op of ['GenerateMac', 'Sign']) if (!KMS_OPERATIONS[op]) notes.push(`${op}: not implemented by Locksmith yet (UnsupportedOperationException) — skipped.`);
+
+  await withServer([], async (server, fixture) => {
+    const replyBytes: Record<string, number> = {};
+    const pools: Record<string, WireRequest[]> = {};
+    for (const op of Object.keys(BENCH_OPERATIONS)) {
+      pools[op] = await presignedPool(fixture, op, cfg.pool);
+      replyBytes[op] = await checkPool(server.endpoint, op, pools[op]);
+    }
+    const ceilingServer = await startCeiling(replyBytes.Encrypt!);
+    replyBytes.ceiling = replyBytes.Encrypt!;
+    const rssBefore = server.rssKiB();
+    try {
+      log('ceiling (bare node:http, Encrypt requests, same-size reply)…');
+      const ceiling: Row = { target: 'ceiling', sat: await saturate(ceilingServer.endpoint, pools.Encrypt!, { connections: CONNECTIONS, seconds: cfg.satS, warmupSeconds: cfg.warmupS }) };
+      const rows: Row[] = [];
+      for (const op of Object.keys(BENCH_OPERATIONS)) {
+        log(`${op}: saturation…`);
+        const pool = await presignedPool(fixture, op, cfg.pool); // fresh signatures for each phase
+        const sat = await saturate(server.endpoint, pool, { connections: CONNECTIONS, seconds: cfg.satS, warmupSeconds: cfg.warmupS });
+        if (sat.non2xx > 0 || sat.errors > 0) throw new Error(`${op}: ${sat.non2xx} non-2xx answers and ${sat.errors} errors under saturation`);
+        log(`  ${sat.rps.toFixed(0)} req/s, p50 ${ms(sat.p50)} ms, p99 ${ms(sat.p99)} ms; half load at ${(sat.rps / 2).toFixed(0)} req/s…`);
+        const half = await halfLoad(server.endpoint, pool, Math.round(sat.rps / 2));
+        rows.push({ target: op, sat, half });
+      }
+      const ceilingRate = Math.max(...rows.map((r) => r.half!.rate));
+      log(`ceiling at ${ceilingRate} req/s (the highest half-load rate)…`);
+      ceiling.half = await halfLoad(ceilingServer.endpoint, pools.Encrypt!, ceilingRate);
+      const rssAfter = server.rssKiB();
+      const text = table(rows, ceiling, policy, replyBytes);
+      console.log(`\nLocksmith vs the ceiling — ${m.nproc} × ${m.cpu}, node ${m.node}, ${quick ? 'quick' : 'full'} run, ${started.toISOString()}\n`);
+      console.log(text);
+      for (const n of notes) console.log(`\n${n}`);
+      console.log(`\nServer RSS ${(rssBefore / 1024).toFixed(0)} MiB before the load, ${(rssAfter / 1024).toFixed(0)} MiB after.`);
+      const errors = rows.reduce((a, r) => a + r.half!.errors, 0) + ceiling.half.errors;
+      mkdirSync(RESULTS, { recursive: true });
+      const file = join(RESULTS, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+      writeFileSync(file, JSON.stringify({ started, mode: quick ? 'quick' : 'full', machine: m, config: { ...cfg, connections: CONNECTIONS }, ceiling, rows, policy, replyBytes, rssKiB: { before: rssBefore, after: rssAfter }, notes, table: text }, null, 2));
+      console.log(`\nwritten ${file}`);
+      if (errors > 0) throw new Error(`${errors} errors at half load`);
+    } finally {
+      ceilingServer.proc.kill('SIGTERM');
+    }
+  });
+}
+
+/** CPU profile of the server while it serves Encrypt at saturation. */
+async function profile(): Promise<void> {
+  const seconds = Number(args[args.indexOf('--seconds') + 1]) || (quick ? 5 : 15);
+  const dir = join(RESULTS, `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(dir, { recursive: true });
+  const op = args.includes('--op') ? args[args.indexOf('--op') + 1]! : 'Encrypt';
+  let sat: SaturationResult | undefined;
+  await withServer(['--cpu-prof', '--cpu-prof-dir', dir], async (server, fixture) => {
+    const pool = await presignedPool(fixture, op, cfg.pool);
+    log(`profiling the server under ${op} load for ${seconds} s…`);
+    sat = await saturate(server.endpoint, pool, { connections: CONNECTIONS, seconds, warmupSeconds: 0 });
+  });
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
+  const s: ProfileSummary = summarizeCpuProfile(join(dir, file), ROOT, 25);
+  console.log(`\n${op} at saturation: ${sat!.rps.toFixed(0)} req/s. Profile ${join(dir, file)}: ${(s.totalMs / 1000).toFixed(1)} s sampled, main thread busy ${s.busyPercent.toFixed(0)} %.\n`);
+  console.log('| self time % of busy | function | where |\n|--:|---|---|');
+  for (const f of s.functions) console.log(`| ${f.percent.toFixed(1)} | ${f.name} | ${f.where} |`);
+  console.log('\n| self time % of busy | area |\n|--:|---|');
+  for (const a of s.areas.slice(0, 20)) console.log(`| ${a.percent.toFixed(1)} | ${a.name} |`);
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify({ op, sat, summary: s }, null, 2));
+}
+
+(profileMode ? profile() : bench()).catch((e: Error) => {
+  console.error(`bench failed: ${e.stack ?? e.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+import { Agent, request } from 'node:http';
+import type { WireRequest } from './sign.js';
+
+export interface WireResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  /** Parsed JSON body, or undefined when the body is not JSON. */
+  json: any;
+}
+
+/** A keep-alive agent for a bounded number of concurrent connections. */
+export const keepAliveAgent = (maxSockets = 16) => new Agent({ keepAlive: true, maxSockets });
+
+/** Sends a request exactly as given (method, path with query, headers, body). */
+export function sendWire(endpoint: string, r: WireRequest, agent?: Agent): Promise<WireResponse> {
+  const url = new URL(endpoint);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, method: r.method, path: r.path, headers: r.headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      });
+    });
+    req.on('error', reject);
+    req.end(r.body);
+  });
+}

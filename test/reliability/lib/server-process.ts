@@ -1,0 +1,90 @@
+/**
+ * `locksmith serve` as its own process (as an operator runs it), on a free port with a temporary
+ * or given data directory; its RSS is read from /proc/<pid>/status.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Credentials } from './sign.js';
+
+export const CLI = join(import.meta.dirname, '../../../src/cli/main.ts');
+
+export interface ServerProcess {
+  proc: ChildProcess;
+  pid: number;
+  endpoint: string;
+  dataDir: string;
+  /** The last 64 KiB of the server's stdout and stderr. */
+  output(): string;
+  /** Resolves with the exit code or signal once the process is gone. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  alive(): boolean;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Resident set size in KiB (VmRSS). */
+  rssKiB(): number;
+}
+
+export function spawnServer(dataDir: string, opts: { nodeArgs?: string[]; env?: Record<string, string | undefined> } = {}): Promise<ServerProcess> {
+  const env: Record<string, string | undefined> = { ...process.env, LOCKSMITH_ROOT_KEY_FILE: undefined, LOCKSMITH_SEED: undefined, ...(opts.env ?? {}) };
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', CLI, 'serve', '--port', '0', '--data-dir', dataDir], {
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const append = (d: Buffer) => {
+    out += d.toString();
+    if (out.length > 65536) out = out.slice(-65536);
+  };
+  let done = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    proc.once('exit', (code, signal) => {
+      done = true;
+      resolve({ code, signal });
+    });
+  });
+  return new Promise((resolve, reject) => {
+    let started = false;
+    proc.stdout!.on('data', (d: Buffer) => {
+      append(d);
+      if (started) return;
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (!m) return;
+      started = true;
+      resolve({
+        proc,
+        pid: proc.pid!,
+        endpoint: m[1]!,
+        dataDir,
+        output: () => out,
+        exited,
+        alive: () => !done,
+        async stop(signal: NodeJS.Signals = 'SIGTERM') {
+          if (done) return;
+          proc.kill(signal);
+          await exited;
+        },
+        rssKiB: () => readRssKiB(proc.pid!),
+      });
+    });
+    proc.stderr!.on('data', append);
+    void exited.then(({ code, signal }) => {
+      if (!started) reject(new Error(`server exited (${code ?? signal}) before listening: ${out}`));
+    });
+  });
+}
+
+export function readRssKiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]);
+}
+
+/** The root access key `locksmith serve` wrote into the generated AWS profile on first start. */
+export function rootCredentials(dataDir: string): Credentials {
+  const text = readFileSync(join(dataDir, 'aws-credentials'), 'utf8');
+  return {
+    accessKeyId: /aws_access_key_id = (\S+)/.exec(text)![1]!,
+    secretAccessKey: /aws_secret_access_key = (\S+)/.exec(text)![1]!,
+  };
+}
