@@ -40,6 +40,12 @@ export function kmsConditionKeys(
   if (['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext'].includes(operation)) {
     keys['kms:EncryptionAlgorithm'] = algorithm ?? 'SYMMETRIC_DEFAULT';
   }
+  // Request members that are condition keys of their own (asymmetric, HMAC and rotation operations).
+  if (input.KeyPairSpec !== undefined) keys['kms:DataKeyPairSpec'] = input.KeyPairSpec;
+  if (input.SigningAlgorithm !== undefined) keys['kms:SigningAlgorithm'] = input.SigningAlgorithm;
+  if (input.MacAlgorithm !== undefined) keys['kms:MacAlgorithm'] = input.MacAlgorithm;
+  if (input.MessageType !== undefined) keys['kms:MessageType'] = input.MessageType;
+  if (input.RotationPeriodInDays !== undefined) keys['kms:RotationPeriodInDays'] = input.RotationPeriodInDays;
   if (input.BypassPolicyLockoutSafetyCheck !== undefined) keys['kms:BypassPolicyLockoutSafetyCheck'] = input.BypassPolicyLockoutSafetyCheck === true;
   if (operation === 'ScheduleKeyDeletion') keys['kms:ScheduleKeyDeletionPendingWindowInDays'] = input.PendingWindowInDays ?? 30;
   if (operation === 'CreateGrant') {
