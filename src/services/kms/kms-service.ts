@@ -111,7 +111,11 @@ export class KmsService {
     const material = await this.material(key, key.currentKeyMaterialId);
     if (!material) throw new Error(`current key material of ${key.arn} is missing`);
     const header = { account: key.account, keyId: key.keyId, keyMaterialId: key.currentKeyMaterialId };
-    return sealCiphertext(header, material, plaintext, context, ctx.random.bytes(GCM_IV_BYTES));
+    try {
+      return sealCiphertext(header, material, plaintext, context, ctx.random.bytes(GCM_IV_BYTES));
+    } finally {
+      material.fill(0);
+    }
   }
 
   /**
@@ -144,6 +148,7 @@ export class KmsService {
     }
     const material = await this.material(key, parsed.keyMaterialId);
     const plaintext = material && openCiphertext(parsed, material, context);
+    material?.fill(0);
     if (!plaintext) throw InvalidCiphertextException();
     return { key, plaintext, keyMaterialId: parsed.keyMaterialId };
   }
