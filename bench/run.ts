@@ -8,16 +8,15 @@
  * IAM user whose inline policy allows the calls (SigV4 + key policy + IAM evaluation on every call).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKmsFixture, presignedPool, BENCH_OPERATIONS, type KmsFixture } from '../test/reliability/lib/kms-fixture.js';
+import { createKmsFixture, implemented, presignedPool, BENCH_OPERATIONS, OPTIONAL_OPERATIONS, type KmsFixture } from '../test/reliability/lib/kms-fixture.js';
 import { sendWire } from '../test/reliability/lib/http.js';
 import { paced, percentile } from '../test/reliability/lib/paced.js';
 import { rootCredentials, spawnServer, type ServerProcess } from '../test/reliability/lib/server-process.js';
 import type { WireRequest } from '../test/reliability/lib/sign.js';
-import { KMS_OPERATIONS } from '../src/services/kms/operations.js';
 import { summarizeCpuProfile, type ProfileSummary } from './lib/cpu-profile.js';
 import { saturate, type SaturationResult } from './lib/saturate.js';
 
@@ -28,8 +27,8 @@ const quick = args.includes('--quick');
 const profileMode = args.includes('--profile');
 const CONNECTIONS = 32;
 const cfg = quick
-  ? { warmupS: 1, satS: 3, halfS: 3, pool: 64 }
-  : { warmupS: 3, satS: 10, halfS: 10, pool: 256 };
+  ? { globalWarmupS: 1, warmupS: 0, satS: 2, halfS: 2, pool: 64 }
+  : { globalWarmupS: 3, warmupS: 2, satS: 10, halfS: 10, pool: 256 };
 
 interface Row {
   target: string;
@@ -121,11 +120,14 @@ async function withServer<T>(nodeArgs: string[], fn: (s: ServerProcess, f: KmsFi
 async function bench(): Promise<void> {
   const started = new Date();
   const m = machine();
-  log(`machine: ${m.nproc} × ${m.cpu}, node ${m.node}; mode ${quick ? 'quick' : 'full'}`);
+  const loadAtStart = loadavg()[0]!.toFixed(2);
+  log(`machine: ${m.nproc} × ${m.cpu}, node ${m.node}; mode ${quick ? 'quick' : 'full'}; load average ${loadAtStart}`);
   log('policy decision micro-benchmark…');
   const policy = policyDecision();
   const notes: string[] = [];
-  for (const op of ['GenerateMac', 'Sign']) if (!KMS_OPERATIONS[op]) notes.push(`${op}: not implemented by Locksmith yet (UnsupportedOperationException) — skipped.`);
+  for (const op of OPTIONAL_OPERATIONS) if (!implemented(op)) notes.push(`${op}: not implemented by Locksmith yet (UnsupportedOperationException) — skipped.`);
+  if (implemented('Sign')) notes.push('Sign: ECC_NIST_P256 key, ECDSA_SHA_256 over a 32-byte RAW message.');
+  if (implemented('GenerateMac')) notes.push('GenerateMac: HMAC_256 key, HMAC_SHA_256 over a 32-byte message.');
 
   await withServer([], async (server, fixture) => {
     const replyBytes: Record<string, number> = {};
@@ -138,8 +140,10 @@ async function bench(): Promise<void> {
     replyBytes.ceiling = replyBytes.Encrypt!;
     const rssBefore = server.rssKiB();
     try {
+      log('warming up (every operation, then the ceiling)…');
+      for (const op of Object.keys(BENCH_OPERATIONS)) await saturate(server.endpoint, pools[op]!, { connections: CONNECTIONS, seconds: cfg.globalWarmupS, warmupSeconds: 0 });
       log('ceiling (bare node:http, Encrypt requests, same-size reply)…');
-      const ceiling: Row = { target: 'ceiling', sat: await saturate(ceilingServer.endpoint, pools.Encrypt!, { connections: CONNECTIONS, seconds: cfg.satS, warmupSeconds: cfg.warmupS }) };
+      const ceiling: Row = { target: 'ceiling', sat: await saturate(ceilingServer.endpoint, pools.Encrypt!, { connections: CONNECTIONS, seconds: cfg.satS, warmupSeconds: Math.max(1, cfg.warmupS) }) };
       const rows: Row[] = [];
       for (const op of Object.keys(BENCH_OPERATIONS)) {
         log(`${op}: saturation…`);
@@ -155,14 +159,15 @@ async function bench(): Promise<void> {
       ceiling.half = await halfLoad(ceilingServer.endpoint, pools.Encrypt!, ceilingRate);
       const rssAfter = server.rssKiB();
       const text = table(rows, ceiling, policy, replyBytes);
-      console.log(`\nLocksmith vs the ceiling — ${m.nproc} × ${m.cpu}, node ${m.node}, ${quick ? 'quick' : 'full'} run, ${started.toISOString()}\n`);
+      const load = loadavg()[0]!.toFixed(2);
+      console.log(`\nLocksmith vs the ceiling — ${m.nproc} × ${m.cpu}, node ${m.node}, ${quick ? 'quick' : 'full'} run, ${started.toISOString()}, load average ${loadAtStart} at the start, ${load} at the end\n`);
       console.log(text);
       for (const n of notes) console.log(`\n${n}`);
       console.log(`\nServer RSS ${(rssBefore / 1024).toFixed(0)} MiB before the load, ${(rssAfter / 1024).toFixed(0)} MiB after.`);
       const errors = rows.reduce((a, r) => a + r.half!.errors, 0) + ceiling.half.errors;
       mkdirSync(RESULTS, { recursive: true });
       const file = join(RESULTS, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
-      writeFileSync(file, JSON.stringify({ started, mode: quick ? 'quick' : 'full', machine: m, config: { ...cfg, connections: CONNECTIONS }, ceiling, rows, policy, replyBytes, rssKiB: { before: rssBefore, after: rssAfter }, notes, table: text }, null, 2));
+      writeFileSync(file, JSON.stringify({ started, mode: quick ? 'quick' : 'full', machine: m, loadAverage: { start: Number(loadAtStart), end: Number(load) }, config: { ...cfg, connections: CONNECTIONS }, ceiling, rows, policy, replyBytes, rssKiB: { before: rssBefore, after: rssAfter }, notes, table: text }, null, 2));
       console.log(`\nwritten ${file}`);
       if (errors > 0) throw new Error(`${errors} errors at half load`);
     } finally {
@@ -178,17 +183,23 @@ async function profile(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const op = args.includes('--op') ? args[args.indexOf('--op') + 1]! : 'Encrypt';
   let sat: SaturationResult | undefined;
+  const spawnedAt = Date.now();
+  let skipMs = 0;
   await withServer(['--cpu-prof', '--cpu-prof-dir', dir], async (server, fixture) => {
     const pool = await presignedPool(fixture, op, cfg.pool);
-    log(`profiling the server under ${op} load for ${seconds} s…`);
+    log(`warming up for ${cfg.globalWarmupS} s, then profiling the server under ${op} load for ${seconds} s…`);
+    await saturate(server.endpoint, pool, { connections: CONNECTIONS, seconds: cfg.globalWarmupS, warmupSeconds: 0 });
+    skipMs = Date.now() - spawnedAt; // start-up, set-up and warm-up stay out of the summary
     sat = await saturate(server.endpoint, pool, { connections: CONNECTIONS, seconds, warmupSeconds: 0 });
   });
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
-  const s: ProfileSummary = summarizeCpuProfile(join(dir, file), ROOT, 25);
-  console.log(`\n${op} at saturation: ${sat!.rps.toFixed(0)} req/s. Profile ${join(dir, file)}: ${(s.totalMs / 1000).toFixed(1)} s sampled, main thread busy ${s.busyPercent.toFixed(0)} %.\n`);
+  const s: ProfileSummary = summarizeCpuProfile(join(dir, file), ROOT, 25, skipMs);
+  console.log(`\n${op} at saturation: ${sat!.rps.toFixed(0)} req/s. Profile ${join(dir, file)}: ${(s.totalMs / 1000).toFixed(1)} s of samples under load, main thread busy ${s.busyPercent.toFixed(0)} %.\n`);
   console.log('| self time % of busy | function | where |\n|--:|---|---|');
   for (const f of s.functions) console.log(`| ${f.percent.toFixed(1)} | ${f.name} | ${f.where} |`);
+  console.log('\n| inclusive % of busy | Locksmith function | where |\n|--:|---|---|');
+  for (const f of s.inclusive) console.log(`| ${f.percent.toFixed(1)} | ${f.name} | ${f.where} |`);
   console.log('\n| self time % of busy | area |\n|--:|---|');
   for (const a of s.areas.slice(0, 20)) console.log(`| ${a.percent.toFixed(1)} | ${a.name} |`);
   writeFileSync(join(dir, 'summary.json'), JSON.stringify({ op, sat, summary: s }, null, 2));

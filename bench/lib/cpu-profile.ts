@@ -32,6 +32,8 @@ export interface ProfileSummary {
   busyPercent: number;
   functions: SelfTime[];
   areas: SelfTime[];
+  /** Inclusive time (self + callees) of Locksmith's own functions: the request's stages. */
+  inclusive: SelfTime[];
 }
 
 function area(url: string, name: string, root: string): string {
@@ -39,7 +41,8 @@ function area(url: string, name: string, root: string): string {
   if (name === '(garbage collector)') return '(garbage collector)';
   if (name === '(program)') return '(program: native, outside JS)';
   if (url === '') return '(native)';
-  if (url.startsWith('node:')) return 'node:' + url.slice(5).split('/')[0];
+  if (url.startsWith('node:internal/')) return 'node:internal/' + url.slice('node:internal/'.length).split('/')[0]!.replace(/\.js$/, '');
+  if (url.startsWith('node:')) return url;
   const path = url.startsWith('file://') ? new URL(url).pathname : url;
   const rel = relative(root, path);
   const src = /^src\/([^/]+)/.exec(rel);
@@ -49,11 +52,15 @@ function area(url: string, name: string, root: string): string {
   return rel;
 }
 
-export function summarizeCpuProfile(file: string, root: string, top = 20): ProfileSummary {
+/** `skipMs`: samples of the first milliseconds (start-up, set-up) are left out. */
+export function summarizeCpuProfile(file: string, root: string, top = 20, skipMs = 0): ProfileSummary {
   const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
+  let at = 0;
   for (let i = 0; i < p.samples.length; i++) {
+    at += p.timeDeltas[i] ?? 0;
+    if (at < skipMs * 1000) continue;
     const id = p.samples[i]!;
     selfUs.set(id, (selfUs.get(id) ?? 0) + (p.timeDeltas[i + 1] ?? 0));
   }
@@ -70,11 +77,29 @@ export function summarizeCpuProfile(file: string, root: string, top = 20): Profi
     const a = area(url, name, root);
     areas.set(a, (areas.get(a) ?? 0) + us);
     const path = url.startsWith('file://') ? relative(root, new URL(url).pathname) : url;
-    const where = path ? `${path}:${lineNumber + 1}` : '';
+    // tsx-transformed sources have other line numbers than the .ts files: name the file only.
+    const where = path === '' ? '' : path.endsWith('.ts') ? path : `${path}:${lineNumber + 1}`;
     const key = `${name}@${where}`;
     const f = fns.get(key) ?? { name, where, us: 0 };
     f.us += us;
     fns.set(key, f);
+  }
+  // Inclusive: every distinct src/ function on a sample's stack gets the sample's time once.
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const label = (n: ProfileNode) => {
+    const url = n.callFrame.url;
+    const path = url.startsWith('file://') ? relative(root, new URL(url).pathname) : url;
+    return path.startsWith('src/') ? `${n.callFrame.functionName || '(anonymous)'}@${path}` : undefined;
+  };
+  const inclusiveUs = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const l = label(byId.get(cur)!);
+      if (l !== undefined) seen.add(l);
+    }
+    for (const l of seen) inclusiveUs.set(l, (inclusiveUs.get(l) ?? 0) + us);
   }
   const busy = total - idle;
   const pct = (us: number) => (busy > 0 ? (100 * us) / busy : 0);
@@ -86,6 +111,10 @@ export function summarizeCpuProfile(file: string, root: string, top = 20): Profi
       .sort((a, b) => b.us - a.us)
       .slice(0, top)
       .map((f) => ({ name: f.name, where: f.where, ms: f.us / 1000, percent: pct(f.us) })),
+    inclusive: [...inclusiveUs.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([l, us]) => ({ name: l.slice(0, l.indexOf('@')), where: l.slice(l.indexOf('@') + 1), ms: us / 1000, percent: pct(us) })),
     areas: [...areas.entries()]
       .filter(([a]) => a !== '(idle)')
       .sort((a, b) => b[1] - a[1])

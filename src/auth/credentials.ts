@@ -73,8 +73,11 @@ export async function resolveAccessKey(
 ): Promise<{ principal: Principal; secretAccessKey: string } | undefined> {
   const record = await store.credentials.getAccessKey(accessKeyId);
   if (!record || record.status !== 'Active') return undefined;
+  const principal = longTermPrincipal(record);
+  // An IAM user's tags are its principal tags (aws:PrincipalTag/<key>), read per request.
+  if (principal.type === 'IAMUser') principal.tags = await store.iam.getTags(record.account, 'user', principal.userName!);
   return {
-    principal: longTermPrincipal(record),
+    principal,
     secretAccessKey: secretOf(keyring, record),
   };
 }

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RootKeyring } from '../crypto/root-keyring.js';
+import { overrideTags } from '../domain/principal-tags.js';
 import { ExpiredTokenException, UnrecognizedClientException } from '../protocols/errors.js';
 import type { Principal } from '../services/call-context.js';
 import type { StsSession } from '../store/iam-ports.js';
@@ -43,13 +44,26 @@ export async function resolveSessionCredentials(
     throw ExpiredTokenException('The security token included in the request is expired');
   }
   return {
-    principal: sessionPrincipal(session),
+    principal: sessionPrincipal(session, await sessionPrincipalTags(store, session)),
     secretAccessKey: keyring.unwrap(session.wrappedSecret, sessionSecretAad(accessKeyId)).toString('utf8'),
   };
 }
 
+/**
+ * The principal tags of a session (IAM User Guide, "Passing session tags in AWS STS"): the tags of
+ * the IAM identity behind it — the role (role sessions) or the user (federated users, GetSessionToken)
+ * — overridden by the session tags with the same key regardless of case. The identity's tags are
+ * read per request, so tagging a role changes the principal tags of its live sessions.
+ */
+export async function sessionPrincipalTags(store: Store, s: StsSession): Promise<Record<string, string>> {
+  const rootIssued = s.principalType === 'Root' || s.issuerArn.endsWith(':root');
+  const kind = s.principalType === 'AssumedRole' ? 'role' : 'user';
+  const identityTags = rootIssued ? {} : await store.iam.getTags(s.account, kind, s.issuerName);
+  return overrideTags(identityTags, s.tags);
+}
+
 /** The principal of a session, in the shapes of call-context.ts. */
-export function sessionPrincipal(s: StsSession): Principal {
+export function sessionPrincipal(s: StsSession, tags: Record<string, string> = s.tags): Principal {
   const sessionPolicies = s.principalType === 'FederatedUser' && s.sessionPolicies.length === 0 ? [NO_PERMISSIONS_SESSION_POLICY] : s.sessionPolicies;
   const session: NonNullable<Principal['session']> = {
     issuerArn: s.issuerArn,
@@ -58,7 +72,7 @@ export function sessionPrincipal(s: StsSession): Principal {
     expiration: s.expiration,
   };
   if (s.sessionName !== undefined) session.sessionName = s.sessionName;
-  const base = { arn: s.principalArn, account: s.account, accessKeyId: s.accessKeyId, userId: s.principalId, session };
+  const base = { arn: s.principalArn, account: s.account, accessKeyId: s.accessKeyId, userId: s.principalId, session, tags };
   switch (s.principalType) {
     case 'AssumedRole':
       return { ...base, type: 'AssumedRole', roleArn: s.issuerArn, roleName: s.issuerName };

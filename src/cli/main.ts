@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { loadSeedFile } from '../seed/load-seed.js';
 import { startLocksmith } from '../server/app.js';
+import { registerAuditCommands } from './audit-commands.js';
 
 const program = new Command();
 program.name('locksmith').description('A self-hosted key management service that speaks the AWS KMS API');
@@ -34,6 +35,8 @@ program
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+
+registerAuditCommands(program);
 
 program.parseAsync().catch((e: Error) => {
   console.error(`locksmith: ${e.message}`);

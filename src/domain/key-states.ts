@@ -31,6 +31,15 @@ export const KEY_STATE_RULES: Record<string, Rule> = {
   ReEncrypt: USE,
   GenerateDataKey: USE,
   GenerateDataKeyWithoutPlaintext: USE,
+  GenerateDataKeyPair: USE,
+  GenerateDataKeyPairWithoutPlaintext: USE,
+  Sign: USE,
+  Verify: USE,
+  GetPublicKey: USE,
+  GenerateMac: USE,
+  VerifyMac: USE,
+  // Not in AWS's key-state table; a cryptographic use like the others.
+  DeriveSharedSecret: USE,
   // Unavailable keys accept CreateGrant (kms-key-states.md).
   CreateGrant: { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState },
   CreateAlias: MANAGE,

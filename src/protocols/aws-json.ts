@@ -1,3 +1,4 @@
+import type { ServedCall } from '../audit/api-call.js';
 import { isKmsOperation, kmsTargetPrefix } from '../model/kms-model.js';
 import { readInput } from '../model/shape-input.js';
 import { writeOutput } from '../model/shape-output.js';
@@ -31,7 +32,8 @@ export function kmsOperationOf(target: string | undefined): string {
   return operation;
 }
 
-function parseJsonBody(body: Buffer): unknown {
+/** The JSON of an awsJson request body; an empty or malformed body is a SerializationException. */
+export function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) throw SerializationException();
   try {
     return JSON.parse(body.toString('utf8'));
@@ -40,13 +42,21 @@ function parseJsonBody(body: Buffer): unknown {
   }
 }
 
-/** Serves one KMS call: target → operation, JSON → validated input, operation → JSON output. */
-export async function serveKms(kms: KmsService, ctx: CallContext, target: string | undefined, body: Buffer): Promise<WireResponse> {
+/**
+ * Serves one KMS call: target → operation, JSON → validated input, operation → JSON output.
+ * `call` learns the operation, the request and the output as serving gets that far (for the
+ * audit trail); errors are thrown, and the caller records them.
+ */
+export async function serveKms(kms: KmsService, ctx: CallContext, target: string | undefined, body: Buffer, call: ServedCall = {}): Promise<WireResponse> {
   const operation = kmsOperationOf(target);
+  call.operation = operation;
   const json = parseJsonBody(body);
+  call.request = json;
   const handler = KMS_OPERATIONS[operation];
   if (!handler) throw UnsupportedOperationException(`${operation} is not implemented by Locksmith yet.`);
   const input = readInput(operation, json);
+  call.request = input;
   const output = await handler(input, ctx, kms);
+  call.output = output;
   return { status: 200, headers: { 'content-type': AWS_JSON_11 }, body: JSON.stringify(writeOutput(operation, output)) };
 }

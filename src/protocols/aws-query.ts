@@ -1,3 +1,4 @@
+import type { ServedCall } from '../audit/api-call.js';
 import type { RootKeyring } from '../crypto/root-keyring.js';
 import type { CallContext } from '../services/call-context.js';
 import type { QueryOperation } from '../services/iam/operation.js';
@@ -32,12 +33,20 @@ const STS: QueryService = { name: 'sts', version: '2011-06-15', xmlns: 'https://
 const AWS_FAULT_XMLNS = 'http://webservices.amazon.com/AWSFault/2005-15-09';
 const TEXT_XML = 'text/xml';
 
-export function serveIam(deps: QueryDeps, ctx: CallContext, body: Buffer): Promise<WireResponse> {
-  return serve(IAM, deps, ctx, body);
+/** Serves one IAM call; `trace` learns the action, its members and its result or error (for the audit trail). */
+export function serveIam(deps: QueryDeps, ctx: CallContext, body: Buffer, trace?: ServedCall): Promise<WireResponse> {
+  return serve(IAM, deps, ctx, body, trace);
 }
 
-export function serveSts(deps: QueryDeps, ctx: CallContext, body: Buffer): Promise<WireResponse> {
-  return serve(STS, deps, ctx, body);
+export function serveSts(deps: QueryDeps, ctx: CallContext, body: Buffer, trace?: ServedCall): Promise<WireResponse> {
+  return serve(STS, deps, ctx, body, trace);
+}
+
+/** The action a request body names, when the service has it (for auditing calls that fail authentication). */
+export function queryActionOf(service: 'iam' | 'sts', body: Buffer): string | undefined {
+  const action = parseQueryBody(body).get('Action');
+  const operations = (service === 'iam' ? IAM : STS).operations;
+  return action !== undefined && Object.hasOwn(operations, action) ? action : undefined;
 }
 
 /** Form-encoded members; for a repeated name the first value counts. */
@@ -47,7 +56,7 @@ export function parseQueryBody(body: Buffer): Map<string, string> {
   return params;
 }
 
-async function serve(service: QueryService, deps: QueryDeps, ctx: CallContext, body: Buffer): Promise<WireResponse> {
+async function serve(service: QueryService, deps: QueryDeps, ctx: CallContext, body: Buffer, trace: ServedCall = {}): Promise<WireResponse> {
   try {
     const params = parseQueryBody(body);
     const action = params.get('Action');
@@ -55,12 +64,16 @@ async function serve(service: QueryService, deps: QueryDeps, ctx: CallContext, b
     const version = params.get('Version') ?? service.version;
     const operation = Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
     if (!operation || version !== service.version) throw InvalidAction(`Could not find operation ${action} for version ${version}`);
+    trace.operation = action;
+    trace.request = params;
     const result = await operation(new QueryInput(params, service.name), ctx, deps);
+    trace.output = result;
     const children = (result ? element(`${action}Result`, result as XmlValue) : '') + element('ResponseMetadata', { RequestId: ctx.requestId });
     return { status: 200, headers: { 'content-type': TEXT_XML }, body: document(`${action}Response`, service.xmlns, children) };
   } catch (e) {
-    if (e instanceof AwsError) return awsQueryError(e, ctx.requestId, service.name);
-    throw e;
+    if (!(e instanceof AwsError)) throw e;
+    trace.error = e;
+    return awsQueryError(e, ctx.requestId, service.name);
   }
 }
 
@@ -88,10 +101,17 @@ const QUERY_CODES: Record<string, { code: string; status: number }> = {
   RequestEntityTooLargeException: { code: 'RequestEntityTooLarge', status: 413 },
 };
 
+function queryError(error: AwsError, service: 'iam' | 'sts'): { code: string; status: number } {
+  const { code, status } = QUERY_CODES[error.code] ?? { code: error.code, status: error.status };
+  return { code: status >= 500 ? (service === 'iam' ? 'ServiceFailure' : 'InternalFailure') : code, status };
+}
+
+/** The error code IAM or STS reports for an AwsError. */
+export const queryErrorCode = (error: AwsError, service: 'iam' | 'sts'): string => queryError(error, service).code;
+
 /** An AwsError as IAM or STS sends it. Faults (5xx) are ServiceFailure (IAM) / InternalFailure (STS). */
 export function awsQueryError(error: AwsError, requestId: string, service: 'iam' | 'sts'): WireResponse {
-  let { code, status } = QUERY_CODES[error.code] ?? { code: error.code, status: error.status };
-  if (status >= 500) code = service === 'iam' ? 'ServiceFailure' : 'InternalFailure';
+  const { code, status } = queryError(error, service);
   const xmlns = code === 'InvalidAction' ? AWS_FAULT_XMLNS : service === 'iam' ? IAM.xmlns : STS.xmlns;
   const fields = { Type: status >= 500 ? 'Receiver' : 'Sender', Code: code, Message: error.message };
   const body = document('ErrorResponse', xmlns, element('Error', fields) + element('RequestId', requestId));

@@ -1,6 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { AccessKeyPair } from '../auth/credentials.js';
+import { withAuditedKeyDeletion } from '../audit/deletion-audit.js';
+import { signDigests } from '../audit/digests.js';
+import { AuditRecorder } from '../audit/recorder.js';
 import { RootKeyring } from '../crypto/root-keyring.js';
 import { secureRandom, type Random } from '../crypto/random.js';
 import { applySeed, formatSeedReport } from '../seed/apply-seed.js';
@@ -29,6 +32,10 @@ export interface LocksmithOptions {
   log?: (line: string) => void;
   /** Accounts, principals, keys and grants to create idempotently at start (`--seed`). */
   seed?: Seed;
+  /** How often audit digests are signed (real time; default hourly, as CloudTrail delivers digests). */
+  auditDigestIntervalMs?: number;
+  /** Audit records written per group commit at most (default 256). */
+  auditBatchSize?: number;
 }
 
 export interface RunningLocksmith {
@@ -38,6 +45,8 @@ export interface RunningLocksmith {
   rootCredentials: AccessKeyPair;
   /** Destroys keys whose deletion date has passed, now (also runs on a timer). */
   sweepDeletions(): Promise<number>;
+  /** Signs an audit digest for every chain with new records, now (also runs on a timer). */
+  signAuditDigests(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -60,11 +69,13 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
       throw e;
     }
   }
-  const kms = new KmsService(store, keyring);
+  const audit = new AuditRecorder(store.audit, { maxBatch: opts.auditBatchSize });
+  const audited = withAuditedKeyDeletion(store, audit, clock, random);
+  const kms = new KmsService(audited, keyring);
   const boot = await ensureDefaultAccount(store, keyring, random, clock, opts.defaultAccount);
-  await sweepDueDeletions(store, clock);
+  await sweepDueDeletions(audited, clock);
 
-  const server = createLocksmithServer({ store, keyring, kms, clock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log });
+  const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log, audit });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -80,24 +91,36 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   log(`Locksmith listening on ${endpoint} (data dir ${opts.dataDir})`);
 
   const sweeper = setInterval(() => {
-    sweepDueDeletions(store, clock).catch((e) => log(`deletion sweep failed: ${(e as Error).message}`));
+    sweepDueDeletions(audited, clock).catch((e) => log(`deletion sweep failed: ${(e as Error).message}`));
     // Expired sessions are kept a day so their use still answers ExpiredToken, not InvalidClientTokenId.
     store.sessions.purgeExpired(new Date(clock.now().getTime() - DAY_MS)).catch((e) => log(`session purge failed: ${(e as Error).message}`));
   }, opts.sweepIntervalMs ?? 60_000);
   sweeper.unref();
+  const signAuditDigests = async () => {
+    await audit.flush();
+    return (await signDigests(store.audit, keyring, clock)).length;
+  };
+  const digester = setInterval(() => {
+    signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
+  }, opts.auditDigestIntervalMs ?? 60 * 60_000);
+  digester.unref();
 
   return {
     endpoint,
     port,
     account: boot.account,
     rootCredentials: boot.credentials,
-    sweepDeletions: () => sweepDueDeletions(store, clock),
+    sweepDeletions: () => sweepDueDeletions(audited, clock),
+    signAuditDigests,
     async close() {
       clearInterval(sweeper);
+      clearInterval(digester);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // A clean stop pins the chains' heads in a signed digest.
+      await signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
       await store.close();
     },
   };

@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { AUDITED_SERVICES, type ApiCallTrace, type AuditedService } from '../audit/api-call.js';
+import { buildCallEvents } from '../audit/event-builder.js';
+import type { AuditRecorder } from '../audit/recorder.js';
 import { resolveAccessKey } from '../auth/credentials.js';
-import { resolveSessionCredentials } from '../auth/session-credentials.js';
+import { resolveSessionCredentials, sessionPrincipal } from '../auth/session-credentials.js';
 import { parseSigV4, verifySigV4, type HttpRequestParts, type ParsedSigV4 } from '../auth/sigv4.js';
-import { awsQueryError, serveIam, serveSts } from '../protocols/aws-query.js';
+import { awsQueryError, queryActionOf, serveIam, serveSts } from '../protocols/aws-query.js';
 import type { RootKeyring } from '../crypto/root-keyring.js';
 import type { Random } from '../crypto/random.js';
-import { awsJsonError, serveKms, type WireResponse } from '../protocols/aws-json.js';
-import { AwsError, KMSInternalException, UnknownOperationException, UnrecognizedClientException } from '../protocols/errors.js';
-import type { CallContext } from '../services/call-context.js';
+import { awsJsonError, kmsOperationOf, serveKms, type WireResponse } from '../protocols/aws-json.js';
+import { cloudTrailOperationOf, serveCloudTrail } from '../protocols/cloudtrail-json.js';
+import { AwsError, InvalidSignatureException, KMSInternalException, UnknownOperationException, UnrecognizedClientException } from '../protocols/errors.js';
+import type { CallContext, Principal } from '../services/call-context.js';
 import type { KmsService } from '../services/kms/kms-service.js';
 import type { Store } from '../store/ports.js';
 import type { Clock } from '../util/clock.js';
@@ -22,17 +26,27 @@ export interface ServerDeps {
   random: Random;
   skewMs: number;
   log: (line: string) => void;
+  /** Every KMS, IAM, STS and CloudTrail call is recorded here before it is answered. */
+  audit: AuditRecorder;
 }
 
 /** One listener for every service; each request is routed by the service in its SigV4 credential scope. */
 export function createLocksmithServer(deps: ServerDeps): Server {
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(deps, req, res).catch((e) => {
       deps.log(`internal error writing response: ${(e as Error).message}`);
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
   });
+  // Requests HTTP itself cannot parse (bad framing, oversized headers) still get an AWS-shaped answer.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({ __type: tooLarge ? 'RequestHeaderFieldsTooLarge' : 'SerializationException', message: 'The request could not be parsed as HTTP.' });
+    socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+  return server;
 }
 
 async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -49,34 +63,72 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     const ready = parts.rawPath === '/health' || (await deps.store.ping().catch(() => false));
     return send(res, deps, requestId, { status: ready ? 200 : 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: ready ? 'ok' : 'unavailable' }) });
   }
+  const trace: ApiCallTrace = {
+    requestId,
+    eventTime: deps.clock.now(),
+    sourceIp: req.socket.remoteAddress ?? '',
+    userAgent: header(req, 'user-agent') ?? '',
+  };
   const routed: { service?: string } = {};
   let response: WireResponse;
   try {
-    response = await dispatch(deps, req, parts, requestId, routed);
+    response = await dispatch(deps, req, parts, trace, routed);
   } catch (e) {
     const error = e instanceof AwsError ? e : internal(deps, e);
+    trace.error = error;
     response = errorResponse(error, requestId, routed.service ?? guessService(req));
     if (error.status === 413) response.headers.connection = 'close';
   }
+  response = await recordCall(deps, trace, response, routed.service ?? guessService(req));
   send(res, deps, requestId, response);
+}
+
+/**
+ * Audit first: the call's records are committed before its response is sent. When they cannot
+ * be, the call is answered with an internal error instead of succeeding unrecorded (the records
+ * go to the log so the attempt is not lost entirely).
+ */
+async function recordCall(deps: ServerDeps, trace: ApiCallTrace, response: WireResponse, service: string): Promise<WireResponse> {
+  let records: string[] = [];
+  try {
+    const events = await buildCallEvents(trace, deps);
+    records = events.map((e) => e.record);
+    await deps.audit.record(events);
+    return response;
+  } catch (e) {
+    deps.log(`audit trail write failed (${(e as Error).message}); request ${trace.requestId} answered with an internal error. Unrecorded: ${records.join('\n')}`);
+    return errorResponse(KMSInternalException('An internal error has occurred. Please retry your request.'), trace.requestId, service);
+  }
 }
 
 async function dispatch(
   deps: ServerDeps,
   req: IncomingMessage,
   parts: HttpRequestParts,
-  requestId: string,
+  trace: ApiCallTrace,
   routed: { service?: string },
 ): Promise<WireResponse> {
   const signed = parseSigV4(parts);
   routed.service = signed.service;
+  if (AUDITED_SERVICES.includes(signed.service)) {
+    trace.service = signed.service as AuditedService;
+    trace.region = signed.region;
+  }
   const body = await readBody(req);
-  const caller = await authenticate(deps, signed);
-  verifySigV4(signed, parts, caller.secretAccessKey, {
-    now: deps.clock.now(),
-    skewMs: deps.skewMs,
-    payloadSha256Hex: createHash('sha256').update(body).digest('hex'),
-  });
+  const target = signedTarget(req, parts, signed);
+  let caller: Awaited<ReturnType<typeof authenticate>>;
+  try {
+    caller = await authenticate(deps, signed);
+    verifySigV4(signed, parts, caller.secretAccessKey, {
+      now: deps.clock.now(),
+      skewMs: deps.skewMs,
+      payloadSha256Hex: createHash('sha256').update(body).digest('hex'),
+    });
+  } catch (e) {
+    await identifyUnauthenticated(deps, trace, signed, target, queryInput(parts, body));
+    throw e;
+  }
+  trace.principal = caller.principal;
   const ctx: CallContext = {
     principal: caller.principal,
     account: caller.principal.account,
@@ -84,19 +136,61 @@ async function dispatch(
     sourceIp: req.socket.remoteAddress ?? '',
     secureTransport: false,
     userAgent: header(req, 'user-agent') ?? '',
-    requestId,
+    requestId: trace.requestId,
     clock: deps.clock,
     random: deps.random,
   };
   switch (signed.service) {
     case 'kms':
-      return serveKms(deps.kms, ctx, header(req, 'x-amz-target') ?? queryParam(parts.rawQuery, 'X-Amz-Target'), body);
+      return serveKms(deps.kms, ctx, target, body, trace);
     case 'iam':
-      return serveIam(deps, ctx, queryInput(parts, body));
+      return serveIam(deps, ctx, queryInput(parts, body), trace);
     case 'sts':
-      return serveSts(deps, ctx, queryInput(parts, body));
+      return serveSts(deps, ctx, queryInput(parts, body), trace);
+    case 'cloudtrail':
+      return serveCloudTrail(deps.store, ctx, target, body, trace);
     default:
       throw UnknownOperationException(`Locksmith does not serve the '${signed.service}' service.`);
+  }
+}
+
+/**
+ * A call that fails authentication is still recorded when its access key is known (a bad
+ * signature, an expired or wrong session token): under that key's principal, with the
+ * operation it named but none of its members.
+ */
+async function identifyUnauthenticated(deps: ServerDeps, trace: ApiCallTrace, signed: ParsedSigV4, target: string | undefined, form: Buffer): Promise<void> {
+  if (!trace.service) return;
+  let principal: Principal | undefined;
+  try {
+    if (signed.accessKeyId.startsWith('ASIA')) {
+      const session = await deps.store.sessions.get(signed.accessKeyId);
+      principal = session && sessionPrincipal(session);
+    } else {
+      principal = (await resolveAccessKey(deps.store, deps.keyring, signed.accessKeyId))?.principal;
+    }
+  } catch {
+    principal = undefined;
+  }
+  if (!principal) return;
+  trace.principal = principal;
+  trace.unauthenticated = true;
+  trace.operation = operationNamed(trace.service, target, form);
+}
+
+function operationNamed(service: AuditedService, target: string | undefined, form: Buffer): string | undefined {
+  switch (service) {
+    case 'kms':
+      try {
+        return kmsOperationOf(target);
+      } catch {
+        return undefined;
+      }
+    case 'iam':
+    case 'sts':
+      return queryActionOf(service, form);
+    default:
+      return cloudTrailOperationOf(target) === 'LookupEvents' ? 'LookupEvents' : undefined;
   }
 }
 
@@ -130,6 +224,23 @@ function queryInput(parts: HttpRequestParts, body: Buffer): Buffer {
 }
 
 /** Presigners hoist x-amz-* headers into the query string, X-Amz-Target included. */
+/**
+ * The X-Amz-Target that names the operation must be covered by the signature: a header only when
+ * it is a SignedHeader, the query form's parameter always is. Otherwise an unsigned header could
+ * turn a presigned DescribeKey into a DisableKey.
+ */
+function signedTarget(req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4): string | undefined {
+  const fromHeader = header(req, 'x-amz-target');
+  const fromQuery = queryParam(parts.rawQuery, 'X-Amz-Target');
+  if (fromHeader !== undefined && !signed.signedHeaders.includes('x-amz-target')) {
+    throw InvalidSignatureException("'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+  if (fromHeader !== undefined && fromQuery !== undefined && fromHeader !== fromQuery) {
+    throw InvalidSignatureException('The X-Amz-Target header and query parameter disagree.');
+  }
+  return fromHeader ?? fromQuery;
+}
+
 function queryParam(rawQuery: string, name: string): string | undefined {
   const wanted = name.toLowerCase();
   for (const [k, v] of new URLSearchParams(rawQuery)) if (k.toLowerCase() === wanted) return v;

@@ -23,6 +23,13 @@ export interface Principal extends RequestPrincipal {
     expiration: Date;
   };
   roleName?: string;
+  /**
+   * Principal tags, the values of `aws:PrincipalTag/<key>` (IAM User Guide, "Controlling access to
+   * and for IAM users and roles using tags"; "Passing session tags in AWS STS"): a user's tags; for a
+   * role session the role's tags overridden by the session tags; for a federated user the issuing
+   * user's tags overridden by the session tags. Absent or empty when there are none.
+   */
+  tags?: Record<string, string>;
 }
 
 /** Everything an operation may know about its call, injected by the protocol layer. */

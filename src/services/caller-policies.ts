@@ -10,7 +10,11 @@ import type { CallContext, Principal } from './call-context.js';
  */
 export function globalConditionKeys(ctx: CallContext, extra: Record<string, ContextValue | undefined> = {}): Record<string, ContextValue | undefined> {
   const now = ctx.clock.now();
+  // aws:PrincipalTag/<key> for each principal tag (IAM User Guide, "AWS global condition context keys").
+  const principalTags: Record<string, ContextValue> = {};
+  for (const [k, v] of Object.entries(ctx.principal.tags ?? {})) principalTags[`aws:PrincipalTag/${k}`] = v;
   return {
+    ...principalTags,
     'aws:CurrentTime': now.toISOString(),
     'aws:EpochTime': Math.floor(now.getTime() / 1000),
     'aws:SourceIp': ctx.sourceIp.replace(/^::ffff:/, ''),

@@ -56,14 +56,20 @@ export interface NamedPolicyDocument {
   document: string;
 }
 
+/**
+ * Tags of a user or role (IAM User Guide, "Tagging IAM resources"): keys are unique regardless
+ * of case, the spelling last written is kept; values are case-sensitive.
+ */
+export type IamTags = Record<string, string>;
+
 export interface IamStore {
-  /** false when a user of that name already exists in the account. */
-  createUser(user: IamUser): Promise<boolean>;
+  /** false when a user of that name already exists in the account. `tags` are stored with the user, atomically. */
+  createUser(user: IamUser, tags?: IamTags): Promise<boolean>;
   getUser(account: string, userName: string): Promise<IamUser | undefined>;
   listUsers(account: string): Promise<IamUser[]>;
   deleteUser(account: string, userName: string): Promise<boolean>;
 
-  createRole(role: IamRole): Promise<boolean>;
+  createRole(role: IamRole, tags?: IamTags): Promise<boolean>;
   getRole(account: string, roleName: string): Promise<IamRole | undefined>;
   listRoles(account: string): Promise<IamRole[]>;
   deleteRole(account: string, roleName: string): Promise<boolean>;
@@ -74,6 +80,16 @@ export interface IamStore {
   getInlinePolicy(account: string, kind: IdentityKind, owner: string, policyName: string): Promise<string | undefined>;
   deleteInlinePolicy(account: string, kind: IdentityKind, owner: string, policyName: string): Promise<boolean>;
   listInlinePolicies(account: string, kind: IdentityKind, owner: string): Promise<string[]>;
+
+  /** Tags of a user or role, by key (case-insensitive, then binary order); empty when none. */
+  getTags(account: string, kind: IdentityKind, owner: string): Promise<IamTags>;
+  /**
+   * Adds or replaces tags; a key matching an existing one regardless of case replaces it (key
+   * spelling and value). false, and nothing written, when the result would exceed `maxTags`.
+   */
+  putTags(account: string, kind: IdentityKind, owner: string, tags: IamTags, maxTags: number): Promise<boolean>;
+  /** Removes tags by key, regardless of case; absent keys are ignored. */
+  removeTags(account: string, kind: IdentityKind, owner: string, keys: readonly string[]): Promise<void>;
 
   /** Creates the policy with its first version `v1` as default; false when the ARN exists. */
   createPolicy(policy: ManagedPolicy, document: string): Promise<boolean>;
@@ -117,6 +133,13 @@ export interface StsSession {
   sessionName?: string;
   /** Session policy documents passed at creation (AssumeRole Policy, GetFederationToken Policy). */
   sessionPolicies: string[];
+  /**
+   * Session tags (IAM User Guide, "Passing session tags in AWS STS"): those passed at creation plus
+   * the transitive tags inherited from the calling session in a role chain. Empty when none.
+   */
+  tags: Record<string, string>;
+  /** Keys of `tags` that pass on to sessions this session creates by role chaining. */
+  transitiveTagKeys: string[];
   expiration: Date;
   createdAt: Date;
 }

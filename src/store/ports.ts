@@ -1,4 +1,5 @@
 import type { KmsAlias, KmsKey, Tags } from '../domain/key.js';
+import type { AuditStore } from './audit-ports.js';
 import type { GrantStore } from './grant-ports.js';
 import type { IamStore, SessionStore } from './iam-ports.js';
 
@@ -91,6 +92,7 @@ export interface Store {
   iam: IamStore;
   sessions: SessionStore;
   grants: GrantStore;
+  audit: AuditStore;
   /** True when the store answers (for /ready). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { IamRole, IamUser, ManagedPolicy, StsSession } from '../../src/store/iam-ports.js';
 import type { Store } from '../../src/store/ports.js';
 import { T0, at, newAccount } from './fixtures.js';
+import { identityTags } from './iam-tags-contract.js';
 
 const uid = (prefix: string) => prefix + randomUUID().replace(/-/g, '').slice(0, 17).toUpperCase();
 const DOC = (action: string) => `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"${action}","Resource":"*"}]}`;
@@ -37,6 +38,8 @@ export const makeSession = (account: string, overrides: Partial<StsSession> = {}
   issuerName: 'R',
   sessionName: 's',
   sessionPolicies: [DOC('kms:*'), DOC('s3:*')],
+  tags: {},
+  transitiveTagKeys: [],
   expiration: at(3_600_000),
   createdAt: T0,
   ...overrides,
@@ -61,6 +64,7 @@ export function iamStoreContract(name: string, open: () => Promise<Store> | Stor
       }
     });
     usersAndRoles(store);
+    identityTags(store);
     policies(store);
     sessions(store);
   });
@@ -225,6 +229,18 @@ function sessions(store: () => Store): void {
       await store().sessions.put(noName);
       assert.deepEqual(await store().sessions.get(noName.accessKeyId), noName);
       assert.equal(await store().sessions.get('ASIAUNKNOWNUNKNOWN00'), undefined);
+    });
+
+    it('round-trips session tags and transitive tag keys, keeping key spelling and order', async () => {
+      const account = newAccount();
+      const s = makeSession(account, { tags: { Team: 'blue', 'cost:center': '', __proto__x: 'y' }, transitiveTagKeys: ['Team'] });
+      await store().sessions.put(s);
+      const got = await store().sessions.get(s.accessKeyId);
+      assert.deepEqual(got, s);
+      assert.deepEqual(Object.keys(got!.tags), ['Team', 'cost:center', '__proto__x']);
+      const proto = makeSession(account, { tags: JSON.parse('{"__proto__":"v"}') as Record<string, string> });
+      await store().sessions.put(proto);
+      assert.deepEqual(Object.entries((await store().sessions.get(proto.accessKeyId))!.tags), [['__proto__', 'v']]);
     });
 
     it('refuses a second session with the same access key id', async () => {

@@ -1,15 +1,15 @@
 import { EntityAlreadyExists, InvalidInput } from '../../protocols/errors.js';
-import { authorizeIam } from './authorize.js';
 import { roleArn, roleXml, uniqueId } from './entities.js';
+import { authorizeCreateWithTags, readTagRecord, tagsXml } from './identity-tags.js';
 import type { QueryOperation } from './operation.js';
 import { validateTrustPolicy } from './policy-documents.js';
-import { documentRule, pathRule, readTags, roleNameRule, type StringRule } from './query-input.js';
+import { documentRule, pathRule, roleNameRule, type StringRule } from './query-input.js';
 
 export const descriptionRule: StringRule = {
   max: 1000, pattern: /^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$/, patternText: '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*',
 };
 
-/** IAM API Reference, "CreateRole": MaxSessionDuration 3600–43200 (default 3600). Tags are validated but not kept. */
+/** IAM API Reference, "CreateRole": MaxSessionDuration 3600–43200 (default 3600); with Tags, the caller also needs iam:TagRole. */
 export const createRole: QueryOperation = async (input, ctx, deps) => {
   const path = input.string('Path', pathRule) ?? '/';
   const roleName = input.string('RoleName', roleNameRule);
@@ -17,15 +17,15 @@ export const createRole: QueryOperation = async (input, ctx, deps) => {
   const description = input.string('Description', descriptionRule) ?? '';
   const maxSessionDuration = input.int('MaxSessionDuration', { min: 3600, max: 43200 }) ?? 3600;
   if (input.has('PermissionsBoundary')) throw InvalidInput('Locksmith does not support permissions boundaries.');
-  readTags(input);
+  const tags = readTagRecord(input);
   const arn = roleArn(ctx.account, path, roleName);
-  await authorizeIam(deps, ctx, 'CreateRole', arn);
+  await authorizeCreateWithTags(deps, ctx, 'Role', arn, tags);
   if (await deps.store.iam.getRole(ctx.account, roleName)) throw EntityAlreadyExists(`Role with name ${roleName} already exists.`);
   await validateTrustPolicy(deps.store, trust);
   const role = {
     account: ctx.account, roleName, roleId: uniqueId(ctx.random, 'AROA'), arn, path,
     assumeRolePolicyDocument: trust, description, maxSessionDuration, createDate: ctx.clock.now(),
   };
-  if (!(await deps.store.iam.createRole(role))) throw EntityAlreadyExists(`Role with name ${roleName} already exists.`);
-  return { Role: roleXml(role) };
+  if (!(await deps.store.iam.createRole(role, tags))) throw EntityAlreadyExists(`Role with name ${roleName} already exists.`);
+  return { Role: roleXml(role, { tags: tagsXml(tags) }) };
 };

@@ -2,7 +2,7 @@ import type { Random } from '../../crypto/random.js';
 import { NoSuchEntity, ValidationError } from '../../protocols/errors.js';
 import type { IamRole, IamUser, ManagedPolicy } from '../../store/iam-ports.js';
 import type { CallContext } from '../call-context.js';
-import type { QueryResult, QueryServiceDeps } from './operation.js';
+import type { QueryResult, QueryServiceDeps, QueryValue } from './operation.js';
 
 /**
  * IAM identifiers (IAM User Guide, "IAM identifiers"): ARNs carry the path
@@ -64,9 +64,12 @@ export function urlEncoded(text: string): string {
 }
 
 // Response shapes (IAM API Reference, data types User, Role, Policy).
-export const userXml = (u: IamUser): QueryResult => ({ Path: u.path, UserName: u.userName, UserId: u.userId, Arn: u.arn, CreateDate: u.createDate });
+// Tags: given by CreateX and GetX only ("resource-listing operations … do not return tags", ListUsers).
+export const userXml = (u: IamUser, tags?: QueryValue): QueryResult => ({
+  Path: u.path, UserName: u.userName, UserId: u.userId, Arn: u.arn, CreateDate: u.createDate, Tags: tags,
+});
 
-export function roleXml(r: IamRole, opts: { lastUsed?: boolean } = {}): QueryResult {
+export function roleXml(r: IamRole, opts: { lastUsed?: boolean; tags?: QueryValue } = {}): QueryResult {
   return {
     Path: r.path,
     RoleName: r.roleName,
@@ -76,6 +79,7 @@ export function roleXml(r: IamRole, opts: { lastUsed?: boolean } = {}): QueryRes
     AssumeRolePolicyDocument: urlEncoded(r.assumeRolePolicyDocument),
     Description: r.description === '' ? undefined : r.description,
     MaxSessionDuration: r.maxSessionDuration,
+    Tags: opts.tags,
     RoleLastUsed: opts.lastUsed ? {} : undefined,
   };
 }

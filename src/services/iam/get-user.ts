@@ -1,5 +1,6 @@
 import { authorizeIam } from './authorize.js';
 import { nonUserCredentials, requireUser, userResource, userXml } from './entities.js';
+import { tagsXml } from './identity-tags.js';
 import type { QueryOperation } from './operation.js';
 import { optionalUserNameRule } from './query-input.js';
 
@@ -19,5 +20,6 @@ export const getUser: QueryOperation = async (input, ctx, deps) => {
   if (named === undefined && p.type !== 'IAMUser') throw nonUserCredentials();
   const userName = named ?? p.userName!;
   await authorizeIam(deps, ctx, 'GetUser', (await userResource(deps, ctx, userName)).arn);
-  return { User: userXml(await requireUser(deps, ctx, userName)) };
+  const user = await requireUser(deps, ctx, userName);
+  return { User: userXml(user, tagsXml(await deps.store.iam.getTags(ctx.account, 'user', user.userName))) };
 };

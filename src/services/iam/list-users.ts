@@ -9,5 +9,5 @@ export const listUsers: QueryOperation = async (input, ctx, deps) => {
   const prefix = input.string('PathPrefix', pathPrefixRule);
   await authorizeIam(deps, ctx, 'ListUsers', `arn:aws:iam::${ctx.account}:user/`);
   const page = paginate(byPathPrefix(await deps.store.iam.listUsers(ctx.account), prefix), input);
-  return { Users: page.items.map(userXml), IsTruncated: page.IsTruncated, Marker: page.Marker };
+  return { Users: page.items.map((u) => userXml(u)), IsTruncated: page.IsTruncated, Marker: page.Marker };
 };

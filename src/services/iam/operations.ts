@@ -17,8 +17,14 @@ import {
 import { listAccessKeys } from './list-access-keys.js';
 import { listPolicies } from './list-policies.js';
 import { listRoles } from './list-roles.js';
+import { listRoleTags } from './list-role-tags.js';
+import { listUserTags } from './list-user-tags.js';
 import { listUsers } from './list-users.js';
 import type { QueryOperation } from './operation.js';
+import { tagRole } from './tag-role.js';
+import { tagUser } from './tag-user.js';
+import { untagRole } from './untag-role.js';
+import { untagUser } from './untag-user.js';
 import { updateAccessKey } from './update-access-key.js';
 import { updateAssumeRolePolicy } from './update-assume-role-policy.js';
 
@@ -56,4 +62,10 @@ export const IAM_OPERATIONS: Readonly<Record<string, QueryOperation>> = {
   AttachRolePolicy: attachRolePolicy,
   DetachRolePolicy: detachRolePolicy,
   ListAttachedRolePolicies: listAttachedRolePolicies,
+  TagUser: tagUser,
+  UntagUser: untagUser,
+  ListUserTags: listUserTags,
+  TagRole: tagRole,
+  UntagRole: untagRole,
+  ListRoleTags: listRoleTags,
 };

@@ -1,4 +1,5 @@
-import { InvalidInput, MalformedInput, MissingParameter, ValidationError } from '../../protocols/errors.js';
+import { isReservedTagKey, MAX_PRINCIPAL_TAGS } from '../../domain/principal-tags.js';
+import { InvalidInput, InvalidParameterValue, MalformedInput, MissingParameter, ValidationError } from '../../protocols/errors.js';
 
 /**
  * awsQuery request members ("Query API requests": `Name=value`, lists as `Name.member.N`,
@@ -106,6 +107,22 @@ export class QueryInput {
     return v as T;
   }
 
+  /** Whether any `Name…` member was sent (an empty list is sent as `Name=`). */
+  hasList(name: string): boolean {
+    for (const k of this.params.keys()) if (k === name || k.startsWith(`${name}.`)) return true;
+    return false;
+  }
+
+  /** `Name.member.N` strings, in N order. */
+  members(name: string): string[] {
+    const prefix = `${name}.member.`;
+    const byIndex: [number, string][] = [];
+    for (const [k, v] of this.params) {
+      if (k.startsWith(prefix) && /^\d+$/.test(k.slice(prefix.length))) byIndex.push([Number(k.slice(prefix.length)), v]);
+    }
+    return byIndex.sort(([a], [b]) => a - b).map(([, v]) => v);
+  }
+
   /** `Name.member.N.Field…` structures, in N order; a missing required field is MissingParameter. */
   structures(name: string, fields: readonly string[], required: readonly string[] = fields): Record<string, string>[] {
     const prefix = `${name}.member.`;
@@ -148,20 +165,48 @@ export const MAX_ITEMS: IntRule = { min: 1, max: 1000 };
 
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_KEY_TEXT = '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+';
 
-/** `Tags.member.N.Key/Value` (max 50, keys unique case-insensitively). Locksmith validates tags but does not keep them. */
+/**
+ * `Tags.member.N.Key/Value` (tagListType: at most 50; keys 1–128, values 0–256 characters) with the
+ * IAM and STS tagging rules (IAM User Guide, "Rules for tagging in IAM and AWS STS"): keys unique
+ * regardless of case, none beginning with the reserved `aws:`. IAM answers InvalidInput for the
+ * rules, STS InvalidParameterValue.
+ */
 export function readTags(input: QueryInput): { Key: string; Value: string }[] {
   const tags = input.structures('Tags', ['Key', 'Value']);
   const at = (i: number, f: string) => `Value at 'tags.${i}.member.${f}'`;
-  if (tags.length > 50) throw oneError(`Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50`);
+  if (tags.length > MAX_PRINCIPAL_TAGS) {
+    throw oneError(`Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PRINCIPAL_TAGS}`);
+  }
   tags.forEach((t, n) => {
     const i = n + 1;
     if ([...t.Key].length > 128) throw oneError(`${at(i, 'key')} failed to satisfy constraint: Member must have length less than or equal to 128`);
-    if (!TAG_KEY.test(t.Key)) throw oneError(`${at(i, 'key')} failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+`);
+    if (!TAG_KEY.test(t.Key)) throw oneError(`${at(i, 'key')} failed to satisfy constraint: Member must satisfy regular expression pattern: ${TAG_KEY_TEXT}`);
     if ([...t.Value].length > 256) throw oneError(`${at(i, 'value')} failed to satisfy constraint: Member must have length less than or equal to 256`);
     if (!TAG_VALUE.test(t.Value)) throw oneError(`${at(i, 'value')} failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*`);
   });
+  const rule = input.style === 'sts' ? InvalidParameterValue : InvalidInput;
   const keys = tags.map((t) => t.Key.toLowerCase());
-  if (new Set(keys).size !== keys.length) throw InvalidInput('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
+  if (new Set(keys).size !== keys.length) throw rule('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
+  if (tags.some((t) => isReservedTagKey(t.Key))) throw rule(RESERVED_TAG_KEY);
   return tags as { Key: string; Value: string }[];
+}
+
+/** Not an AWS-confirmed text: the IAM User Guide states the rule ("reserved for AWS internal use"), not the message. */
+export const RESERVED_TAG_KEY = "Tag keys starting with 'aws:' are reserved for AWS internal use.";
+
+/** A list of tag keys (tagKeyListType: at most 50 keys of 1–128 characters), e.g. UntagUser TagKeys, AssumeRole TransitiveTagKeys. */
+export function readTagKeys(input: QueryInput, name: string): string[] {
+  const path = memberPath(name);
+  const keys = input.members(name);
+  if (keys.length > MAX_PRINCIPAL_TAGS) {
+    throw oneError(`Value at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PRINCIPAL_TAGS}`);
+  }
+  keys.forEach((k, n) => {
+    const at = `Value at '${path}.${n + 1}.member'`;
+    if ([...k].length > 128) throw oneError(`${at} failed to satisfy constraint: Member must have length less than or equal to 128`);
+    if (!TAG_KEY.test(k)) throw oneError(`${at} failed to satisfy constraint: Member must satisfy regular expression pattern: ${TAG_KEY_TEXT}`);
+  });
+  return keys;
 }

@@ -2,8 +2,9 @@ import { keyArn } from '../../domain/arn.js';
 import { KEY_MATERIAL_ID_BYTES } from '../../domain/ciphertext.js';
 import type { KmsKey } from '../../domain/key.js';
 import { defaultKeyPolicy, LOCKOUT_MESSAGE, validateKeyPolicy } from '../../domain/key-policy.js';
-import { KEY_SPECS } from '../../domain/key-specs.js';
+import { KEY_SPECS, specAvailableIn } from '../../domain/key-specs.js';
 import { tagsFromList } from '../../domain/tags.js';
+import { generateDerKeyPair } from '../../crypto/key-pairs.js';
 import { MalformedPolicyDocumentException, UnsupportedOperationException, ValidationException } from '../../protocols/errors.js';
 import { keyMetadata } from './key-metadata.js';
 import { materialAad } from './kms-service.js';
@@ -19,6 +20,7 @@ export const createKey: KmsOperation = async (input, ctx, kms) => {
     throw ValidationException('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
   }
   const keyUsage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
+  if (!specAvailableIn(spec, ctx.region)) throw UnsupportedOperationException(`KeySpec ${keySpec} is not supported in this Region`);
   if (!spec.usages.includes(keyUsage)) throw ValidationException(`KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`);
   if (!spec.implemented) throw UnsupportedOperationException(`KeySpec ${keySpec} is not supported by Locksmith yet.`);
   const origin = input.Origin ?? 'AWS_KMS';
@@ -54,7 +56,8 @@ export const createKey: KmsOperation = async (input, ctx, kms) => {
   if (input.Policy !== undefined && input.BypassPolicyLockoutSafetyCheck !== true && !(await kms.authorizer.allowsPolicyUpdate(ctx, key, input))) {
     throw MalformedPolicyDocumentException(LOCKOUT_MESSAGE);
   }
-  const secret = ctx.random.bytes(spec.symmetricKeyBytes!);
+  // Key pairs: the material is the PKCS#8 private key, wrapped like symmetric material.
+  const secret = spec.keyPair ? (await generateDerKeyPair(spec.keyPair)).privateKey : ctx.random.bytes(spec.symmetricKeyBytes!);
   const wrapped = kms.keyring.wrap(secret, materialAad(key.arn, keyMaterialId));
   secret.fill(0);
   await kms.store.keys.create(key, { keyMaterialId, createdAt: now, wrapped }, tags);

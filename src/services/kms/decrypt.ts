@@ -9,6 +9,7 @@ export const decrypt: KmsOperation = async (input, ctx, kms) => {
     aliases: true,
     input,
     encryptionContext: input.EncryptionContext,
+    encryptionAlgorithm: input.EncryptionAlgorithm,
   });
   try {
     const algorithm = encryptionAlgorithmFor(key, input.EncryptionAlgorithm);

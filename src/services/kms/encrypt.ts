@@ -1,3 +1,4 @@
+import { assertNoContextForKeyPair, assertOaepPlaintextFits, isKeyPair } from './asymmetric-encryption.js';
 import { assertKeyUsage, encryptionAlgorithmFor } from './key-usage.js';
 import { stopIfDryRun, type KmsOperation } from './operation.js';
 
@@ -5,7 +6,11 @@ export const encrypt: KmsOperation = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'Encrypt', aliases: true, input, encryptionContext: input.EncryptionContext });
   assertKeyUsage(key, 'ENCRYPT_DECRYPT', 'Encrypt');
   const algorithm = encryptionAlgorithmFor(key, input.EncryptionAlgorithm);
+  if (isKeyPair(key)) {
+    assertNoContextForKeyPair(input.EncryptionContext);
+    assertOaepPlaintextFits(key, algorithm, input.Plaintext);
+  }
   stopIfDryRun(input);
-  const blob = await kms.seal(ctx, key, input.Plaintext, input.EncryptionContext);
+  const blob = await kms.encryptFor(ctx, key, algorithm, input.Plaintext, input.EncryptionContext);
   return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: algorithm };
 };

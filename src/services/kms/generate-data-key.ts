@@ -1,5 +1,6 @@
 import { DATA_KEY_BYTES } from '../../domain/key-specs.js';
-import { ValidationException } from '../../protocols/errors.js';
+import { InvalidKeyUsageException, ValidationException } from '../../protocols/errors.js';
+import { isKeyPair } from './asymmetric-encryption.js';
 import type { CallContext } from '../call-context.js';
 import { assertKeyUsage } from './key-usage.js';
 import type { KmsService } from './kms-service.js';
@@ -13,6 +14,7 @@ export async function generateDataKeyFor(operation: string, input: KmsInput, ctx
   if (input.Recipient !== undefined) throw ValidationException('Recipient (Nitro Enclaves attestation) is not supported by Locksmith.');
   const key = await kms.resolveKey(ctx, input.KeyId, { operation, aliases: true, input, encryptionContext: input.EncryptionContext });
   assertKeyUsage(key, 'ENCRYPT_DECRYPT', operation);
+  if (isKeyPair(key)) throw InvalidKeyUsageException('You cannot generate a data key with an asymmetric CMK');
   stopIfDryRun(input);
   const plaintext = ctx.random.bytes(input.NumberOfBytes ?? DATA_KEY_BYTES[input.KeySpec]);
   const blob = await kms.seal(ctx, key, plaintext, input.EncryptionContext);

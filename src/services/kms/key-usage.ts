@@ -1,5 +1,5 @@
 import type { KeyUsage, KmsKey } from '../../domain/key.js';
-import { KEY_SPECS } from '../../domain/key-specs.js';
+import { KEY_SPECS, MAC_ALGORITHMS, type DigestName } from '../../domain/key-specs.js';
 import { InvalidKeyUsageException } from '../../protocols/errors.js';
 
 /** Refuses an operation the key's usage does not permit, in AWS's words. */
@@ -9,12 +9,21 @@ export function assertKeyUsage(key: KmsKey, usage: KeyUsage, operation: string):
   }
 }
 
+/** AWS's refusal of an algorithm the key spec does not offer (InvalidKeyUsageException). */
+export const incompatibleAlgorithm = (algorithm: string, key: KmsKey) =>
+  InvalidKeyUsageException(`Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`);
+
 /** Checks an EncryptionAlgorithm parameter against the key spec; returns the algorithm in effect. */
 export function encryptionAlgorithmFor(key: KmsKey, requested: string | undefined): string {
   const algorithms = KEY_SPECS[key.keySpec]?.encryptionAlgorithms ?? [];
   const algorithm = requested ?? 'SYMMETRIC_DEFAULT';
-  if (!algorithms.includes(algorithm)) {
-    throw InvalidKeyUsageException(`Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`);
-  }
+  if (!algorithms.includes(algorithm)) throw incompatibleAlgorithm(algorithm, key);
   return algorithm;
+}
+
+/** GenerateMac / VerifyMac: the key must be an HMAC key whose spec offers the MacAlgorithm. */
+export function macHashFor(key: KmsKey, operation: string, macAlgorithm: string): DigestName {
+  assertKeyUsage(key, 'GENERATE_VERIFY_MAC', operation);
+  if (!KEY_SPECS[key.keySpec]?.macAlgorithms?.includes(macAlgorithm)) throw incompatibleAlgorithm(macAlgorithm, key);
+  return MAC_ALGORITHMS[macAlgorithm]!.hash;
 }

@@ -9,6 +9,8 @@ import { IncorrectKeyException, InvalidCiphertextException, NotFoundException, V
 import type { KeyRef, Store } from '../../store/ports.js';
 import type { ContextValue } from '../../policy/types.js';
 import type { CallContext } from '../call-context.js';
+import { assertNoContextForKeyPair, isKeyPair, rsaDecrypt, rsaEncrypt } from './asymmetric-encryption.js';
+import { assertKeyUsage, encryptionAlgorithmFor } from './key-usage.js';
 import { KmsAuthorizer } from './kms-authorizer.js';
 import type { KmsInput } from './operation.js';
 
@@ -24,6 +26,8 @@ export interface ResolveOptions {
   /** Encryption context the operation uses (grant constraints, kms:EncryptionContext:*). */
   encryptionContext?: EncryptionContext;
   extraConditions?: (key: KmsKey) => Record<string, ContextValue | undefined>;
+  /** EncryptionAlgorithm of the request (Decrypt / ReEncrypt with RSA keys). */
+  encryptionAlgorithm?: string;
 }
 
 /** AAD that binds wrapped key material to the key and material it belongs to. */
@@ -106,6 +110,18 @@ export class KmsService {
     return stored && this.keyring.unwrap(stored.wrapped, materialAad(key.arn, keyMaterialId));
   }
 
+  /** The current material in plaintext: PKCS#8 private key of a key pair, HMAC key bytes. The caller wipes it. */
+  async currentMaterial(key: KmsKey): Promise<Buffer> {
+    const material = await this.material(key, key.currentKeyMaterialId);
+    if (!material) throw new Error(`current key material of ${key.arn} is missing`);
+    return material;
+  }
+
+  /** Encrypt / ReEncrypt: the versioned format for symmetric keys, bare RSAES-OAEP for RSA keys. */
+  async encryptFor(ctx: CallContext, key: KmsKey, algorithm: string, plaintext: Buffer, context: EncryptionContext | undefined): Promise<Buffer> {
+    return isKeyPair(key) ? rsaEncrypt(this, key, algorithm, plaintext) : this.seal(ctx, key, plaintext, context);
+  }
+
   /** Encrypts under the key's current material in the versioned ciphertext format. */
   async seal(ctx: CallContext, key: KmsKey, plaintext: Buffer, context: EncryptionContext | undefined): Promise<Buffer> {
     const material = await this.material(key, key.currentKeyMaterialId);
@@ -134,14 +150,23 @@ export class KmsService {
       throw ValidationException("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
     }
     const parsed = parseCiphertext(blob);
-    if (!parsed) throw InvalidCiphertextException();
     let key: KmsKey;
     if (keyIdParam !== undefined) {
       key = await this.resolveKey(ctx, keyIdParam, opts);
+      if (!parsed) {
+        // Not a symmetric blob: an RSA key decrypts bare RSAES-OAEP ciphertext (Decrypt API reference).
+        assertKeyUsage(key, 'ENCRYPT_DECRYPT', operation);
+        if (!isKeyPair(key)) throw InvalidCiphertextException();
+        const algorithm = encryptionAlgorithmFor(key, opts.encryptionAlgorithm);
+        assertNoContextForKeyPair(context);
+        return { key, plaintext: await rsaDecrypt(this, key, algorithm, blob), keyMaterialId: key.currentKeyMaterialId };
+      }
       if (key.keyId !== parsed.keyId || key.account !== parsed.account) {
         throw IncorrectKeyException('The key ID in the request does not identify a CMK that can perform this operation.');
       }
     } else {
+      // Without a KeyId only symmetric blobs can be decrypted; RSA ciphertext needs the KeyId.
+      if (!parsed) throw InvalidCiphertextException();
       key = await this.loadKey(ctx, { account: parsed.account, region: ctx.region, keyId: parsed.keyId });
       await this.authorize(ctx, key, opts);
       assertKeyStateAllows(operation, key);

@@ -1,3 +1,4 @@
+import { assertNoContextForKeyPair, assertOaepPlaintextFits, isKeyPair } from './asymmetric-encryption.js';
 import { assertKeyUsage, encryptionAlgorithmFor } from './key-usage.js';
 import { stopIfDryRun, type KmsOperation } from './operation.js';
 
@@ -12,18 +13,21 @@ export const reEncrypt: KmsOperation = async (input, ctx, kms) => {
   });
   assertKeyUsage(destination, 'ENCRYPT_DECRYPT', 'ReEncrypt');
   const destinationAlgorithm = encryptionAlgorithmFor(destination, input.DestinationEncryptionAlgorithm);
+  if (isKeyPair(destination)) assertNoContextForKeyPair(input.DestinationEncryptionContext);
   const source = await kms.unseal(ctx, input.CiphertextBlob, input.SourceKeyId, {
     operation: 'ReEncrypt',
     action: 'ReEncryptFrom',
     aliases: true,
     input: { ...input, KeyId: input.SourceKeyId },
     encryptionContext: input.SourceEncryptionContext,
+    encryptionAlgorithm: input.SourceEncryptionAlgorithm,
     extraConditions: (key) => ({ 'kms:ReEncryptOnSameKey': key.arn === destination.arn }),
   });
   try {
     const sourceAlgorithm = encryptionAlgorithmFor(source.key, input.SourceEncryptionAlgorithm);
+    if (isKeyPair(destination)) assertOaepPlaintextFits(destination, destinationAlgorithm, source.plaintext);
     stopIfDryRun(input);
-    const blob = await kms.seal(ctx, destination, source.plaintext, input.DestinationEncryptionContext);
+    const blob = await kms.encryptFor(ctx, destination, destinationAlgorithm, source.plaintext, input.DestinationEncryptionContext);
     return {
       CiphertextBlob: blob,
       SourceKeyId: source.key.arn,

@@ -5,9 +5,10 @@ import { callerIdentityPolicies, requestConditionKeys } from '../iam/authorize.j
 import { parseRoleArn } from '../iam/entities.js';
 import type { QueryOperation } from '../iam/operation.js';
 import { engineTrustPolicy } from '../iam/policy-documents.js';
-import { readTags, type RequiredRule, type StringRule } from '../iam/query-input.js';
+import type { RequiredRule, StringRule } from '../iam/query-input.js';
 import { issueSession } from './issue-session.js';
 import { readSessionPolicies } from './session-policies.js';
+import { hasSessionTags, readSessionTags, sessionTagConditionKeys, withInheritedTags } from './session-tags.js';
 
 const ARN_TEXT = /^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+$/u;
 export const stsArnRule: RequiredRule = {
@@ -23,7 +24,9 @@ const SOURCE_IDENTITY: StringRule = { min: 2, max: 64, pattern: /^[\w+=,.@-]*$/,
  * the trust policy names only the caller's account, or the role is in another account — an
  * identity-policy Allow for sts:AssumeRole (IAM User Guide, "Granting a user permissions to switch
  * roles"; the same logic as resource-based policies, "Policy evaluation logic"). The account root
- * cannot assume roles. A missing role is reported like a denial, never revealed.
+ * cannot assume roles. A missing role is reported like a denial, never revealed. A session with
+ * tags (passed, or inherited transitive tags) also needs sts:TagSession the same way (IAM User
+ * Guide, "Permissions required to add session tags").
  */
 export const assumeRole: QueryOperation = async (input, ctx, deps) => {
   const roleArn = input.string('RoleArn', stsArnRule);
@@ -31,31 +34,33 @@ export const assumeRole: QueryOperation = async (input, ctx, deps) => {
   const duration = input.int('DurationSeconds', { min: 900, max: 43200 });
   const externalId = input.string('ExternalId', EXTERNAL_ID);
   const sourceIdentity = input.string('SourceIdentity', SOURCE_IDENTITY);
-  readTags(input);
+  const requestedTags = readSessionTags(input, true);
   const p = ctx.principal;
   if (p.type === 'Root') throw AccessDenied('Roles may not be assumed by root accounts.');
   if (!roleArn.startsWith('arn:') || roleArn.split(':').length < 6) throw ValidationError(`${roleArn} is invalid`);
-  const denied = () => AccessDenied(`User: ${p.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+  const sessionTags = await withInheritedTags(deps, p, requestedTags);
   const ref = parseRoleArn(roleArn);
   const role = ref && (await deps.store.iam.getRole(ref.account, ref.name));
-  if (!role || role.arn !== roleArn || p.type === 'FederatedUser') throw denied();
-  const request: RequestContext = {
-    principal: p,
-    action: 'sts:AssumeRole',
-    resource: roleArn,
-    resourceAccount: role.account,
-    conditionKeys: requestConditionKeys(ctx, { 'sts:ExternalId': externalId, 'sts:RoleSessionName': sessionName, 'sts:SourceIdentity': sourceIdentity }),
-  };
-  const decision = evaluateKmsAccess(request, {
+  const denied = (action: string) => AccessDenied(`User: ${p.arn} is not authorized to perform: ${action} on resource: ${roleArn}`);
+  if (!role || role.arn !== roleArn || p.type === 'FederatedUser') throw denied('sts:AssumeRole');
+  const conditionKeys = requestConditionKeys(ctx, {
+    'sts:ExternalId': externalId, 'sts:RoleSessionName': sessionName, 'sts:SourceIdentity': sourceIdentity, ...sessionTagConditionKeys(sessionTags),
+  });
+  const policies = {
     keyPolicy: engineTrustPolicy(role.assumeRolePolicyDocument),
     identityPolicies: await callerIdentityPolicies(deps.store, p),
     sessionPolicies: p.session?.sessionPolicies,
-  });
-  if (!decision.allowed) {
+  };
+  const authorize = (action: string) => {
+    const request: RequestContext = { principal: p, action, resource: roleArn, resourceAccount: role.account, conditionKeys };
+    const decision = evaluateKmsAccess(request, policies);
+    if (decision.allowed) return;
     // An explicit Deny in the caller's own policies is reported as such; trust-policy outcomes are not revealed.
     if (decision.reason === 'explicitDenyIdentity' || decision.reason === 'explicitDenySession') throw AccessDenied(accessDeniedMessage(request, decision));
-    throw denied();
-  }
+    throw denied(action);
+  };
+  authorize('sts:AssumeRole');
+  if (hasSessionTags(sessionTags)) authorize('sts:TagSession');
   const sessionPolicies = await readSessionPolicies(input, deps, role.account);
   const seconds = duration ?? 3600;
   if (seconds > role.maxSessionDuration) throw ValidationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
@@ -73,6 +78,7 @@ export const assumeRole: QueryOperation = async (input, ctx, deps) => {
     issuerName: role.roleName,
     sessionName,
     sessionPolicies,
+    ...sessionTags,
   }, seconds);
   return { AssumedRoleUser: { Arn: arn, AssumedRoleId: assumedRoleId }, Credentials: credentials, SourceIdentity: sourceIdentity };
 };

@@ -1,6 +1,7 @@
 import { AccessDenied } from '../../protocols/errors.js';
 import type { QueryOperation } from '../iam/operation.js';
 import { issueSession } from './issue-session.js';
+import { NO_SESSION_TAGS } from './session-tags.js';
 
 /**
  * STS API Reference, "GetSessionToken": long-term credentials only; no permission needed
@@ -22,6 +23,7 @@ export const getSessionToken: QueryOperation = async (input, ctx, deps) => {
     issuerArn: p.arn,
     issuerName: root ? p.account : p.userName!,
     sessionPolicies: [],
+    ...NO_SESSION_TAGS,
   }, seconds);
   return { Credentials: credentials };
 };

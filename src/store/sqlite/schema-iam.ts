@@ -78,3 +78,24 @@ export const IAM_SCHEMA = `
   );
   CREATE INDEX sts_sessions_expiration ON sts_sessions (expiration);
 `;
+
+/**
+ * Tags of IAM users and roles, and STS session tags (migration 5). Tag keys are unique per
+ * owner regardless of case (IAM User Guide, "Tagging IAM resources": "you cannot have separate
+ * Department and department tag keys"), including non-ASCII letters, so the key is also kept
+ * folded by the adapter (`key_folded`) — SQLite's NOCASE folds ASCII only. Owner names are matched
+ * like user and role names. Session tags live with their session as JSON.
+ */
+export const IAM_TAGS_SCHEMA = `
+  CREATE TABLE iam_tags (
+    account TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('user', 'role')),
+    owner TEXT NOT NULL COLLATE NOCASE,
+    key_folded TEXT NOT NULL,
+    tag_key TEXT NOT NULL,
+    tag_value TEXT NOT NULL,
+    PRIMARY KEY (account, kind, owner, key_folded)
+  );
+  ALTER TABLE sts_sessions ADD COLUMN session_tags TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE sts_sessions ADD COLUMN transitive_tag_keys TEXT NOT NULL DEFAULT '[]';
+`;

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
+import { AUDIT_SCHEMA } from './schema-audit.js';
 import { GRANTS_SCHEMA } from './schema-grants.js';
-import { IAM_SCHEMA } from './schema-iam.js';
+import { IAM_SCHEMA, IAM_TAGS_SCHEMA } from './schema-iam.js';
 
 /** Schema migrations, applied in order; `user_version` records how many ran. */
 const MIGRATIONS: string[] = [
@@ -70,6 +71,8 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE access_keys ADD COLUMN principal_id TEXT NOT NULL DEFAULT '';`,
   IAM_SCHEMA,
   GRANTS_SCHEMA,
+  IAM_TAGS_SCHEMA,
+  AUDIT_SCHEMA,
 ];
 
 export function migrate(db: Database.Database): void {

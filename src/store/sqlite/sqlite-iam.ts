@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
+import { foldTagKey, tagRecord } from '../../domain/principal-tags.js';
 import type {
-  IamRole, IamStore, IamUser, IdentityKind, ManagedPolicy, ManagedPolicyVersion, NamedPolicyDocument,
+  IamRole, IamStore, IamTags, IamUser, IdentityKind, ManagedPolicy, ManagedPolicyVersion, NamedPolicyDocument,
 } from '../iam-ports.js';
 
 interface UserRow { account: string; user_name: string; user_id: string; arn: string; path: string; create_date: number }
@@ -26,6 +27,9 @@ const toPolicy = (r: PolicyRow): ManagedPolicy => ({
   account: r.account, policyName: r.policy_name, policyId: r.policy_id, arn: r.arn, path: r.path, description: r.description,
   defaultVersionId: r.default_version_id, createDate: new Date(r.create_date), updateDate: new Date(r.update_date),
 });
+
+/** Thrown inside a tag transaction to roll it back when the quota would be exceeded. */
+class TagQuotaExceeded extends Error {}
 
 /** Names sort case-insensitively, ties by code unit, so listings are stable (IAM lists alphabetically). */
 const BY_NAME = (col: string) => `${col} COLLATE NOCASE, ${col} COLLATE BINARY`;
@@ -69,7 +73,28 @@ export function sqliteIamStore(db: Database.Database): IamStore {
       JOIN iam_managed_policies p ON p.arn = a.policy_arn
       JOIN iam_policy_versions v ON v.policy_arn = p.arn AND v.version_id = p.default_version_id
       WHERE a.account = ? AND a.kind = ? AND a.owner = ? ORDER BY a.seq`),
+    getTags: db.prepare(`SELECT tag_key, tag_value FROM iam_tags WHERE account = ? AND kind = ? AND owner = ? ORDER BY key_folded, tag_key`),
+    putTag: db.prepare(`INSERT INTO iam_tags (account, kind, owner, key_folded, tag_key, tag_value) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (account, kind, owner, key_folded) DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value`),
+    tagCount: db.prepare(`SELECT COUNT(*) AS n FROM iam_tags WHERE account = ? AND kind = ? AND owner = ?`),
+    removeTag: db.prepare(`DELETE FROM iam_tags WHERE account = ? AND kind = ? AND owner = ? AND key_folded = ?`),
+    deleteAllTags: db.prepare(`DELETE FROM iam_tags WHERE account = ? AND kind = ? AND owner = ?`),
   };
+
+  const writeTags = (account: string, kind: IdentityKind, owner: string, tags: IamTags) => {
+    for (const [k, v] of Object.entries(tags)) q.putTag.run(account, kind, owner, foldTagKey(k), k, v);
+  };
+  const putTags = db.transaction((account: string, kind: IdentityKind, owner: string, tags: IamTags, maxTags: number) => {
+    writeTags(account, kind, owner, tags);
+    if ((q.tagCount.get(account, kind, owner) as { n: number }).n <= maxTags) return true;
+    throw new TagQuotaExceeded(); // rolls the transaction back
+  });
+  const createIdentity = db.transaction((insert: () => boolean, account: string, kind: IdentityKind, owner: string, tags: IamTags) => {
+    if (!insert()) return false;
+    q.deleteAllTags.run(account, kind, owner); // leftovers of a namesake never survive a create
+    writeTags(account, kind, owner, tags);
+    return true;
+  });
 
   // Removing an identity removes what hangs off it, so a later namesake starts clean.
   const removeIdentity = db.transaction((stmt: Database.Statement, account: string, kind: IdentityKind, name: string) => {
@@ -78,6 +103,7 @@ export function sqliteIamStore(db: Database.Database): IamStore {
     const canonical = (row.user_name ?? row.role_name)!;
     q.deleteAllInline.run(account, kind, canonical);
     q.deleteAllAttachments.run(account, kind, canonical);
+    q.deleteAllTags.run(account, kind, canonical);
     return stmt.run(account, canonical).changes > 0;
   });
   const createPolicy = db.transaction((p: ManagedPolicy, document: string) => {
@@ -95,8 +121,9 @@ export function sqliteIamStore(db: Database.Database): IamStore {
   });
 
   return {
-    async createUser(u) {
-      return q.insertUser.run(u.account, u.userName, u.userId, u.arn, u.path, u.createDate.getTime()).changes === 1;
+    async createUser(u, tags = {}) {
+      const insert = () => q.insertUser.run(u.account, u.userName, u.userId, u.arn, u.path, u.createDate.getTime()).changes === 1;
+      return createIdentity(insert, u.account, 'user', u.userName, tags);
     },
     async getUser(account, userName) {
       const row = q.getUser.get(account, userName) as UserRow | undefined;
@@ -108,9 +135,10 @@ export function sqliteIamStore(db: Database.Database): IamStore {
     async deleteUser(account, userName) {
       return removeIdentity(q.deleteUser, account, 'user', userName);
     },
-    async createRole(r) {
-      return q.insertRole.run(r.account, r.roleName, r.roleId, r.arn, r.path, r.assumeRolePolicyDocument, r.description,
+    async createRole(r, tags = {}) {
+      const insert = () => q.insertRole.run(r.account, r.roleName, r.roleId, r.arn, r.path, r.assumeRolePolicyDocument, r.description,
         r.maxSessionDuration, r.createDate.getTime()).changes === 1;
+      return createIdentity(insert, r.account, 'role', r.roleName, tags);
     },
     async getRole(account, roleName) {
       const row = q.getRole.get(account, roleName) as RoleRow | undefined;
@@ -136,6 +164,23 @@ export function sqliteIamStore(db: Database.Database): IamStore {
     },
     async listInlinePolicies(account, kind, owner) {
       return (q.listInline.all(account, kind, owner) as { policy_name: string }[]).map((r) => r.policy_name);
+    },
+    async getTags(account, kind, owner) {
+      const rows = q.getTags.all(account, kind, owner) as { tag_key: string; tag_value: string }[];
+      return tagRecord(rows.map((r) => [r.tag_key, r.tag_value] as const));
+    },
+    async putTags(account, kind, owner, tags, maxTags) {
+      try {
+        return putTags(account, kind, owner, tags, maxTags);
+      } catch (e) {
+        if (e instanceof TagQuotaExceeded) return false;
+        throw e;
+      }
+    },
+    async removeTags(account, kind, owner, keys) {
+      db.transaction(() => {
+        for (const k of keys) q.removeTag.run(account, kind, owner, foldTagKey(k));
+      })();
     },
     async createPolicy(policy, document) {
       return createPolicy(policy, document);

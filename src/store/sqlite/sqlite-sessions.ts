@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { tagRecord } from '../../domain/principal-tags.js';
 import type { SessionPrincipalType, SessionStore, StsSession } from '../iam-ports.js';
 
 interface SessionRow {
@@ -13,6 +14,8 @@ interface SessionRow {
   issuer_name: string;
   session_name: string | null;
   session_policies: string;
+  session_tags: string;
+  transitive_tag_keys: string;
   expiration: number;
   created_at: number;
 }
@@ -29,6 +32,8 @@ function toSession(r: SessionRow): StsSession {
     issuerArn: r.issuer_arn,
     issuerName: r.issuer_name,
     sessionPolicies: JSON.parse(r.session_policies) as string[],
+    tags: tagRecord(Object.entries(JSON.parse(r.session_tags) as Record<string, string>)),
+    transitiveTagKeys: JSON.parse(r.transitive_tag_keys) as string[],
     expiration: new Date(r.expiration),
     createdAt: new Date(r.created_at),
   };
@@ -39,14 +44,16 @@ function toSession(r: SessionRow): StsSession {
 /** STS sessions: secrets wrapped under the root key, tokens as SHA-256 only. */
 export function sqliteSessionStore(db: Database.Database): SessionStore {
   const insert = db.prepare(`INSERT INTO sts_sessions (access_key_id, wrapped_secret, session_token_sha256, account, principal_type,
-      principal_arn, principal_id, issuer_arn, issuer_name, session_name, session_policies, expiration, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      principal_arn, principal_id, issuer_arn, issuer_name, session_name, session_policies, session_tags, transitive_tag_keys,
+      expiration, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const select = db.prepare(`SELECT * FROM sts_sessions WHERE access_key_id = ?`);
   const purge = db.prepare(`DELETE FROM sts_sessions WHERE expiration < ?`);
   return {
     async put(s) {
       insert.run(s.accessKeyId, s.wrappedSecret, s.sessionTokenSha256, s.account, s.principalType, s.principalArn, s.principalId,
-        s.issuerArn, s.issuerName, s.sessionName ?? null, JSON.stringify(s.sessionPolicies), s.expiration.getTime(), s.createdAt.getTime());
+        s.issuerArn, s.issuerName, s.sessionName ?? null, JSON.stringify(s.sessionPolicies),
+        JSON.stringify(s.tags), JSON.stringify(s.transitiveTagKeys), s.expiration.getTime(), s.createdAt.getTime());
     },
     async get(accessKeyId) {
       const row = select.get(accessKeyId) as SessionRow | undefined;

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AccessKeyRecord, CredentialStore, Store } from '../ports.js';
 import { sqliteAliasStore, sqliteTagStore } from './sqlite-aliases.js';
+import { sqliteAuditStore } from './sqlite-audit.js';
 import { sqliteGrantStore } from './sqlite-grants.js';
 import { sqliteIamStore } from './sqlite-iam.js';
 import { sqliteSessionStore } from './sqlite-sessions.js';
@@ -31,6 +32,7 @@ export function openSqliteStore(path: string): Store {
     iam: sqliteIamStore(db),
     sessions: sqliteSessionStore(db),
     grants: sqliteGrantStore(db),
+    audit: sqliteAuditStore(db),
     async ping() {
       return db.prepare('SELECT 1 AS ok').get() !== undefined;
     },

@@ -10,13 +10,17 @@ export interface WireResponse {
 }
 
 /** A keep-alive agent for a bounded number of concurrent connections. */
-export const keepAliveAgent = (maxSockets = 16) => new Agent({ keepAlive: true, maxSockets });
+export const keepAliveAgent = (maxSockets = 16) => new Agent({ keepAlive: true, maxSockets, scheduling: 'fifo', timeout: 4_000 });
 
 /** Sends a request exactly as given (method, path with query, headers, body). */
 export function sendWire(endpoint: string, r: WireRequest, agent?: Agent): Promise<WireResponse> {
   const url = new URL(endpoint);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method: r.method, path: r.path, headers: r.headers, agent }, (res) => {
+    // An explicit Content-Length (node leaves it out for GET and DELETE bodies, which breaks the framing).
+    const headers = Object.keys(r.headers).some((k) => k.toLowerCase() === 'content-length' || k.toLowerCase() === 'transfer-encoding')
+      ? r.headers
+      : { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) };
+    const req = request({ host: url.hostname, port: url.port, method: r.method, path: r.path, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);

@@ -6,6 +6,7 @@
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { randomBytes } from 'node:crypto';
+import { KMS_OPERATIONS } from '../../../src/services/kms/operations.js';
 import { REGION, signKms, type Credentials, type WireRequest } from './sign.js';
 
 export const CONTEXT = { app: 'bench' };
@@ -18,7 +19,15 @@ export interface KmsFixture {
   keyB: string;
   /** Ciphertexts under keyA with CONTEXT, made by the user through the SDK. */
   ciphertexts: Buffer[];
+  /** An ECC_NIST_P256 SIGN_VERIFY key, when Locksmith implements Sign. */
+  signKey?: string;
+  /** An HMAC_256 key, when Locksmith implements GenerateMac. */
+  macKey?: string;
 }
+
+/** Operations measured only once Locksmith implements them (checked in src/services/kms/operations.ts). */
+export const OPTIONAL_OPERATIONS = ['Sign', 'GenerateMac'] as const;
+export const implemented = (op: string) => Object.prototype.hasOwnProperty.call(KMS_OPERATIONS, op);
 
 export async function createKmsFixture(endpoint: string, root: Credentials, opts: { ciphertexts?: number; userName?: string } = {}): Promise<KmsFixture> {
   const kms = new KMSClient({ endpoint, region: REGION, credentials: root, maxAttempts: 1 });
@@ -27,6 +36,9 @@ export async function createKmsFixture(endpoint: string, root: Credentials, opts
     const a = (await kms.send(new CreateKeyCommand({ Description: 'bench key A' }))).KeyMetadata!;
     const b = (await kms.send(new CreateKeyCommand({ Description: 'bench key B' }))).KeyMetadata!;
     const account = a.AWSAccountId!;
+    const signKey = implemented('Sign') ? (await kms.send(new CreateKeyCommand({ Description: 'bench signing key', KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata! : undefined;
+    const macKey = implemented('GenerateMac') ? (await kms.send(new CreateKeyCommand({ Description: 'bench HMAC key', KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }))).KeyMetadata! : undefined;
+    const extraKeys = [signKey, macKey].filter((k) => k !== undefined).map((k) => k.Arn!);
     const userName = opts.userName ?? 'bench';
     await iam.send(new CreateUserCommand({ UserName: userName }));
     await iam.send(new PutUserPolicyCommand({
@@ -43,6 +55,7 @@ export async function createKmsFixture(endpoint: string, root: Credentials, opts
             Condition: { StringEquals: { 'kms:EncryptionContext:app': CONTEXT.app } },
           },
           { Sid: 'Describe', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: [a.Arn!, b.Arn!] },
+          ...(extraKeys.length ? [{ Sid: 'SignAndMac', Effect: 'Allow', Action: ['kms:Sign', 'kms:GenerateMac'], Resource: extraKeys }] : []),
           { Sid: 'NeverDelete', Effect: 'Deny', Action: ['kms:ScheduleKeyDeletion', 'kms:Delete*'], Resource: '*' },
         ],
       }),
@@ -59,7 +72,7 @@ export async function createKmsFixture(endpoint: string, root: Credentials, opts
     } finally {
       asUser.destroy();
     }
-    return { endpoint, account, user, keyA: a.KeyId!, keyB: b.KeyId!, ciphertexts };
+    return { endpoint, account, user, keyA: a.KeyId!, keyB: b.KeyId!, ciphertexts, signKey: signKey?.KeyId, macKey: macKey?.KeyId };
   } finally {
     kms.destroy();
     iam.destroy();
@@ -78,6 +91,8 @@ export const BENCH_OPERATIONS: Record<string, (f: KmsFixture, i: number) => unkn
     DestinationEncryptionContext: CONTEXT,
   }),
   DescribeKey: (f) => ({ KeyId: f.keyA }),
+  ...(implemented('Sign') ? { Sign: (f: KmsFixture) => ({ KeyId: f.signKey, Message: randomBytes(32).toString('base64'), MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }) } : {}),
+  ...(implemented('GenerateMac') ? { GenerateMac: (f: KmsFixture) => ({ KeyId: f.macKey, Message: randomBytes(32).toString('base64'), MacAlgorithm: 'HMAC_SHA_256' }) } : {}),
 };
 
 /**

@@ -1,0 +1,38 @@
+import type { AwsError } from '../protocols/errors.js';
+import type { Principal } from '../services/call-context.js';
+
+/** The services whose calls the audit trail records, by their SigV4 signing names. */
+export type AuditedService = 'kms' | 'iam' | 'sts' | 'cloudtrail';
+
+export const AUDITED_SERVICES: readonly string[] = ['kms', 'iam', 'sts', 'cloudtrail'];
+
+/**
+ * What the server learns about one API call while serving it, for the audit trail. The server
+ * fills in who and where; the protocol layer fills in the operation, the parsed request and the
+ * result as far as serving got, so a failure still tells what was attempted. Services never see it.
+ */
+export interface ApiCallTrace {
+  requestId: string;
+  /** When the request arrived. */
+  eventTime: Date;
+  sourceIp: string;
+  userAgent: string;
+  service?: AuditedService;
+  /** The region of the request's SigV4 credential scope. */
+  region?: string;
+  /** The authenticated caller or, when authentication failed, the owner of the access key used. */
+  principal?: Principal;
+  /** Authentication failed: the request's members are not recorded. */
+  unauthenticated?: boolean;
+  /** Set when an integrated service calls on the principal's behalf (CallContext.viaService). */
+  viaService?: string;
+  operation?: string;
+  /** The request as parsed: a JSON value (awsJson) or the form members (awsQuery). */
+  request?: unknown;
+  /** The operation's result, before serialization (Buffers and Dates as the service returned them). */
+  output?: unknown;
+  error?: AwsError;
+}
+
+/** The part of a trace the protocol layer fills in while serving a call. */
+export type ServedCall = Pick<ApiCallTrace, 'operation' | 'request' | 'output' | 'error'>;

@@ -1,0 +1,21 @@
+import type { Random } from '../crypto/random.js';
+import type { KeyStore, Store } from '../store/ports.js';
+import type { Clock } from '../util/clock.js';
+import { deleteKeyEvent } from './event-builder.js';
+import type { AuditRecorder } from './recorder.js';
+
+/**
+ * A store whose key destruction is audited: when a key pending deletion is destroyed (by the
+ * deletion sweeper, or lazily when a request finds its deletion date passed), the DeleteKey
+ * service event is committed first, as AWS KMS records one at the end of the waiting period.
+ * If it cannot be recorded the key is not destroyed yet; the next sweep tries again.
+ */
+export function withAuditedKeyDeletion(store: Store, recorder: AuditRecorder, clock: Clock, random: Random): Store {
+  const keys = Object.create(store.keys) as KeyStore;
+  keys.destroy = async (ref) => {
+    const key = await store.keys.get(ref);
+    if (key?.lifecycle.state === 'PendingDeletion') await recorder.record([deleteKeyEvent(ref, clock.now(), random)]);
+    return store.keys.destroy(ref);
+  };
+  return { ...store, keys };
+}

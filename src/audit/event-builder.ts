@@ -1,0 +1,157 @@
+import { keyArn } from '../domain/arn.js';
+import type { Random } from '../crypto/random.js';
+import { queryErrorCode } from '../protocols/aws-query.js';
+import type { AwsError } from '../protocols/errors.js';
+import type { NewAuditEvent } from '../store/audit-ports.js';
+import type { KeyRef, Store } from '../store/ports.js';
+import type { ApiCallTrace, AuditedService } from './api-call.js';
+import { keyMaterialIdOf, kmsResources } from './kms-resources.js';
+import { EVENT_SOURCES, EVENT_VERSION, isoSeconds, isReadOnly, type CloudTrailRecord, type RecordResource } from './record.js';
+import { toStoredEvent } from './record-index.js';
+import { jsonRequestParameters, kmsRequestParameters, kmsResponseElements, queryRequestParameters, queryResponseElements } from './redact.js';
+import { crossAccountIdentity, storeIdentityLookups, userIdentityOf } from './user-identity.js';
+
+export interface EventDeps {
+  store: Store;
+  random: Random;
+}
+
+const AWS_INTERNAL = 'AWS Internal';
+/** Operations whose events carry no responseElements although they are not KMS read-only operations. */
+const NO_RESPONSE_ELEMENTS = new Set(['GetCallerIdentity']);
+
+const isDenial = (e: AwsError | undefined) => e !== undefined && /^AccessDenied/.test(e.code);
+
+/**
+ * The records of one API call: one in the caller's account and, when the call used a KMS key
+ * or assumed a role of another account, one in that account too, both with the same
+ * sharedEventID (KMS Developer Guide, "Logging AWS KMS API calls with AWS CloudTrail": cross-account
+ * operations are logged in both accounts, requests refused because access is denied only in the
+ * caller's). Nothing is recorded for a call whose operation or caller is unknown.
+ */
+export async function buildCallEvents(trace: ApiCallTrace, deps: EventDeps): Promise<NewAuditEvent[]> {
+  const { service, operation, principal, region } = trace;
+  if (!service || !operation || !principal || region === undefined) return [];
+  const request = trace.unauthenticated ? undefined : trace.request;
+  const readOnly = isReadOnly(service, operation);
+  const identity = await userIdentityOf(principal, storeIdentityLookups(deps.store), trace.viaService);
+  const resources = await recordResources(service, operation, principal.account, region, request, trace.output, deps.store);
+  const record: CloudTrailRecord = {
+    eventVersion: EVENT_VERSION,
+    userIdentity: identity,
+    eventTime: isoSeconds(trace.eventTime),
+    eventSource: EVENT_SOURCES[service],
+    eventName: operation,
+    awsRegion: region,
+    sourceIPAddress: trace.sourceIp.replace(/^::ffff:/, ''),
+    userAgent: trace.userAgent,
+    ...errorFields(service, trace.error),
+    requestParameters: requestParameters(service, operation, request),
+    responseElements: trace.error || (readOnly && service !== 'sts') || NO_RESPONSE_ELEMENTS.has(operation) ? null : responseElements(service, operation, trace.output),
+    requestID: trace.requestId,
+    eventID: deps.random.uuid(),
+    readOnly,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: principal.account,
+    eventCategory: 'Management',
+  };
+  if (resources.length > 0) record.resources = resources;
+  const materialId = service === 'kms' ? keyMaterialIdOf(request, trace.output) : undefined;
+  if (materialId) record.additionalEventData = { keyMaterialId: materialId };
+  const recordedForOwners = service === 'kms' ? !isDenial(trace.error) : trace.error === undefined;
+  const owners = recordedForOwners ? await otherOwners(resources, principal.account, region, deps.store) : [];
+  if (owners.length > 0) record.sharedEventID = deps.random.uuid();
+  const events = [toStoredEvent(record, trace.eventTime)];
+  for (const owner of owners) {
+    const copy: CloudTrailRecord = { ...record, userIdentity: crossAccountIdentity(identity), eventID: deps.random.uuid(), recipientAccountId: owner };
+    events.push(toStoredEvent(copy, trace.eventTime));
+  }
+  return events;
+}
+
+/** The record AWS KMS writes when it deletes a key at the end of its waiting period. */
+export function deleteKeyEvent(ref: KeyRef, time: Date, random: Random): NewAuditEvent {
+  const arn = keyArn(ref.region, ref.account, ref.keyId);
+  const record: CloudTrailRecord = {
+    eventVersion: EVENT_VERSION,
+    userIdentity: { accountId: ref.account, invokedBy: AWS_INTERNAL },
+    eventTime: isoSeconds(time),
+    eventSource: EVENT_SOURCES.kms,
+    eventName: 'DeleteKey',
+    awsRegion: ref.region,
+    sourceIPAddress: AWS_INTERNAL,
+    userAgent: AWS_INTERNAL,
+    requestParameters: null,
+    // "log entries … recorded on or after December 2022 include the key ARN … in responseElements.keyId"
+    responseElements: { keyId: arn },
+    eventID: random.uuid(),
+    readOnly: false,
+    resources: [{ accountId: ref.account, type: 'AWS::KMS::Key', ARN: arn }],
+    eventType: 'AwsServiceEvent',
+    managementEvent: true,
+    recipientAccountId: ref.account,
+    eventCategory: 'Management',
+  };
+  return toStoredEvent(record, time);
+}
+
+function errorFields(service: AuditedService, error: AwsError | undefined): { errorCode?: string; errorMessage?: string } {
+  if (!error) return {};
+  let code = error.code;
+  if (service === 'iam' || service === 'sts') code = queryErrorCode(error, service);
+  else if (code === 'AccessDeniedException') code = 'AccessDenied';
+  return error.message === '' ? { errorCode: code } : { errorCode: code, errorMessage: error.message };
+}
+
+function requestParameters(service: AuditedService, operation: string, request: unknown): Record<string, unknown> | null {
+  if (request === undefined) return null;
+  switch (service) {
+    case 'kms': {
+      const params = kmsRequestParameters(operation, request);
+      // "The CloudTrail log entry for a Decrypt operation always includes the encryptionAlgorithm."
+      if ((operation === 'Decrypt' || operation === 'Encrypt') && params?.encryptionAlgorithm === undefined) {
+        return { ...params, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+      }
+      return params;
+    }
+    case 'iam':
+    case 'sts':
+      return request instanceof Map ? queryRequestParameters(request as Map<string, string>) : null;
+    default:
+      return jsonRequestParameters(request);
+  }
+}
+
+function responseElements(service: AuditedService, operation: string, output: unknown): Record<string, unknown> | null {
+  if (service === 'kms') return kmsResponseElements(operation, output);
+  return service === 'cloudtrail' ? null : queryResponseElements(output);
+}
+
+async function recordResources(
+  service: AuditedService, operation: string, account: string, region: string, request: unknown, output: unknown, store: Store,
+): Promise<RecordResource[]> {
+  if (service === 'kms') {
+    return (await kmsResources(store, account, region, request, output)).map((r) => ({ accountId: r.account, type: 'AWS::KMS::Key', ARN: r.arn }));
+  }
+  if (service === 'sts' && operation === 'AssumeRole' && request instanceof Map) {
+    const arn = request.get('RoleArn');
+    const m = typeof arn === 'string' ? /^arn:[^:]+:iam::(\d{12}):role\//.exec(arn) : null;
+    if (m) return [{ accountId: m[1], type: 'AWS::IAM::Role', ARN: arn as string }];
+  }
+  return [];
+}
+
+/** Accounts other than the caller's that own a resource of the call (and the resource exists). */
+async function otherOwners(resources: RecordResource[], caller: string, region: string, store: Store): Promise<string[]> {
+  const owners = new Set<string>();
+  for (const r of resources) {
+    if (r.accountId === caller || owners.has(r.accountId)) continue;
+    if (r.type === 'AWS::KMS::Key') {
+      const keyId = r.ARN.slice(r.ARN.indexOf(':key/') + ':key/'.length);
+      if (!(await store.keys.get({ account: r.accountId, region, keyId }))) continue;
+    }
+    owners.add(r.accountId);
+  }
+  return [...owners];
+}

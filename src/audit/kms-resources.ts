@@ -1,0 +1,78 @@
+import { isKeyId, keyArn, parseKeyReference } from '../domain/arn.js';
+import { parseCiphertext } from '../domain/ciphertext.js';
+import type { Store } from '../store/ports.js';
+
+/** A KMS key a call concerned, as its `resources` entry names it. */
+export interface KeyResource {
+  account: string;
+  region: string;
+  keyId: string;
+  arn: string;
+}
+
+const KEY_MEMBERS = ['KeyId', 'TargetKeyId', 'SourceKeyId', 'DestinationKeyId'];
+const BLOB_MEMBERS = ['CiphertextBlob', 'SourceCiphertextBlob'];
+
+const asRecord = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+/** A blob member as the validated input (Buffer) or the raw JSON (base64 text) holds it. */
+function blobOf(v: unknown): Buffer | undefined {
+  if (Buffer.isBuffer(v)) return v;
+  return typeof v === 'string' ? Buffer.from(v, 'base64') : undefined;
+}
+
+function fromArn(arn: string): KeyResource | undefined {
+  const ref = parseKeyReference(arn);
+  return ref.kind === 'keyArn' && isKeyId(ref.keyId) ? { account: ref.account, region: ref.region, keyId: ref.keyId, arn } : undefined;
+}
+
+/**
+ * The keys a KMS call named or used, for its record's `resources`: key ids, key ARNs and aliases
+ * from the request (aliases resolved in the store), the key recorded in a ciphertext (Decrypt,
+ * ReEncrypt) and the key ARNs of the response. Unresolvable references are left out.
+ */
+export async function kmsResources(store: Store, account: string, region: string, request: unknown, output: unknown): Promise<KeyResource[]> {
+  const found = new Map<string, KeyResource>();
+  const add = (r: KeyResource | undefined) => r && !found.has(r.arn) && found.set(r.arn, r);
+  const out = asRecord(output);
+  add(fromArn(String(asRecord(out.KeyMetadata).Arn ?? '')));
+  for (const m of ['KeyId', 'SourceKeyId']) if (typeof out[m] === 'string') add(fromArn(out[m]));
+  const req = asRecord(request);
+  for (const m of BLOB_MEMBERS) {
+    const parsed = blobOf(req[m]) && parseCiphertext(blobOf(req[m])!);
+    if (parsed) add({ account: parsed.account, region, keyId: parsed.keyId, arn: keyArn(region, parsed.account, parsed.keyId) });
+  }
+  for (const m of KEY_MEMBERS) {
+    const v = req[m];
+    if (typeof v === 'string') add(await resolve(store, account, region, v));
+  }
+  return [...found.values()];
+}
+
+async function resolve(store: Store, account: string, region: string, value: string): Promise<KeyResource | undefined> {
+  const ref = parseKeyReference(value);
+  switch (ref.kind) {
+    case 'keyId':
+      return isKeyId(ref.keyId) ? { account, region, keyId: ref.keyId, arn: keyArn(region, account, ref.keyId) } : undefined;
+    case 'keyArn':
+      return fromArn(value);
+    case 'aliasName':
+    case 'aliasArn': {
+      const [a, r] = ref.kind === 'aliasArn' ? [ref.account, ref.region] : [account, region];
+      const alias = await store.aliases.get(a, r, ref.aliasName);
+      return alias && { account: a, region: r, keyId: alias.targetKeyId, arn: keyArn(r, a, alias.targetKeyId) };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The key material id a ciphertext of the request or response was sealed with (additionalEventData). */
+export function keyMaterialIdOf(request: unknown, output: unknown): string | undefined {
+  for (const blob of [asRecord(output).CiphertextBlob, asRecord(request).CiphertextBlob]) {
+    const b = blobOf(blob);
+    const parsed = b && parseCiphertext(b);
+    if (parsed) return parsed.keyMaterialId;
+  }
+  return undefined;
+}

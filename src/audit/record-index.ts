@@ -1,0 +1,56 @@
+import type { LookupResource, NewAuditEvent } from '../store/audit-ports.js';
+import { canonicalJson } from './canonical-json.js';
+import type { CloudTrailRecord } from './record.js';
+import { usernameOf } from './user-identity.js';
+
+/** IAM request members that name a resource, and the resource type LookupEvents reports for them. */
+const IAM_RESOURCE_MEMBERS: Record<string, string> = {
+  userName: 'AWS::IAM::User',
+  roleName: 'AWS::IAM::Role',
+  groupName: 'AWS::IAM::Group',
+  policyArn: 'AWS::IAM::Policy',
+  accessKeyId: 'AWS::IAM::AccessKey',
+};
+
+/**
+ * The resources LookupEvents reports for a record (its ResourceType / ResourceName): the record's
+ * `resources`, and for IAM calls the users, roles, groups, policies and access keys it names.
+ */
+export function lookupResources(record: CloudTrailRecord): LookupResource[] {
+  const out: LookupResource[] = (record.resources ?? []).map((r) => ({ type: r.type, name: r.ARN }));
+  if (record.eventSource === 'iam.amazonaws.com' && record.requestParameters) {
+    for (const [member, type] of Object.entries(IAM_RESOURCE_MEMBERS)) {
+      const v = record.requestParameters[member];
+      if (typeof v === 'string' && v !== '') out.push({ type, name: v });
+    }
+  }
+  return out;
+}
+
+/** The LookupEvents columns of a record, all derived from the record itself. */
+export function lookupColumns(record: CloudTrailRecord): { username?: string; accessKeyId?: string } {
+  const out: { username?: string; accessKeyId?: string } = {};
+  const username = usernameOf(record.userIdentity);
+  if (username !== undefined) out.username = username;
+  if (record.userIdentity.accessKeyId !== undefined) out.accessKeyId = record.userIdentity.accessKeyId;
+  return out;
+}
+
+/**
+ * A record as the store keeps it: canonical JSON text plus the columns LookupEvents filters on.
+ * Event times are whole seconds, as CloudTrail records and compares them.
+ */
+export function toStoredEvent(record: CloudTrailRecord, eventTime: Date): NewAuditEvent {
+  return {
+    account: record.recipientAccountId,
+    region: record.awsRegion,
+    eventId: record.eventID,
+    eventTime: new Date(Math.floor(eventTime.getTime() / 1000) * 1000),
+    eventName: record.eventName,
+    eventSource: record.eventSource,
+    readOnly: record.readOnly,
+    ...lookupColumns(record),
+    resources: lookupResources(record),
+    record: canonicalJson(record),
+  };
+}

@@ -1,0 +1,98 @@
+import type { AuditedService } from './api-call.js';
+
+/**
+ * The CloudTrail record format ("CloudTrail record contents for management, data, and network
+ * activity events", AWS CloudTrail User Guide). Field names and value forms are CloudTrail's.
+ */
+export const EVENT_VERSION = '1.09';
+
+export const EVENT_SOURCES: Record<AuditedService, string> = {
+  kms: 'kms.amazonaws.com',
+  iam: 'iam.amazonaws.com',
+  sts: 'sts.amazonaws.com',
+  cloudtrail: 'cloudtrail.amazonaws.com',
+};
+
+export interface SessionIssuer {
+  type: 'Role' | 'IAMUser' | 'Root';
+  principalId: string;
+  arn: string;
+  accountId: string;
+  userName?: string;
+}
+
+export interface UserIdentity {
+  type?: 'Root' | 'IAMUser' | 'AssumedRole' | 'FederatedUser' | 'AWSAccount' | 'AWSService';
+  principalId?: string;
+  arn?: string;
+  accountId: string;
+  accessKeyId?: string;
+  userName?: string;
+  sessionContext?: {
+    sessionIssuer?: SessionIssuer;
+    attributes: { creationDate: string; mfaAuthenticated: 'true' | 'false' };
+  };
+  invokedBy?: string;
+}
+
+export interface RecordResource {
+  accountId: string;
+  type: string;
+  ARN: string;
+}
+
+export interface CloudTrailRecord {
+  eventVersion: string;
+  userIdentity: UserIdentity;
+  eventTime: string;
+  eventSource: string;
+  eventName: string;
+  awsRegion: string;
+  sourceIPAddress: string;
+  userAgent: string;
+  errorCode?: string;
+  errorMessage?: string;
+  requestParameters: Record<string, unknown> | null;
+  responseElements: Record<string, unknown> | null;
+  additionalEventData?: Record<string, unknown>;
+  requestID?: string;
+  eventID: string;
+  readOnly: boolean;
+  resources?: RecordResource[];
+  eventType: 'AwsApiCall' | 'AwsServiceEvent';
+  managementEvent: true;
+  recipientAccountId: string;
+  sharedEventID?: string;
+  eventCategory: 'Management';
+}
+
+/** `2024-03-01T12:34:56Z`, as eventTime and session creation dates are written. */
+export const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * Dates inside requestParameters and responseElements, in the form CloudTrail writes them for
+ * KMS, IAM and STS (`Jun 30, 2020, 2:34:07 AM`, UTC).
+ */
+export function elementDate(d: Date): string {
+  const h = d.getUTCHours();
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()}, ${h % 12 === 0 ? 12 : h % 12}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
+}
+
+/** KMS operations whose events are read-only although their names do not start with Describe/Get/List. */
+const KMS_READ_ONLY = new Set([
+  'Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext', 'GenerateRandom', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac', 'DeriveSharedSecret',
+]);
+
+/**
+ * CloudTrail's readOnly flag: KMS marks its cryptographic operations and its Describe/Get/List
+ * operations read-only; IAM its Get/List/Simulate operations; every STS operation is read-only.
+ */
+export function isReadOnly(service: AuditedService, operation: string): boolean {
+  if (service === 'sts') return true;
+  if (/^(Describe|Get|List|Lookup|Simulate)/.test(operation)) return true;
+  return service === 'kms' && KMS_READ_ONLY.has(operation);
+}

@@ -1,0 +1,142 @@
+import { inputShapeName, outputShapeName, shape, type Shape } from '../model/kms-model.js';
+import { setOwn } from './canonical-json.js';
+import { elementDate } from './record.js';
+
+/**
+ * The one place that decides what of a request and a response reaches the audit trail.
+ *
+ * KMS members are walked against the KMS model: every blob (plaintexts, ciphertexts, data keys,
+ * private and public keys, signatures, MACs, messages, key material, import tokens) and every
+ * member whose shape the model marks `sensitive` is left out. IAM and STS members have no model
+ * here, so NEVER_RECORDED names their secrets. Names are CloudTrail's: the member name with its
+ * first letter lowercased (so `AWSAccountId` becomes `aWSAccountId`, as CloudTrail writes it).
+ * Key policies, trust policies and IAM policy documents are recorded, as CloudTrail records them.
+ */
+const NEVER_RECORDED = new Set([
+  // Secrets of IAM and STS: access-key secrets, session tokens, passwords, MFA codes, federation assertions.
+  'SecretAccessKey', 'SessionToken', 'Password', 'OldPassword', 'NewPassword', 'TokenCode', 'SAMLAssertion', 'WebIdentityToken',
+  // Bearer tokens: a grant token lets its holder use the grant before it is consistent (KMS "Grant tokens").
+  'GrantToken', 'GrantTokens',
+  // KMS blobs, also left out by type; listed so they stay out should a shape ever change.
+  'Plaintext', 'CiphertextBlob', 'SourceCiphertextBlob', 'PrivateKeyPlaintext', 'PrivateKeyCiphertextBlob', 'Signature',
+  'Mac', 'Message', 'EncryptedKeyMaterial', 'ImportToken', 'SharedSecret', 'CiphertextForRecipient', 'KeyMaterial',
+  'KeyStorePassword', 'XksProxyAuthenticationCredential',
+]);
+
+export const cloudTrailName = (member: string): string => member.charAt(0).toLowerCase() + member.slice(1);
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+
+/** requestParameters of a KMS call: the request (raw JSON or validated input) walked against its input shape. */
+export function kmsRequestParameters(operation: string, request: unknown): Record<string, unknown> | null {
+  const name = inputShapeName(operation);
+  return name ? nonEmpty(fromShape(request, shape(name))) : null;
+}
+
+/** The recordable part of a KMS operation's output (responseElements of management operations). */
+export function kmsResponseElements(operation: string, output: unknown): Record<string, unknown> | null {
+  const name = outputShapeName(operation);
+  return name ? nonEmpty(fromShape(output, shape(name))) : null;
+}
+
+function fromShape(value: unknown, s: Shape): unknown {
+  if (value === undefined || value === null || s.sensitive) return undefined;
+  switch (s.type) {
+    case 'blob':
+      return undefined;
+    case 'structure': {
+      if (!isRecord(value)) return undefined;
+      const out: Record<string, unknown> = {};
+      for (const [member, ref] of Object.entries(s.members ?? {})) {
+        if (NEVER_RECORDED.has(member) || !Object.hasOwn(value, member)) continue;
+        const v = fromShape(value[member], shape(ref.shape));
+        if (v !== undefined) setOwn(out, cloudTrailName(member), v);
+      }
+      return out;
+    }
+    case 'list':
+      if (!Array.isArray(value)) return undefined;
+      return value.map((v) => fromShape(v, shape(s.member!.shape))).filter((v) => v !== undefined);
+    case 'map': {
+      if (!isRecord(value)) return undefined;
+      const out: Record<string, unknown> = {};
+      const valueShape = shape(s.value!.shape);
+      for (const [k, v] of Object.entries(value)) {
+        const r = fromShape(v, valueShape);
+        if (r !== undefined) setOwn(out, k, r);
+      }
+      return out;
+    }
+    case 'timestamp':
+      if (value instanceof Date) return elementDate(value);
+      return typeof value === 'number' ? elementDate(new Date(value * 1000)) : undefined;
+    case 'string':
+      return typeof value === 'string' ? value : undefined;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : undefined;
+    default:
+      return typeof value === 'number' ? value : undefined;
+  }
+}
+
+/** Members whose values CloudTrail writes as numbers although awsQuery sends text. */
+const QUERY_NUMBERS = new Set(['DurationSeconds', 'MaxSessionDuration', 'MaxItems']);
+
+/**
+ * requestParameters of an IAM or STS call from its form members (`Name=value`, lists as
+ * `Name.member.N`, structures as `Name.member.N.Field`), leaving out Action, Version and secrets.
+ */
+export function queryRequestParameters(params: ReadonlyMap<string, string>): Record<string, unknown> | null {
+  const root = new Map<string, unknown>();
+  for (const [key, value] of params) {
+    if (key === 'Action' || key === 'Version') continue;
+    const path = key.split('.');
+    if (path.some((p) => NEVER_RECORDED.has(p) || p === '')) continue;
+    let node = root;
+    for (const step of path.slice(0, -1)) {
+      let next = node.get(step);
+      if (!(next instanceof Map)) node.set(step, (next = new Map<string, unknown>()));
+      node = next as Map<string, unknown>;
+    }
+    const last = path[path.length - 1];
+    if (!node.has(last)) node.set(last, QUERY_NUMBERS.has(last) && /^\d{1,15}$/.test(value) ? Number(value) : value);
+  }
+  return nonEmpty(fromForm(root));
+}
+
+function fromForm(node: unknown): unknown {
+  if (!(node instanceof Map)) return node;
+  const listed = node.get('member');
+  if (node.size === 1 && listed instanceof Map) {
+    return [...listed.entries()].filter(([i]) => /^\d+$/.test(i)).sort(([a], [b]) => Number(a) - Number(b)).map(([, v]) => fromForm(v));
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of node) setOwn(out, cloudTrailName(k), fromForm(v));
+  return out;
+}
+
+/** responseElements of an IAM or STS call from its result, without secrets; dates in CloudTrail's form. */
+export function queryResponseElements(result: unknown): Record<string, unknown> | null {
+  return nonEmpty(fromResult(result));
+}
+
+function fromResult(value: unknown): unknown {
+  if (value instanceof Date) return elementDate(value);
+  if (Array.isArray(value)) return value.map(fromResult);
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === undefined || NEVER_RECORDED.has(k)) continue;
+    setOwn(out, cloudTrailName(k), fromResult(v));
+  }
+  return out;
+}
+
+/** LookupEvents' requestParameters: its members as sent (it has no secrets), CloudTrail-named. */
+export function jsonRequestParameters(request: unknown): Record<string, unknown> | null {
+  return isRecord(request) ? nonEmpty(fromResult(request)) : null;
+}
+
+function nonEmpty(v: unknown): Record<string, unknown> | null {
+  return isRecord(v) && Object.keys(v).length > 0 ? v : null;
+}

@@ -1,0 +1,34 @@
+import { KEY_SPECS } from '../../domain/key-specs.js';
+import { ecdhSharedSecret } from '../../crypto/ecdh.js';
+import { ValidationException } from '../../protocols/errors.js';
+import { assertKeyUsage, incompatibleAlgorithm } from './key-usage.js';
+import { stopIfDryRun, type KmsOperation } from './operation.js';
+
+/**
+ * DeriveSharedSecret: raw ECDH between the KMS key's private key and the peer's public key (DER
+ * SubjectPublicKeyInfo on the same curve); KMS applies no key derivation function to the result.
+ */
+export const deriveSharedSecret: KmsOperation = async (input, ctx, kms) => {
+  if (input.Recipient !== undefined) throw ValidationException('Recipient (Nitro Enclaves attestation) is not supported by Locksmith.');
+  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'DeriveSharedSecret', aliases: true, input });
+  assertKeyUsage(key, 'KEY_AGREEMENT', 'DeriveSharedSecret');
+  const spec = KEY_SPECS[key.keySpec]!;
+  if (!spec.keyAgreementAlgorithms?.includes(input.KeyAgreementAlgorithm)) throw incompatibleAlgorithm(input.KeyAgreementAlgorithm, key);
+  const pair = spec.keyPair;
+  if (pair?.kind !== 'ec') throw incompatibleAlgorithm(input.KeyAgreementAlgorithm, key);
+  const pkcs8 = await kms.currentMaterial(key);
+  let secret: Buffer | undefined;
+  try {
+    secret = ecdhSharedSecret(pkcs8, pair.namedCurve, input.PublicKey);
+  } finally {
+    pkcs8.fill(0);
+  }
+  if (!secret) throw ValidationException(`PublicKey must be a DER-encoded SubjectPublicKeyInfo of a point on the curve of key spec ${key.keySpec}.`);
+  try {
+    stopIfDryRun(input);
+  } catch (e) {
+    secret.fill(0);
+    throw e;
+  }
+  return { KeyId: key.arn, SharedSecret: secret, KeyAgreementAlgorithm: input.KeyAgreementAlgorithm, KeyOrigin: key.origin };
+};

@@ -1,0 +1,16 @@
+import { computeHmac } from '../../crypto/hmac.js';
+import { macHashFor } from './key-usage.js';
+import { stopIfDryRun, type KmsOperation } from './operation.js';
+
+/** GenerateMac: HMAC (RFC 2104) of the message under the HMAC key's material. */
+export const generateMac: KmsOperation = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'GenerateMac', aliases: true, input });
+  const hash = macHashFor(key, 'GenerateMac', input.MacAlgorithm);
+  stopIfDryRun(input);
+  const secret = await kms.currentMaterial(key);
+  try {
+    return { Mac: computeHmac(hash, secret, input.Message), MacAlgorithm: input.MacAlgorithm, KeyId: key.arn };
+  } finally {
+    secret.fill(0);
+  }
+};

@@ -1,0 +1,27 @@
+import { KEY_SPECS } from '../../domain/key-specs.js';
+import { publicKeyDer } from '../../crypto/key-pairs.js';
+import { UnsupportedOperationException } from '../../protocols/errors.js';
+import { algorithmLists } from './key-metadata.js';
+import type { KmsOperation } from './operation.js';
+
+/** GetPublicKey: DER SubjectPublicKeyInfo (RFC 5280) and what the key may be used for. */
+export const getPublicKey: KmsOperation = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'GetPublicKey', aliases: true, input });
+  const pair = KEY_SPECS[key.keySpec]?.keyPair;
+  if (!pair) throw UnsupportedOperationException('GetPublicKey is not supported for symmetric keys.');
+  const pkcs8 = await kms.currentMaterial(key);
+  let publicKey: Buffer;
+  try {
+    publicKey = publicKeyDer(pair, pkcs8);
+  } finally {
+    pkcs8.fill(0);
+  }
+  return {
+    KeyId: key.arn,
+    PublicKey: publicKey,
+    CustomerMasterKeySpec: key.keySpec,
+    KeySpec: key.keySpec,
+    KeyUsage: key.keyUsage,
+    ...algorithmLists(key),
+  };
+};

@@ -1,0 +1,35 @@
+import type { KmsKey } from '../../domain/key.js';
+import { KEY_SPECS, SIGNING_ALGORITHMS, type MessageType } from '../../domain/key-specs.js';
+import type { SignatureInput } from '../../crypto/signatures.js';
+import { UnsupportedOperationException, ValidationException } from '../../protocols/errors.js';
+import { assertKeyUsage, incompatibleAlgorithm } from './key-usage.js';
+import type { KmsInput } from './operation.js';
+
+/**
+ * Sign and Verify share their checks (Sign API reference): the key's usage, then the algorithm
+ * against the key spec, then the MessageType the algorithm accepts, then the digest length.
+ */
+export function signatureRequest(key: KmsKey, operation: 'Sign' | 'Verify', input: KmsInput): SignatureInput {
+  assertKeyUsage(key, 'SIGN_VERIFY', operation);
+  const spec = KEY_SPECS[key.keySpec]!;
+  const name: string = input.SigningAlgorithm;
+  if (!spec.keyPair || !spec.signingAlgorithms?.includes(name)) throw incompatibleAlgorithm(name, key);
+  const algorithm = SIGNING_ALGORITHMS[name]!;
+  const messageType: MessageType = input.MessageType ?? 'RAW';
+  const message: Buffer = input.Message;
+  if (!algorithm.messageTypes.includes(messageType)) {
+    throw ValidationException(
+      algorithm.scheme === 'ml-dsa'
+        ? `Message type ${messageType} is incompatible with key spec ${key.keySpec}.`
+        : `Message type ${messageType} is incompatible with algorithm ${name}.`,
+    );
+  }
+  if (messageType !== 'RAW' && message.length !== algorithm.digestBytes) {
+    throw ValidationException(`Digest is invalid length for algorithm ${name}.`);
+  }
+  // node:crypto cannot apply RSASSA-PSS to a precomputed digest, and Locksmith does not hand-roll it.
+  if (algorithm.scheme === 'rsa-pss' && messageType === 'DIGEST') {
+    throw UnsupportedOperationException(`MessageType DIGEST with ${name} is not supported by Locksmith yet; use MessageType RAW.`);
+  }
+  return { params: spec.keyPair, algorithm, message, messageType };
+}

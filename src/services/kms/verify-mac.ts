@@ -1,0 +1,20 @@
+import { hmacMatches } from '../../crypto/hmac.js';
+import { KMSInvalidMacException } from '../../protocols/errors.js';
+import { macHashFor } from './key-usage.js';
+import { stopIfDryRun, type KmsOperation } from './operation.js';
+
+/** VerifyMac: MacValid true, or KMSInvalidMacException with no message; compared in constant time. */
+export const verifyMac: KmsOperation = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'VerifyMac', aliases: true, input });
+  const hash = macHashFor(key, 'VerifyMac', input.MacAlgorithm);
+  stopIfDryRun(input);
+  const secret = await kms.currentMaterial(key);
+  let valid: boolean;
+  try {
+    valid = hmacMatches(hash, secret, input.Message, input.Mac);
+  } finally {
+    secret.fill(0);
+  }
+  if (!valid) throw KMSInvalidMacException();
+  return { KeyId: key.arn, MacValid: true, MacAlgorithm: input.MacAlgorithm };
+};

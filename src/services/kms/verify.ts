@@ -1,0 +1,20 @@
+import { verifySignature } from '../../crypto/signatures.js';
+import { KMSInvalidSignatureException } from '../../protocols/errors.js';
+import { stopIfDryRun, type KmsOperation } from './operation.js';
+import { signatureRequest } from './signature-request.js';
+
+/** Verify: SignatureValid true, or KMSInvalidSignatureException with no message (Verify API reference). */
+export const verify: KmsOperation = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'Verify', aliases: true, input });
+  const request = signatureRequest(key, 'Verify', input);
+  stopIfDryRun(input);
+  const pkcs8 = await kms.currentMaterial(key);
+  let valid: boolean;
+  try {
+    valid = verifySignature(pkcs8, request, input.Signature);
+  } finally {
+    pkcs8.fill(0);
+  }
+  if (!valid) throw KMSInvalidSignatureException();
+  return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: input.SigningAlgorithm };
+};

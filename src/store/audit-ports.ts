@@ -1,0 +1,113 @@
+/**
+ * Storage port of the audit trail: CloudTrail records in per-(account, region) hash chains,
+ * lookup indexes, signed digests and the per-region digest signing keys.
+ */
+
+/** A LookupEvents attribute as indexed: ResourceType and ResourceName hold one row per resource. */
+export interface LookupResource {
+  type: string;
+  name: string;
+}
+
+/** A record to append. `record` is its canonical JSON text, the exact bytes the chain hashes. */
+export interface NewAuditEvent {
+  account: string;
+  region: string;
+  eventId: string;
+  eventTime: Date;
+  eventName: string;
+  eventSource: string;
+  readOnly: boolean;
+  username?: string;
+  accessKeyId?: string;
+  resources: LookupResource[];
+  record: string;
+}
+
+/** A stored record; its lookup resources are derived from the record again when needed. */
+export interface StoredAuditEvent extends Omit<NewAuditEvent, 'resources'> {
+  /** Position in the chain of its account and region, from 1. */
+  chainSeq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export type LookupAttributeKey = 'EventId' | 'EventName' | 'ReadOnly' | 'Username' | 'ResourceType' | 'ResourceName' | 'EventSource' | 'AccessKeyId';
+
+/** Where a page of LookupEvents results continues: after (older than) this event. */
+export interface LookupPosition {
+  time: number;
+  seq: number;
+}
+
+export interface AuditLookup {
+  account: string;
+  region: string;
+  attribute?: { key: LookupAttributeKey; value: string };
+  /** Inclusive bounds on eventTime. */
+  startTime?: Date;
+  endTime?: Date;
+  after?: LookupPosition;
+  limit: number;
+}
+
+export interface LookupPage {
+  events: StoredAuditEvent[];
+  /** Set when more events match. */
+  next?: LookupPosition;
+}
+
+export interface ChainHead {
+  chainSeq: number;
+  hash: string;
+}
+
+/** A signed digest. `body` is its canonical JSON text; `signature` is over exactly those bytes. */
+export interface AuditDigest {
+  account: string;
+  region: string;
+  digestSeq: number;
+  createdAt: Date;
+  body: string;
+  /** Hex of the DER-encoded ECDSA signature. */
+  signature: string;
+}
+
+export interface DigestKey {
+  region: string;
+  fingerprint: string;
+  /** SubjectPublicKeyInfo, DER. */
+  publicKey: Buffer;
+  /** PKCS#8 private key, wrapped under the root key. */
+  wrappedPrivateKey: Buffer;
+  createdAt: Date;
+}
+
+export interface ChainRange {
+  count: number;
+  oldest?: Date;
+  newest?: Date;
+}
+
+export interface AuditStore {
+  /**
+   * Appends records in one transaction, each linked to the head of its chain (src/audit/hash-chain.ts).
+   * Either all are stored, durably, when this resolves, or none are.
+   */
+  append(events: NewAuditEvent[]): Promise<void>;
+  lookup(q: AuditLookup): Promise<LookupPage>;
+  /** Every (account, region) that has records or digests, sorted. */
+  chains(): Promise<{ account: string; region: string }[]>;
+  /** The chain's head as recorded at its last append (verify compares it with the last record). */
+  head(account: string, region: string): Promise<ChainHead | undefined>;
+  /** Records of a chain in stored chain order, from the first with chainSeq > `after`. */
+  chainPage(account: string, region: string, after: number, limit: number): Promise<StoredAuditEvent[]>;
+  /** Count and event-time bounds of a chain's records with chainSeq in [from, to]. */
+  chainRange(account: string, region: string, from: number, to: number): Promise<ChainRange>;
+  /** Stores the key unless the region has one; returns the region's key either way. */
+  ensureDigestKey(key: DigestKey): Promise<DigestKey>;
+  digestKey(region: string): Promise<DigestKey | undefined>;
+  appendDigest(digest: AuditDigest): Promise<boolean>;
+  digests(account: string, region: string): Promise<AuditDigest[]>;
+  lastDigest(account: string, region: string): Promise<AuditDigest | undefined>;
+}

@@ -1,0 +1,169 @@
+import type Database from 'better-sqlite3';
+import { GENESIS_HASH, linkHash } from '../../audit/hash-chain.js';
+import type { AuditDigest, AuditLookup, AuditStore, ChainHead, DigestKey, LookupAttributeKey, StoredAuditEvent } from '../audit-ports.js';
+
+interface EventRow {
+  seq: number;
+  account: string;
+  region: string;
+  chain_seq: number;
+  event_id: string;
+  event_time: number;
+  event_name: string;
+  event_source: string;
+  read_only: string;
+  username: string | null;
+  access_key_id: string | null;
+  record: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const toEvent = (r: EventRow): StoredAuditEvent => ({
+  account: r.account,
+  region: r.region,
+  chainSeq: r.chain_seq,
+  eventId: r.event_id,
+  eventTime: new Date(r.event_time),
+  eventName: r.event_name,
+  eventSource: r.event_source,
+  readOnly: r.read_only === 'true',
+  ...(r.username === null ? {} : { username: r.username }),
+  ...(r.access_key_id === null ? {} : { accessKeyId: r.access_key_id }),
+  record: r.record,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+
+/** LookupEvents attributes kept as columns of audit_events; the others are rows of audit_event_lookup. */
+const COLUMNS: Partial<Record<LookupAttributeKey, string>> = {
+  EventId: 'event_id', EventName: 'event_name', ReadOnly: 'read_only', Username: 'username', EventSource: 'event_source', AccessKeyId: 'access_key_id',
+};
+
+interface DigestRow { account: string; region: string; digest_seq: number; created_at: number; body: string; signature: string }
+const toDigest = (r: DigestRow): AuditDigest => ({
+  account: r.account, region: r.region, digestSeq: r.digest_seq, createdAt: new Date(r.created_at), body: r.body, signature: r.signature,
+});
+
+interface KeyRow { region: string; fingerprint: string; public_key: Buffer; wrapped_private_key: Buffer; created_at: number }
+const toKey = (r: KeyRow): DigestKey => ({
+  region: r.region, fingerprint: r.fingerprint, publicKey: r.public_key, wrappedPrivateKey: r.wrapped_private_key, createdAt: new Date(r.created_at),
+});
+
+export function sqliteAuditStore(db: Database.Database): AuditStore {
+  const head = db.prepare(`SELECT chain_seq, hash FROM audit_chains WHERE account = ? AND region = ?`);
+  const setHead = db.prepare(`INSERT INTO audit_chains (account, region, chain_seq, hash) VALUES (?, ?, ?, ?)
+    ON CONFLICT (account, region) DO UPDATE SET chain_seq = excluded.chain_seq, hash = excluded.hash`);
+  const insert = db.prepare(`INSERT INTO audit_events (account, region, chain_seq, event_id, event_time, event_name, event_source, read_only,
+      username, access_key_id, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertLookup = db.prepare(`INSERT OR IGNORE INTO audit_event_lookup (event_seq, account, region, kind, value, event_time) VALUES (?, ?, ?, ?, ?, ?)`);
+  const chains = db.prepare(`SELECT account, region FROM audit_chains UNION SELECT account, region FROM audit_digests ORDER BY 1, 2`);
+  const page = db.prepare(`SELECT * FROM audit_events WHERE account = ? AND region = ? AND chain_seq > ? ORDER BY chain_seq LIMIT ?`);
+  const range = db.prepare(`SELECT COUNT(*) AS n, MIN(event_time) AS oldest, MAX(event_time) AS newest FROM audit_events
+    WHERE account = ? AND region = ? AND chain_seq BETWEEN ? AND ?`);
+  const insertKey = db.prepare(`INSERT OR IGNORE INTO audit_digest_keys (region, fingerprint, public_key, wrapped_private_key, created_at) VALUES (?, ?, ?, ?, ?)`);
+  const selectKey = db.prepare(`SELECT * FROM audit_digest_keys WHERE region = ?`);
+  const insertDigest = db.prepare(`INSERT OR IGNORE INTO audit_digests (account, region, digest_seq, created_at, body, signature) VALUES (?, ?, ?, ?, ?, ?)`);
+  const selectDigests = db.prepare(`SELECT * FROM audit_digests WHERE account = ? AND region = ? ORDER BY digest_seq`);
+  const selectLastDigest = db.prepare(`SELECT * FROM audit_digests WHERE account = ? AND region = ? ORDER BY digest_seq DESC LIMIT 1`);
+  const lookups = new Map<string, Database.Statement>();
+
+  const storedHead = (account: string, region: string): ChainHead | undefined => {
+    const r = head.get(account, region) as { chain_seq: number; hash: string } | undefined;
+    return r && { chainSeq: r.chain_seq, hash: r.hash };
+  };
+
+  const append = db.transaction((events: Parameters<AuditStore['append']>[0]) => {
+    const heads = new Map<string, ChainHead>();
+    for (const e of events) {
+      const chain = `${e.account}\u0000${e.region}`;
+      const prev = heads.get(chain) ?? storedHead(e.account, e.region) ?? { chainSeq: 0, hash: GENESIS_HASH };
+      const prevSeq = prev.chainSeq;
+      const prevHash = prev.hash;
+      const hash = linkHash(prevHash, e.record);
+      const time = e.eventTime.getTime();
+      const { lastInsertRowid } = insert.run(e.account, e.region, prevSeq + 1, e.eventId, time, e.eventName, e.eventSource, String(e.readOnly),
+        e.username ?? null, e.accessKeyId ?? null, e.record, prevHash, hash);
+      for (const r of e.resources) {
+        insertLookup.run(lastInsertRowid, e.account, e.region, 'ResourceType', r.type, time);
+        insertLookup.run(lastInsertRowid, e.account, e.region, 'ResourceName', r.name, time);
+      }
+      heads.set(chain, { chainSeq: prevSeq + 1, hash });
+    }
+    for (const [chain, h] of heads) {
+      const [account, region] = chain.split('\u0000');
+      setHead.run(account, region, h.chainSeq, h.hash);
+    }
+  });
+
+  /** One prepared statement per filter shape; each reads one index range, newest first. */
+  function lookupStatement(q: AuditLookup): { sql: string; args: unknown[] } {
+    const key = q.attribute?.key;
+    const column = key && COLUMNS[key];
+    const joined = key !== undefined && column === undefined;
+    const t = joined ? 'l' : 'e';
+    const where = [`${t}.account = ?`, `${t}.region = ?`];
+    const args: unknown[] = [q.account, q.region];
+    if (joined) {
+      where.push('l.kind = ?', 'l.value = ?');
+      args.push(key, q.attribute!.value);
+    } else if (column) {
+      where.push(`e.${column} = ?`);
+      args.push(q.attribute!.value);
+    }
+    if (q.startTime) (where.push(`${t}.event_time >= ?`), args.push(q.startTime.getTime()));
+    if (q.endTime) (where.push(`${t}.event_time <= ?`), args.push(q.endTime.getTime()));
+    const seq = joined ? 'l.event_seq' : 'e.seq';
+    if (q.after) (where.push(`(${t}.event_time, ${seq}) < (?, ?)`), args.push(q.after.time, q.after.seq));
+    const from = joined ? 'audit_event_lookup l JOIN audit_events e ON e.seq = l.event_seq' : 'audit_events e';
+    args.push(q.limit + 1);
+    return { sql: `SELECT e.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${t}.event_time DESC, ${seq} DESC LIMIT ?`, args };
+  }
+
+  return {
+    async append(events) {
+      if (events.length > 0) append(events);
+    },
+    async lookup(q) {
+      const { sql, args } = lookupStatement(q);
+      let stmt = lookups.get(sql);
+      if (!stmt) lookups.set(sql, (stmt = db.prepare(sql)));
+      const rows = stmt.all(...args) as EventRow[];
+      const more = rows.length > q.limit;
+      if (more) rows.length = q.limit;
+      const last = rows[rows.length - 1];
+      return { events: rows.map(toEvent), ...(more && last ? { next: { time: last.event_time, seq: last.seq } } : {}) };
+    },
+    async chains() {
+      return chains.all() as { account: string; region: string }[];
+    },
+    async head(account, region) {
+      return storedHead(account, region);
+    },
+    async chainPage(account, region, after, limit) {
+      return (page.all(account, region, after, limit) as EventRow[]).map(toEvent);
+    },
+    async chainRange(account, region, from, to) {
+      const r = range.get(account, region, from, to) as { n: number; oldest: number | null; newest: number | null };
+      return { count: r.n, ...(r.oldest === null ? {} : { oldest: new Date(r.oldest) }), ...(r.newest === null ? {} : { newest: new Date(r.newest) }) };
+    },
+    async ensureDigestKey(k) {
+      insertKey.run(k.region, k.fingerprint, k.publicKey, k.wrappedPrivateKey, k.createdAt.getTime());
+      return toKey(selectKey.get(k.region) as KeyRow);
+    },
+    async digestKey(region) {
+      const r = selectKey.get(region) as KeyRow | undefined;
+      return r && toKey(r);
+    },
+    async appendDigest(d) {
+      return insertDigest.run(d.account, d.region, d.digestSeq, d.createdAt.getTime(), d.body, d.signature).changes > 0;
+    },
+    async digests(account, region) {
+      return (selectDigests.all(account, region) as DigestRow[]).map(toDigest);
+    },
+    async lastDigest(account, region) {
+      const r = selectLastDigest.get(account, region) as DigestRow | undefined;
+      return r && toDigest(r);
+    },
+  };
+}

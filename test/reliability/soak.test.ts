@@ -1,0 +1,123 @@
+/**
+ * Soak: a `locksmith serve` process under steady open-loop load (Encrypt, Decrypt, GenerateDataKey,
+ * ReEncrypt, DescribeKey by an IAM user, SigV4 and authorization on): zero errors, and its RSS (from
+ * /proc/<pid>/status) grows less than 10 % between the end of the warm-up and the end of the run.
+ *
+ * Size: LOCKSMITH_RELIABILITY=full → capacity measured first (autocannon, 32 connections), then
+ * 10 minutes at 80 % of it; default → a warm-up burst of 8,000 requests, then 20 s at 150 requests/s.
+ * LOCKSMITH_SOAK_SECONDS overrides the duration.
+ */
+import autocannon from 'autocannon';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { BENCH_OPERATIONS, createKmsFixture, presignedPool, type KmsFixture } from './lib/kms-fixture.js';
+import { paced, percentile } from './lib/paced.js';
+import { rootCredentials, spawnServer, type ServerProcess } from './lib/server-process.js';
+import type { WireRequest } from './lib/sign.js';
+import { bySize, reliabilitySize } from './lib/size.js';
+
+const FULL = reliabilitySize() === 'full';
+const DURATION_MS = Number(process.env.LOCKSMITH_SOAK_SECONDS) * 1000 || bySize(20_000, 600_000);
+const WARMUP_MS = bySize(3_000, 60_000);
+const POOL_PER_OP = 64;
+/** Requests of the warm-up burst: about what the V8 heap takes to reach its steady size. */
+const WARMUP_BURST = 8_000;
+/** Pools are re-signed this often, well inside the 15-minute window a signature may be replayed in. */
+const RESIGN_MS = 5 * 60_000;
+
+/** Requests of every measured operation, interleaved. */
+async function mixedPool(f: KmsFixture): Promise<WireRequest[]> {
+  const pools = await Promise.all(Object.keys(BENCH_OPERATIONS).map((op) => presignedPool(f, op, POOL_PER_OP)));
+  const mixed: WireRequest[] = [];
+  for (let i = 0; i < POOL_PER_OP; i++) for (const p of pools) mixed.push(p[i]!);
+  return mixed;
+}
+
+/** Saturation throughput of the mixed workload (32 connections, closed loop), for `seconds` or `amount` requests. */
+function capacity(endpoint: string, pool: WireRequest[], limit: { seconds: number } | { amount: number }): Promise<number> {
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: endpoint,
+        connections: 32,
+        ...('seconds' in limit ? { duration: limit.seconds } : { amount: limit.amount }),
+        requests: pool.map((r) => ({ method: 'POST' as const, path: r.path, headers: r.headers, body: r.body })),
+      },
+      (err, result) => {
+        if (err) return reject(err);
+        if (result.non2xx > 0 || result.errors > 0) return reject(new Error(`${result.non2xx} non-2xx and ${result.errors} errors under saturation`));
+        resolve((result['2xx'] * 1000) / (Date.now() - t0));
+      },
+    );
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+describe(`soak (${reliabilitySize()})`, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-soak-'));
+  let server: ServerProcess | undefined;
+  after(async () => {
+    await server?.stop('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('steady load: no errors, RSS growth under 10 %', { timeout: DURATION_MS + 300_000 }, async () => {
+    server = await spawnServer(dataDir);
+    const fixture = await createKmsFixture(server.endpoint, rootCredentials(dataDir), { ciphertexts: POOL_PER_OP });
+    let pool = await mixedPool(fixture);
+    // A burst first: it warms the JIT and lets the V8 heap grow to its steady size (it takes some
+    // thousands of requests), so the RSS comparison afterwards measures growth, not warm-up.
+    const burst = await capacity(server.endpoint, pool, { amount: WARMUP_BURST });
+    let rate = 150;
+    if (FULL) {
+      const cap = await capacity(server.endpoint, pool, { seconds: 15 });
+      rate = Math.round(cap * 0.8);
+      console.log(`measured capacity ${cap.toFixed(0)} req/s (mixed workload); soaking at 80 %: ${rate} req/s`);
+    } else {
+      console.log(`warm-up burst: ${burst.toFixed(0)} req/s (mixed workload); soaking at ${rate} req/s`);
+    }
+    pool = await mixedPool(fixture);
+    const samples: { t: number; rss: number }[] = [];
+    let lastSigned = Date.now();
+    let resigning = false;
+    const result = await paced({
+      endpoint: server.endpoint,
+      rate,
+      durationMs: DURATION_MS,
+      next: (i) => pool[i % pool.length]!,
+      onSecond: (t) => {
+        samples.push({ t, rss: server!.rssKiB() });
+        if (!resigning && Date.now() - lastSigned > RESIGN_MS) {
+          resigning = true;
+          void mixedPool(fixture).then((p) => {
+            pool = p;
+            lastSigned = Date.now();
+            resigning = false;
+          });
+        }
+      },
+    });
+    console.log(`RSS samples (MiB): ${samples.filter((_, i) => FULL ? i % 5 === 4 : true).map((s) => (s.rss / 1024).toFixed(0)).join(' ')}`);
+    assert.ok(server.alive(), `the server died: ${server.output().slice(-2000)}`);
+    const after = samples.filter((s) => s.t >= WARMUP_MS);
+    const window = Math.max(3, Math.floor(after.length / 10));
+    const base = median(after.slice(0, window).map((s) => s.rss));
+    const end = median(after.slice(-window).map((s) => s.rss));
+    const growth = (end - base) / base;
+    const errors = result.failures + Object.values(result.statuses).reduce((a, b) => a + b, 0);
+    console.log(
+      `${result.sent} requests in ${(result.elapsedMs / 1000).toFixed(0)} s at ${rate} req/s (achieved ${result.achievedRps.toFixed(0)}), ` +
+        `${errors} errors; latency p50 ${percentile(result.latenciesMs, 50).toFixed(2)} ms, p99 ${percentile(result.latenciesMs, 99).toFixed(2)} ms, max ${percentile(result.latenciesMs, 100).toFixed(1)} ms; ` +
+        `RSS ${(base / 1024).toFixed(1)} MiB after warm-up → ${(end / 1024).toFixed(1)} MiB at the end (${(growth * 100).toFixed(1)} %), peak ${(Math.max(...samples.map((s) => s.rss)) / 1024).toFixed(1)} MiB`,
+    );
+    assert.equal(errors, 0, `errors: ${JSON.stringify(result.statuses)}, ${result.failures} transport failures: ${result.samples.join(' | ')}`);
+    assert.equal(result.ok, result.sent, 'every request answered');
+    assert.ok(after.length >= 6, 'enough RSS samples after warm-up');
+    assert.ok(growth < 0.1, `RSS grew ${(growth * 100).toFixed(1)} % (${base} → ${end} KiB)`);
+  });
+});
