@@ -1,47 +1,10 @@
 import { CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-
-const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
-
-/** Starts `locksmith serve` as its own process and waits for its listening line. */
-function serve(dataDir: string): Promise<{ proc: ChildProcess; endpoint: string; output: () => string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', '--data-dir', dataDir], {
-    env: { ...process.env, LOCKSMITH_ROOT_KEY_FILE: undefined },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) resolve({ proc, endpoint: m[1], output: () => out });
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    proc.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-}
-
-function stop(proc: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((resolve) => {
-    proc.removeAllListeners('exit');
-    proc.once('exit', () => resolve());
-    proc.kill(signal);
-  });
-}
-
-function credentialsFrom(dataDir: string) {
-  const text = readFileSync(join(dataDir, 'aws-credentials'), 'utf8');
-  return {
-    accessKeyId: /aws_access_key_id = (\S+)/.exec(text)![1],
-    secretAccessKey: /aws_secret_access_key = (\S+)/.exec(text)![1],
-  };
-}
+import { rootCredentials as credentialsFrom, spawnServer as serve } from '../reliability/lib/server-process.js';
 
 describe('restart and crash durability (real `locksmith serve` processes)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-restart-'));
@@ -57,7 +20,7 @@ describe('restart and crash durability (real `locksmith serve` processes)', () =
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/durable', TargetKeyId: key.KeyId }));
     const ct1 = (await kms.send(new EncryptCommand({ KeyId: 'alias/durable', Plaintext: Buffer.from('before restart'), EncryptionContext: { a: 'b' } }))).CiphertextBlob!;
     kms.destroy();
-    await stop(first.proc, 'SIGTERM');
+    await first.stop('SIGTERM');
 
     const second = await serve(dataDir);
     assert.doesNotMatch(second.output(), /export AWS_SECRET_ACCESS_KEY/, 'the secret is printed only on first start');
@@ -70,7 +33,7 @@ describe('restart and crash durability (real `locksmith serve` processes)', () =
     const key2 = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
     const ct2 = (await kms.send(new EncryptCommand({ KeyId: key2.KeyId, Plaintext: Buffer.from('before crash') }))).CiphertextBlob!;
     kms.destroy();
-    await stop(second.proc, 'SIGKILL');
+    await second.stop('SIGKILL');
 
     const third = await serve(dataDir);
     kms = new KMSClient({ endpoint: third.endpoint, region: 'us-east-1', credentials: { ...creds }, maxAttempts: 1 });
@@ -78,7 +41,7 @@ describe('restart and crash durability (real `locksmith serve` processes)', () =
     assert.equal(Buffer.from(dec2.Plaintext!).toString(), 'before crash');
     assert.equal(dec2.KeyId, key2.Arn);
     kms.destroy();
-    await stop(third.proc, 'SIGTERM');
+    await third.stop('SIGTERM');
   });
 
   it('key material is stored only wrapped: the database never holds a data key in the clear', async () => {
