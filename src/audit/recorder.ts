@@ -9,6 +9,8 @@ interface Pending {
 export interface RecorderOptions {
   /** Flush as soon as this many records are queued (default 256). */
   maxBatch?: number;
+  /** Called after each successful group commit with its duration in seconds (metrics). */
+  onCommit?: (seconds: number, records: number) => void;
 }
 
 /**
@@ -24,12 +26,19 @@ export class AuditRecorder {
   private scheduled = false;
   private flushing: Promise<void> = Promise.resolve();
   private readonly maxBatch: number;
+  private readonly onCommit?: (seconds: number, records: number) => void;
 
   constructor(
     private readonly store: AuditStore,
     opts: RecorderOptions = {},
   ) {
     this.maxBatch = opts.maxBatch ?? 256;
+    this.onCommit = opts.onCommit;
+  }
+
+  /** Records queued and not yet being written. */
+  get depth(): number {
+    return this.queued;
   }
 
   /** Resolves once the records are committed; rejects when they could not be. */
@@ -68,7 +77,10 @@ export class AuditRecorder {
     this.queue = [];
     this.queued = 0;
     try {
-      await this.store.append(batch.flatMap((p) => p.events));
+      const events = batch.flatMap((p) => p.events);
+      const started = performance.now();
+      await this.store.append(events);
+      this.onCommit?.((performance.now() - started) / 1000, events.length);
       for (const p of batch) p.resolve();
     } catch {
       for (const p of batch) {

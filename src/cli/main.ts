@@ -28,6 +28,7 @@ program
       defaultAccount: o.account,
       defaultRegion: o.region,
       seed: o.seed === undefined ? undefined : loadSeedFile(o.seed),
+      requestLog: 'stdout',
     });
     const stop = () => {
       running.close().then(() => process.exit(0), () => process.exit(1));

@@ -41,6 +41,11 @@ export class RootKeyring {
     return RootKeyring.fromBytes(Buffer.from(text, 'base64'), random);
   }
 
+  /** Whether the root key is in memory and usable (readiness). */
+  get loaded(): boolean {
+    return this.key.length === AES_256_KEY_BYTES;
+  }
+
   wrap(secret: Buffer, aad: string): Buffer {
     const iv = this.random.bytes(GCM_IV_BYTES);
     const header = Buffer.concat([Buffer.from([WRAP_VERSION]), this.id]);

@@ -13,7 +13,9 @@ import { KmsService } from '../services/kms/kms-service.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { DAY_MS, systemClock, type Clock } from '../util/clock.js';
 import { ensureDefaultAccount, exportBlock, writeAwsProfileFiles } from './bootstrap.js';
+import { pino, type Logger } from 'pino';
 import { createLocksmithServer } from './http-server.js';
+import { LocksmithMetrics } from './metrics.js';
 
 export interface LocksmithOptions {
   host: string;
@@ -36,6 +38,13 @@ export interface LocksmithOptions {
   auditDigestIntervalMs?: number;
   /** Audit records written per group commit at most (default 256). */
   auditBatchSize?: number;
+  /**
+   * Where the per-request JSON log lines go: 'stdout', a function receiving each line, or
+   * nowhere (the default, so embedded servers and tests stay quiet).
+   */
+  requestLog?: 'stdout' | ((line: string) => void);
+  /** Keys with their own locksmith_key_usage_total series at most (default 100; the rest count as "other"). */
+  metricsKeySeriesLimit?: number;
 }
 
 export interface RunningLocksmith {
@@ -69,13 +78,15 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
       throw e;
     }
   }
-  const audit = new AuditRecorder(store.audit, { maxBatch: opts.auditBatchSize });
+  const metrics = new LocksmithMetrics(opts.metricsKeySeriesLimit);
+  const audit = new AuditRecorder(store.audit, { maxBatch: opts.auditBatchSize, onCommit: (seconds) => metrics.auditCommitted(seconds) });
+  metrics.watchAuditQueue(() => audit.depth);
   const audited = withAuditedKeyDeletion(store, audit, clock, random);
   const kms = new KmsService(audited, keyring);
   const boot = await ensureDefaultAccount(store, keyring, random, clock, opts.defaultAccount);
   await sweepDueDeletions(audited, clock);
 
-  const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log, audit });
+  const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log, audit, metrics, requestLog: requestLogger(opts.requestLog) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -124,4 +135,11 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
       await store.close();
     },
   };
+}
+
+function requestLogger(dest: LocksmithOptions['requestLog']): Logger | undefined {
+  if (dest === undefined) return undefined;
+  const options = { base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
+  if (dest === 'stdout') return pino(options, pino.destination({ dest: 1, sync: true }));
+  return pino(options, { write: (line: string) => dest(line.trimEnd()) });
 }

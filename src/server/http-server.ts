@@ -16,6 +16,8 @@ import type { CallContext, Principal } from '../services/call-context.js';
 import type { KmsService } from '../services/kms/kms-service.js';
 import type { Store } from '../store/ports.js';
 import type { Clock } from '../util/clock.js';
+import type { Logger } from 'pino';
+import type { LocksmithMetrics } from './metrics.js';
 import { readBody } from './read-body.js';
 
 export interface ServerDeps {
@@ -28,6 +30,9 @@ export interface ServerDeps {
   log: (line: string) => void;
   /** Every KMS, IAM, STS and CloudTrail call is recorded here before it is answered. */
   audit: AuditRecorder;
+  metrics: LocksmithMetrics;
+  /** One JSON line per request (request id, principal, service, operation, outcome, latency); none when absent. */
+  requestLog?: Logger;
 }
 
 /** One listener for every service; each request is routed by the service in its SigV4 credential scope. */
@@ -50,6 +55,7 @@ export function createLocksmithServer(deps: ServerDeps): Server {
 }
 
 async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = performance.now();
   const requestId = deps.random.uuid();
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -60,8 +66,15 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     headers: req.headersDistinct,
   };
   if (parts.method === 'GET' && (parts.rawPath === '/health' || parts.rawPath === '/ready')) {
-    const ready = parts.rawPath === '/health' || (await deps.store.ping().catch(() => false));
-    return send(res, deps, requestId, { status: ready ? 200 : 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: ready ? 'ok' : 'unavailable' }) });
+    // Ready: the root key is loaded (every secret unwraps with it) and the store answers.
+    const ready = parts.rawPath === '/health' || (deps.keyring.loaded && (await storePing(deps)));
+    send(res, deps, requestId, { status: ready ? 200 : 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: ready ? 'ok' : 'unavailable' }) });
+    return finished(deps, started, { requestId, service: 'locksmith', operation: `GET ${parts.rawPath}`, outcome: ready ? 'success' : 'Unavailable' });
+  }
+  if (parts.method === 'GET' && parts.rawPath === '/metrics') {
+    const m = await deps.metrics.text();
+    send(res, deps, requestId, { status: 200, headers: { 'content-type': m.contentType }, body: m.body });
+    return finished(deps, started, { requestId, service: 'locksmith', operation: 'GET /metrics', outcome: 'success' });
   }
   const trace: ApiCallTrace = {
     requestId,
@@ -81,6 +94,41 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   }
   response = await recordCall(deps, trace, response, routed.service ?? guessService(req));
   send(res, deps, requestId, response);
+  const output = trace.output as { KeyId?: unknown } | undefined;
+  finished(deps, started, {
+    requestId,
+    principal: trace.principal?.arn,
+    service: trace.service ?? 'unknown',
+    operation: trace.operation ?? 'unknown',
+    outcome: trace.error ? trace.error.code : 'success',
+    keyArn: !trace.error && typeof output?.KeyId === 'string' && output.KeyId.startsWith('arn:') ? output.KeyId : undefined,
+  });
+}
+
+interface Finished {
+  requestId: string;
+  principal?: string;
+  service: string;
+  operation: string;
+  /** "success" or the AWS error code. */
+  outcome: string;
+  keyArn?: string;
+}
+
+/** Metrics and the request log line; never request or response content. */
+function finished(deps: ServerDeps, started: number, f: Finished): void {
+  const ms = performance.now() - started;
+  deps.metrics.request(f.service, f.operation, f.outcome, ms / 1000, f.keyArn);
+  deps.requestLog?.info(
+    { requestId: f.requestId, principal: f.principal, service: f.service, operation: f.operation, outcome: f.outcome, latencyMs: Math.round(ms * 1000) / 1000 },
+    'request',
+  );
+}
+
+async function storePing(deps: ServerDeps): Promise<boolean> {
+  const ok = await deps.store.ping().catch(() => false);
+  if (!ok) deps.metrics.storeError('readiness_ping');
+  return ok;
 }
 
 /**
@@ -96,6 +144,8 @@ async function recordCall(deps: ServerDeps, trace: ApiCallTrace, response: WireR
     await deps.audit.record(events);
     return response;
   } catch (e) {
+    deps.metrics.storeError('audit_write');
+    trace.error = KMSInternalException('An internal error has occurred. Please retry your request.');
     deps.log(`audit trail write failed (${(e as Error).message}); request ${trace.requestId} answered with an internal error. Unrecorded: ${records.join('\n')}`);
     return errorResponse(KMSInternalException('An internal error has occurred. Please retry your request.'), trace.requestId, service);
   }
@@ -254,6 +304,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 /** Unexpected errors become AWS's retryable internal fault; the detail goes to the log only. */
 function internal(deps: ServerDeps, e: unknown): AwsError {
+  deps.metrics.storeError('unexpected');
   deps.log(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   return KMSInternalException('An internal error has occurred. Please retry your request.');
 }

@@ -96,6 +96,11 @@ export interface AuditStore {
    */
   append(events: NewAuditEvent[]): Promise<void>;
   lookup(q: AuditLookup): Promise<LookupPage>;
+  /**
+   * The newest successful (no errorCode) record of the chain whose event name is one of
+   * `eventNames` and whose resources include `keyArn` (GetKeyLastUsage).
+   */
+  lastKeyUsage(account: string, region: string, keyArn: string, eventNames: readonly string[]): Promise<StoredAuditEvent | undefined>;
   /** Every (account, region) that has records or digests, sorted. */
   chains(): Promise<{ account: string; region: string }[]>;
   /** The chain's head as recorded at its last append (verify compares it with the last record). */

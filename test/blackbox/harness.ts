@@ -45,7 +45,9 @@ export class Harness {
     private readonly ownsDataDir: boolean,
   ) {}
 
-  static async start(opts: { dataDir?: string; clock?: ManualClock; seed?: unknown; seedFile?: string } = {}): Promise<Harness> {
+  static async start(
+    opts: { dataDir?: string; clock?: ManualClock; seed?: unknown; seedFile?: string; requestLog?: (line: string) => void } = {},
+  ): Promise<Harness> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'locksmith-test-'));
     const clock = opts.clock ?? new ManualClock(Date.now());
     const server = await startLocksmith({
@@ -57,6 +59,7 @@ export class Harness {
       clock,
       seed: opts.seedFile ? loadSeedFile(opts.seedFile) : opts.seed === undefined ? undefined : validateSeed(opts.seed, 'test seed'),
       log: () => {},
+      requestLog: opts.requestLog,
     });
     const kms = kmsClient(server.endpoint, server.rootCredentials);
     const h = new Harness(server, dataDir, clock, kms, opts.dataDir === undefined);

@@ -16,6 +16,7 @@ import { generateDataKeyWithoutPlaintext } from './generate-data-key-without-pla
 import { generateDataKey } from './generate-data-key.js';
 import { generateMac } from './generate-mac.js';
 import { generateRandom } from './generate-random.js';
+import { getKeyLastUsage } from './get-key-last-usage.js';
 import { getKeyPolicy } from './get-key-policy.js';
 import { getPublicKey } from './get-public-key.js';
 import { listAliases } from './list-aliases.js';
@@ -56,6 +57,7 @@ export const KMS_OPERATIONS: Record<string, KmsOperation> = {
   GenerateDataKeyWithoutPlaintext: generateDataKeyWithoutPlaintext,
   GenerateMac: generateMac,
   GenerateRandom: generateRandom,
+  GetKeyLastUsage: getKeyLastUsage,
   GetKeyPolicy: getKeyPolicy,
   GetPublicKey: getPublicKey,
   ListAliases: listAliases,

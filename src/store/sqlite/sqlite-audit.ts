@@ -67,6 +67,11 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
   const selectDigests = db.prepare(`SELECT * FROM audit_digests WHERE account = ? AND region = ? ORDER BY digest_seq`);
   const selectLastDigest = db.prepare(`SELECT * FROM audit_digests WHERE account = ? AND region = ? ORDER BY digest_seq DESC LIMIT 1`);
   const lookups = new Map<string, Database.Statement>();
+  // Walks the key's ResourceName index newest first and stops at the first match.
+  const lastUsage = db.prepare(`SELECT e.* FROM audit_event_lookup l JOIN audit_events e ON e.seq = l.event_seq
+    WHERE l.account = ? AND l.region = ? AND l.kind = 'ResourceName' AND l.value = ?
+      AND e.event_name IN (SELECT value FROM json_each(?)) AND json_extract(e.record, '$.errorCode') IS NULL
+    ORDER BY l.event_time DESC, l.event_seq DESC LIMIT 1`);
 
   const storedHead = (account: string, region: string): ChainHead | undefined => {
     const r = head.get(account, region) as { chain_seq: number; hash: string } | undefined;
@@ -133,6 +138,10 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
       if (more) rows.length = q.limit;
       const last = rows[rows.length - 1];
       return { events: rows.map(toEvent), ...(more && last ? { next: { time: last.event_time, seq: last.seq } } : {}) };
+    },
+    async lastKeyUsage(account, region, keyArn, eventNames) {
+      const r = lastUsage.get(account, region, keyArn, JSON.stringify(eventNames)) as EventRow | undefined;
+      return r && toEvent(r);
     },
     async chains() {
       return chains.all() as { account: string; region: string }[];
