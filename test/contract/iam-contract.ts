@@ -5,11 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { IamRole, IamUser, ManagedPolicy, StsSession } from '../../src/store/iam-ports.js';
 import type { Store } from '../../src/store/ports.js';
 import { T0, at, newAccount } from './fixtures.js';
 import { identityTags } from './iam-tags-contract.js';
+import { storePerTest } from './store-contract.js';
 
 const uid = (prefix: string) => prefix + randomUUID().replace(/-/g, '').slice(0, 17).toUpperCase();
 const DOC = (action: string) => `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"${action}","Resource":"*"}]}`;
@@ -47,22 +48,7 @@ export const makeSession = (account: string, overrides: Partial<StsSession> = {}
 
 export function iamStoreContract(name: string, open: () => Promise<Store> | Store, cleanup?: () => void): void {
   describe(`iam store contract: ${name}`, () => {
-    let current: Store | undefined;
-    const store = (): Store => {
-      if (!current) throw new Error('store is not open');
-      return current;
-    };
-    beforeEach(async () => {
-      current = await open();
-    });
-    afterEach(async () => {
-      try {
-        await current?.close();
-      } finally {
-        current = undefined;
-        cleanup?.();
-      }
-    });
+    const store = storePerTest(open, cleanup);
     usersAndRoles(store);
     identityTags(store);
     policies(store);

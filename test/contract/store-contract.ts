@@ -12,27 +12,32 @@ import { aliasStoreContract, credentialStoreContract, tagStoreContract } from '.
 import { grantStoreContract } from './grant-contract.js';
 import { keyStoreContract } from './key-store-contract.js';
 
+/**
+ * Registers beforeEach/afterEach hooks that open a store before every test and close it (then
+ * `cleanup`) after; returns the accessor the contract sections call.
+ */
+export function storePerTest(open: () => Promise<Store> | Store, cleanup?: () => void): () => Store {
+  let current: Store | undefined;
+  beforeEach(async () => {
+    current = await open();
+  });
+  afterEach(async () => {
+    try {
+      await current?.close();
+    } finally {
+      current = undefined;
+      cleanup?.();
+    }
+  });
+  return () => {
+    if (!current) throw new Error('store is not open');
+    return current;
+  };
+}
+
 export function storeContract(name: string, open: () => Promise<Store> | Store, cleanup?: () => void): void {
   describe(`store contract: ${name}`, () => {
-    let current: Store | undefined;
-    const store = (): Store => {
-      if (!current) throw new Error('store is not open');
-      return current;
-    };
-
-    beforeEach(async () => {
-      current = await open();
-    });
-
-    afterEach(async () => {
-      try {
-        await current?.close();
-      } finally {
-        current = undefined;
-        cleanup?.();
-      }
-    });
-
+    const store = storePerTest(open, cleanup);
     keyStoreContract(store);
     aliasStoreContract(store);
     tagStoreContract(store);
