@@ -71,20 +71,37 @@ export async function buildCallEvents(trace: ApiCallTrace, deps: EventDeps): Pro
 }
 
 /** The record AWS KMS writes when it deletes a key at the end of its waiting period. */
+/** DeleteKey at the end of a key's waiting period. */
 export function deleteKeyEvent(ref: KeyRef, time: Date, random: Random): NewAuditEvent {
+  // "log entries … recorded on or after December 2022 include the key ARN … in responseElements.keyId"
+  return kmsServiceEvent(ref, 'DeleteKey', time, random, { keyId: keyArn(ref.region, ref.account, ref.keyId) });
+}
+
+/**
+ * An event KMS records for what it does on its own (eventType AwsServiceEvent): DeleteKey at
+ * the end of the waiting period, RotateKey for automatic rotation, DeleteExpiredKeyMaterial.
+ */
+export function kmsServiceEvent(
+  ref: KeyRef,
+  eventName: string,
+  time: Date,
+  random: Random,
+  responseElements: Record<string, unknown> | null = null,
+  additionalEventData?: Record<string, unknown>,
+): NewAuditEvent {
   const arn = keyArn(ref.region, ref.account, ref.keyId);
   const record: CloudTrailRecord = {
     eventVersion: EVENT_VERSION,
     userIdentity: { accountId: ref.account, invokedBy: AWS_INTERNAL },
     eventTime: isoSeconds(time),
     eventSource: EVENT_SOURCES.kms,
-    eventName: 'DeleteKey',
+    eventName,
     awsRegion: ref.region,
     sourceIPAddress: AWS_INTERNAL,
     userAgent: AWS_INTERNAL,
     requestParameters: null,
-    // "log entries … recorded on or after December 2022 include the key ARN … in responseElements.keyId"
-    responseElements: { keyId: arn },
+    responseElements,
+    ...(additionalEventData ? { additionalEventData } : {}),
     eventID: random.uuid(),
     readOnly: false,
     resources: [{ accountId: ref.account, type: 'AWS::KMS::Key', ARN: arn }],

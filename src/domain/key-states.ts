@@ -10,6 +10,7 @@ const STATE_WORDS: Record<KeyState, string> = {
   Enabled: 'enabled',
   Disabled: 'disabled',
   PendingDeletion: 'pending deletion',
+  PendingReplicaDeletion: 'pending replica deletion',
   PendingImport: 'pending import',
   Unavailable: 'unavailable',
 };
@@ -22,6 +23,8 @@ type Rule = Partial<Record<KeyState, Refusal>>;
 
 /** Cryptographic use: refused unless Enabled. */
 const USE: Rule = { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState, Unavailable: invalidState };
+/** Rotation settings: refused for disabled, deleting and not-yet-imported keys. */
+const ROTATION: Rule = { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState, Unavailable: invalidState };
 /** Management that a key pending deletion refuses. */
 const MANAGE: Rule = { PendingDeletion: invalidState };
 
@@ -50,6 +53,15 @@ export const KEY_STATE_RULES: Record<string, Rule> = {
   ScheduleKeyDeletion: MANAGE,
   EnableKey: { PendingDeletion: invalidState, PendingImport: invalidState },
   DisableKey: { PendingDeletion: invalidState, PendingImport: invalidState },
+  EnableKeyRotation: ROTATION,
+  DisableKeyRotation: ROTATION,
+  // Not in AWS's key-state table; the model lists DisabledException and KMSInvalidStateException.
+  RotateKeyOnDemand: ROTATION,
+  GetKeyRotationStatus: { PendingImport: invalidState, Unavailable: invalidState },
+  GetParametersForImport: { PendingDeletion: invalidState, Unavailable: invalidState },
+  ImportKeyMaterial: { PendingDeletion: invalidState, Unavailable: invalidState },
+  ReplicateKey: { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState },
+  UpdatePrimaryRegion: { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState },
   CancelKeyDeletion: {
     Enabled: notPendingDeletion,
     Disabled: notPendingDeletion,
@@ -64,6 +76,9 @@ function notPendingDeletion(key: KmsKey): AwsError {
 
 /** Throws the operation's error when the key's state refuses it. */
 export function assertKeyStateAllows(operation: string, key: KmsKey): void {
-  const refuse = KEY_STATE_RULES[operation]?.[key.lifecycle.state];
+  const rule = KEY_STATE_RULES[operation];
+  const state = key.lifecycle.state;
+  // AWS's table has one column for PendingDeletion and PendingReplicaDeletion.
+  const refuse = rule?.[state] ?? (state === 'PendingReplicaDeletion' ? rule?.PendingDeletion : undefined);
   if (refuse) throw refuse(key);
 }

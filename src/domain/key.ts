@@ -8,6 +8,7 @@ export type KeyLifecycle =
   | { state: 'Enabled' }
   | { state: 'Disabled' }
   | { state: 'PendingDeletion'; deletionDate: Date; pendingWindowInDays: number }
+  | { state: 'PendingReplicaDeletion'; deletionDate: Date; pendingWindowInDays: number }
   | { state: 'PendingImport' }
   | { state: 'Unavailable' };
 
@@ -28,8 +29,40 @@ export interface KmsKey {
   lifecycle: KeyLifecycle;
   /** The key policy document exactly as it was set (GetKeyPolicy returns it verbatim). */
   policy: string;
-  /** Hex id of the key material new encryptions use. */
-  currentKeyMaterialId: string;
+  /** Hex id of the key material new encryptions use; absent while an imported key has none. */
+  currentKeyMaterialId?: string;
+  /** Automatic rotation, when enabled. */
+  rotation?: KeyRotationSchedule;
+  /** The primary key's region, for a Multi-Region key (primary and replicas alike). */
+  primaryRegion?: string;
+}
+
+export interface KeyRotationSchedule {
+  periodInDays: number;
+  nextRotationDate: Date;
+}
+
+export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
+export type ImportState = 'IMPORTED' | 'PENDING_IMPORT';
+export type ExpirationModel = 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
+
+/**
+ * What is known about one key material besides its secret bytes: ListKeyRotations' entry.
+ * CURRENT / NON_CURRENT is not stored; it follows from the key's currentKeyMaterialId.
+ */
+export interface KeyMaterialInfo {
+  keyMaterialId: string;
+  /** When the material was created or (for imported keys) first imported; RotationDate for rotations. */
+  createdAt: Date;
+  /** How it became current; absent for the key's first material. */
+  rotationType?: RotationType;
+  /** Imported (or re-importable) material waiting for RotateKeyOnDemand to become current. */
+  pendingRotation?: boolean;
+  /** EXTERNAL keys only. */
+  importState?: ImportState;
+  expirationModel?: ExpirationModel;
+  validTo?: Date;
+  description?: string;
 }
 
 /** Key material: one version of a key's secret bytes, stored only wrapped under the root key. */

@@ -25,7 +25,7 @@ const refOf = (account: string, key: SeedKey): KeyRef => ({ account, region: key
 export async function holdsSeededMaterial(store: Store, keyring: RootKeyring, key: KmsKey, material: Buffer): Promise<boolean> {
   const id = seededKeyMaterialId(material);
   const stored = await store.keys.getMaterial(key, id);
-  if (!stored) return false;
+  if (!stored?.wrapped) return false;
   const plain = keyring.unwrap(stored.wrapped, materialAad(key.arn, id));
   try {
     return plain.length === material.length && timingSafeEqual(plain, material);
@@ -123,5 +123,5 @@ async function createSeededKey(store: Store, keyring: RootKeyring, random: Rando
   };
   const wrapped = keyring.wrap(secret, materialAad(arn, keyMaterialId));
   secret.fill(0);
-  await store.keys.create(key, { keyMaterialId, createdAt: now, wrapped }, { ...seed.tags });
+  await store.keys.create(key, [{ keyMaterialId, createdAt: now, wrapped }], { ...seed.tags });
 }

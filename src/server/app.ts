@@ -8,7 +8,7 @@ import { RootKeyring } from '../crypto/root-keyring.js';
 import { secureRandom, type Random } from '../crypto/random.js';
 import { applySeed, formatSeedReport } from '../seed/apply-seed.js';
 import type { Seed } from '../seed/seed-types.js';
-import { sweepDueDeletions } from '../services/kms/deletion-sweeper.js';
+import { runKeySchedule, type ScheduleEnv } from '../services/kms/key-scheduler.js';
 import { KmsService } from '../services/kms/kms-service.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { DAY_MS, systemClock, type Clock } from '../util/clock.js';
@@ -29,7 +29,7 @@ export interface LocksmithOptions {
   skewMs?: number;
   clock?: Clock;
   random?: Random;
-  /** How often the deletion sweeper runs (real time); the deadline itself uses `clock`. */
+  /** How often the key schedule (deletions, rotations, import expiry) runs (real time); the dates themselves use `clock`. */
   sweepIntervalMs?: number;
   log?: (line: string) => void;
   /** Accounts, principals, keys and grants to create idempotently at start (`--seed`). */
@@ -54,6 +54,8 @@ export interface RunningLocksmith {
   rootCredentials: AccessKeyPair;
   /** Destroys keys whose deletion date has passed, now (also runs on a timer). */
   sweepDeletions(): Promise<number>;
+  /** Runs every scheduled key task (deletion, automatic rotation, import expiry) now; counts by task. */
+  runKeySchedule(): Promise<Record<string, number>>;
   /** Signs an audit digest for every chain with new records, now (also runs on a timer). */
   signAuditDigests(): Promise<number>;
   close(): Promise<void>;
@@ -84,7 +86,9 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const audited = withAuditedKeyDeletion(store, audit, clock, random);
   const kms = new KmsService(audited, keyring);
   const boot = await ensureDefaultAccount(store, keyring, random, clock, opts.defaultAccount);
-  await sweepDueDeletions(audited, clock);
+  const scheduleEnv: ScheduleEnv = { kms, audit, clock, random };
+  const runSchedule = () => runKeySchedule(scheduleEnv, (task, e) => log(`scheduled ${task} failed: ${e.message}`));
+  await runSchedule();
 
   const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log, audit, metrics, requestLog: requestLogger(opts.requestLog) });
   await new Promise<void>((resolve, reject) => {
@@ -102,7 +106,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   log(`Locksmith listening on ${endpoint} (data dir ${opts.dataDir})`);
 
   const sweeper = setInterval(() => {
-    sweepDueDeletions(audited, clock).catch((e) => log(`deletion sweep failed: ${(e as Error).message}`));
+    void runSchedule();
     // Expired sessions are kept a day so their use still answers ExpiredToken, not InvalidClientTokenId.
     store.sessions.purgeExpired(new Date(clock.now().getTime() - DAY_MS)).catch((e) => log(`session purge failed: ${(e as Error).message}`));
   }, opts.sweepIntervalMs ?? 60_000);
@@ -121,7 +125,8 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     port,
     account: boot.account,
     rootCredentials: boot.credentials,
-    sweepDeletions: () => sweepDueDeletions(audited, clock),
+    sweepDeletions: async () => (await runSchedule()).deletion ?? 0,
+    runKeySchedule: runSchedule,
     signAuditDigests,
     async close() {
       clearInterval(sweeper);

@@ -1,4 +1,4 @@
-import type { KmsAlias, KmsKey, Tags } from '../domain/key.js';
+import type { KeyMaterialInfo, KmsAlias, KmsKey, Tags } from '../domain/key.js';
 import type { AuditStore } from './audit-ports.js';
 import type { GrantStore } from './grant-ports.js';
 import type { IamStore, SessionStore } from './iam-ports.js';
@@ -8,11 +8,21 @@ import type { IamStore, SessionStore } from './iam-ports.js';
  * test/contract/store-contract.ts. Secrets cross this boundary only wrapped under the root key.
  */
 
-/** Key material as stored: wrapped under the root key, never in plaintext. */
-export interface StoredKeyMaterial {
-  keyMaterialId: string;
-  createdAt: Date;
-  wrapped: Buffer;
+/**
+ * Key material as stored: wrapped under the root key, never in plaintext. `wrapped` is absent
+ * when imported material was deleted or has expired (its metadata and fingerprint stay so
+ * the same material can be imported again).
+ */
+export interface StoredKeyMaterial extends KeyMaterialInfo {
+  wrapped?: Buffer;
+  /** Keyed fingerprint of imported material (re-import must bring the same bytes). */
+  fingerprint?: Buffer;
+}
+
+/** One key's new state and the materials to insert or replace, applied together. */
+export interface KeyChange {
+  key: KmsKey;
+  materials?: StoredKeyMaterial[];
 }
 
 /** A page of results; `next` is the opaque position to continue from. */
@@ -28,13 +38,26 @@ export interface KeyRef {
 }
 
 export interface KeyStore {
-  /** Creates the key with its first material and tags atomically. */
-  create(key: KmsKey, material: StoredKeyMaterial, tags: Tags): Promise<void>;
+  /** Creates the key with its materials (none for an EXTERNAL key before import) and tags atomically. */
+  create(key: KmsKey, materials: StoredKeyMaterial[], tags: Tags): Promise<void>;
   get(ref: KeyRef): Promise<KmsKey | undefined>;
   /** Keys of one account and region, in creation order. `after` is a `next` from an earlier page. */
   list(account: string, region: string, limit: number, after?: string): Promise<Page<KmsKey>>;
-  /** Replaces the key's mutable fields (description, lifecycle, policy, current material). */
+  /** Replaces the key's mutable fields (description, lifecycle, policy, current material, rotation, primary region). */
   update(key: KmsKey): Promise<void>;
+  /**
+   * Applies several changes in one transaction: each key's mutable fields, and its materials
+   * inserted or replaced (by keyMaterialId). Multi-Region keys change all their regions at once.
+   */
+  apply(changes: KeyChange[]): Promise<void>;
+  /** Every region's copy of a key id in one account (a Multi-Region key's primary and replicas). */
+  regionsOf(account: string, keyId: string): Promise<KmsKey[]>;
+  /** All materials of a key, oldest first. */
+  listMaterials(ref: KeyRef): Promise<StoredKeyMaterial[]>;
+  /** Keys with automatic rotation due at or before `now`, in any account or region. */
+  dueForRotation(now: Date): Promise<KeyRef[]>;
+  /** Keys with imported material whose ValidTo is at or before `now` and that still hold it. */
+  dueForExpiry(now: Date): Promise<KeyRef[]>;
   /** Removes the key with all its material, aliases and tags. Returns false when it was absent. */
   destroy(ref: KeyRef): Promise<boolean>;
   /** Keys pending deletion whose deletion date is at or before `now`, in any account or region. */

@@ -43,7 +43,7 @@ export function makeKey(account: string, region = REGION, overrides: Partial<Kms
 
 export function makeMaterial(key: KmsKey, wrapped?: Buffer): StoredKeyMaterial {
   return {
-    keyMaterialId: key.currentKeyMaterialId,
+    keyMaterialId: key.currentKeyMaterialId!,
     createdAt: key.creationDate,
     // Includes 0x00 and 0xff so an adapter that treats the blob as text gets caught.
     wrapped: wrapped ?? Buffer.concat([Buffer.from([0x00, 0xff, 0x7f, 0x80]), Buffer.from(key.keyId)]),
@@ -65,7 +65,7 @@ export async function createKey(
   tags: Record<string, string> = {},
 ): Promise<KmsKey> {
   const key = makeKey(account, region, overrides);
-  await store.keys.create(key, makeMaterial(key), tags);
+  await store.keys.create(key, [makeMaterial(key)], tags);
   return key;
 }
 

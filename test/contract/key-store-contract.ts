@@ -36,7 +36,7 @@ export function keyStoreContract(store: () => Store): void {
 
     it('stores the first material and the tags with the key', async () => {
       const key = await createKey(store(), newAccount(), REGION, {}, { Team: 'payments', Env: '' });
-      assert.deepEqual(await store().keys.getMaterial(refOf(key), key.currentKeyMaterialId), makeMaterial(key));
+      assert.deepEqual(await store().keys.getMaterial(refOf(key), key.currentKeyMaterialId!), makeMaterial(key));
       assert.deepEqual(await store().tags.get(refOf(key)), { Env: '', Team: 'payments' });
     });
 
@@ -167,19 +167,19 @@ export function keyStoreContract(store: () => Store): void {
       assert.equal(await s.keys.destroy(refOf(doomed)), true);
 
       assert.equal(await s.keys.get(refOf(doomed)), undefined);
-      assert.equal(await s.keys.getMaterial(refOf(doomed), doomed.currentKeyMaterialId), undefined);
+      assert.equal(await s.keys.getMaterial(refOf(doomed), doomed.currentKeyMaterialId!), undefined);
       assert.deepEqual(await s.tags.get(refOf(doomed)), {});
       assert.equal(await s.aliases.get(account, REGION, 'alias/doomed-1'), undefined);
       assert.equal(await s.aliases.get(account, REGION, 'alias/doomed-2'), undefined);
       assert.deepEqual((await s.keys.list(account, REGION, 10)).items, [kept]);
 
       assert.deepEqual(await s.keys.get(refOf(kept)), kept);
-      assert.deepEqual(await s.keys.getMaterial(refOf(kept), kept.currentKeyMaterialId), makeMaterial(kept));
+      assert.deepEqual(await s.keys.getMaterial(refOf(kept), kept.currentKeyMaterialId!), makeMaterial(kept));
       assert.deepEqual(await s.tags.get(refOf(kept)), { a: '1' });
       assert.ok(await s.aliases.get(account, REGION, 'alias/kept'));
       assert.deepEqual(await s.keys.get(refOf(sameIdElsewhere)), sameIdElsewhere);
       assert.deepEqual(await s.tags.get(refOf(sameIdElsewhere)), { a: '1' });
-      assert.ok(await s.keys.getMaterial(refOf(sameIdElsewhere), sameIdElsewhere.currentKeyMaterialId));
+      assert.ok(await s.keys.getMaterial(refOf(sameIdElsewhere), sameIdElsewhere.currentKeyMaterialId!));
       assert.ok(await s.aliases.get(account, OTHER_REGION, 'alias/doomed-1'));
     });
 
@@ -224,8 +224,8 @@ export function keyStoreContract(store: () => Store): void {
     it('round-trips the wrapped bytes and creation time exactly', async () => {
       const key = makeKey(newAccount(), REGION, { creationDate: at(5) });
       const wrapped = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-      await store().keys.create(key, makeMaterial(key, wrapped), {});
-      const got = await store().keys.getMaterial(refOf(key), key.currentKeyMaterialId);
+      await store().keys.create(key, [makeMaterial(key, wrapped)], {});
+      const got = await store().keys.getMaterial(refOf(key), key.currentKeyMaterialId!);
       assert.ok(got && Buffer.isBuffer(got.wrapped), 'wrapped comes back as a Buffer');
       assert.deepEqual(got, { keyMaterialId: key.currentKeyMaterialId, createdAt: at(5), wrapped });
     });
@@ -233,8 +233,8 @@ export function keyStoreContract(store: () => Store): void {
     it('returns undefined for an unknown material id or key', async () => {
       const key = await createKey(store(), newAccount());
       assert.equal(await store().keys.getMaterial(refOf(key), materialId(0xee)), undefined);
-      assert.equal(await store().keys.getMaterial({ ...refOf(key), keyId: 'mrk-0' }, key.currentKeyMaterialId), undefined);
-      assert.equal(await store().keys.getMaterial({ ...refOf(key), account: newAccount() }, key.currentKeyMaterialId), undefined);
+      assert.equal(await store().keys.getMaterial({ ...refOf(key), keyId: 'mrk-0' }, key.currentKeyMaterialId!), undefined);
+      assert.equal(await store().keys.getMaterial({ ...refOf(key), account: newAccount() }, key.currentKeyMaterialId!), undefined);
     });
   });
 
@@ -245,12 +245,12 @@ export function keyStoreContract(store: () => Store): void {
       const keys: KmsKey[] = [];
       for (const [account, region, fill] of [[a, REGION, 1], [b, REGION, 2], [a, OTHER_REGION, 3]] as const) {
         const key = makeKey(account, region, { keyId, description: `${account}/${region}` });
-        await store().keys.create(key, makeMaterial(key, Buffer.alloc(8, fill)), { where: `${account}/${region}` });
+        await store().keys.create(key, [makeMaterial(key, Buffer.alloc(8, fill))], { where: `${account}/${region}` });
         keys.push(key);
       }
       for (const [i, key] of keys.entries()) {
         assert.deepEqual(await store().keys.get(refOf(key)), key);
-        assert.deepEqual((await store().keys.getMaterial(refOf(key), key.currentKeyMaterialId))?.wrapped, Buffer.alloc(8, i + 1));
+        assert.deepEqual((await store().keys.getMaterial(refOf(key), key.currentKeyMaterialId!))?.wrapped, Buffer.alloc(8, i + 1));
         assert.deepEqual(await store().tags.get(refOf(key)), { where: key.description });
         assert.deepEqual((await store().keys.list(key.account, key.region, 10)).items, [key]);
       }

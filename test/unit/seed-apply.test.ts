@@ -105,12 +105,12 @@ describe('applySeed: the two-account fixture', () => {
     assert.equal(key?.lifecycle.state, 'Enabled');
     assert.equal(key?.multiRegion, false);
     assert.equal(JSON.parse(key!.policy).Statement[1].Principal.AWS, `arn:aws:iam::${BETA}:root`);
-    assert.deepEqual(await new KmsService(e.store, e.keyring).material(key!, key!.currentKeyMaterialId), APP_MATERIAL);
+    assert.deepEqual(await new KmsService(e.store, e.keyring).material(key!, key!.currentKeyMaterialId!), APP_MATERIAL);
     assert.deepEqual(await e.store.tags.get(key!), { team: 'blue', env: 'test' });
     assert.equal((await e.store.aliases.get(ALPHA, REGION, 'alias/app'))?.targetKeyId, APP_KEY);
     const scratch = await e.store.keys.get({ account: ALPHA, region: REGION, keyId: '11111111-2222-3333-4444-666666666666' });
     assert.equal(scratch?.policy, defaultKeyPolicy(ALPHA));
-    assert.match(scratch!.currentKeyMaterialId, /^[0-9a-f]{64}$/);
+    assert.match(scratch!.currentKeyMaterialId!, /^[0-9a-f]{64}$/);
     assert.notEqual(scratch!.currentKeyMaterialId, seededKeyMaterialId(APP_MATERIAL));
   });
 
@@ -159,13 +159,13 @@ describe('applySeed: reproducible ciphertexts', () => {
       const ref = { account: ALPHA, region: REGION, keyId: APP_KEY };
       const [keyA, keyB] = [await a.store.keys.get(ref), await b.store.keys.get(ref)];
       // Same material, wrapped differently under each root key.
-      assert.notDeepEqual((await a.store.keys.getMaterial(ref, keyA!.currentKeyMaterialId))!.wrapped, (await b.store.keys.getMaterial(ref, keyB!.currentKeyMaterialId))!.wrapped);
-      const materialA = (await new KmsService(a.store, a.keyring).material(keyA!, keyA!.currentKeyMaterialId))!;
-      const materialB = (await new KmsService(b.store, b.keyring).material(keyB!, keyB!.currentKeyMaterialId))!;
-      const header = { account: ALPHA, keyId: APP_KEY, keyMaterialId: keyA!.currentKeyMaterialId };
+      assert.notDeepEqual((await a.store.keys.getMaterial(ref, keyA!.currentKeyMaterialId!))!.wrapped, (await b.store.keys.getMaterial(ref, keyB!.currentKeyMaterialId!))!.wrapped);
+      const materialA = (await new KmsService(a.store, a.keyring).material(keyA!, keyA!.currentKeyMaterialId!))!;
+      const materialB = (await new KmsService(b.store, b.keyring).material(keyB!, keyB!.currentKeyMaterialId!))!;
+      const header = { account: ALPHA, keyId: APP_KEY, keyMaterialId: keyA!.currentKeyMaterialId! };
       const context = { purpose: 'test' };
       const blobA = sealCiphertext(header, materialA, Buffer.from('hello from A'), context, IV);
-      const blobB = sealCiphertext({ ...header, keyMaterialId: keyB!.currentKeyMaterialId }, materialB, Buffer.from('hello from A'), context, IV);
+      const blobB = sealCiphertext({ ...header, keyMaterialId: keyB!.currentKeyMaterialId! }, materialB, Buffer.from('hello from A'), context, IV);
       assert.deepEqual(blobA, blobB, 'same seed, same IV: byte-identical ciphertexts');
       const fromB = sealCiphertext(header, materialB, Buffer.from('hello from B'), context, randomBytes(12));
       // Each side finds the material a blob names by its id, then opens it.

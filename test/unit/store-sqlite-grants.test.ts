@@ -61,7 +61,7 @@ describe('sqlite grant store', () => {
     const account = newAccount();
     const key = await createKey({ keys } as never, account);
     const other = makeKey(account);
-    await keys.create(other, makeMaterial(other), {});
+    await keys.create(other, [makeMaterial(other)], {});
     const g = makeGrant(refOf(key));
     const kept = makeGrant(refOf(other));
     await store!.create(g, 10);

@@ -47,7 +47,7 @@ describe('sqlite store: durability', () => {
     const second = openSqliteStore(path);
     try {
       assert.deepEqual(await second.keys.get(refOf(key)), key);
-      assert.deepEqual(await second.keys.getMaterial(refOf(key), key.currentKeyMaterialId), makeMaterial(key));
+      assert.deepEqual(await second.keys.getMaterial(refOf(key), key.currentKeyMaterialId!), makeMaterial(key));
       assert.deepEqual(await second.tags.get(refOf(key)), { Team: 'x' });
       assert.deepEqual(await second.aliases.get(account, REGION, 'alias/durable'), alias);
       assert.deepEqual(await second.credentials.getAccessKey(accessKey.accessKeyId), accessKey);

@@ -6,7 +6,7 @@ import { KEY_SPECS, specAvailableIn } from '../../domain/key-specs.js';
 import { tagsFromList } from '../../domain/tags.js';
 import { generateDerKeyPair } from '../../crypto/key-pairs.js';
 import { MalformedPolicyDocumentException, UnsupportedOperationException, ValidationException } from '../../protocols/errors.js';
-import { keyMetadata } from './key-metadata.js';
+import { keyMetadata, keyMetadataDetails } from './key-metadata.js';
 import { materialAad } from './kms-service.js';
 import type { KmsOperation } from './operation.js';
 
@@ -60,6 +60,6 @@ export const createKey: KmsOperation = async (input, ctx, kms) => {
   const secret = spec.keyPair ? (await generateDerKeyPair(spec.keyPair)).privateKey : ctx.random.bytes(spec.symmetricKeyBytes!);
   const wrapped = kms.keyring.wrap(secret, materialAad(key.arn, keyMaterialId));
   secret.fill(0);
-  await kms.store.keys.create(key, { keyMaterialId, createdAt: now, wrapped }, tags);
-  return { KeyMetadata: keyMetadata(key) };
+  await kms.store.keys.create(key, [{ keyMaterialId, createdAt: now, wrapped }], tags);
+  return { KeyMetadata: keyMetadata(key, await keyMetadataDetails(kms.store.keys, key)) };
 };

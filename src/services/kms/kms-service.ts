@@ -30,6 +30,12 @@ export interface ResolveOptions {
   encryptionAlgorithm?: string;
 }
 
+/** The id of the material new cryptographic operations use; only Enabled keys reach here, and they have one. */
+export function currentMaterialId(key: KmsKey): string {
+  if (key.currentKeyMaterialId === undefined) throw new Error(`${key.arn} has no current key material`);
+  return key.currentKeyMaterialId;
+}
+
 /** AAD that binds wrapped key material to the key and material it belongs to. */
 export const materialAad = (arn: string, keyMaterialId: string) => `locksmith:key-material:v1:${arn}:${keyMaterialId}`;
 
@@ -99,7 +105,7 @@ export class KmsService {
   /** Destroys the key and its material when its waiting period is over. Returns whether it did. */
   async destroyIfDue(ctx: Pick<CallContext, 'clock'>, key: KmsKey): Promise<boolean> {
     const l = key.lifecycle;
-    if (l.state !== 'PendingDeletion' || l.deletionDate.getTime() > ctx.clock.now().getTime()) return false;
+    if (!('deletionDate' in l) || l.deletionDate.getTime() > ctx.clock.now().getTime()) return false;
     await this.store.keys.destroy({ account: key.account, region: key.region, keyId: key.keyId });
     return true;
   }
@@ -107,12 +113,12 @@ export class KmsService {
   /** Plaintext key material of one version; only in memory, only for the call. */
   async material(key: KmsKey, keyMaterialId: string): Promise<Buffer | undefined> {
     const stored = await this.store.keys.getMaterial(key, keyMaterialId);
-    return stored && this.keyring.unwrap(stored.wrapped, materialAad(key.arn, keyMaterialId));
+    return stored?.wrapped && this.keyring.unwrap(stored.wrapped, materialAad(key.arn, keyMaterialId));
   }
 
   /** The current material in plaintext: PKCS#8 private key of a key pair, HMAC key bytes. The caller wipes it. */
   async currentMaterial(key: KmsKey): Promise<Buffer> {
-    const material = await this.material(key, key.currentKeyMaterialId);
+    const material = await this.material(key, currentMaterialId(key));
     if (!material) throw new Error(`current key material of ${key.arn} is missing`);
     return material;
   }
@@ -124,9 +130,8 @@ export class KmsService {
 
   /** Encrypts under the key's current material in the versioned ciphertext format. */
   async seal(ctx: CallContext, key: KmsKey, plaintext: Buffer, context: EncryptionContext | undefined): Promise<Buffer> {
-    const material = await this.material(key, key.currentKeyMaterialId);
-    if (!material) throw new Error(`current key material of ${key.arn} is missing`);
-    const header = { account: key.account, keyId: key.keyId, keyMaterialId: key.currentKeyMaterialId };
+    const material = await this.currentMaterial(key);
+    const header = { account: key.account, keyId: key.keyId, keyMaterialId: currentMaterialId(key) };
     try {
       return sealCiphertext(header, material, plaintext, context, ctx.random.bytes(GCM_IV_BYTES));
     } finally {
@@ -159,7 +164,7 @@ export class KmsService {
         if (!isKeyPair(key)) throw InvalidCiphertextException();
         const algorithm = encryptionAlgorithmFor(key, opts.encryptionAlgorithm);
         assertNoContextForKeyPair(context);
-        return { key, plaintext: await rsaDecrypt(this, key, algorithm, blob), keyMaterialId: key.currentKeyMaterialId };
+        return { key, plaintext: await rsaDecrypt(this, key, algorithm, blob), keyMaterialId: currentMaterialId(key) };
       }
       if (key.keyId !== parsed.keyId || key.account !== parsed.account) {
         throw IncorrectKeyException('The key ID in the request does not identify a CMK that can perform this operation.');

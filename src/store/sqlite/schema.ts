@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { AUDIT_SCHEMA } from './schema-audit.js';
 import { GRANTS_SCHEMA } from './schema-grants.js';
 import { IAM_SCHEMA, IAM_TAGS_SCHEMA } from './schema-iam.js';
+import { KEY_LIFECYCLE_SCHEMA } from './schema-key-lifecycle.js';
 
 /** Schema migrations, applied in order; `user_version` records how many ran. */
 const MIGRATIONS: string[] = [
@@ -73,6 +74,7 @@ const MIGRATIONS: string[] = [
   GRANTS_SCHEMA,
   IAM_TAGS_SCHEMA,
   AUDIT_SCHEMA,
+  KEY_LIFECYCLE_SCHEMA,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { KeyLifecycle, KmsKey, Tags } from '../../domain/key.js';
-import { InvalidPagePositionError, type KeyRef, type KeyStore, type Page, type StoredKeyMaterial } from '../ports.js';
+import { InvalidPagePositionError, type KeyChange, type KeyRef, type KeyStore, type Page, type StoredKeyMaterial } from '../ports.js';
 
 interface KeyRow {
   seq: number;
@@ -19,18 +19,68 @@ interface KeyRow {
   deletion_date: number | null;
   pending_window_days: number | null;
   policy: string;
-  current_material_id: string;
+  current_material_id: string | null;
+  rotation_period_days: number | null;
+  next_rotation_date: number | null;
+  primary_region: string | null;
+}
+
+interface MaterialRow {
+  material_id: string;
+  created_at: number;
+  wrapped: Buffer | null;
+  rotation_type: string | null;
+  pending_rotation: number;
+  import_state: string | null;
+  expiration_model: string | null;
+  valid_to: number | null;
+  description: string | null;
+  fingerprint: Buffer | null;
 }
 
 function lifecycleOf(row: KeyRow): KeyLifecycle {
-  if (row.state === 'PendingDeletion') {
-    return { state: 'PendingDeletion', deletionDate: new Date(row.deletion_date!), pendingWindowInDays: row.pending_window_days! };
+  if (row.state === 'PendingDeletion' || row.state === 'PendingReplicaDeletion') {
+    return { state: row.state, deletionDate: new Date(row.deletion_date!), pendingWindowInDays: row.pending_window_days! };
   }
-  return { state: row.state as Exclude<KeyLifecycle['state'], 'PendingDeletion'> };
+  return { state: row.state as Exclude<KeyLifecycle['state'], 'PendingDeletion' | 'PendingReplicaDeletion'> };
+}
+
+/** Drops undefined members so a stored object compares equal to what was put. */
+const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+function toMaterial(row: MaterialRow): StoredKeyMaterial {
+  return defined({
+    keyMaterialId: row.material_id,
+    createdAt: new Date(row.created_at),
+    wrapped: row.wrapped ?? undefined,
+    rotationType: (row.rotation_type ?? undefined) as StoredKeyMaterial['rotationType'],
+    pendingRotation: row.pending_rotation === 1 ? true : undefined,
+    importState: (row.import_state ?? undefined) as StoredKeyMaterial['importState'],
+    expirationModel: (row.expiration_model ?? undefined) as StoredKeyMaterial['expirationModel'],
+    validTo: row.valid_to === null ? undefined : new Date(row.valid_to),
+    description: row.description ?? undefined,
+    fingerprint: row.fingerprint ?? undefined,
+  });
+}
+
+function materialColumns(ref: KeyRef, m: StoredKeyMaterial) {
+  return {
+    ...ref,
+    materialId: m.keyMaterialId,
+    createdAt: m.createdAt.getTime(),
+    wrapped: m.wrapped ?? null,
+    rotationType: m.rotationType ?? null,
+    pendingRotation: m.pendingRotation ? 1 : 0,
+    importState: m.importState ?? null,
+    expirationModel: m.expirationModel ?? null,
+    validTo: m.validTo?.getTime() ?? null,
+    description: m.description ?? null,
+    fingerprint: m.fingerprint ?? null,
+  };
 }
 
 function toKey(row: KeyRow): KmsKey {
-  return {
+  return defined({
     account: row.account,
     region: row.region,
     keyId: row.key_id,
@@ -44,8 +94,11 @@ function toKey(row: KeyRow): KmsKey {
     multiRegion: row.multi_region === 1,
     lifecycle: lifecycleOf(row),
     policy: row.policy,
-    currentKeyMaterialId: row.current_material_id,
-  };
+    currentKeyMaterialId: row.current_material_id ?? undefined,
+    rotation:
+      row.next_rotation_date === null ? undefined : { periodInDays: row.rotation_period_days!, nextRotationDate: new Date(row.next_rotation_date) },
+    primaryRegion: row.primary_region ?? undefined,
+  });
 }
 
 function mutableColumns(key: KmsKey) {
@@ -56,7 +109,10 @@ function mutableColumns(key: KmsKey) {
     deletion_date: l.state === 'PendingDeletion' ? l.deletionDate.getTime() : null,
     pending_window_days: l.state === 'PendingDeletion' ? l.pendingWindowInDays : null,
     policy: key.policy,
-    current_material_id: key.currentKeyMaterialId,
+    current_material_id: key.currentKeyMaterialId ?? null,
+    rotation_period_days: key.rotation?.periodInDays ?? null,
+    next_rotation_date: key.rotation?.nextRotationDate.getTime() ?? null,
+    primary_region: key.primaryRegion ?? null,
   };
 }
 
@@ -64,23 +120,45 @@ const REF = 'account = @account AND region = @region AND key_id = @keyId';
 
 export function sqliteKeyStore(db: Database.Database): KeyStore {
   const insertKey = db.prepare(`INSERT INTO kms_keys (account, region, key_id, arn, creation_date, description, key_usage,
-      key_spec, origin, key_manager, multi_region, state, deletion_date, pending_window_days, policy, current_material_id)
+      key_spec, origin, key_manager, multi_region, state, deletion_date, pending_window_days, policy, current_material_id,
+      rotation_period_days, next_rotation_date, primary_region)
     VALUES (@account, @region, @keyId, @arn, @creationDate, @description, @keyUsage, @keySpec, @origin, @keyManager,
-      @multiRegion, @state, @deletion_date, @pending_window_days, @policy, @current_material_id)`);
-  const insertMaterial = db.prepare(`INSERT INTO key_materials (account, region, key_id, material_id, created_at, wrapped)
-    VALUES (@account, @region, @keyId, @materialId, @createdAt, @wrapped)`);
+      @multiRegion, @state, @deletion_date, @pending_window_days, @policy, @current_material_id,
+      @rotation_period_days, @next_rotation_date, @primary_region)`);
+  const putMaterial = db.prepare(`INSERT OR REPLACE INTO key_materials (account, region, key_id, material_id, created_at, wrapped,
+      rotation_type, pending_rotation, import_state, expiration_model, valid_to, description, fingerprint)
+    VALUES (@account, @region, @keyId, @materialId, @createdAt, @wrapped, @rotationType, @pendingRotation, @importState,
+      @expirationModel, @validTo, @description, @fingerprint)`);
   const insertTag = db.prepare(`INSERT INTO key_tags (account, region, key_id, tag_key, tag_value)
     VALUES (@account, @region, @keyId, @tagKey, @tagValue)`);
   const selectKey = db.prepare(`SELECT * FROM kms_keys WHERE ${REF}`);
   const selectPage = db.prepare(`SELECT * FROM kms_keys WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?`);
   const updateKey = db.prepare(`UPDATE kms_keys SET description = @description, state = @state, deletion_date = @deletion_date,
-      pending_window_days = @pending_window_days, policy = @policy, current_material_id = @current_material_id WHERE ${REF}`);
+      pending_window_days = @pending_window_days, policy = @policy, current_material_id = @current_material_id,
+      rotation_period_days = @rotation_period_days, next_rotation_date = @next_rotation_date, primary_region = @primary_region
+    WHERE ${REF}`);
   const deleteRows = ['kms_keys', 'key_materials', 'key_tags', 'kms_grant_tokens', 'kms_grants'].map((t) => db.prepare(`DELETE FROM ${t} WHERE ${REF}`));
   const deleteAliases = db.prepare(`DELETE FROM aliases WHERE account = @account AND region = @region AND target_key_id = @keyId`);
   const selectDue = db.prepare(`SELECT account, region, key_id FROM kms_keys WHERE deletion_date IS NOT NULL AND deletion_date <= ?`);
   const selectMaterial = db.prepare(`SELECT * FROM key_materials WHERE ${REF} AND material_id = @materialId`);
+  const selectMaterials = db.prepare(`SELECT * FROM key_materials WHERE ${REF} ORDER BY created_at, material_id`);
+  const selectRegions = db.prepare(`SELECT * FROM kms_keys WHERE account = ? AND key_id = ? ORDER BY seq`);
+  const selectRotationDue = db.prepare(`SELECT account, region, key_id FROM kms_keys WHERE next_rotation_date IS NOT NULL AND next_rotation_date <= ?`);
+  const selectExpiryDue = db.prepare(`SELECT DISTINCT account, region, key_id FROM key_materials
+    WHERE valid_to IS NOT NULL AND wrapped IS NOT NULL AND valid_to <= ?`);
+  const refs = (rows: { account: string; region: string; key_id: string }[]) =>
+    rows.map((r) => ({ account: r.account, region: r.region, keyId: r.key_id }));
+  const refOf = (key: KmsKey): KeyRef => ({ account: key.account, region: key.region, keyId: key.keyId });
 
-  const create = db.transaction((key: KmsKey, material: StoredKeyMaterial, tags: Tags) => {
+  const apply = db.transaction((changes: KeyChange[]) => {
+    for (const { key, materials } of changes) {
+      const ref = refOf(key);
+      updateKey.run({ ...ref, ...mutableColumns(key) });
+      for (const m of materials ?? []) putMaterial.run(materialColumns(ref, m));
+    }
+  });
+
+  const create = db.transaction((key: KmsKey, materials: StoredKeyMaterial[], tags: Tags) => {
     const ref = { account: key.account, region: key.region, keyId: key.keyId };
     insertKey.run({
       ...ref,
@@ -93,7 +171,7 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
       multiRegion: key.multiRegion ? 1 : 0,
       ...mutableColumns(key),
     });
-    insertMaterial.run({ ...ref, materialId: material.keyMaterialId, createdAt: material.createdAt.getTime(), wrapped: material.wrapped });
+    for (const m of materials) putMaterial.run(materialColumns(ref, m));
     for (const [tagKey, tagValue] of Object.entries(tags)) insertTag.run({ ...ref, tagKey, tagValue });
   });
 
@@ -105,8 +183,8 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
   });
 
   return {
-    async create(key, material, tags) {
-      create(key, material, tags);
+    async create(key, materials, tags) {
+      create(key, materials, tags);
     },
     async get(ref) {
       const row = selectKey.get(ref) as KeyRow | undefined;
@@ -119,20 +197,32 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
       return { items: items.map(toKey), next: rows.length > limit ? String(items[items.length - 1].seq) : undefined };
     },
     async update(key) {
-      updateKey.run({ account: key.account, region: key.region, keyId: key.keyId, ...mutableColumns(key) });
+      apply([{ key }]);
+    },
+    async apply(changes) {
+      apply(changes);
+    },
+    async regionsOf(account, keyId) {
+      return (selectRegions.all(account, keyId) as KeyRow[]).map(toKey);
+    },
+    async listMaterials(ref) {
+      return (selectMaterials.all(ref) as MaterialRow[]).map(toMaterial);
+    },
+    async dueForRotation(now) {
+      return refs(selectRotationDue.all(now.getTime()) as { account: string; region: string; key_id: string }[]);
+    },
+    async dueForExpiry(now) {
+      return refs(selectExpiryDue.all(now.getTime()) as { account: string; region: string; key_id: string }[]);
     },
     async destroy(ref) {
       return destroy(ref);
     },
     async dueForDeletion(now) {
-      const rows = selectDue.all(now.getTime()) as { account: string; region: string; key_id: string }[];
-      return rows.map((r) => ({ account: r.account, region: r.region, keyId: r.key_id }));
+      return refs(selectDue.all(now.getTime()) as { account: string; region: string; key_id: string }[]);
     },
     async getMaterial(ref, keyMaterialId) {
-      const row = selectMaterial.get({ ...ref, materialId: keyMaterialId }) as
-        | { material_id: string; created_at: number; wrapped: Buffer }
-        | undefined;
-      return row && { keyMaterialId: row.material_id, createdAt: new Date(row.created_at), wrapped: row.wrapped };
+      const row = selectMaterial.get({ ...ref, materialId: keyMaterialId }) as MaterialRow | undefined;
+      return row && toMaterial(row);
     },
   };
 }

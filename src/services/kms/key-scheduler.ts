@@ -1,0 +1,36 @@
+import type { AuditRecorder } from '../../audit/recorder.js';
+import type { Random } from '../../crypto/random.js';
+import type { Clock } from '../../util/clock.js';
+import { sweepDueDeletions } from './deletion-sweeper.js';
+import type { KmsService } from './kms-service.js';
+
+/** What a scheduled task may use: the (audited) store and root key through `kms`, the injected clock. */
+export interface ScheduleEnv {
+  kms: KmsService;
+  audit: AuditRecorder;
+  clock: Clock;
+  random: Random;
+}
+
+/**
+ * Work KMS does on its own when a date passes: destroying keys at the end of their waiting
+ * period, automatic rotation, expiring imported key material. Each task finds what is due at
+ * `clock.now()` and returns how many keys it changed; the server runs them at start and on a
+ * timer, and tests run them after moving the clock.
+ */
+export const KEY_SCHEDULE: Record<string, (env: ScheduleEnv) => Promise<number>> = {
+  deletion: (env) => sweepDueDeletions(env.kms.store, env.clock),
+};
+
+/** Runs every task once; one failing task does not stop the others. Returns the counts by task. */
+export async function runKeySchedule(env: ScheduleEnv, onError: (task: string, e: Error) => void): Promise<Record<string, number>> {
+  const done: Record<string, number> = {};
+  for (const [name, task] of Object.entries(KEY_SCHEDULE)) {
+    try {
+      done[name] = await task(env);
+    } catch (e) {
+      onError(name, e as Error);
+    }
+  }
+  return done;
+}
