@@ -24,19 +24,21 @@ export const createKey: KmsOperation = async (input, ctx, kms) => {
   if (!spec.usages.includes(keyUsage)) throw ValidationException(`KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`);
   if (!spec.implemented) throw UnsupportedOperationException(`KeySpec ${keySpec} is not supported by Locksmith yet.`);
   const origin = input.Origin ?? 'AWS_KMS';
-  if (origin !== 'AWS_KMS') throw UnsupportedOperationException(`Origin ${origin} is not supported by Locksmith yet.`);
-  if (input.MultiRegion === true) throw UnsupportedOperationException('Multi-Region keys are not supported by Locksmith yet.');
-  if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) {
+  if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined || origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE') {
     throw UnsupportedOperationException('Custom key stores are not supported by Locksmith.');
   }
+  const external = origin === 'EXTERNAL';
+  const multiRegion = input.MultiRegion === true;
   await kms.authorizer.authorizeIdentity(ctx, 'CreateKey', '*', input);
   const tags = tagsFromList(input.Tags ?? []);
   const policy: string = input.Policy ?? defaultKeyPolicy(ctx.account);
   if (input.Policy !== undefined) validateKeyPolicy(policy);
 
   const now = ctx.clock.now();
-  const keyId = ctx.random.uuid();
-  const keyMaterialId = ctx.random.bytes(KEY_MATERIAL_ID_BYTES).toString('hex');
+  // Multi-Region key ids are mrk- and 32 hex digits; the same id in every region.
+  const keyId = multiRegion ? `mrk-${ctx.random.bytes(16).toString('hex')}` : ctx.random.uuid();
+  // An EXTERNAL key has no material until ImportKeyMaterial.
+  const keyMaterialId = external ? undefined : ctx.random.bytes(KEY_MATERIAL_ID_BYTES).toString('hex');
   const key: KmsKey = {
     account: ctx.account,
     region: ctx.region,
@@ -48,18 +50,23 @@ export const createKey: KmsOperation = async (input, ctx, kms) => {
     keySpec,
     origin,
     keyManager: 'CUSTOMER',
-    multiRegion: false,
-    lifecycle: { state: 'Enabled' },
+    multiRegion,
+    lifecycle: { state: external ? 'PendingImport' : 'Enabled' },
     policy,
     currentKeyMaterialId: keyMaterialId,
+    primaryRegion: multiRegion ? ctx.region : undefined,
   };
   if (input.Policy !== undefined && input.BypassPolicyLockoutSafetyCheck !== true && !(await kms.authorizer.allowsPolicyUpdate(ctx, key, input))) {
     throw MalformedPolicyDocumentException(LOCKOUT_MESSAGE);
   }
-  // Key pairs: the material is the PKCS#8 private key, wrapped like symmetric material.
-  const secret = spec.keyPair ? (await generateDerKeyPair(spec.keyPair)).privateKey : ctx.random.bytes(spec.symmetricKeyBytes!);
-  const wrapped = kms.keyring.wrap(secret, materialAad(key.arn, keyMaterialId));
-  secret.fill(0);
-  await kms.store.keys.create(key, [{ keyMaterialId, createdAt: now, wrapped }], tags);
+  if (keyMaterialId === undefined) {
+    await kms.store.keys.create(key, [], tags);
+  } else {
+    // Key pairs: the material is the PKCS#8 private key, wrapped like symmetric material.
+    const secret = spec.keyPair ? (await generateDerKeyPair(spec.keyPair)).privateKey : ctx.random.bytes(spec.symmetricKeyBytes!);
+    const wrapped = kms.keyring.wrap(secret, materialAad(key.arn, keyMaterialId));
+    secret.fill(0);
+    await kms.store.keys.create(key, [{ keyMaterialId, createdAt: now, wrapped }], tags);
+  }
   return { KeyMetadata: keyMetadata(key, await keyMetadataDetails(kms.store.keys, key)) };
 };
