@@ -105,9 +105,9 @@ function table(rows: Row[], ceiling: Row, policy: { label: string; us: number }[
   return lines.join('\n');
 }
 
-async function withServer<T>(nodeArgs: string[], fn: (s: ServerProcess, f: KmsFixture) => Promise<T>): Promise<T> {
+async function withServer<T>(nodeArgs: string[], fn: (s: ServerProcess, f: KmsFixture) => Promise<T>, serveArgs: string[] = []): Promise<T> {
   const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-bench-'));
-  const server = await spawnServer(dataDir, { nodeArgs });
+  const server = await spawnServer(dataDir, { nodeArgs, serveArgs });
   try {
     const fixture = await createKmsFixture(server.endpoint, rootCredentials(dataDir), { ciphertexts: cfg.pool });
     return await fn(server, fixture);
@@ -115,6 +115,63 @@ async function withServer<T>(nodeArgs: string[], fn: (s: ServerProcess, f: KmsFi
     await server.stop('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+interface AuditCost {
+  rounds: number;
+  withAudit: { rps: number[]; p50: number[]; p99: number[] };
+  withoutAudit: { rps: number[]; p50: number[]; p99: number[] };
+  /** Share of Encrypt throughput that audit-first costs: 1 − with/without (means over the rounds). */
+  cost: number;
+}
+
+/**
+ * What audit-first costs: Encrypt at saturation on two fresh servers, one normal and one started
+ * with --insecure-skip-audit (answers without recording), alternating so drift hits both alike.
+ */
+async function auditCost(): Promise<AuditCost> {
+  const rounds = quick ? 1 : 3;
+  const result: AuditCost = { rounds, withAudit: { rps: [], p50: [], p99: [] }, withoutAudit: { rps: [], p50: [], p99: [] }, cost: 0 };
+  await withServer([], (withAudit, fixtureOn) =>
+    withServer(
+      [],
+      async (withoutAudit, fixtureOff) => {
+        for (let round = 0; round < rounds; round++) {
+          for (const [server, fixture, into] of [
+            [withAudit, fixtureOn, result.withAudit],
+            [withoutAudit, fixtureOff, result.withoutAudit],
+          ] as const) {
+            const pool = await presignedPool(fixture, 'Encrypt', cfg.pool);
+            const sat = await saturate(server.endpoint, pool, { connections: CONNECTIONS, seconds: cfg.satS, warmupSeconds: Math.max(1, cfg.warmupS) });
+            if (sat.non2xx > 0 || sat.errors > 0) throw new Error(`audit cost: ${sat.non2xx} non-2xx answers and ${sat.errors} errors`);
+            into.rps.push(sat.rps);
+            into.p50.push(sat.p50);
+            into.p99.push(sat.p99);
+          }
+        }
+      },
+      ['--insecure-skip-audit'],
+    ),
+  );
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  result.cost = 1 - mean(result.withAudit.rps) / mean(result.withoutAudit.rps);
+  return result;
+}
+
+function auditCostTable(a: AuditCost): string {
+  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+  const row = (label: string, r: AuditCost['withAudit']) =>
+    `| ${label} | ${r.rps.map((v) => v.toFixed(0)).join(' / ')} | ${mean(r.rps).toFixed(0)} | ${ms(mean(r.p50))} | ${ms(mean(r.p99))} |`;
+  return [
+    `Audit-first cost (Encrypt at saturation, ${a.rounds} alternating round(s) of ${cfg.satS} s on two fresh servers):`,
+    '',
+    '| server | req/s per round | mean req/s | p50 ms | p99 ms |',
+    '|---|--:|--:|--:|--:|',
+    row('audit-first (default)', a.withAudit),
+    row('--insecure-skip-audit', a.withoutAudit),
+    '',
+    `Audit-first costs **${(a.cost * 100).toFixed(1)} %** of Encrypt throughput (target ≤ 15 %).`,
+  ].join('\n');
 }
 
 async function bench(): Promise<void> {
@@ -158,7 +215,9 @@ async function bench(): Promise<void> {
       log(`ceiling at ${ceilingRate} req/s (the highest half-load rate)…`);
       ceiling.half = await halfLoad(ceilingServer.endpoint, pools.Encrypt!, ceilingRate);
       const rssAfter = server.rssKiB();
-      const text = table(rows, ceiling, policy, replyBytes);
+      log('audit-first cost: Encrypt with and without the audit trail…');
+      const audit = await auditCost();
+      const text = table(rows, ceiling, policy, replyBytes) + '\n\n' + auditCostTable(audit);
       const load = loadavg()[0]!.toFixed(2);
       console.log(`\nLocksmith vs the ceiling — ${m.nproc} × ${m.cpu}, node ${m.node}, ${quick ? 'quick' : 'full'} run, ${started.toISOString()}, load average ${loadAtStart} at the start, ${load} at the end\n`);
       console.log(text);
@@ -167,7 +226,7 @@ async function bench(): Promise<void> {
       const errors = rows.reduce((a, r) => a + r.half!.errors, 0) + ceiling.half.errors;
       mkdirSync(RESULTS, { recursive: true });
       const file = join(RESULTS, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
-      writeFileSync(file, JSON.stringify({ started, mode: quick ? 'quick' : 'full', machine: m, loadAverage: { start: Number(loadAtStart), end: Number(load) }, config: { ...cfg, connections: CONNECTIONS }, ceiling, rows, policy, replyBytes, rssKiB: { before: rssBefore, after: rssAfter }, notes, table: text }, null, 2));
+      writeFileSync(file, JSON.stringify({ started, mode: quick ? 'quick' : 'full', machine: m, loadAverage: { start: Number(loadAtStart), end: Number(load) }, config: { ...cfg, connections: CONNECTIONS }, ceiling, rows, policy, auditCost: audit, replyBytes, rssKiB: { before: rssBefore, after: rssAfter }, notes, table: text }, null, 2));
       console.log(`\nwritten ${file}`);
       if (errors > 0) throw new Error(`${errors} errors at half load`);
     } finally {

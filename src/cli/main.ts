@@ -16,7 +16,8 @@ program
   .option('--account <id>', 'default account id (LOCKSMITH_ACCOUNT)', process.env.LOCKSMITH_ACCOUNT ?? '000000000000')
   .option('--region <r>', 'region written to the generated AWS profile (LOCKSMITH_REGION)', process.env.LOCKSMITH_REGION ?? 'us-east-1')
   .option('--seed <file>', 'YAML or JSON seed file applied idempotently at start (LOCKSMITH_SEED)', process.env.LOCKSMITH_SEED || undefined)
-  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string; seed?: string }) => {
+  .option('--insecure-skip-audit', 'INSECURE: answer API calls without recording them in the audit trail (to measure audit cost in bench/ only)')
+  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string; seed?: string; insecureSkipAudit?: boolean }) => {
     const port = Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) program.error(`invalid port '${o.port}'`);
     if (!/^\d{12}$/.test(o.account)) program.error(`invalid account id '${o.account}': 12 digits expected`);
@@ -29,6 +30,7 @@ program
       defaultRegion: o.region,
       seed: o.seed === undefined ? undefined : loadSeedFile(o.seed),
       requestLog: 'stdout',
+      insecureSkipAudit: o.insecureSkipAudit === true,
     });
     const stop = () => {
       running.close().then(() => process.exit(0), () => process.exit(1));

@@ -43,6 +43,11 @@ export interface LocksmithOptions {
    * nowhere (the default, so embedded servers and tests stay quiet).
    */
   requestLog?: 'stdout' | ((line: string) => void);
+  /**
+   * INSECURE, for measuring audit-first's cost only (bench/): API calls are answered without
+   * being recorded in the audit trail. Never use it for a service anyone relies on.
+   */
+  insecureSkipAudit?: boolean;
   /** Keys with their own locksmith_key_usage_total series at most (default 100; the rest count as "other"). */
   metricsKeySeriesLimit?: number;
 }
@@ -90,7 +95,8 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const runSchedule = () => runKeySchedule(scheduleEnv, (task, e) => log(`scheduled ${task} failed: ${e.message}`));
   await runSchedule();
 
-  const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log, audit, metrics, requestLog: requestLogger(opts.requestLog) });
+  const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log, audit, metrics, requestLog: requestLogger(opts.requestLog), insecureSkipAudit: opts.insecureSkipAudit });
+  if (opts.insecureSkipAudit) log('WARNING: --insecure-skip-audit: API calls are NOT recorded in the audit trail. For benchmarks only.');
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());

@@ -31,6 +31,8 @@ export interface ServerDeps {
   /** Every KMS, IAM, STS and CloudTrail call is recorded here before it is answered. */
   audit: AuditRecorder;
   metrics: LocksmithMetrics;
+  /** INSECURE (bench only): answer calls without recording them. */
+  insecureSkipAudit?: boolean;
   /** One JSON line per request (request id, principal, service, operation, outcome, latency); none when absent. */
   requestLog?: Logger;
 }
@@ -137,6 +139,7 @@ async function storePing(deps: ServerDeps): Promise<boolean> {
  * go to the log so the attempt is not lost entirely).
  */
 async function recordCall(deps: ServerDeps, trace: ApiCallTrace, response: WireResponse, service: string): Promise<WireResponse> {
+  if (deps.insecureSkipAudit) return response;
   let records: string[] = [];
   try {
     const events = await buildCallEvents(trace, deps);

@@ -24,9 +24,12 @@ export interface ServerProcess {
   rssKiB(): number;
 }
 
-export function spawnServer(dataDir: string, opts: { nodeArgs?: string[]; env?: Record<string, string | undefined> } = {}): Promise<ServerProcess> {
+export function spawnServer(
+  dataDir: string,
+  opts: { nodeArgs?: string[]; serveArgs?: string[]; env?: Record<string, string | undefined> } = {},
+): Promise<ServerProcess> {
   const env: Record<string, string | undefined> = { ...process.env, LOCKSMITH_ROOT_KEY_FILE: undefined, LOCKSMITH_SEED: undefined, ...(opts.env ?? {}) };
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', CLI, 'serve', '--port', '0', '--data-dir', dataDir], {
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', CLI, 'serve', '--port', '0', '--data-dir', dataDir, ...(opts.serveArgs ?? [])], {
     env: env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
