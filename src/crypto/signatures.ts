@@ -5,13 +5,15 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { DigestName, KeyPairParams, MessageType, SigningAlgorithmInfo } from '../domain/key-specs.js';
 import { privateKeyObject, publicKeyDer } from './key-pairs.js';
 import { mlDsaPublicKeyFromSpki, mlDsaSign, mlDsaVerify } from './ml-dsa.js';
+import { signPssDigest, verifyPssDigest } from './rsa-pss-digest.js';
 
 /**
  * Signing and verification for the KMS signing algorithms. RAW messages go through node:crypto
  * (OpenSSL), which hashes them itself. DIGEST messages skip the hash (Sign API reference,
  * MessageType): node:crypto cannot sign a precomputed digest with ECDSA or Ed25519ph, so those
  * use @noble/curves; RSASSA-PKCS1-v1_5 over a digest is OpenSSL's private-key operation with
- * PKCS#1 type-1 padding over the DigestInfo (RFC 8017 §9.2). ML-DSA uses @noble/post-quantum.
+ * PKCS#1 type-1 padding over the DigestInfo (RFC 8017 §9.2); RSASSA-PSS over a digest is in
+ * rsa-pss-digest.ts. ML-DSA uses @noble/post-quantum.
  */
 export interface SignatureInput {
   params: KeyPairParams;
@@ -19,9 +21,6 @@ export interface SignatureInput {
   message: Buffer;
   messageType: MessageType;
 }
-
-/** A combination that Locksmith cannot compute with an audited implementation. */
-export class UnsupportedSignatureInput extends Error {}
 
 /** DigestInfo prefixes, RFC 8017 §9.2 note 1. */
 const DIGEST_INFO: Partial<Record<DigestName, Buffer>> = {
@@ -52,8 +51,8 @@ export function signMessage(pkcs8: Buffer, input: SignatureInput): Buffer {
   const raw = messageType === 'RAW';
   switch (algorithm.scheme) {
     case 'rsa-pss':
-      if (!raw) throw new UnsupportedSignatureInput();
-      return sign(algorithm.hash!, message, { key, ...pssOptions });
+      if (raw) return sign(algorithm.hash!, message, { key, ...pssOptions });
+      return signPssDigest(key, algorithm.hash!, message);
     case 'rsa-pkcs1':
       if (raw) return sign(algorithm.hash!, message, { key, padding: constants.RSA_PKCS1_PADDING });
       return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([DIGEST_INFO[algorithm.hash!]!, message]));
@@ -94,8 +93,8 @@ export function verifySignature(pkcs8: Buffer, input: SignatureInput, signature:
   try {
     switch (algorithm.scheme) {
       case 'rsa-pss':
-        if (!raw) throw new UnsupportedSignatureInput();
-        return verify(algorithm.hash!, message, { key, ...pssOptions }, signature);
+        if (raw) return verify(algorithm.hash!, message, { key, ...pssOptions }, signature);
+        return verifyPssDigest(key, algorithm.hash!, message, signature);
       case 'rsa-pkcs1': {
         if (raw) return verify(algorithm.hash!, message, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
         const expected = Buffer.concat([DIGEST_INFO[algorithm.hash!]!, message]);
@@ -113,8 +112,7 @@ export function verifySignature(pkcs8: Buffer, input: SignatureInput, signature:
       case 'ml-dsa':
         return false;
     }
-  } catch (e) {
-    if (e instanceof UnsupportedSignatureInput) throw e;
+  } catch {
     return false;
   }
 }

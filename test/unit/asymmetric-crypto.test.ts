@@ -1,15 +1,21 @@
 /**
  * The pure parts behind asymmetric and HMAC keys: the key-spec table, OAEP limits against
  * OpenSSL, published known-answer vectors (RFC 4231 HMAC, RFC 8032 Ed25519ph), MessageType
- * DIGEST against RAW, ML-DSA key encodings, and ECDH.
+ * DIGEST against RAW (RSASSA-PSS over a digest against node:crypto and the openssl CLI), ML-DSA
+ * key encodings, and ECDH.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { constants, createHash, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, publicEncrypt, sign } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { constants, createHash, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, publicEncrypt, sign, verify, type KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KEY_SPECS, oaepPlaintextLimit, RSA_ENCRYPTION_ALGORITHMS, SIGNING_ALGORITHMS, MAC_ALGORITHMS, type KeyPairParams } from '../../src/domain/key-specs.js';
 import { computeHmac, hmacMatches } from '../../src/crypto/hmac.js';
 import { generateDerKeyPair, publicKeyDer } from '../../src/crypto/key-pairs.js';
 import { signMessage, verifySignature } from '../../src/crypto/signatures.js';
+import { PSS_ALGORITHM_ID, signPssDigest, verifyPssDigest } from '../../src/crypto/rsa-pss-digest.js';
 import { ecdhSharedSecret } from '../../src/crypto/ecdh.js';
 import { generateMlDsaKeyPair, mlDsaPublicKey } from '../../src/crypto/ml-dsa.js';
 
@@ -102,6 +108,108 @@ describe('signatures', () => {
       assert.ok(verifySignature(privateKey, raw, signMessage(privateKey, pre)), spec);
       assert.ok(verifySignature(privateKey, pre, signMessage(privateKey, raw)), spec);
       assert.ok(!verifySignature(privateKey, pre, Buffer.from('junk')), spec);
+    }
+  });
+});
+
+describe('RSASSA-PSS over a DIGEST', () => {
+  const PSS = ['RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512'] as const;
+  const message = Buffer.from('sign my digest, not its hash');
+  const pss = (saltLength: number) => ({ padding: constants.RSA_PKCS1_PSS_PADDING, saltLength });
+  const keys: { bits: number; pkcs8: Buffer; pub: KeyObject }[] = [];
+  const ready = Promise.all([2048, 3072, 4096].map(async (bits) => {
+    const pair = await generateDerKeyPair({ kind: 'rsa', modulusBits: bits });
+    keys.push({ bits, pkcs8: pair.privateKey, pub: createPublicKey({ key: pair.publicKey, format: 'der', type: 'spki' }) });
+  }));
+
+  it('verifies with node:crypto over the original message (MGF1 = hash, salt = digest length exactly) for SHA-256/384/512 and 2048/3072/4096-bit keys', async () => {
+    await ready;
+    for (const { bits, pkcs8, pub } of keys) {
+      const params = { kind: 'rsa', modulusBits: bits } as const;
+      for (const name of PSS) {
+        const algorithm = SIGNING_ALGORITHMS[name]!;
+        const hash = algorithm.hash!;
+        const digest = createHash(hash).update(message).digest();
+        const pre = { params, algorithm, message: digest, messageType: 'DIGEST' as const };
+        const raw = { params, algorithm, message, messageType: 'RAW' as const };
+        const signature = signMessage(pkcs8, pre);
+        assert.equal(signature.length, bits / 8);
+        assert.ok(verify(hash, message, { key: pub, ...pss(algorithm.digestBytes) }, signature), `${bits} ${name}`);
+        assert.ok(!verify(hash, message, { key: pub, ...pss(algorithm.digestBytes - 1) }, signature), `${bits} ${name}: salt is the digest length`);
+        assert.ok(!signature.equals(signMessage(pkcs8, pre)), 'PSS is randomized');
+        // Locksmith's own Verify either way: DIGEST signature as RAW, RAW signature as DIGEST.
+        assert.ok(verifySignature(pkcs8, raw, signature), `${bits} ${name}`);
+        assert.ok(verifySignature(pkcs8, pre, signature), `${bits} ${name}`);
+        assert.ok(verifySignature(pkcs8, pre, signMessage(pkcs8, raw)), `${bits} ${name}`);
+      }
+    }
+  });
+
+  it('the openssl CLI verifies DIGEST signatures (pkeyutl over the digest), and Locksmith verifies the CLI\'s', async () => {
+    await ready;
+    const dir = mkdtempSync(join(tmpdir(), 'locksmith-pss-'));
+    try {
+      const { bits, pkcs8, pub } = keys.find((k) => k.bits === 2048)!;
+      writeFileSync(join(dir, 'pub.pem'), pub.export({ type: 'spki', format: 'pem' }));
+      writeFileSync(join(dir, 'key.pem'), createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }));
+      for (const name of PSS) {
+        const algorithm = SIGNING_ALGORITHMS[name]!;
+        const digest = createHash(algorithm.hash!).update(message).digest();
+        const opts = ['-pkeyopt', `digest:${algorithm.hash}`, '-pkeyopt', 'rsa_padding_mode:pss', '-pkeyopt', 'rsa_pss_saltlen:-1'];
+        const pre = { params: { kind: 'rsa', modulusBits: bits } as const, algorithm, message: digest, messageType: 'DIGEST' as const };
+        writeFileSync(join(dir, 'digest.bin'), digest);
+        writeFileSync(join(dir, 'sig'), signMessage(pkcs8, pre));
+        const out = execFileSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', join(dir, 'pub.pem'), '-sigfile', join(dir, 'sig'), ...opts, '-in', join(dir, 'digest.bin')], { encoding: 'utf8' });
+        assert.match(out, /Signature Verified Successfully/, name);
+        const theirs = execFileSync('openssl', ['pkeyutl', '-sign', '-inkey', join(dir, 'key.pem'), ...opts, '-in', join(dir, 'digest.bin')]);
+        assert.ok(verifySignature(pkcs8, pre, theirs), name);
+        const tampered = Buffer.from(digest);
+        tampered[0]! ^= 1;
+        writeFileSync(join(dir, 'digest.bin'), tampered);
+        assert.throws(() => execFileSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', join(dir, 'pub.pem'), '-sigfile', join(dir, 'sig'), ...opts, '-in', join(dir, 'digest.bin')], { stdio: 'pipe' }), name);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a tampered digest, a changed, shortened or zero-prefixed signature, another salt length or another hash are invalid', async () => {
+    await ready;
+    const { pkcs8, pub } = keys.find((k) => k.bits === 2048)!;
+    const key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+    const digest = createHash('sha256').update(message).digest();
+    const signature = signPssDigest(key, 'sha256', digest);
+    assert.ok(verifyPssDigest(pub, 'sha256', digest, signature));
+    const tampered = Buffer.from(digest);
+    tampered[31]! ^= 0x80;
+    const flipped = Buffer.from(signature);
+    flipped[100]! ^= 1;
+    const cases: [string, Buffer, Buffer][] = [
+      ['tampered digest', tampered, signature],
+      ['changed signature', digest, flipped],
+      ['shortened signature', digest, signature.subarray(1)],
+      ['zero-prefixed signature', digest, Buffer.concat([Buffer.alloc(1), signature])],
+      ['signature >= n', digest, Buffer.alloc(256, 0xff)],
+      ['salt of 20 bytes', digest, sign('sha256', message, { key, ...pss(20) })],
+      ['salt of 0 bytes', digest, sign('sha256', message, { key, ...pss(0) })],
+      ['PKCS#1 v1.5 signature', digest, sign('sha256', message, key)],
+      ['empty signature', digest, Buffer.alloc(0)],
+    ];
+    for (const [what, d, s] of cases) assert.equal(verifyPssDigest(pub, 'sha256', d, s), false, what);
+    assert.equal(verifyPssDigest(pub, 'sha384', createHash('sha384').update(message).digest(), signature), false, 'another hash');
+    assert.equal(verifyPssDigest(pub, 'sha256', digest.subarray(1), signature), false, 'short digest');
+    assert.throws(() => signPssDigest(key, 'sha256', digest.subarray(1)));
+    assert.throws(() => signPssDigest(key, 'sha512', digest));
+  });
+
+  it('the PSS-restricted AlgorithmIdentifiers are the ones OpenSSL writes for rsa-pss keys', () => {
+    for (const [hash, saltLength] of [['sha256', 32], ['sha384', 48], ['sha512', 64]] as const) {
+      // @types/node 20 types saltLength as a string; node:crypto wants a number.
+      const options = { modulusLength: 1024, hashAlgorithm: hash, mgf1HashAlgorithm: hash, saltLength: saltLength as unknown as string };
+      const { privateKey } = generateKeyPairSync('rsa-pss', options);
+      const der = privateKey.export({ type: 'pkcs8', format: 'der' });
+      const at = der.indexOf(Buffer.from('020100', 'hex')) + 3;
+      assert.deepEqual(der.subarray(at, at + PSS_ALGORITHM_ID[hash]!.length), PSS_ALGORITHM_ID[hash], hash);
     }
   });
 });

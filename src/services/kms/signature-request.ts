@@ -1,7 +1,7 @@
 import type { KmsKey } from '../../domain/key.js';
 import { KEY_SPECS, SIGNING_ALGORITHMS, type MessageType } from '../../domain/key-specs.js';
 import type { SignatureInput } from '../../crypto/signatures.js';
-import { UnsupportedOperationException, ValidationException } from '../../protocols/errors.js';
+import { ValidationException } from '../../protocols/errors.js';
 import { assertKeyUsage, incompatibleAlgorithm } from './key-usage.js';
 import type { KmsInput } from './operation.js';
 
@@ -26,10 +26,6 @@ export function signatureRequest(key: KmsKey, operation: 'Sign' | 'Verify', inpu
   }
   if (messageType !== 'RAW' && message.length !== algorithm.digestBytes) {
     throw ValidationException(`Digest is invalid length for algorithm ${name}.`);
-  }
-  // node:crypto cannot apply RSASSA-PSS to a precomputed digest, and Locksmith does not hand-roll it.
-  if (algorithm.scheme === 'rsa-pss' && messageType === 'DIGEST') {
-    throw UnsupportedOperationException(`MessageType DIGEST with ${name} is not supported by Locksmith yet; use MessageType RAW.`);
   }
   return { params: spec.keyPair, algorithm, message, messageType };
 }
