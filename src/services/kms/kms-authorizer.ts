@@ -115,7 +115,7 @@ export class KmsAuthorizer {
   private async grantFor(ctx: CallContext, req: KeyAccessRequest): Promise<string | undefined> {
     const p = ctx.principal;
     const principals = [p.arn, ...(p.roleArn ? [p.roleArn] : [])];
-    const grants = await this.store.grants.forGrantee(req.key, principals);
+    const grants = [...(await this.store.grants.forGrantee(req.key, principals))];
     const tokens: string[] = Array.isArray(req.input.GrantTokens) ? req.input.GrantTokens : [];
     for (const token of tokens) {
       const g = await this.store.grants.getByToken(sha256Hex(token));

@@ -1,0 +1,33 @@
+import type { RootKeyring } from './root-keyring.js';
+
+const MAX_ENTRIES = 10_000;
+
+/**
+ * A root keyring that keeps what it unwrapped (key material, access-key secrets) in memory so
+ * the hot path does not pay an AES-GCM open per secret per request. Callers get a copy (they
+ * wipe theirs after use). `forget()` wipes and drops everything; the server calls it on every
+ * store write, so disabling, deleting, rotating or re-importing a key takes effect at once.
+ */
+export interface CachingKeyring extends RootKeyring {
+  forget(): void;
+}
+
+export function withUnwrapCache(keyring: RootKeyring): CachingKeyring {
+  const cache = new Map<string, Buffer>();
+  const caching = Object.create(keyring) as CachingKeyring;
+  caching.unwrap = (blob: Buffer, aad: string): Buffer => {
+    const id = `${aad}\u0000${blob.toString('base64')}`;
+    let plain = cache.get(id);
+    if (!plain) {
+      plain = keyring.unwrap(blob, aad);
+      if (cache.size >= MAX_ENTRIES) caching.forget();
+      cache.set(id, plain);
+    }
+    return Buffer.from(plain);
+  };
+  caching.forget = () => {
+    for (const plain of cache.values()) plain.fill(0);
+    cache.clear();
+  };
+  return caching;
+}

@@ -1,0 +1,85 @@
+import type { Store } from './ports.js';
+
+/** The sub-stores whose reads are cached; the audit store is append-only and passes through. */
+const CACHED_STORES = ['keys', 'aliases', 'tags', 'credentials', 'iam', 'sessions', 'grants'] as const;
+
+/** Methods that only read; every other method of a cached sub-store is a write and invalidates. */
+const READ = /^(get|list|find|due|for|regionsOf|identityPolicies|attachmentCount)/;
+/** Reads worth caching: the ones every authorized request makes. Other reads pass through. */
+const HOT_READS = new Set([
+  'keys.get',
+  'keys.getMaterial',
+  'keys.regionsOf',
+  'aliases.get',
+  'tags.get',
+  'credentials.getAccessKey',
+  'iam.identityPolicies',
+  'iam.getTags',
+  'sessions.get',
+  'grants.forGrantee',
+]);
+
+const MAX_ENTRIES = 50_000;
+
+function freeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value) || value instanceof Date || Object.isFrozen(value)) return value;
+  for (const v of Object.values(value)) freeze(v);
+  return Object.freeze(value);
+}
+
+/**
+ * A store that remembers the answers of the per-request reads (access key, KMS key, wrapped
+ * material, alias, tags, grants for the caller, IAM policies) and forgets all of them on any
+ * write through it, before the write's promise settles — so no request that starts after a
+ * write completes can see the state before it. Values are frozen: callers derive new objects
+ * instead of changing cached ones. Valid while this process is the only writer of the store
+ * (SQLite, one server per data directory); `onInvalidate` lets the holder of derived caches
+ * (unwrapped secrets) forget them at the same moment.
+ */
+export function withReadCache(store: Store, onInvalidate: () => void = () => {}): Store {
+  const cache = new Map<string, unknown>();
+  // A read that overlapped a write may have seen either state: its answer is not kept.
+  let generation = 0;
+  let writing = 0;
+  const invalidate = () => {
+    generation++;
+    cache.clear();
+    onInvalidate();
+  };
+  const wrapped: Record<string, unknown> = { ...store };
+  for (const name of CACHED_STORES) {
+    const inner = store[name] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    const outer: Record<string, unknown> = {};
+    for (const method of Object.keys(inner)) {
+      const call = inner[method]!.bind(inner);
+      const id = `${name}.${method}`;
+      if (HOT_READS.has(id)) {
+        outer[method] = async (...args: unknown[]) => {
+          const key = `${id}:${JSON.stringify(args)}`;
+          if (cache.has(key)) return cache.get(key);
+          const before = generation;
+          const value = freeze(await call(...args));
+          if (writing > 0 || generation !== before) return value;
+          if (cache.size >= MAX_ENTRIES) cache.clear();
+          cache.set(key, value);
+          return value;
+        };
+      } else if (READ.test(method)) {
+        outer[method] = call;
+      } else {
+        outer[method] = async (...args: unknown[]) => {
+          writing++;
+          invalidate();
+          try {
+            return await call(...args);
+          } finally {
+            writing--;
+            invalidate();
+          }
+        };
+      }
+    }
+    wrapped[name] = outer;
+  }
+  return wrapped as unknown as Store;
+}
