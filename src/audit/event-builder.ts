@@ -87,7 +87,7 @@ export function kmsServiceEvent(
   time: Date,
   random: Random,
   responseElements: Record<string, unknown> | null = null,
-  additionalEventData?: Record<string, unknown>,
+  extra: Pick<CloudTrailRecord, 'additionalEventData' | 'serviceEventDetails'> = {},
 ): NewAuditEvent {
   const arn = keyArn(ref.region, ref.account, ref.keyId);
   const record: CloudTrailRecord = {
@@ -101,7 +101,7 @@ export function kmsServiceEvent(
     userAgent: AWS_INTERNAL,
     requestParameters: null,
     responseElements,
-    ...(additionalEventData ? { additionalEventData } : {}),
+    ...extra,
     eventID: random.uuid(),
     readOnly: false,
     resources: [{ accountId: ref.account, type: 'AWS::KMS::Key', ARN: arn }],

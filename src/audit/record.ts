@@ -55,6 +55,8 @@ export interface CloudTrailRecord {
   requestParameters: Record<string, unknown> | null;
   responseElements: Record<string, unknown> | null;
   additionalEventData?: Record<string, unknown>;
+  /** AwsServiceEvent details (RotateKey, DeleteExpiredKeyMaterial). */
+  serviceEventDetails?: Record<string, unknown>;
   requestID?: string;
   eventID: string;
   readOnly: boolean;

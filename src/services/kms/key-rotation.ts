@@ -1,0 +1,156 @@
+import { kmsServiceEvent } from '../../audit/event-builder.js';
+import type { Random } from '../../crypto/random.js';
+import { KEY_MATERIAL_ID_BYTES } from '../../domain/ciphertext.js';
+import type { KeyRotationSchedule, KmsKey, RotationType } from '../../domain/key.js';
+import { KEY_SPECS } from '../../domain/key-specs.js';
+import { UnsupportedOperationException } from '../../protocols/errors.js';
+import type { NewAuditEvent } from '../../store/audit-ports.js';
+import type { KeyChange, StoredKeyMaterial } from '../../store/ports.js';
+import { DAY_MS } from '../../util/clock.js';
+import type { ScheduleEnv } from './key-scheduler.js';
+import { materialAad, type KmsService } from './kms-service.js';
+
+/**
+ * Key rotation shared by EnableKeyRotation, DisableKeyRotation, RotateKeyOnDemand and the
+ * automatic rotation task (AWS KMS Developer Guide, "Rotate AWS KMS keys"). A rotation adds a
+ * key material and makes it current; earlier materials stay for decryption, since every
+ * ciphertext names the material it was sealed with.
+ */
+
+/** RotationPeriodInDays when EnableKeyRotation leaves it out (EnableKeyRotation API reference). */
+export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
+
+/**
+ * On-demand rotations per key. The current Developer Guide ("Perform on-demand key rotation") and
+ * the botocore model say 25; earlier versions of both (and kms-facts.md) said 10.
+ */
+export const ON_DEMAND_ROTATION_LIMIT = 25;
+
+/** Only symmetric encryption keys rotate (EnableKeyRotation / RotateKeyOnDemand API reference). */
+export const isSymmetricEncryptionKey = (key: KmsKey): boolean => key.keySpec === 'SYMMETRIC_DEFAULT' && key.keyUsage === 'ENCRYPT_DECRYPT';
+
+/** A Multi-Region replica: its rotation follows the primary ("Rotating multi-Region keys"). */
+export const isReplica = (key: KmsKey): boolean => key.multiRegion && key.primaryRegion !== undefined && key.region !== key.primaryRegion;
+
+export const rotationSchedule = (periodInDays: number, from: Date): KeyRotationSchedule => ({
+  periodInDays,
+  nextRotationDate: new Date(from.getTime() + periodInDays * DAY_MS),
+});
+
+export const originExternal = (key: KmsKey) => UnsupportedOperationException(`${key.arn} origin is EXTERNAL which is not valid for this operation.`);
+
+/**
+ * What EnableKeyRotation, DisableKeyRotation and RotateKeyOnDemand refuse beyond the key-state
+ * rules: keys that cannot rotate, AWS managed keys (rotated yearly, not configurable), replicas
+ * (rotation is managed on the primary) and, for automatic rotation, imported key material.
+ */
+export function assertRotationManageable(key: KmsKey, automatic: boolean): void {
+  // AWS answers asymmetric and HMAC keys with an empty message (terraform-aws-modules/terraform-aws-kms#20).
+  if (!isSymmetricEncryptionKey(key)) throw UnsupportedOperationException();
+  // Unverified: the message; AWS managed key policies do not allow these actions, so callers normally get AccessDeniedException first.
+  if (key.keyManager === 'AWS') throw UnsupportedOperationException(`${key.arn} is an AWS managed key, whose rotation cannot be changed.`);
+  if (automatic && key.origin === 'EXTERNAL') throw originExternal(key);
+  // Unverified: the message AWS returns for a replica key.
+  if (isReplica(key)) throw UnsupportedOperationException(`${key.arn} is not a multi-Region primary key.`);
+}
+
+/** Every region's copy of the key, the given one first (just the key when it is single-Region). */
+async function regionCopies(kms: KmsService, key: KmsKey): Promise<KmsKey[]> {
+  if (!key.multiRegion) return [key];
+  const all = await kms.store.keys.regionsOf(key.account, key.keyId);
+  return [key, ...all.filter((k) => k.region !== key.region)];
+}
+
+/** Sets the automatic rotation schedule on the key and, for a Multi-Region primary, on every replica. */
+export async function setRotation(kms: KmsService, key: KmsKey, rotation: KeyRotationSchedule | undefined): Promise<void> {
+  const copies = await regionCopies(kms, key);
+  await kms.store.keys.apply(copies.map((copy) => ({ key: { ...copy, rotation } })));
+}
+
+/**
+ * Rotates to fresh key material: random bytes wrapped under the root key, bound to each region's
+ * ARN. A Multi-Region key gets the same material (and the primary's rotation schedule) in every
+ * region in one transaction. `beforeApply` runs once the material id is known and before
+ * anything changes (the audit-first RotateKey event). Returns the new key material id.
+ */
+export async function rotateKey(
+  kms: KmsService,
+  key: KmsKey,
+  type: RotationType,
+  now: Date,
+  random: Random,
+  beforeApply?: (keyMaterialId: string) => Promise<void>,
+): Promise<string> {
+  const keyMaterialId = random.bytes(KEY_MATERIAL_ID_BYTES).toString('hex');
+  const secret = random.bytes(KEY_SPECS[key.keySpec]?.symmetricKeyBytes ?? 32);
+  try {
+    const copies = await regionCopies(kms, key);
+    const changes: KeyChange[] = copies.map((copy) => ({
+      key: { ...copy, currentKeyMaterialId: keyMaterialId, rotation: key.rotation },
+      materials: [{ keyMaterialId, createdAt: now, rotationType: type, wrapped: kms.keyring.wrap(secret, materialAad(copy.arn, keyMaterialId)) }],
+    }));
+    await beforeApply?.(keyMaterialId);
+    await kms.store.keys.apply(changes);
+  } finally {
+    secret.fill(0);
+  }
+  return keyMaterialId;
+}
+
+/** Imported material that RotateKeyOnDemand can make current: imported (not deleted) and pending rotation. */
+const isPendingImport = (m: StoredKeyMaterial | undefined): m is StoredKeyMaterial => m?.pendingRotation === true && m.wrapped !== undefined;
+
+/**
+ * On-demand rotation of a key with imported material ("Importing key material", on-demand
+ * rotation): the new material imported for it, in every region of a Multi-Region key, becomes
+ * current. Returns its id, or undefined when no region copy has such material to rotate to.
+ */
+export async function rotateToImportedMaterial(kms: KmsService, key: KmsKey, now: Date): Promise<string | undefined> {
+  const pending = (await kms.store.keys.listMaterials(key)).find(isPendingImport);
+  if (!pending) return undefined;
+  const changes: KeyChange[] = [];
+  for (const copy of await regionCopies(kms, key)) {
+    const material = copy === key ? pending : await kms.store.keys.getMaterial(copy, pending.keyMaterialId);
+    if (!isPendingImport(material)) return undefined;
+    changes.push({
+      key: { ...copy, currentKeyMaterialId: pending.keyMaterialId },
+      materials: [{ ...material, pendingRotation: undefined, rotationType: 'ON_DEMAND', createdAt: now }],
+    });
+  }
+  await kms.store.keys.apply(changes);
+  return pending.keyMaterialId;
+}
+
+/**
+ * The AwsServiceEvent KMS records when it rotates a key (Developer Guide, CloudTrail "RotateKey":
+ * serviceEventDetails with rotationType, keyOrigin and the previous and current material ids).
+ */
+export function rotateKeyEvent(key: KmsKey, type: RotationType, previous: string | undefined, current: string, time: Date, random: Random): NewAuditEvent {
+  const details = { rotationType: type, keyOrigin: key.origin, previousKeyMaterialId: previous, currentKeyMaterialId: current };
+  return kmsServiceEvent(key, 'RotateKey', time, random, null, { serviceEventDetails: details });
+}
+
+/**
+ * The automatic rotation task: every Enabled key whose NextRotationDate has passed gets new
+ * material (RotationType AUTOMATIC) and its next date is one period after this rotation. The RotateKey event
+ * is committed first. Disabled and deleting keys wait: when such a key is enabled again past its
+ * date, it rotates at the next run (GetKeyRotationStatus API reference, "Disabled"). A Multi-Region
+ * key rotates from its primary; its replicas change in the same transaction.
+ */
+export async function rotateDueKeys(env: ScheduleEnv): Promise<number> {
+  const { kms, clock, random } = env;
+  const now = clock.now();
+  let rotated = 0;
+  for (const ref of await kms.store.keys.dueForRotation(now)) {
+    const key = await kms.store.keys.get(ref);
+    if (!key?.rotation || key.rotation.nextRotationDate.getTime() > now.getTime()) continue;
+    if (key.lifecycle.state !== 'Enabled' || isReplica(key) || !isSymmetricEncryptionKey(key) || key.origin !== 'AWS_KMS') continue;
+    // The period counts from this rotation: an overdue key (enabled again after its date) rotates now "and every year thereafter".
+    const advanced: KmsKey = { ...key, rotation: rotationSchedule(key.rotation.periodInDays, now) };
+    await rotateKey(kms, advanced, 'AUTOMATIC', now, random, (id) =>
+      env.audit.record([rotateKeyEvent(key, 'AUTOMATIC', key.currentKeyMaterialId, id, now, random)]),
+    );
+    rotated++;
+  }
+  return rotated;
+}
