@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AES_256_KEY_BYTES, GCM_IV_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSeal } from './aes-gcm.js';
@@ -51,6 +51,19 @@ export class RootKeyring {
     const header = Buffer.concat([Buffer.from([WRAP_VERSION]), this.id]);
     const { ciphertext, tag } = gcmSeal(this.key, iv, secret, Buffer.concat([header, Buffer.from(aad, 'utf8')]));
     return Buffer.concat([header, iv, tag, ciphertext]);
+  }
+
+  /**
+   * A keyed digest of `data` for one purpose: HMAC-SHA256 under a key derived from the root key
+   * with HKDF-SHA256 (RFC 5869, info = purpose). Without the root key it reveals nothing.
+   */
+  keyedDigest(purpose: string, data: Buffer): Buffer {
+    const key = Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `locksmith:${purpose}`, AES_256_KEY_BYTES));
+    try {
+      return createHmac('sha256', key).update(data).digest();
+    } finally {
+      key.fill(0);
+    }
   }
 
   /** Throws when the blob was not wrapped by this root key for this AAD: stored data is corrupt. */

@@ -55,6 +55,9 @@ export const MalformedPolicyDocumentException = error('MalformedPolicyDocumentEx
 export const UnsupportedOperationException = error('UnsupportedOperationException');
 export const DryRunOperationException = error('DryRunOperationException');
 export const KMSInternalException = error('KMSInternalException', 500);
+export const ExpiredImportTokenException = error('ExpiredImportTokenException');
+export const InvalidImportTokenException = error('InvalidImportTokenException');
+export const IncorrectKeyMaterialException = error('IncorrectKeyMaterialException');
 
 // IAM and STS (awsQuery) errors: codes and statuses from the IAM and STS models' awsQueryError traits.
 export const NoSuchEntity = error('NoSuchEntity', 404);

@@ -1,12 +1,42 @@
 /**
  * Rotation, import and Multi-Region: a key's rotation schedule and primary region, and per
- * material its metadata. `wrapped` becomes nullable (deleted or expired imported material),
- * which SQLite can only do by rebuilding the table.
+ * material its metadata. `current_material_id` (EXTERNAL keys before import) and `wrapped`
+ * (deleted or expired imported material) become nullable, which SQLite can only do by
+ * rebuilding the tables.
  */
 export const KEY_LIFECYCLE_SCHEMA = `
-  ALTER TABLE kms_keys ADD COLUMN rotation_period_days INTEGER;
-  ALTER TABLE kms_keys ADD COLUMN next_rotation_date INTEGER;
-  ALTER TABLE kms_keys ADD COLUMN primary_region TEXT;
+  CREATE TABLE kms_keys_v2 (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    arn TEXT NOT NULL,
+    creation_date INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    key_usage TEXT NOT NULL,
+    key_spec TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    key_manager TEXT NOT NULL,
+    multi_region INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    deletion_date INTEGER,
+    pending_window_days INTEGER,
+    policy TEXT NOT NULL,
+    current_material_id TEXT,
+    rotation_period_days INTEGER,
+    next_rotation_date INTEGER,
+    primary_region TEXT,
+    UNIQUE (account, region, key_id)
+  );
+  INSERT INTO kms_keys_v2 (seq, account, region, key_id, arn, creation_date, description, key_usage, key_spec, origin,
+      key_manager, multi_region, state, deletion_date, pending_window_days, policy, current_material_id,
+      rotation_period_days, next_rotation_date, primary_region)
+    SELECT seq, account, region, key_id, arn, creation_date, description, key_usage, key_spec, origin,
+      key_manager, multi_region, state, deletion_date, pending_window_days, policy, current_material_id,
+      NULL, NULL, NULL FROM kms_keys;
+  DROP TABLE kms_keys;
+  ALTER TABLE kms_keys_v2 RENAME TO kms_keys;
+  CREATE INDEX kms_keys_deletion ON kms_keys (deletion_date) WHERE deletion_date IS NOT NULL;
   CREATE INDEX kms_keys_rotation ON kms_keys (next_rotation_date) WHERE next_rotation_date IS NOT NULL;
   CREATE INDEX kms_keys_key_id ON kms_keys (account, key_id);
   CREATE TABLE key_materials_v2 (

@@ -1,0 +1,27 @@
+import type { KmsKey } from '../../domain/key.js';
+import { NotFoundException } from '../../protocols/errors.js';
+import { assertExternal, exposesMaterialId, lifecycleAfterImportChange, mergeMaterials, withoutMaterial } from './imported-material.js';
+import type { KmsOperation } from './operation.js';
+
+/**
+ * DeleteImportedKeyMaterial: drops the wrapped bytes of one imported material (the current one
+ * unless KeyMaterialId names another). Its metadata and keyed fingerprint stay, so only the same
+ * material can be imported again. The key goes to PendingImport, except when it is pending deletion
+ * (DeleteImportedKeyMaterial) or when the material was only pending rotation, which is not
+ * permanently associated with the key (ListKeyRotations, KeyMaterialState). A key that never had
+ * material is left as it is ("PendingImport: OK (No effect)", kms-key-states.md).
+ */
+export const deleteImportedKeyMaterial: KmsOperation = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'DeleteImportedKeyMaterial', aliases: false, input });
+  assertExternal(key);
+  const targetId: string | undefined = input.KeyMaterialId ?? key.currentKeyMaterialId;
+  if (targetId === undefined) return { KeyId: key.arn };
+  const materials = await kms.store.keys.listMaterials(key);
+  const target = materials.find((m) => m.keyMaterialId === targetId);
+  // Unverified: AWS's exception and message for a KeyMaterialId the key does not have.
+  if (!target) throw NotFoundException(`Key material ${targetId} is not associated with ${key.arn}`);
+  const row = withoutMaterial(target);
+  const updated: KmsKey = { ...key, lifecycle: lifecycleAfterImportChange(key, mergeMaterials(materials, [row])) };
+  await kms.store.keys.apply([{ key: updated, materials: [row] }]);
+  return { KeyId: key.arn, KeyMaterialId: exposesMaterialId(key) ? targetId : undefined };
+};
