@@ -8,7 +8,8 @@ export type KeyLifecycle =
   | { state: 'Enabled' }
   | { state: 'Disabled' }
   | { state: 'PendingDeletion'; deletionDate: Date; pendingWindowInDays: number }
-  | { state: 'PendingReplicaDeletion'; deletionDate: Date; pendingWindowInDays: number }
+  /** A Multi-Region primary scheduled for deletion while replicas remain: its waiting period starts when the last replica is deleted. */
+  | { state: 'PendingReplicaDeletion'; pendingWindowInDays: number }
   | { state: 'PendingImport' }
   | { state: 'Unavailable' };
 

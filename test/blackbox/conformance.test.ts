@@ -23,6 +23,7 @@ const SAMPLES: Record<string, string> = {
   PolicyNameType: 'default',
   PrincipalIdType: 'arn:aws:iam::111122223333:role/',
   PolicyType: '{"Version":"2012-10-17","Statement":[]}',
+  RegionType: 'eu-west-',
 };
 const FILLERS = ['a', '0', 'A', 'x'];
 /** Members AWS requires though the model marks them optional (since Recipient was added). */

@@ -39,9 +39,10 @@ interface MaterialRow {
 }
 
 function lifecycleOf(row: KeyRow): KeyLifecycle {
-  if (row.state === 'PendingDeletion' || row.state === 'PendingReplicaDeletion') {
+  if (row.state === 'PendingDeletion') {
     return { state: row.state, deletionDate: new Date(row.deletion_date!), pendingWindowInDays: row.pending_window_days! };
   }
+  if (row.state === 'PendingReplicaDeletion') return { state: row.state, pendingWindowInDays: row.pending_window_days! };
   return { state: row.state as Exclude<KeyLifecycle['state'], 'PendingDeletion' | 'PendingReplicaDeletion'> };
 }
 
@@ -106,8 +107,8 @@ function mutableColumns(key: KmsKey) {
   return {
     description: key.description,
     state: l.state,
-    deletion_date: l.state === 'PendingDeletion' ? l.deletionDate.getTime() : null,
-    pending_window_days: l.state === 'PendingDeletion' ? l.pendingWindowInDays : null,
+    deletion_date: 'deletionDate' in l ? l.deletionDate.getTime() : null,
+    pending_window_days: 'pendingWindowInDays' in l ? l.pendingWindowInDays : null,
     policy: key.policy,
     current_material_id: key.currentKeyMaterialId ?? null,
     rotation_period_days: key.rotation?.periodInDays ?? null,

@@ -1,0 +1,25 @@
+import { assertKeyStateAllows } from '../../domain/key-states.js';
+import { assertMultiRegionPrimary, copyIn } from './multi-region.js';
+import type { KmsOperation } from './operation.js';
+
+/**
+ * UpdatePrimaryRegion (API reference): the replica in PrimaryRegion becomes the primary and the
+ * former primary a replica. Needs kms:UpdatePrimaryRegion on both keys, each in its own key
+ * policy and region. Every copy's primary region changes in one transaction, so no reader sees
+ * two primaries or none (AWS's transient Updating state is not modelled).
+ */
+export const updatePrimaryRegion: KmsOperation = async (input, ctx, kms) => {
+  const primaryRegion: string = input.PrimaryRegion;
+  // kms:PrimaryRegion: "AWS KMS condition keys".
+  const extraConditions = () => ({ 'kms:PrimaryRegion': primaryRegion });
+  const primary = await kms.resolveKey(ctx, input.KeyId, { operation: 'UpdatePrimaryRegion', aliases: false, input, extraConditions });
+  assertMultiRegionPrimary(primary);
+  // Unverified: AWS's answer when PrimaryRegion is already the primary's region; treated as done.
+  if (primaryRegion === primary.region) return {};
+  const copies = await kms.store.keys.regionsOf(primary.account, primary.keyId);
+  const replica = copyIn(copies, primary, primaryRegion);
+  await kms.authorize({ ...ctx, region: primaryRegion }, replica, { operation: 'UpdatePrimaryRegion', aliases: false, input, extraConditions });
+  assertKeyStateAllows('UpdatePrimaryRegion', replica);
+  await kms.store.keys.apply(copies.map((key) => ({ key: { ...key, primaryRegion } })));
+  return {};
+};
