@@ -10,7 +10,9 @@ import { applySeed, formatSeedReport } from '../seed/apply-seed.js';
 import type { Seed } from '../seed/seed-types.js';
 import { runKeySchedule, type ScheduleEnv } from '../services/kms/key-scheduler.js';
 import { KmsService } from '../services/kms/kms-service.js';
+import { withReadCache } from '../store/read-cache.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { withUnwrapCache } from '../crypto/unwrap-cache.js';
 import { DAY_MS, systemClock, type Clock } from '../util/clock.js';
 import { ensureDefaultAccount, exportBlock, writeAwsProfileFiles } from './bootstrap.js';
 import { pino, type Logger } from 'pino';
@@ -73,8 +75,9 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const random = opts.random ?? secureRandom;
   const log = opts.log ?? ((line: string) => console.log(line));
   const rootKeyFile = opts.rootKeyFile ?? join(opts.dataDir, 'root-key');
-  const keyring = RootKeyring.fromFile(rootKeyFile, random, opts.rootKeyFile === undefined);
-  const store = openSqliteStore(join(opts.dataDir, 'locksmith.db'));
+  const keyring = withUnwrapCache(RootKeyring.fromFile(rootKeyFile, random, opts.rootKeyFile === undefined));
+  // Per-request reads and unwrapped secrets are cached; any write through the store forgets both.
+  const store = withReadCache(openSqliteStore(join(opts.dataDir, 'locksmith.db')), () => keyring.forget());
   if (opts.seed) {
     try {
       const report = await applySeed(store, keyring, random, clock, opts.seed);
@@ -144,6 +147,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
       // A clean stop pins the chains' heads in a signed digest.
       await signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
       await store.close();
+      keyring.forget();
     },
   };
 }

@@ -58,7 +58,7 @@ export class Harness {
       defaultRegion: REGION,
       clock,
       seed: opts.seedFile ? loadSeedFile(opts.seedFile) : opts.seed === undefined ? undefined : validateSeed(opts.seed, 'test seed'),
-      log: () => {},
+      log: process.env.LOCKSMITH_TEST_LOG ? (l: string) => console.error(l) : () => {},
       requestLog: opts.requestLog,
     });
     const kms = kmsClient(server.endpoint, server.rootCredentials);

@@ -2,7 +2,10 @@ import type { AuditRecorder } from '../../audit/recorder.js';
 import type { Random } from '../../crypto/random.js';
 import type { Clock } from '../../util/clock.js';
 import { sweepDueDeletions } from './deletion-sweeper.js';
+import { rotateDueKeys } from './key-rotation.js';
+import { expireImportedMaterial } from './import-expiry.js';
 import type { KmsService } from './kms-service.js';
+import { sweepMultiRegionDeletions } from './multi-region.js';
 
 /** What a scheduled task may use: the (audited) store and root key through `kms`, the injected clock. */
 export interface ScheduleEnv {
@@ -19,7 +22,11 @@ export interface ScheduleEnv {
  * timer, and tests run them after moving the clock.
  */
 export const KEY_SCHEDULE: Record<string, (env: ScheduleEnv) => Promise<number>> = {
+  // Before `deletion`: Multi-Region copies go together (a primary waits for its replicas).
+  multiRegionDeletion: (env) => sweepMultiRegionDeletions(env.kms.store.keys, env.clock),
   deletion: (env) => sweepDueDeletions(env.kms.store, env.clock),
+  rotation: (env) => rotateDueKeys(env),
+  importExpiry: (env) => expireImportedMaterial(env),
 };
 
 /** Runs every task once; one failing task does not stop the others. Returns the counts by task. */

@@ -10,8 +10,10 @@ import type { KeyRef, Store } from '../../store/ports.js';
 import type { ContextValue } from '../../policy/types.js';
 import type { CallContext } from '../call-context.js';
 import { assertNoContextForKeyPair, isKeyPair, rsaDecrypt, rsaEncrypt } from './asymmetric-encryption.js';
+import { predefinedAwsAlias } from './aws-managed-keys.js';
 import { assertKeyUsage, encryptionAlgorithmFor } from './key-usage.js';
 import { KmsAuthorizer } from './kms-authorizer.js';
+import { settleMultiRegionDeletion } from './multi-region.js';
 import type { KmsInput } from './operation.js';
 
 export interface ResolveOptions {
@@ -86,7 +88,10 @@ export class KmsService {
         if (!aliases) throw NotFoundException(`Invalid keyId '${value}'`);
         const account = ref.kind === 'aliasArn' ? ref.account : ctx.account;
         if (ref.kind === 'aliasArn' && ref.region !== ctx.region) throw NotFoundException(`Invalid arn ${ref.region}`);
-        const alias = await this.store.aliases.get(account, ctx.region, ref.aliasName);
+        // A predefined alias/aws/<service> of the caller's own account gets its AWS managed key on first use.
+        const alias =
+          (await this.store.aliases.get(account, ctx.region, ref.aliasName)) ??
+          (account === ctx.account ? await predefinedAwsAlias(this, ctx, ref.aliasName) : undefined);
         if (!alias) throw NotFoundException(`Alias ${aliasArn(ctx.region, account, ref.aliasName)} is not found.`);
         return this.loadKey(ctx, { account, region: ctx.region, keyId: alias.targetKeyId });
       }
@@ -97,7 +102,12 @@ export class KmsService {
 
   /** Loads a key; a key whose deletion date has passed is destroyed here and reported missing. */
   async loadKey(ctx: CallContext, ref: KeyRef): Promise<KmsKey> {
-    const key = await this.store.keys.get(ref);
+    let key = await this.store.keys.get(ref);
+    // A Multi-Region key's copies are deleted together (a primary waits for its replicas).
+    if (key?.multiRegion) {
+      await settleMultiRegionDeletion(this.store.keys, key.account, key.keyId, ctx.clock.now());
+      key = await this.store.keys.get(ref);
+    }
     if (key && !(await this.destroyIfDue(ctx, key))) return key;
     throw NotFoundException(`Key '${keyArn(ref.region, ref.account, ref.keyId)}' does not exist`);
   }
