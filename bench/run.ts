@@ -18,6 +18,7 @@ import { paced, percentile } from '../test/reliability/lib/paced.js';
 import { rootCredentials, spawnServer, type ServerProcess } from '../test/reliability/lib/server-process.js';
 import type { WireRequest } from '../test/reliability/lib/sign.js';
 import { summarizeCpuProfile, type ProfileSummary } from './lib/cpu-profile.js';
+import { bareP256SignsPerSecond } from './lib/bare-sign.js';
 import { saturate, type SaturationResult } from './lib/saturate.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -215,9 +216,14 @@ async function bench(): Promise<void> {
       log(`ceiling at ${ceilingRate} req/s (the highest half-load rate)…`);
       ceiling.half = await halfLoad(ceilingServer.endpoint, pools.Encrypt!, ceilingRate);
       const rssAfter = server.rssKiB();
+      const sign = rows.find((r) => r.target === 'Sign');
+      const bareSign = sign ? bareP256SignsPerSecond(cfg.satS) : undefined;
       log('audit-first cost: Encrypt with and without the audit trail…');
       const audit = await auditCost();
-      const text = table(rows, ceiling, policy, replyBytes) + '\n\n' + auditCostTable(audit);
+      const signLine = sign && bareSign
+        ? `\n\nSign (ECDSA P-256) vs bare node:crypto signing in one process (${bareSign.toFixed(0)} signatures/s): **${(sign.sat.rps / bareSign).toFixed(3)}×** (target ≥ 0.6).`
+        : '';
+      const text = table(rows, ceiling, policy, replyBytes) + signLine + '\n\n' + auditCostTable(audit);
       const load = loadavg()[0]!.toFixed(2);
       console.log(`\nLocksmith vs the ceiling — ${m.nproc} × ${m.cpu}, node ${m.node}, ${quick ? 'quick' : 'full'} run, ${started.toISOString()}, load average ${loadAtStart} at the start, ${load} at the end\n`);
       console.log(text);
@@ -226,7 +232,7 @@ async function bench(): Promise<void> {
       const errors = rows.reduce((a, r) => a + r.half!.errors, 0) + ceiling.half.errors;
       mkdirSync(RESULTS, { recursive: true });
       const file = join(RESULTS, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
-      writeFileSync(file, JSON.stringify({ started, mode: quick ? 'quick' : 'full', machine: m, loadAverage: { start: Number(loadAtStart), end: Number(load) }, config: { ...cfg, connections: CONNECTIONS }, ceiling, rows, policy, auditCost: audit, replyBytes, rssKiB: { before: rssBefore, after: rssAfter }, notes, table: text }, null, 2));
+      writeFileSync(file, JSON.stringify({ started, mode: quick ? 'quick' : 'full', machine: m, loadAverage: { start: Number(loadAtStart), end: Number(load) }, config: { ...cfg, connections: CONNECTIONS }, ceiling, rows, policy, bareSignPerSecond: bareSign, auditCost: audit, replyBytes, rssKiB: { before: rssBefore, after: rssAfter }, notes, table: text }, null, 2));
       console.log(`\nwritten ${file}`);
       if (errors > 0) throw new Error(`${errors} errors at half load`);
     } finally {

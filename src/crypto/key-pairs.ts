@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import type { KeyPairParams } from '../domain/key-specs.js';
 import { generateMlDsaKeyPair, mlDsaPublicKey } from './ml-dsa.js';
 
@@ -32,8 +32,24 @@ export function generateDerKeyPair(params: KeyPairParams): Promise<DerKeyPair> {
   });
 }
 
+/** Parsed private keys by the SHA-256 of their PKCS#8 bytes: parsing costs more than the signature itself. */
+const parsedKeys = new Map<string, KeyObject>();
+const MAX_PARSED_KEYS = 1000;
+
 export function privateKeyObject(pkcs8: Buffer): KeyObject {
-  return createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+  const id = createHash('sha256').update(pkcs8).digest('base64');
+  let key = parsedKeys.get(id);
+  if (!key) {
+    key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+    if (parsedKeys.size >= MAX_PARSED_KEYS) parsedKeys.clear();
+    parsedKeys.set(id, key);
+  }
+  return key;
+}
+
+/** Drops every parsed private key (with the unwrap cache, on any store write). */
+export function forgetPrivateKeyObjects(): void {
+  parsedKeys.clear();
 }
 
 /** The DER SubjectPublicKeyInfo of a stored private key. */

@@ -1,3 +1,4 @@
+import { forgetPrivateKeyObjects } from './key-pairs.js';
 import type { RootKeyring } from './root-keyring.js';
 
 const MAX_ENTRIES = 10_000;
@@ -5,7 +6,8 @@ const MAX_ENTRIES = 10_000;
 /**
  * A root keyring that keeps what it unwrapped (key material, access-key secrets) in memory so
  * the hot path does not pay an AES-GCM open per secret per request. Callers get a copy (they
- * wipe theirs after use). `forget()` wipes and drops everything; the server calls it on every
+ * wipe theirs after use), and parsed private keys stay parsed (key-pairs.ts). `forget()` wipes
+ * and drops both; the server calls it on every
  * store write, so disabling, deleting, rotating or re-importing a key takes effect at once.
  */
 export interface CachingKeyring extends RootKeyring {
@@ -28,6 +30,7 @@ export function withUnwrapCache(keyring: RootKeyring): CachingKeyring {
   caching.forget = () => {
     for (const plain of cache.values()) plain.fill(0);
     cache.clear();
+    forgetPrivateKeyObjects();
   };
   return caching;
 }

@@ -11,6 +11,7 @@ import type { Seed } from '../seed/seed-types.js';
 import { runKeySchedule, type ScheduleEnv } from '../services/kms/key-scheduler.js';
 import { KmsService } from '../services/kms/kms-service.js';
 import { withReadCache } from '../store/read-cache.js';
+import { withAuditWriter } from '../store/sqlite/audit-writer.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { withUnwrapCache } from '../crypto/unwrap-cache.js';
 import { DAY_MS, systemClock, type Clock } from '../util/clock.js';
@@ -77,7 +78,9 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const rootKeyFile = opts.rootKeyFile ?? join(opts.dataDir, 'root-key');
   const keyring = withUnwrapCache(RootKeyring.fromFile(rootKeyFile, random, opts.rootKeyFile === undefined));
   // Per-request reads and unwrapped secrets are cached; any write through the store forgets both.
-  const store = withReadCache(openSqliteStore(join(opts.dataDir, 'locksmith.db')), () => keyring.forget());
+  const dbPath = join(opts.dataDir, 'locksmith.db');
+  // Audit appends commit on a worker thread, so their fsync does not stall the event loop.
+  const store = withReadCache(await withAuditWriter(openSqliteStore(dbPath), dbPath), () => keyring.forget());
   if (opts.seed) {
     try {
       const report = await applySeed(store, keyring, random, clock, opts.seed);

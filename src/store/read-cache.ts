@@ -21,6 +21,15 @@ const HOT_READS = new Set([
 
 const MAX_ENTRIES = 50_000;
 
+/** A cheap cache key for one argument: a key reference (or a whole KmsKey) by its identity only. */
+function argKey(arg: unknown): string {
+  if (arg !== null && typeof arg === 'object' && !Array.isArray(arg)) {
+    const r = arg as { account?: unknown; region?: unknown; keyId?: unknown };
+    if (typeof r.account === 'string' && typeof r.region === 'string' && typeof r.keyId === 'string') return `${r.account}/${r.region}/${r.keyId}`;
+  }
+  return JSON.stringify(arg);
+}
+
 function freeze<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Buffer.isBuffer(value) || value instanceof Date || Object.isFrozen(value)) return value;
   for (const v of Object.values(value)) freeze(v);
@@ -55,7 +64,7 @@ export function withReadCache(store: Store, onInvalidate: () => void = () => {})
       const id = `${name}.${method}`;
       if (HOT_READS.has(id)) {
         outer[method] = async (...args: unknown[]) => {
-          const key = `${id}:${JSON.stringify(args)}`;
+          const key = `${id}:${args.map(argKey).join('|')}`;
           if (cache.has(key)) return cache.get(key);
           const before = generation;
           const value = freeze(await call(...args));

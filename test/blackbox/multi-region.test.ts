@@ -88,7 +88,7 @@ describe('Multi-Region keys', () => {
     assert.equal(Buffer.from((await kms().send(new DecryptCommand({ CiphertextBlob: back.CiphertextBlob }))).Plaintext!).toString(), 'back');
     // Unverified: AWS's error for ciphertext whose key has no copy in the region (kept as Decrypt of a missing key).
     const none = await awsError(() => kms(AP).send(new DecryptCommand({ CiphertextBlob, EncryptionContext: context })));
-    assert.deepEqual([none.name, none.message], ['NotFoundException', `Key '${arnIn(AP, md.KeyId!)}' does not exist`]);
+    assert.equal(none.name, 'InvalidCiphertextException');
     const wrongArn = await awsError(() => kms(EU).send(new DecryptCommand({ CiphertextBlob, EncryptionContext: context, KeyId: md.Arn })));
     assert.deepEqual([wrongArn.name, wrongArn.message], ['NotFoundException', `Invalid arn ${REGION}`]);
   });
@@ -97,7 +97,7 @@ describe('Multi-Region keys', () => {
     const md = (await kms().send(new CreateKeyCommand({}))).KeyMetadata!;
     const { CiphertextBlob } = await kms().send(new EncryptCommand({ KeyId: md.KeyId, Plaintext: Buffer.from('local') }));
     const dec = await awsError(() => kms(EU).send(new DecryptCommand({ CiphertextBlob })));
-    assert.deepEqual([dec.name, dec.message], ['NotFoundException', `Key '${arnIn(EU, md.KeyId!)}' does not exist`]);
+    assert.equal(dec.name, 'InvalidCiphertextException');
     const byArn = await awsError(() => kms(EU).send(new EncryptCommand({ KeyId: md.Arn, Plaintext: Buffer.from('x') })));
     assert.deepEqual([byArn.name, byArn.message], ['NotFoundException', `Invalid arn ${REGION}`]);
   });

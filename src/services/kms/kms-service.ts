@@ -112,6 +112,20 @@ export class KmsService {
     throw NotFoundException(`Key '${keyArn(ref.region, ref.account, ref.keyId)}' does not exist`);
   }
 
+  /**
+   * The key a ciphertext names, in the caller's region. A ciphertext made in another region
+   * under a key with no copy here is not one this region can decrypt: InvalidCiphertextException
+   * (the issue's and AWS's answer); a key that exists nowhere any more is NotFoundException.
+   */
+  private async loadKeyOfCiphertext(ctx: CallContext, account: string, keyId: string): Promise<KmsKey> {
+    try {
+      return await this.loadKey(ctx, { account, region: ctx.region, keyId });
+    } catch (e) {
+      if ((await this.store.keys.regionsOf(account, keyId)).length > 0) throw InvalidCiphertextException();
+      throw e;
+    }
+  }
+
   /** Destroys the key and its material when its waiting period is over. Returns whether it did. */
   async destroyIfDue(ctx: Pick<CallContext, 'clock'>, key: KmsKey): Promise<boolean> {
     const l = key.lifecycle;
@@ -182,7 +196,7 @@ export class KmsService {
     } else {
       // Without a KeyId only symmetric blobs can be decrypted; RSA ciphertext needs the KeyId.
       if (!parsed) throw InvalidCiphertextException();
-      key = await this.loadKey(ctx, { account: parsed.account, region: ctx.region, keyId: parsed.keyId });
+      key = await this.loadKeyOfCiphertext(ctx, parsed.account, parsed.keyId);
       await this.authorize(ctx, key, opts);
       assertKeyStateAllows(operation, key);
     }

@@ -1,3 +1,4 @@
+import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import type { KmsAlias, Tags } from '../../domain/key.js';
 import type { AliasStore, Page, TagStore } from '../ports.js';
@@ -60,13 +61,13 @@ export function sqliteTagStore(db: Database.Database): TagStore {
     const rows = select.all(ref) as { tag_key: string; tag_value: string }[];
     return Object.fromEntries(rows.map((r) => [r.tag_key, r.tag_value]));
   };
-  const put = db.transaction((ref: object, tags: Tags, maxTags: number) => {
+  const put = writeTransaction(db, (ref: object, tags: Tags, maxTags: number) => {
     const merged = { ...read(ref), ...tags };
     if (Object.keys(merged).length > maxTags) return false;
     for (const [tagKey, tagValue] of Object.entries(tags)) upsert.run({ ...ref, tagKey, tagValue });
     return true;
   });
-  const removeAll = db.transaction((ref: object, keys: string[]) => {
+  const removeAll = writeTransaction(db, (ref: object, keys: string[]) => {
     for (const tagKey of keys) remove.run({ ...ref, tagKey });
   });
   return {

@@ -1,3 +1,4 @@
+import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH, linkHash } from '../../audit/hash-chain.js';
 import type { AuditDigest, AuditLookup, AuditStore, ChainHead, DigestKey, LookupAttributeKey, StoredAuditEvent } from '../audit-ports.js';
@@ -78,7 +79,7 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
     return r && { chainSeq: r.chain_seq, hash: r.hash };
   };
 
-  const append = db.transaction((events: Parameters<AuditStore['append']>[0]) => {
+  const append = writeTransaction(db, (events: Parameters<AuditStore['append']>[0]) => {
     const heads = new Map<string, ChainHead>();
     for (const e of events) {
       const chain = `${e.account}\u0000${e.region}`;

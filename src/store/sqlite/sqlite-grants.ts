@@ -1,3 +1,4 @@
+import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import type { GrantConstraints, GrantStore, KmsGrant } from '../grant-ports.js';
 import { InvalidPagePositionError, type KeyRef, type Page } from '../ports.js';
@@ -81,7 +82,7 @@ export function sqliteGrantStore(db: Database.Database): GrantStore {
   const deleteTokens = db.prepare(`DELETE FROM kms_grant_tokens WHERE ${REF} AND grant_id = @grantId`);
   const deleteGrant = db.prepare(`DELETE FROM kms_grants WHERE ${REF} AND grant_id = @grantId`);
 
-  const create = db.transaction((g: KmsGrant, max: number): boolean => {
+  const create = writeTransaction(db, (g: KmsGrant, max: number): boolean => {
     const ref = refOf(g);
     if ((count.get(ref) as { n: number }).n >= max) return false;
     insert.run({
@@ -100,13 +101,13 @@ export function sqliteGrantStore(db: Database.Database): GrantStore {
     return true;
   });
 
-  const addToken = db.transaction((ref: KeyRef, grantId: string, token: string): boolean => {
+  const addToken = writeTransaction(db, (ref: KeyRef, grantId: string, token: string): boolean => {
     if (selectOne.get({ ...refOf(ref), grantId }) === undefined) return false;
     insertToken.run({ ...refOf(ref), grantId, token });
     return true;
   });
 
-  const remove = db.transaction((ref: KeyRef, grantId: string): boolean => {
+  const remove = writeTransaction(db, (ref: KeyRef, grantId: string): boolean => {
     deleteTokens.run({ ...refOf(ref), grantId });
     return deleteGrant.run({ ...refOf(ref), grantId }).changes > 0;
   });

@@ -1,3 +1,4 @@
+import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import { foldTagKey, tagRecord } from '../../domain/principal-tags.js';
 import type {
@@ -84,12 +85,12 @@ export function sqliteIamStore(db: Database.Database): IamStore {
   const writeTags = (account: string, kind: IdentityKind, owner: string, tags: IamTags) => {
     for (const [k, v] of Object.entries(tags)) q.putTag.run(account, kind, owner, foldTagKey(k), k, v);
   };
-  const putTags = db.transaction((account: string, kind: IdentityKind, owner: string, tags: IamTags, maxTags: number) => {
+  const putTags = writeTransaction(db, (account: string, kind: IdentityKind, owner: string, tags: IamTags, maxTags: number) => {
     writeTags(account, kind, owner, tags);
     if ((q.tagCount.get(account, kind, owner) as { n: number }).n <= maxTags) return true;
     throw new TagQuotaExceeded(); // rolls the transaction back
   });
-  const createIdentity = db.transaction((insert: () => boolean, account: string, kind: IdentityKind, owner: string, tags: IamTags) => {
+  const createIdentity = writeTransaction(db, (insert: () => boolean, account: string, kind: IdentityKind, owner: string, tags: IamTags) => {
     if (!insert()) return false;
     q.deleteAllTags.run(account, kind, owner); // leftovers of a namesake never survive a create
     writeTags(account, kind, owner, tags);
@@ -97,7 +98,7 @@ export function sqliteIamStore(db: Database.Database): IamStore {
   });
 
   // Removing an identity removes what hangs off it, so a later namesake starts clean.
-  const removeIdentity = db.transaction((stmt: Database.Statement, account: string, kind: IdentityKind, name: string) => {
+  const removeIdentity = writeTransaction(db, (stmt: Database.Statement, account: string, kind: IdentityKind, name: string) => {
     const row = (kind === 'user' ? q.getUser : q.getRole).get(account, name) as { user_name?: string; role_name?: string } | undefined;
     if (!row) return false;
     const canonical = (row.user_name ?? row.role_name)!;
@@ -106,7 +107,7 @@ export function sqliteIamStore(db: Database.Database): IamStore {
     q.deleteAllTags.run(account, kind, canonical);
     return stmt.run(account, canonical).changes > 0;
   });
-  const createPolicy = db.transaction((p: ManagedPolicy, document: string) => {
+  const createPolicy = writeTransaction(db, (p: ManagedPolicy, document: string) => {
     if (q.getPolicy.get(p.arn)) return false;
     const r = q.insertPolicy.run(p.account, p.policyName, p.policyId, p.arn, p.path, p.description, p.defaultVersionId,
       p.createDate.getTime(), p.updateDate.getTime());
@@ -114,7 +115,7 @@ export function sqliteIamStore(db: Database.Database): IamStore {
     q.insertVersion.run(p.arn, p.defaultVersionId, document, p.createDate.getTime());
     return true;
   });
-  const deletePolicy = db.transaction((arn: string) => {
+  const deletePolicy = writeTransaction(db, (arn: string) => {
     q.deleteVersions.run(arn);
     q.deletePolicyAttachments.run(arn);
     return q.deletePolicy.run(arn).changes > 0;
@@ -178,7 +179,7 @@ export function sqliteIamStore(db: Database.Database): IamStore {
       }
     },
     async removeTags(account, kind, owner, keys) {
-      db.transaction(() => {
+      writeTransaction(db, () => {
         for (const k of keys) q.removeTag.run(account, kind, owner, foldTagKey(k));
       })();
     },

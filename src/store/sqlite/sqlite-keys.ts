@@ -1,3 +1,4 @@
+import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import type { KeyLifecycle, KmsKey, Tags } from '../../domain/key.js';
 import { InvalidPagePositionError, type KeyChange, type KeyRef, type KeyStore, type Page, type StoredKeyMaterial } from '../ports.js';
@@ -151,7 +152,7 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
     rows.map((r) => ({ account: r.account, region: r.region, keyId: r.key_id }));
   const refOf = (key: KmsKey): KeyRef => ({ account: key.account, region: key.region, keyId: key.keyId });
 
-  const apply = db.transaction((changes: KeyChange[]) => {
+  const apply = writeTransaction(db, (changes: KeyChange[]) => {
     for (const { key, materials } of changes) {
       const ref = refOf(key);
       updateKey.run({ ...ref, ...mutableColumns(key) });
@@ -159,7 +160,7 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
     }
   });
 
-  const create = db.transaction((key: KmsKey, materials: StoredKeyMaterial[], tags: Tags) => {
+  const create = writeTransaction(db, (key: KmsKey, materials: StoredKeyMaterial[], tags: Tags) => {
     const ref = { account: key.account, region: key.region, keyId: key.keyId };
     insertKey.run({
       ...ref,
@@ -176,7 +177,7 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
     for (const [tagKey, tagValue] of Object.entries(tags)) insertTag.run({ ...ref, tagKey, tagValue });
   });
 
-  const destroy = db.transaction((ref: KeyRef) => {
+  const destroy = writeTransaction(db, (ref: KeyRef) => {
     const removed = deleteRows[0].run(ref).changes > 0;
     for (const stmt of deleteRows.slice(1)) stmt.run(ref);
     deleteAliases.run(ref);

@@ -10,11 +10,8 @@ import { sqliteSessionStore } from './sqlite-sessions.js';
 import { sqliteKeyStore } from './sqlite-keys.js';
 import { migrate } from './schema.js';
 
-/**
- * The embedded default store: one SQLite file in WAL mode. synchronous=FULL so that a write
- * acknowledged to a client survives a crash of the process or the machine.
- */
-export function openSqliteStore(path: string): Store {
+/** One connection to the store's file, set up as every connection to it must be. */
+export function openDatabase(path: string): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new Database(path);
   if (path !== ':memory:') chmodSync(path, 0o600); // SQLite gives its -wal and -shm files the same mode
@@ -23,6 +20,15 @@ export function openSqliteStore(path: string): Store {
   db.pragma('foreign_keys = ON');
   db.pragma('secure_delete = ON'); // destroyed key material is overwritten, not just unlinked
   db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/**
+ * The embedded default store: one SQLite file in WAL mode. synchronous=FULL so that a write
+ * acknowledged to a client survives a crash of the process or the machine.
+ */
+export function openSqliteStore(path: string): Store {
+  const db = openDatabase(path);
   migrate(db);
   return {
     keys: sqliteKeyStore(db),
