@@ -1,5 +1,5 @@
 /**
- * Locksmith against the hardware ceiling. `npm run bench` (about 3 minutes), `npm run bench -- --quick`
+ * Locksmith against the hardware ceiling. `npm run bench` (about 8 minutes), `npm run bench -- --quick`
  * (under a minute), `npm run bench -- --profile` (CPU profile of the server under Encrypt load).
  *
  * Locksmith runs as its own process (`locksmith serve`, fresh data dir, free port); the ceiling is a
@@ -28,7 +28,7 @@ const quick = args.includes('--quick');
 const profileMode = args.includes('--profile');
 const CONNECTIONS = 32;
 const cfg = quick
-  ? { globalWarmupS: 1, warmupS: 0, satS: 2, halfS: 2, pool: 64 }
+  ? { globalWarmupS: 0.5, warmupS: 0, satS: 2, halfS: 1.5, pool: 64 }
   : { globalWarmupS: 3, warmupS: 2, satS: 10, halfS: 10, pool: 256 };
 
 interface Row {
@@ -106,17 +106,25 @@ function table(rows: Row[], ceiling: Row, policy: { label: string; us: number }[
   return lines.join('\n');
 }
 
-async function withServer<T>(nodeArgs: string[], fn: (s: ServerProcess, f: KmsFixture) => Promise<T>, serveArgs: string[] = []): Promise<T> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-bench-'));
-  const server = await spawnServer(dataDir, { nodeArgs, serveArgs });
+/** Fresh servers (started together), each with its bench fixture; stopped and removed afterwards. */
+async function withServers<T>(serveArgs: string[][], nodeArgs: string[], fn: (servers: { server: ServerProcess; fixture: KmsFixture }[]) => Promise<T>): Promise<T> {
+  const dataDirs = serveArgs.map(() => mkdtempSync(join(tmpdir(), 'locksmith-bench-')));
+  const started = await Promise.allSettled(dataDirs.map((dir, i) => spawnServer(dir, { nodeArgs, serveArgs: serveArgs[i] })));
   try {
-    const fixture = await createKmsFixture(server.endpoint, rootCredentials(dataDir), { ciphertexts: cfg.pool });
-    return await fn(server, fixture);
+    const servers = started.map((r) => {
+      if (r.status === 'rejected') throw r.reason;
+      return r.value;
+    });
+    const fixtures = await Promise.all(servers.map((server, i) => createKmsFixture(server.endpoint, rootCredentials(dataDirs[i]!), { ciphertexts: cfg.pool })));
+    return await fn(servers.map((server, i) => ({ server, fixture: fixtures[i]! })));
   } finally {
-    await server.stop('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const r of started) if (r.status === 'fulfilled') await r.value.stop('SIGTERM');
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   }
 }
+
+const withServer = <T>(nodeArgs: string[], fn: (s: ServerProcess, f: KmsFixture) => Promise<T>): Promise<T> =>
+  withServers([[]], nodeArgs, ([one]) => fn(one!.server, one!.fixture));
 
 interface AuditCost {
   rounds: number;
@@ -133,27 +141,21 @@ interface AuditCost {
 async function auditCost(): Promise<AuditCost> {
   const rounds = quick ? 1 : 3;
   const result: AuditCost = { rounds, withAudit: { rps: [], p50: [], p99: [] }, withoutAudit: { rps: [], p50: [], p99: [] }, cost: 0 };
-  await withServer([], (withAudit, fixtureOn) =>
-    withServer(
-      [],
-      async (withoutAudit, fixtureOff) => {
-        for (let round = 0; round < rounds; round++) {
-          for (const [server, fixture, into] of [
-            [withAudit, fixtureOn, result.withAudit],
-            [withoutAudit, fixtureOff, result.withoutAudit],
-          ] as const) {
-            const pool = await presignedPool(fixture, 'Encrypt', cfg.pool);
-            const sat = await saturate(server.endpoint, pool, { connections: CONNECTIONS, seconds: cfg.satS, warmupSeconds: Math.max(1, cfg.warmupS) });
-            if (sat.non2xx > 0 || sat.errors > 0) throw new Error(`audit cost: ${sat.non2xx} non-2xx answers and ${sat.errors} errors`);
-            into.rps.push(sat.rps);
-            into.p50.push(sat.p50);
-            into.p99.push(sat.p99);
-          }
-        }
-      },
-      ['--insecure-skip-audit'],
-    ),
-  );
+  await withServers([[], ['--insecure-skip-audit']], [], async ([on, off]) => {
+    for (let round = 0; round < rounds; round++) {
+      for (const [{ server, fixture }, into] of [
+        [on!, result.withAudit],
+        [off!, result.withoutAudit],
+      ] as const) {
+        const pool = await presignedPool(fixture, 'Encrypt', cfg.pool);
+        const sat = await saturate(server.endpoint, pool, { connections: CONNECTIONS, seconds: cfg.satS, warmupSeconds: quick ? 0.5 : Math.max(1, cfg.warmupS) });
+        if (sat.non2xx > 0 || sat.errors > 0) throw new Error(`audit cost: ${sat.non2xx} non-2xx answers and ${sat.errors} errors`);
+        into.rps.push(sat.rps);
+        into.p50.push(sat.p50);
+        into.p99.push(sat.p99);
+      }
+    }
+  });
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   result.cost = 1 - mean(result.withAudit.rps) / mean(result.withoutAudit.rps);
   return result;
