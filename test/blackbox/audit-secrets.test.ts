@@ -37,10 +37,15 @@ class Secrets {
 describe('audit trail: no secret ever reaches it', () => {
   const root = mkdtempSync(join(tmpdir(), 'locksmith-audit-scan-'));
   const outDir = join(root, 'export');
-  after(() => rmSync(root, { recursive: true, force: true }));
+  let running: Harness | undefined;
+  // A failed assertion must not leave the server running (the run would hang instead of failing).
+  after(async () => {
+    await running?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
 
   it('plaintexts, data keys, random bytes, ciphertexts, grant tokens, secret access keys and session tokens appear nowhere', async () => {
-    const h = await Harness.start({ dataDir: join(root, 'data') });
+    const h = (running = await Harness.start({ dataDir: join(root, 'data') }));
     const s = new Secrets();
     s.add('root secret access key', h.credentials.secretAccessKey);
     const plain = () => {
@@ -113,6 +118,7 @@ describe('audit trail: no secret ever reaches it', () => {
     assert.ok(exported.records >= records.length);
     for (const f of exported.files) found.push(...s.find(gunzipSync(readFileSync(join(outDir, f))), f));
     await h.stop();
+    running = undefined;
     found.push(...scanDataDir('stopped'));
     assert.deepEqual(found, []);
   });

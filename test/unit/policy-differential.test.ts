@@ -20,7 +20,6 @@ import {
 } from './policy-differential-gen.js';
 
 type Outcome = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
-type Policy = Case['keyPolicy'];
 
 // Fixed so runs are reproducible; override to fuzz locally (POLICY_DIFF_SEED=7 POLICY_DIFF_COUNT=50000).
 const SEED = Number(process.env.POLICY_DIFF_SEED ?? 0x10c5_3171);
@@ -52,36 +51,6 @@ function theirs(c: Case): Outcome {
   const resourcePolicy = { __validated: true, policyDocument: c.keyPolicy, metadata: { name: 'key-policy' }, errors: [] };
   return runUnsafeSimulation({ ...simulation(c), resourcePolicy }, {});
 }
-
-// ---- rewriting conditions --------------------------------------------------------------------
-
-type Entry = { op: string; key: string; value: unknown };
-/** Rewrites every condition entry of every policy; returns undefined if nothing changed. */
-function rewriteConditions(c: Case, f: (e: Entry, ctx: Context) => Entry | undefined): Case | undefined {
-  let changed = false;
-  const policy = (p: Policy): Policy => ({
-    ...p,
-    Statement: p.Statement.map((s) => {
-      if (!s.Condition) return s;
-      const block: Record<string, Record<string, unknown>> = {};
-      for (const [op, keys] of Object.entries(s.Condition as Record<string, Record<string, unknown>>)) {
-        for (const [key, value] of Object.entries(keys)) {
-          const e = f({ op, key, value }, c.context);
-          if (e) changed = true;
-          const out = e ?? { op, key, value };
-          (block[out.op] ??= {})[out.key] = out.value;
-        }
-      }
-      return { ...s, Condition: block };
-    }),
-  });
-  const next = { ...c, keyPolicy: policy(c.keyPolicy), identity: c.identity.map(policy) };
-  return changed ? next : undefined;
-}
-
-const present = (ctx: Context, key: string) => Object.keys(ctx).some((k) => k.toLowerCase() === key.toLowerCase());
-const MULTIVALUED = new Set(['kms:encryptioncontextkeys']);
-let absent = 0;
 
 interface Difference {
   readonly name: string;

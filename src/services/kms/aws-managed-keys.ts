@@ -184,34 +184,47 @@ async function ensureAwsManagedAlias(kms: KmsService, scope: ManagedKeyScope, se
   if (existing) return existing;
   const now = scope.clock.now();
   const keyId = scope.random.uuid();
-  const keyMaterialId = scope.random.bytes(KEY_MATERIAL_ID_BYTES).toString('hex');
-  const key: KmsKey = {
+  await createAwsKey(kms, scope.random, now, {
     account,
     region,
     keyId,
-    arn: keyArn(region, account, keyId),
-    creationDate: now,
     description: spec(service).description,
-    keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'SYMMETRIC_DEFAULT',
-    origin: 'AWS_KMS',
-    keyManager: 'AWS',
-    multiRegion: false,
-    lifecycle: { state: 'Enabled' },
     policy: awsManagedKeyPolicy(service, account, region),
-    currentKeyMaterialId: keyMaterialId,
     rotation: { periodInDays: AWS_MANAGED_ROTATION_DAYS, nextRotationDate: new Date(now.getTime() + AWS_MANAGED_ROTATION_DAYS * DAY_MS) },
-  };
-  const secret = scope.random.bytes(32);
-  const wrapped = kms.keyring.wrap(secret, materialAad(key.arn, keyMaterialId));
-  secret.fill(0);
-  await kms.store.keys.create(key, [{ keyMaterialId, createdAt: now, wrapped }], {});
+  });
   const alias: KmsAlias = { account, region, aliasName, targetKeyId: keyId, creationDate: now, lastUpdatedDate: now };
   if (await kms.store.aliases.create(alias)) return alias;
   await kms.store.keys.destroy({ account, region, keyId });
   const winner = await kms.store.aliases.get(account, region, aliasName);
   if (!winner) throw new Error(`${aliasName} vanished while it was being created`);
   return winner;
+}
+
+/** Creates a symmetric key that AWS manages (KeyManager AWS) with fresh material, wrapped under the root key. */
+export async function createAwsKey(
+  kms: KmsService,
+  random: Random,
+  now: Date,
+  k: Pick<KmsKey, 'account' | 'region' | 'keyId' | 'description' | 'policy' | 'rotation'>,
+): Promise<KmsKey> {
+  const keyMaterialId = random.bytes(KEY_MATERIAL_ID_BYTES).toString('hex');
+  const key: KmsKey = {
+    ...k,
+    arn: keyArn(k.region, k.account, k.keyId),
+    creationDate: now,
+    keyUsage: 'ENCRYPT_DECRYPT',
+    keySpec: 'SYMMETRIC_DEFAULT',
+    origin: 'AWS_KMS',
+    keyManager: 'AWS',
+    multiRegion: false,
+    lifecycle: { state: 'Enabled' },
+    currentKeyMaterialId: keyMaterialId,
+  };
+  const secret = random.bytes(32);
+  const wrapped = kms.keyring.wrap(secret, materialAad(key.arn, keyMaterialId));
+  secret.fill(0);
+  await kms.store.keys.create(key, [{ keyMaterialId, createdAt: now, wrapped }], {});
+  return key;
 }
 
 function spec(service: string): ManagedKeySpec {

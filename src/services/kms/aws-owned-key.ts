@@ -1,11 +1,11 @@
-import { keyArn } from '../../domain/arn.js';
-import { KEY_MATERIAL_ID_BYTES, openCiphertext, parseCiphertext, sealCiphertext } from '../../domain/ciphertext.js';
+import { openCiphertext, parseCiphertext, sealCiphertext } from '../../domain/ciphertext.js';
 import type { EncryptionContext } from '../../domain/encryption-context.js';
 import type { KmsKey } from '../../domain/key.js';
 import { GCM_IV_BYTES } from '../../crypto/aes-gcm.js';
 import type { Random } from '../../crypto/random.js';
 import type { Clock } from '../../util/clock.js';
-import { currentMaterialId, materialAad, type KmsService } from './kms-service.js';
+import { createAwsKey } from './aws-managed-keys.js';
+import { currentMaterialId, type KmsService } from './kms-service.js';
 
 /**
  * AWS owned keys (KMS Developer Guide, "AWS owned keys"): keys a service owns and uses to protect
@@ -81,28 +81,8 @@ async function ensureOwnedKey(kms: KmsService, keyId: string, service: string, s
   const ref = { account: AWS_OWNED_ACCOUNT, region: scope.region, keyId };
   const existing = await kms.store.keys.get(ref);
   if (existing) return existing;
-  const now = scope.clock.now();
-  const keyMaterialId = scope.random.bytes(KEY_MATERIAL_ID_BYTES).toString('hex');
-  const key: KmsKey = {
-    ...ref,
-    arn: keyArn(scope.region, AWS_OWNED_ACCOUNT, keyId),
-    creationDate: now,
-    description: `AWS owned key of ${service}`,
-    keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'SYMMETRIC_DEFAULT',
-    origin: 'AWS_KMS',
-    keyManager: 'AWS',
-    multiRegion: false,
-    lifecycle: { state: 'Enabled' },
-    policy: OWNED_KEY_POLICY,
-    currentKeyMaterialId: keyMaterialId,
-  };
-  const secret = scope.random.bytes(32);
-  const wrapped = kms.keyring.wrap(secret, materialAad(key.arn, keyMaterialId));
-  secret.fill(0);
   try {
-    await kms.store.keys.create(key, [{ keyMaterialId, createdAt: now, wrapped }], {});
-    return key;
+    return await createAwsKey(kms, scope.random, scope.clock.now(), { ...ref, description: `AWS owned key of ${service}`, policy: OWNED_KEY_POLICY });
   } catch (e) {
     // Another first use created it meanwhile (unique account, region, key id).
     const raced = await kms.store.keys.get(ref);
