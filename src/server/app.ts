@@ -95,7 +95,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const audit = new AuditRecorder(store.audit, { maxBatch: opts.auditBatchSize, onCommit: (seconds) => metrics.auditCommitted(seconds) });
   metrics.watchAuditQueue(() => audit.depth);
   const audited = withAuditedKeyDeletion(store, audit, clock, random);
-  const kms = new KmsService(audited, keyring);
+  const kms = new KmsService(audited, keyring, audit);
   const boot = await ensureDefaultAccount(store, keyring, random, clock, opts.defaultAccount);
   const scheduleEnv: ScheduleEnv = { kms, audit, clock, random };
   const runSchedule = () => runKeySchedule(scheduleEnv, (task, e) => log(`scheduled ${task} failed: ${e.message}`));

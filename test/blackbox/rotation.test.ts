@@ -149,6 +149,12 @@ describe('key rotation', () => {
       message: `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.Arn}`,
     });
     for (const s of sealed) assert.equal(await decrypt(s.blob), s.text);
+    const serviceEvents = storedRows(h.dataDir).map((r) => r.record).filter((r) => r.eventName === 'RotateKey' && r.resources[0].ARN === key.Arn);
+    assert.deepEqual(
+      serviceEvents.map((e) => [e.eventType, e.serviceEventDetails.rotationType, e.serviceEventDetails.previousKeyMaterialId]),
+      sealed.map((s) => ['AwsServiceEvent', 'ON_DEMAND', s.material]),
+      'one RotateKey service event per on-demand rotation, naming the material it replaced',
+    );
     assert.equal((await status(key.KeyId!)).NextRotationDate!.getTime(), scheduled, 'on-demand rotation leaves the schedule alone');
     const listed = (await rotations(key.KeyId!, { Limit: 1000 })).Rotations!;
     assert.equal(listed.length, ON_DEMAND_ROTATION_LIMIT);

@@ -8,6 +8,7 @@ import type { RootKeyring } from '../../crypto/root-keyring.js';
 import { IncorrectKeyException, InvalidCiphertextException, NotFoundException, ValidationException } from '../../protocols/errors.js';
 import type { KeyRef, Store } from '../../store/ports.js';
 import type { ContextValue } from '../../policy/types.js';
+import type { AuditRecorder } from '../../audit/recorder.js';
 import type { CallContext } from '../call-context.js';
 import { assertNoContextForKeyPair, isKeyPair, rsaDecrypt, rsaEncrypt } from './asymmetric-encryption.js';
 import { predefinedAwsAlias } from './aws-managed-keys.js';
@@ -51,6 +52,8 @@ export class KmsService {
   constructor(
     readonly store: Store,
     readonly keyring: RootKeyring,
+    /** Where events KMS records on its own (AwsServiceEvent) go, committed before the change they record. */
+    readonly audit?: Pick<AuditRecorder, 'record'>,
   ) {
     this.authorizer = new KmsAuthorizer(store);
   }

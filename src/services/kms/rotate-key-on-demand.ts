@@ -1,5 +1,5 @@
 import { LimitExceededException } from '../../protocols/errors.js';
-import { assertRotationManageable, ON_DEMAND_ROTATION_LIMIT, originExternal, rotateKey, rotateToImportedMaterial } from './key-rotation.js';
+import { assertRotationManageable, ON_DEMAND_ROTATION_LIMIT, originExternal, rotateKey, rotateKeyEvent, rotateToImportedMaterial } from './key-rotation.js';
 import type { KmsOperation } from './operation.js';
 
 /**
@@ -22,7 +22,10 @@ export const rotateKeyOnDemand: KmsOperation = async (input, ctx, kms) => {
     // Unverified: the error when no new imported material is pending rotation.
     if ((await rotateToImportedMaterial(kms, key, now)) === undefined) throw originExternal(key);
   } else {
-    await rotateKey(kms, key, 'ON_DEMAND', now, ctx.random);
+    // As for automatic rotation, KMS records a RotateKey service event (rotationType ON_DEMAND) first.
+    await rotateKey(kms, key, 'ON_DEMAND', now, ctx.random, async (id) => {
+      await kms.audit?.record([rotateKeyEvent(key, 'ON_DEMAND', key.currentKeyMaterialId, id, now, ctx.random)]);
+    });
   }
   // Unverified: whether KeyId is the key ARN or the key id (the CLI example shows a key id).
   return { KeyId: key.arn };
