@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,6 +42,32 @@ describe('aws CLI smoke test with the generated profile', () => {
     assert.equal(dec.KeyId, created.KeyMetadata.Arn);
     await assert.rejects(aws('kms', 'decrypt', '--ciphertext-blob', `fileb://${ctFile}`), /InvalidCiphertextException/);
     await assert.rejects(aws('kms', 'describe-key', '--key-id', 'fake-key-id'), /NotFoundException.*Invalid keyId 'fake-key-id'/s);
+  });
+
+  // Only commands Debian's aws 2.9 (what CI installs) knows: no rotation period, RotateKeyOnDemand or ListKeyRotations there.
+  it('rotation, a Multi-Region replica and BYOK with openssl wrapping', async () => {
+    const key = (await aws('kms', 'create-key')).KeyMetadata.KeyId as string;
+    await aws('kms', 'enable-key-rotation', '--key-id', key);
+    assert.equal((await aws('kms', 'get-key-rotation-status', '--key-id', key)).KeyRotationEnabled, true);
+
+    const mrk = (await aws('kms', 'create-key', '--multi-region')).KeyMetadata;
+    assert.match(mrk.KeyId, /^mrk-[0-9a-f]{32}$/);
+    const replica = await aws('kms', 'replicate-key', '--key-id', mrk.KeyId, '--replica-region', 'eu-west-1', '--description', 'replica');
+    assert.equal(replica.ReplicaKeyMetadata.Arn, mrk.Arn.replace(':us-east-1:', ':eu-west-1:'));
+    assert.equal(replica.ReplicaKeyMetadata.MultiRegionConfiguration.MultiRegionKeyType, 'REPLICA');
+
+    const external = (await aws('kms', 'create-key', '--origin', 'EXTERNAL')).KeyMetadata.KeyId as string;
+    const params = await aws('kms', 'get-parameters-for-import', '--key-id', external, '--wrapping-algorithm', 'RSAES_OAEP_SHA_256', '--wrapping-key-spec', 'RSA_2048');
+    const dir = h.dataDir;
+    writeFileSync(join(dir, 'wrapping.der'), Buffer.from(params.PublicKey, 'base64'));
+    writeFileSync(join(dir, 'token.bin'), Buffer.from(params.ImportToken, 'base64'));
+    writeFileSync(join(dir, 'material.bin'), randomBytes(32));
+    await run('openssl', ['pkeyutl', '-encrypt', '-pubin', '-keyform', 'DER', '-inkey', join(dir, 'wrapping.der'), '-in', join(dir, 'material.bin'),
+      '-out', join(dir, 'wrapped.bin'), '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256', '-pkeyopt', 'rsa_mgf1_md:sha256']);
+    await aws('kms', 'import-key-material', '--key-id', external, '--encrypted-key-material', `fileb://${join(dir, 'wrapped.bin')}`,
+      '--import-token', `fileb://${join(dir, 'token.bin')}`, '--expiration-model', 'KEY_MATERIAL_DOES_NOT_EXPIRE');
+    const described = (await aws('kms', 'describe-key', '--key-id', external)).KeyMetadata;
+    assert.deepEqual([described.KeyState, described.Origin, described.ExpirationModel], ['Enabled', 'EXTERNAL', 'KEY_MATERIAL_DOES_NOT_EXPIRE']);
   });
 });
 
