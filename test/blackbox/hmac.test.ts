@@ -44,6 +44,7 @@ describe('HMAC keys', () => {
     for (const [spec, [algorithm]] of Object.entries(SPECS)) {
       const md = (await h.kms.send(new DescribeKeyCommand({ KeyId: keys[spec]!.id }))).KeyMetadata!;
       assert.deepEqual([md.KeySpec, md.KeyUsage, md.MacAlgorithms, md.EncryptionAlgorithms, md.SigningAlgorithms], [spec, 'GENERATE_VERIFY_MAC', [algorithm], undefined, undefined]);
+      assert.equal(md.CurrentKeyMaterialId, undefined, 'CurrentKeyMaterialId is shown for symmetric encryption keys only');
       const noUsage = await awsError(() => h.kms.send(new CreateKeyCommand({ KeySpec: spec as KeySpec })));
       assert.equal(noUsage.message, 'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
       const wrongUsage = await awsError(() => h.kms.send(new CreateKeyCommand({ KeySpec: spec as KeySpec, KeyUsage: 'ENCRYPT_DECRYPT' })));

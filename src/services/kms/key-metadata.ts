@@ -64,6 +64,7 @@ export function keyMetadata(key: KmsKey, details: KeyMetadataDetails = {}): Reco
     ExpirationModel: external && material?.importState === 'IMPORTED' ? material.expirationModel : undefined,
     MultiRegion: key.multiRegion,
     MultiRegionConfiguration: key.multiRegion ? multiRegionConfiguration(key, details.regions) : undefined,
-    CurrentKeyMaterialId: key.currentKeyMaterialId,
+    // "present for symmetric encryption keys with AWS_KMS or EXTERNAL origin" (KeyMetadata, API reference).
+    CurrentKeyMaterialId: key.keySpec === 'SYMMETRIC_DEFAULT' ? key.currentKeyMaterialId : undefined,
   };
 }
