@@ -94,9 +94,10 @@ function fromHeader(req: HttpRequestParts, raw: string): Draft {
   const space = value.search(/\s/);
   const algorithm = space < 0 ? value : value.slice(0, space);
   const params = new Map<string, string>();
-  for (const piece of (space < 0 ? '' : value.slice(space + 1)).split(',')) {
+  const rest = space < 0 ? '' : value.slice(space + 1).trim();
+  for (const piece of rest === '' ? [] : rest.split(',')) {
+    // An empty piece (",," or a trailing comma) is malformed like any other piece without "=".
     const p = piece.trim();
-    if (p === '') continue;
     const eq = p.indexOf('=');
     if (eq < 0) {
       throw IncompleteSignatureException(

@@ -62,6 +62,11 @@ describe('SigV4 parse: Authorization header', () => {
     const v = `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host;x-amz-date`;
     rejects(auth(v), 'IncompleteSignatureException', `Authorization header requires 'Signature' parameter. Authorization=${v}`);
   });
+  it('an empty piece between commas is malformed, not skipped', () => {
+    for (const v of [`AWS4-HMAC-SHA256 Credential=${CRED},,SignedHeaders=host;x-amz-date, Signature=${'a'.repeat(64)}`, `${header()},`]) {
+      rejects(auth(v), 'IncompleteSignatureException', `'' not a valid key=value pair (missing equal-sign) in Authorization header: '${v}'`);
+    }
+  });
   it('key=value pairs', () => {
     rejects(auth('AWS4-HMAC-SHA256 Credential, SignedHeaders=host, Signature=abc'), 'IncompleteSignatureException',
       "'Credential' not a valid key=value pair (missing equal-sign) in Authorization header: " +
