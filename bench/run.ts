@@ -8,7 +8,7 @@
  * IAM user whose inline policy allows the calls (SigV4 + key policy + IAM evaluation on every call).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import { paced, percentile } from '../test/reliability/lib/paced.js';
 import { rootCredentials, spawnServer, type ServerProcess } from '../test/reliability/lib/server-process.js';
 import type { WireRequest } from '../test/reliability/lib/sign.js';
 import { summarizeCpuProfile, type ProfileSummary } from './lib/cpu-profile.js';
-import { bareP256SignsPerSecond } from './lib/bare-sign.js';
+import { bareP256SignsPerSecondIn } from './lib/bare-sign.js';
 import { saturate, type SaturationResult } from './lib/saturate.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -27,6 +27,9 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profileMode = args.includes('--profile');
 const CONNECTIONS = 32;
+/** Server processes (`serve --workers`), and as many for the ceiling and bare signing; the profile uses one. */
+const WORKERS = profileMode ? 1 : args.includes('--workers') ? Number(args[args.indexOf('--workers') + 1]) : availableParallelism();
+const workerArgs = WORKERS > 1 ? ['--workers', String(WORKERS)] : [];
 const cfg = quick
   ? { globalWarmupS: 0.5, warmupS: 0, satS: 2, halfS: 1.5, pool: 64 }
   : { globalWarmupS: 3, warmupS: 2, satS: 10, halfS: 10, pool: 256 };
@@ -56,7 +59,7 @@ function policyDecision(): { label: string; us: number }[] {
 }
 
 function startCeiling(replyBytes: number): Promise<{ proc: ChildProcess; endpoint: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lib/ceiling-server.ts'), String(replyBytes)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lib/ceiling-server.ts'), String(replyBytes), String(WORKERS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {
@@ -109,7 +112,7 @@ function table(rows: Row[], ceiling: Row, policy: { label: string; us: number }[
 /** Fresh servers (started together), each with its bench fixture; stopped and removed afterwards. */
 async function withServers<T>(serveArgs: string[][], nodeArgs: string[], fn: (servers: { server: ServerProcess; fixture: KmsFixture }[]) => Promise<T>): Promise<T> {
   const dataDirs = serveArgs.map(() => mkdtempSync(join(tmpdir(), 'locksmith-bench-')));
-  const started = await Promise.allSettled(dataDirs.map((dir, i) => spawnServer(dir, { nodeArgs, serveArgs: serveArgs[i] })));
+  const started = await Promise.allSettled(dataDirs.map((dir, i) => spawnServer(dir, { nodeArgs, serveArgs: [...workerArgs, ...serveArgs[i]!], built: true })));
   try {
     const servers = started.map((r) => {
       if (r.status === 'rejected') throw r.reason;
@@ -181,7 +184,7 @@ async function bench(): Promise<void> {
   const started = new Date();
   const m = machine();
   const loadAtStart = loadavg()[0]!.toFixed(2);
-  log(`machine: ${m.nproc} × ${m.cpu}, node ${m.node}; mode ${quick ? 'quick' : 'full'}; load average ${loadAtStart}`);
+  log(`machine: ${m.nproc} × ${m.cpu}, node ${m.node}; mode ${quick ? 'quick' : 'full'}; ${WORKERS} worker process(es); load average ${loadAtStart}`);
   log('policy decision micro-benchmark…');
   const policy = policyDecision();
   const notes: string[] = [];
@@ -219,22 +222,22 @@ async function bench(): Promise<void> {
       ceiling.half = await halfLoad(ceilingServer.endpoint, pools.Encrypt!, ceilingRate);
       const rssAfter = server.rssKiB();
       const sign = rows.find((r) => r.target === 'Sign');
-      const bareSign = sign ? bareP256SignsPerSecond(cfg.satS) : undefined;
+      const bareSign = sign ? await bareP256SignsPerSecondIn(WORKERS, cfg.satS) : undefined;
       log('audit-first cost: Encrypt with and without the audit trail…');
       const audit = await auditCost();
       const signLine = sign && bareSign
-        ? `\n\nSign (ECDSA P-256) vs bare node:crypto signing in one process (${bareSign.toFixed(0)} signatures/s): **${(sign.sat.rps / bareSign).toFixed(3)}×** (target ≥ 0.6).`
+        ? `\n\nSign (ECDSA P-256) vs bare node:crypto signing in ${WORKERS} process(es) (${bareSign.toFixed(0)} signatures/s): **${(sign.sat.rps / bareSign).toFixed(3)}×** (target ≥ 0.6).`
         : '';
       const text = table(rows, ceiling, policy, replyBytes) + signLine + '\n\n' + auditCostTable(audit);
       const load = loadavg()[0]!.toFixed(2);
-      console.log(`\nLocksmith vs the ceiling — ${m.nproc} × ${m.cpu}, node ${m.node}, ${quick ? 'quick' : 'full'} run, ${started.toISOString()}, load average ${loadAtStart} at the start, ${load} at the end\n`);
+      console.log(`\nLocksmith vs the ceiling — ${m.nproc} × ${m.cpu}, node ${m.node}, ${quick ? 'quick' : 'full'} run, ${WORKERS} worker process(es) for Locksmith and the ceiling, ${started.toISOString()}, load average ${loadAtStart} at the start, ${load} at the end\n`);
       console.log(text);
       for (const n of notes) console.log(`\n${n}`);
       console.log(`\nServer RSS ${(rssBefore / 1024).toFixed(0)} MiB before the load, ${(rssAfter / 1024).toFixed(0)} MiB after.`);
       const errors = rows.reduce((a, r) => a + r.half!.errors, 0) + ceiling.half.errors;
       mkdirSync(RESULTS, { recursive: true });
       const file = join(RESULTS, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
-      writeFileSync(file, JSON.stringify({ started, mode: quick ? 'quick' : 'full', machine: m, loadAverage: { start: Number(loadAtStart), end: Number(load) }, config: { ...cfg, connections: CONNECTIONS }, ceiling, rows, policy, bareSignPerSecond: bareSign, auditCost: audit, replyBytes, rssKiB: { before: rssBefore, after: rssAfter }, notes, table: text }, null, 2));
+      writeFileSync(file, JSON.stringify({ started, mode: quick ? 'quick' : 'full', machine: m, loadAverage: { start: Number(loadAtStart), end: Number(load) }, config: { ...cfg, connections: CONNECTIONS, workers: WORKERS }, ceiling, rows, policy, bareSignPerSecond: bareSign, auditCost: audit, replyBytes, rssKiB: { before: rssBefore, after: rssAfter }, notes, table: text }, null, 2));
       console.log(`\nwritten ${file}`);
       if (errors > 0) throw new Error(`${errors} errors at half load`);
     } finally {

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { promisify } from 'node:util';
 
 /**
  * The Sign ceiling: ECDSA P-256 / SHA-256 signatures per second with node:crypto in this process
@@ -17,3 +19,12 @@ export function bareP256SignsPerSecond(seconds: number): number {
   }
   return n / ((performance.now() - started) / 1000);
 }
+
+/** The same in `processes` processes at once (as many as the server's workers), summed. */
+export async function bareP256SignsPerSecondIn(processes: number, seconds: number): Promise<number> {
+  const run = () => promisify(execFile)(process.execPath, ['--import', 'tsx', import.meta.filename, String(seconds)]);
+  const outputs = await Promise.all(Array.from({ length: processes }, run));
+  return outputs.reduce((sum, o) => sum + Number(o.stdout.trim()), 0);
+}
+
+if (process.argv[1] === import.meta.filename) console.log(bareP256SignsPerSecond(Number(process.argv[2])));

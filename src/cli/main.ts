@@ -1,8 +1,10 @@
 #!/usr/bin/env node
+import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { loadSeedFile } from '../seed/load-seed.js';
 import { startLocksmith } from '../server/app.js';
 import { registerAuditCommands } from './audit-commands.js';
+import { runClusterPrimary, workerIndex } from './cluster.js';
 
 const program = new Command();
 program.name('locksmith').description('A self-hosted key management service that speaks the AWS KMS API');
@@ -16,11 +18,16 @@ program
   .option('--account <id>', 'default account id (LOCKSMITH_ACCOUNT)', process.env.LOCKSMITH_ACCOUNT ?? '000000000000')
   .option('--region <r>', 'region written to the generated AWS profile (LOCKSMITH_REGION)', process.env.LOCKSMITH_REGION ?? 'us-east-1')
   .option('--seed <file>', 'YAML or JSON seed file applied idempotently at start (LOCKSMITH_SEED)', process.env.LOCKSMITH_SEED || undefined)
+  .option('--workers <n>', "server processes sharing the port and data directory, or 'auto' for one per CPU (LOCKSMITH_WORKERS)", process.env.LOCKSMITH_WORKERS ?? '1')
   .option('--insecure-skip-audit', 'INSECURE: answer API calls without recording them in the audit trail (to measure audit cost in bench/ only)')
-  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string; seed?: string; insecureSkipAudit?: boolean }) => {
+  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string; seed?: string; workers: string; insecureSkipAudit?: boolean }) => {
     const port = Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) program.error(`invalid port '${o.port}'`);
     if (!/^\d{12}$/.test(o.account)) program.error(`invalid account id '${o.account}': 12 digits expected`);
+    const workers = o.workers === 'auto' ? availableParallelism() : Number(o.workers);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 64) program.error(`invalid --workers '${o.workers}': 1 to 64 or 'auto'`);
+    const index = workerIndex();
+    if (workers > 1 && index === undefined) return runClusterPrimary(workers, (line) => console.log(line));
     const running = await startLocksmith({
       host: o.host,
       port,
@@ -31,6 +38,7 @@ program
       seed: o.seed === undefined ? undefined : loadSeedFile(o.seed),
       requestLog: 'stdout',
       insecureSkipAudit: o.insecureSkipAudit === true,
+      worker: index,
     });
     const stop = () => {
       running.close().then(() => process.exit(0), () => process.exit(1));

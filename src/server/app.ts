@@ -51,6 +51,12 @@ export interface LocksmithOptions {
    * being recorded in the audit trail. Never use it for a service anyone relies on.
    */
   insecureSkipAudit?: boolean;
+  /**
+   * This process's index in a cluster (`serve --workers`), shown in its request log lines.
+   * Worker 0 sets the data directory up (root key, default account, seed, AWS profile files) and
+   * alone runs the key schedule and signs audit digests; the others only serve requests.
+   */
+  worker?: number;
   /** Keys with their own locksmith_key_usage_total series at most (default 100; the rest count as "other"). */
   metricsKeySeriesLimit?: number;
 }
@@ -76,12 +82,13 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const random = opts.random ?? secureRandom;
   const log = opts.log ?? ((line: string) => console.log(line));
   const rootKeyFile = opts.rootKeyFile ?? join(opts.dataDir, 'root-key');
-  const keyring = withUnwrapCache(RootKeyring.fromFile(rootKeyFile, random, opts.rootKeyFile === undefined));
+  const leader = (opts.worker ?? 0) === 0;
+  const keyring = withUnwrapCache(RootKeyring.fromFile(rootKeyFile, random, leader && opts.rootKeyFile === undefined));
   // Per-request reads and unwrapped secrets are cached; any write through the store forgets both.
   const dbPath = join(opts.dataDir, 'locksmith.db');
   // Audit appends commit on a worker thread, so their fsync does not stall the event loop.
   const store = withReadCache(await withAuditWriter(openSqliteStore(dbPath), dbPath), () => keyring.forget());
-  if (opts.seed) {
+  if (opts.seed && leader) {
     try {
       const report = await applySeed(store, keyring, random, clock, opts.seed);
       log(formatSeedReport(report));
@@ -98,10 +105,13 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const kms = new KmsService(audited, keyring, audit);
   const boot = await ensureDefaultAccount(store, keyring, random, clock, opts.defaultAccount);
   const scheduleEnv: ScheduleEnv = { kms, audit, clock, random };
-  const runSchedule = () => runKeySchedule(scheduleEnv, (task, e) => log(`scheduled ${task} failed: ${e.message}`));
-  await runSchedule();
+  const runSchedule = async () => {
+    await store.revalidate?.(); // other cluster workers may have written since
+    return runKeySchedule(scheduleEnv, (task, e) => log(`scheduled ${task} failed: ${e.message}`));
+  };
+  if (leader) await runSchedule();
 
-  const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log, audit, metrics, requestLog: requestLogger(opts.requestLog), insecureSkipAudit: opts.insecureSkipAudit });
+  const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log, audit, metrics, requestLog: requestLogger(opts.requestLog, opts.worker), insecureSkipAudit: opts.insecureSkipAudit });
   if (opts.insecureSkipAudit) log('WARNING: --insecure-skip-audit: API calls are NOT recorded in the audit trail. For benchmarks only.');
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -110,27 +120,32 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const port = (server.address() as AddressInfo).port;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const endpoint = `http://${host}:${port}`;
-  writeAwsProfileFiles(opts.dataDir, boot.credentials, opts.defaultRegion, endpoint);
-  if (boot.created) {
-    log(`Created account ${boot.account} with a root access key. Paste this into your shell:\n\n${exportBlock(boot.credentials, opts.defaultRegion, endpoint)}\n`);
+  if (leader) {
+    writeAwsProfileFiles(opts.dataDir, boot.credentials, opts.defaultRegion, endpoint);
+    if (boot.created) {
+      log(`Created account ${boot.account} with a root access key. Paste this into your shell:\n\n${exportBlock(boot.credentials, opts.defaultRegion, endpoint)}\n`);
+    }
+    log(`AWS CLI profile: AWS_CONFIG_FILE=${join(opts.dataDir, 'aws-config')} AWS_SHARED_CREDENTIALS_FILE=${join(opts.dataDir, 'aws-credentials')} AWS_PROFILE=locksmith`);
+    log(`Locksmith listening on ${endpoint} (data dir ${opts.dataDir})`);
   }
-  log(`AWS CLI profile: AWS_CONFIG_FILE=${join(opts.dataDir, 'aws-config')} AWS_SHARED_CREDENTIALS_FILE=${join(opts.dataDir, 'aws-credentials')} AWS_PROFILE=locksmith`);
-  log(`Locksmith listening on ${endpoint} (data dir ${opts.dataDir})`);
 
-  const sweeper = setInterval(() => {
-    void runSchedule();
-    // Expired sessions are kept a day so their use still answers ExpiredToken, not InvalidClientTokenId.
-    store.sessions.purgeExpired(new Date(clock.now().getTime() - DAY_MS)).catch((e) => log(`session purge failed: ${(e as Error).message}`));
-  }, opts.sweepIntervalMs ?? 60_000);
-  sweeper.unref();
   const signAuditDigests = async () => {
     await audit.flush();
     return (await signDigests(store.audit, keyring, clock)).length;
   };
-  const digester = setInterval(() => {
-    signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
-  }, opts.auditDigestIntervalMs ?? 60 * 60_000);
-  digester.unref();
+  const timers = leader
+    ? [
+        setInterval(() => {
+          void runSchedule();
+          // Expired sessions are kept a day so their use still answers ExpiredToken, not InvalidClientTokenId.
+          store.sessions.purgeExpired(new Date(clock.now().getTime() - DAY_MS)).catch((e) => log(`session purge failed: ${(e as Error).message}`));
+        }, opts.sweepIntervalMs ?? 60_000),
+        setInterval(() => {
+          signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
+        }, opts.auditDigestIntervalMs ?? 60 * 60_000),
+      ]
+    : [];
+  for (const t of timers) t.unref();
 
   return {
     endpoint,
@@ -141,23 +156,23 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     runKeySchedule: runSchedule,
     signAuditDigests,
     async close() {
-      clearInterval(sweeper);
-      clearInterval(digester);
+      for (const t of timers) clearInterval(t);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      // A clean stop pins the chains' heads in a signed digest.
-      await signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
+      // A clean stop pins the chains' heads in a signed digest (the leader's job in a cluster).
+      if (leader) await signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
+      else await audit.flush();
       await store.close();
       keyring.forget();
     },
   };
 }
 
-function requestLogger(dest: LocksmithOptions['requestLog']): Logger | undefined {
+function requestLogger(dest: LocksmithOptions['requestLog'], worker: number | undefined): Logger | undefined {
   if (dest === undefined) return undefined;
-  const options = { base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
+  const options = { base: worker === undefined ? undefined : { worker }, timestamp: pino.stdTimeFunctions.isoTime };
   if (dest === 'stdout') return pino(options, pino.destination({ dest: 1, sync: true }));
   return pino(options, { write: (line: string) => dest(line.trimEnd()) });
 }

@@ -169,6 +169,8 @@ async function dispatch(
   }
   const body = await readBody(req);
   const target = signedTarget(req, parts, signed);
+  // Other processes sharing the store may have written since the last request: caches catch up first.
+  await deps.store.revalidate?.();
   let caller: Awaited<ReturnType<typeof authenticate>>;
   try {
     caller = await authenticate(deps, signed);

@@ -118,6 +118,16 @@ export interface Store {
   audit: AuditStore;
   /** True when the store answers (for /ready). */
   ping(): Promise<boolean>;
+  /**
+   * A number that changes whenever a committed write by any connection or process changed what
+   * the cached stores hold (everything but the audit trail).
+   */
+  changeCount(): Promise<number>;
+  /**
+   * Stores that cache reads: forget them if another process wrote since the last call. Called at
+   * the start of each request, so no request starts from a state older than the last commit.
+   */
+  revalidate?(): Promise<void>;
   close(): Promise<void>;
 }
 

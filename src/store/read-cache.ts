@@ -41,9 +41,10 @@ function freeze<T>(value: T): T {
  * material, alias, tags, grants for the caller, IAM policies) and forgets all of them on any
  * write through it, before the write's promise settles — so no request that starts after a
  * write completes can see the state before it. Values are frozen: callers derive new objects
- * instead of changing cached ones. Valid while this process is the only writer of the store
- * (SQLite, one server per data directory); `onInvalidate` lets the holder of derived caches
- * (unwrapped secrets) forget them at the same moment.
+ * instead of changing cached ones. Writes by other processes (cluster workers sharing the
+ * data directory) are noticed by `revalidate`, which compares the store's change counter and
+ * forgets everything when it moved. `onInvalidate` lets the holder of derived caches (unwrapped
+ * secrets) forget them at the same moment.
  */
 export function withReadCache(store: Store, onInvalidate: () => void = () => {}): Store {
   const cache = new Map<string, unknown>();
@@ -90,5 +91,11 @@ export function withReadCache(store: Store, onInvalidate: () => void = () => {})
     }
     wrapped[name] = outer;
   }
+  let seenChanges: number | undefined;
+  wrapped.revalidate = async () => {
+    const n = await store.changeCount();
+    if (n !== seenChanges) invalidate();
+    seenChanges = n;
+  };
   return wrapped as unknown as Store;
 }

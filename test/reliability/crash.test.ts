@@ -4,6 +4,9 @@
  * every write it acknowledged is there and every ciphertext it returned decrypts. At the end the
  * SQLite database passes PRAGMA integrity_check (opened read-only).
  *
+ * Every second cycle runs the server as a cluster (`--workers 2`): the kill takes the primary and
+ * both workers at once, and both workers' acknowledged writes must survive.
+ *
  * Size: LOCKSMITH_RELIABILITY=full → 20 kill cycles; default → 3. Replay: LOCKSMITH_SEED_RELIABILITY=<seed>.
  */
 import {
@@ -35,6 +38,7 @@ import { bySize, reliabilitySize } from './lib/size.js';
 const CYCLES = bySize(3, 20);
 const WORKERS = 6;
 const ACCOUNT = '000000000000';
+const serveArgs = (cycle: number) => (cycle % 2 === 0 ? ['--workers', '2'] : []);
 const ROOT_ARN = `arn:aws:iam::${ACCOUNT}:root`;
 
 /** A key policy that keeps the root's access and carries a marker, so the stored version is recognisable. */
@@ -246,7 +250,7 @@ describe(`crash durability (${reliabilitySize()}: ${CYCLES} SIGKILL cycles)`, ()
     console.log(`crash test seed ${seed} (replay: LOCKSMITH_SEED_RELIABILITY=${seed})`);
     const rng = new Prng(seed);
     const ack = new Acknowledged();
-    server = await spawnServer(dataDir);
+    server = await spawnServer(dataDir, { serveArgs: serveArgs(1) });
     const creds = rootCredentials(dataDir);
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
       const before = ack.count;
@@ -258,9 +262,9 @@ describe(`crash durability (${reliabilitySize()}: ${CYCLES} SIGKILL cycles)`, ()
       const acked = ack.count - before;
       assert.ok(acked > 0, `cycle ${cycle}: some writes were acknowledged before the kill`);
       integrityCheck(dataDir); // the state the crash left, before SQLite's recovery on the next open
-      server = await spawnServer(dataDir);
+      server = await spawnServer(dataDir, { serveArgs: serveArgs(cycle + 1) });
       const checked = await verify(server.endpoint, creds, ack, rng, cycle);
-      console.log(`cycle ${cycle}: killed after ${delay} ms with ${acked} writes acknowledged; restarted, ${checked} checked`);
+      console.log(`cycle ${cycle}${serveArgs(cycle).length ? ' (2 workers)' : ''}: killed after ${delay} ms with ${acked} writes acknowledged; restarted, ${checked} checked`);
     }
     const all = await verify(server.endpoint, creds, ack, rng);
     console.log(`final: all ${all} acknowledged writes and ciphertexts checked (${ack.keys.size} keys, ${ack.aliases.size} aliases, ${ack.grants.length} grants, ${ack.ciphertexts.length} ciphertexts)`);

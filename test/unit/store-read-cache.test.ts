@@ -82,3 +82,76 @@ describe('read cache', () => {
     assert.deepEqual(await store.keys.get(ref), key);
   });
 });
+
+/**
+ * Cluster workers share one data directory, each with its own connection and cache: a write by
+ * one must reach the others' next request. The change counter (triggers in the same transaction)
+ * and `revalidate` carry it.
+ */
+describe('read cache shared by processes (serve --workers)', () => {
+  let dir: string;
+  let a: Store;
+  let b: Store;
+  let forgottenByA: number;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'locksmith-read-cache-shared-'));
+    forgottenByA = 0;
+    a = await openStack(dir, () => forgottenByA++);
+    b = await openStack(dir);
+  });
+  afterEach(async () => {
+    await a.close();
+    await b.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("sees another connection's committed write after revalidate, and keeps its cache while nothing changed", async () => {
+    const key = await createKey(b, newAccount());
+    await a.revalidate!();
+    const cached = await a.keys.get(refOf(key));
+    await a.revalidate!();
+    assert.equal(await a.keys.get(refOf(key)), cached, 'no change anywhere: the cache stays');
+    await b.keys.update({ ...key, lifecycle: { state: 'Disabled' } });
+    assert.equal(await a.keys.get(refOf(key)), cached, 'before revalidate, a still answers from its cache (the cache is real)');
+    const before = forgottenByA;
+    await a.revalidate!();
+    assert.ok(forgottenByA > before, 'derived caches (unwrapped secrets) are forgotten too');
+    assert.deepEqual((await a.keys.get(refOf(key)))?.lifecycle, { state: 'Disabled' });
+  });
+
+  it('notices writes to other cached kinds of state: aliases and tags', async () => {
+    const account = newAccount();
+    const key = await createKey(b, account);
+    const ref = refOf(key);
+    const reads = async () => [await a.aliases.get(ref.account, ref.region, 'alias/shared'), await a.tags.get(ref)];
+    await a.revalidate!();
+    const before = await reads();
+    await b.aliases.create({ account: ref.account, region: ref.region, aliasName: 'alias/shared', targetKeyId: ref.keyId, creationDate: new Date(), lastUpdatedDate: new Date() });
+    await b.tags.put(ref, { team: 'a' }, 50);
+    await a.revalidate!();
+    const after = await reads();
+    assert.notDeepEqual(after, before);
+    assert.equal((after[0] as { targetKeyId: string } | undefined)?.targetKeyId, ref.keyId);
+  });
+
+  it('every table of state (all but the audit trail) bumps the change counter on insert, update and delete', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(join(dir, 'data', 'locksmith.db'), { readonly: true });
+    try {
+      const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((r) => r.name);
+      const triggers = db.prepare("SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger'").all() as { tbl_name: string; sql: string }[];
+      const state = tables.filter((t) => !t.startsWith('audit_') && t !== 'store_changes');
+      assert.ok(state.includes('kms_keys') && state.includes('kms_grants') && state.includes('sts_sessions'));
+      for (const table of state) {
+        for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
+          assert.ok(
+            triggers.some((t) => t.tbl_name === table && t.sql.includes(`AFTER ${event} ON ${table}`) && t.sql.includes('UPDATE store_changes SET n = n + 1')),
+            `${table} has no AFTER ${event} trigger bumping store_changes`,
+          );
+        }
+      }
+    } finally {
+      db.close();
+    }
+  });
+});

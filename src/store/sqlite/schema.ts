@@ -3,6 +3,7 @@ import { AUDIT_SCHEMA } from './schema-audit.js';
 import { GRANTS_SCHEMA } from './schema-grants.js';
 import { IAM_SCHEMA, IAM_TAGS_SCHEMA } from './schema-iam.js';
 import { KEY_LIFECYCLE_SCHEMA } from './schema-key-lifecycle.js';
+import { STORE_CHANGES_SCHEMA } from './schema-store-changes.js';
 
 /** Schema migrations, applied in order; `user_version` records how many ran. */
 const MIGRATIONS: string[] = [
@@ -75,6 +76,7 @@ const MIGRATIONS: string[] = [
   IAM_TAGS_SCHEMA,
   AUDIT_SCHEMA,
   KEY_LIFECYCLE_SCHEMA,
+  STORE_CHANGES_SCHEMA,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -30,6 +30,7 @@ export function openDatabase(path: string): Database.Database {
 export function openSqliteStore(path: string): Store {
   const db = openDatabase(path);
   migrate(db);
+  const changeCount = db.prepare('SELECT n FROM store_changes WHERE id = 0');
   return {
     keys: sqliteKeyStore(db),
     aliases: sqliteAliasStore(db),
@@ -41,6 +42,9 @@ export function openSqliteStore(path: string): Store {
     audit: sqliteAuditStore(db),
     async ping() {
       return db.prepare('SELECT 1 AS ok').get() !== undefined;
+    },
+    async changeCount() {
+      return (changeCount.get() as { n: number }).n;
     },
     async close() {
       db.close();

@@ -3,11 +3,13 @@
  * or given data directory; its RSS is read from /proc/<pid>/status.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Credentials } from './sign.js';
 
 export const CLI = join(import.meta.dirname, '../../../src/cli/main.ts');
+/** The compiled server (`npm run build`), as `npm start` runs it. */
+export const BUILT_CLI = join(import.meta.dirname, '../../../dist/cli/main.js');
 
 export interface ServerProcess {
   proc: ChildProcess;
@@ -20,16 +22,19 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   alive(): boolean;
   stop(signal?: NodeJS.Signals): Promise<void>;
-  /** Resident set size in KiB (VmRSS). */
+  /** Resident set size in KiB (VmRSS), of the process and its children (cluster workers). */
   rssKiB(): number;
 }
 
 export function spawnServer(
   dataDir: string,
-  opts: { nodeArgs?: string[]; serveArgs?: string[]; env?: Record<string, string | undefined> } = {},
+  opts: { nodeArgs?: string[]; serveArgs?: string[]; env?: Record<string, string | undefined>; built?: boolean } = {},
 ): Promise<ServerProcess> {
   const env: Record<string, string | undefined> = { ...process.env, LOCKSMITH_ROOT_KEY_FILE: undefined, LOCKSMITH_SEED: undefined, ...(opts.env ?? {}) };
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', CLI, 'serve', '--port', '0', '--data-dir', dataDir, ...(opts.serveArgs ?? [])], {
+  const entry = opts.built ? [BUILT_CLI] : ['--import', 'tsx', CLI];
+  // With --workers N the server is ready when the cluster primary says all N listen.
+  const ready = opts.serveArgs?.includes('--workers') ? /Locksmith cluster: \d+ workers serving on (http:\/\/[\d.]+:\d+)/ : /listening on (http:\/\/[\d.]+:\d+)/;
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry, 'serve', '--port', '0', '--data-dir', dataDir, ...(opts.serveArgs ?? [])], {
     env: env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -50,7 +55,7 @@ export function spawnServer(
     proc.stdout!.on('data', (d: Buffer) => {
       append(d);
       if (started) return;
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      const m = ready.exec(out);
       if (!m) return;
       started = true;
       resolve({
@@ -63,10 +68,20 @@ export function spawnServer(
         alive: () => !done,
         async stop(signal: NodeJS.Signals = 'SIGTERM') {
           if (done) return;
+          // SIGKILL takes cluster workers down with the primary, as a crash of the machine would
+          // (the primary first, so it cannot start replacements).
+          const workers = signal === 'SIGKILL' ? childPids(proc.pid!) : [];
           proc.kill(signal);
+          for (const pid of workers) {
+            try {
+              process.kill(pid, 'SIGKILL');
+            } catch {
+              // already gone
+            }
+          }
           await exited;
         },
-        rssKiB: () => readRssKiB(proc.pid!),
+        rssKiB: () => [proc.pid!, ...childPids(proc.pid!)].reduce((sum, pid) => sum + readRssKiB(pid), 0),
       });
     });
     proc.stderr!.on('data', append);
@@ -74,6 +89,22 @@ export function spawnServer(
       if (!started) reject(new Error(`server exited (${code ?? signal}) before listening: ${out}`));
     });
   });
+}
+
+/** Processes whose parent is `parent` (a cluster primary's workers). */
+export function childPids(parent: number): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after its ')'.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) pids.push(Number(name));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return pids;
 }
 
 export function readRssKiB(pid: number): number {
