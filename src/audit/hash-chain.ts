@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The audit hash chain. Each (account, region) has its own chain; record n stores
@@ -10,5 +10,6 @@ import { createHash } from 'node:crypto';
 export const GENESIS_HASH = '0'.repeat(64);
 
 export function linkHash(prevHash: string, record: string): string {
-  return createHash('sha256').update(prevHash, 'utf8').update(record, 'utf8').digest('hex');
+  // One-shot over the concatenation: the same bytes, as prevHash is ASCII hex (no surrogate can pair up).
+  return hash('sha256', prevHash + record, 'hex');
 }

@@ -39,6 +39,21 @@ export function kmsResponseElements(operation: string, output: unknown): Record<
   return name ? nonEmpty(fromShape(output, shape(name))) : null;
 }
 
+/** A structure's recordable members: model name, CloudTrail name, shape (the model never changes: a pure memo). */
+type RecordedMember = readonly [member: string, name: string, shape: Shape];
+const recordedMemberLists = new WeakMap<Shape, readonly RecordedMember[]>();
+
+function recordedMembers(s: Shape): readonly RecordedMember[] {
+  let list = recordedMemberLists.get(s);
+  if (!list) {
+    list = Object.entries(s.members ?? {})
+      .filter(([member]) => !NEVER_RECORDED.has(member))
+      .map(([member, ref]) => [member, cloudTrailName(member), shape(ref.shape)] as const);
+    recordedMemberLists.set(s, list);
+  }
+  return list;
+}
+
 function fromShape(value: unknown, s: Shape): unknown {
   if (value === undefined || value === null || s.sensitive) return undefined;
   switch (s.type) {
@@ -47,10 +62,10 @@ function fromShape(value: unknown, s: Shape): unknown {
     case 'structure': {
       if (!isRecord(value)) return undefined;
       const out: Record<string, unknown> = {};
-      for (const [member, ref] of Object.entries(s.members ?? {})) {
-        if (NEVER_RECORDED.has(member) || !Object.hasOwn(value, member)) continue;
-        const v = fromShape(value[member], shape(ref.shape));
-        if (v !== undefined) setOwn(out, cloudTrailName(member), v);
+      for (const [member, name, memberShape] of recordedMembers(s)) {
+        if (!Object.hasOwn(value, member)) continue;
+        const v = fromShape(value[member], memberShape);
+        if (v !== undefined) setOwn(out, name, v);
       }
       return out;
     }

@@ -2,9 +2,10 @@
  * SigV4 canonical request, string to sign and signing key.
  * AWS General Reference, "Create a canonical request for Signature Version 4" and
  * "Calculate the signature for AWS Signature Version 4". Byte-exact: node hands us header values
- * as latin1 byte strings, so the canonical request is assembled as bytes, not as a JS string.
+ * as latin1 byte strings, so a canonical request with any non-ASCII character is assembled as bytes;
+ * an all-ASCII one (the usual case) is hashed as the string it is.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import type { HttpRequestParts } from './sigv4-parse.js';
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
@@ -85,7 +86,7 @@ export function parseQuery(rawQuery: string): Array<[Buffer, Buffer]> {
  * each segment encoded once (decoded first so equivalent encodings agree).
  */
 export function canonicalUri(rawPath: string, s3: boolean): string {
-  if (rawPath === '') return '/';
+  if (rawPath === '' || rawPath === '/') return '/';
   if (s3) return rawPath.split('/').map((seg) => uriEncode(uriDecode(seg, false), false)).join('/');
   const segments: string[] = [];
   for (const seg of rawPath.split('/')) {
@@ -103,6 +104,7 @@ export function canonicalUri(rawPath: string, s3: boolean): string {
  * X-Amz-Signature is never part of it (the SDK drops it in either form).
  */
 export function canonicalQuery(rawQuery: string): string {
+  if (rawQuery === '') return '';
   const pairs = parseQuery(rawQuery)
     .map(([n, v]) => [uriEncode(n, false), uriEncode(v, false)] as const)
     .filter(([n]) => n.toLowerCase() !== 'x-amz-signature');
@@ -110,8 +112,13 @@ export function canonicalQuery(rawQuery: string): string {
   return pairs.map(([n, v]) => `${n}=${v}`).join('&');
 }
 
+/** What trimAll would change; a value without any of these is already trimmed. */
+const NEEDS_TRIM = /[\r\n\t]|  |^ | $/;
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Trimall: CR/LF become spaces, runs of spaces/tabs collapse to one, ends trimmed. */
-const trimAll = (v: string) => v.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '');
+const trimAll = (v: string) =>
+  NEEDS_TRIM.test(v) ? v.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '') : v;
 
 export interface CanonicalInput {
   req: HttpRequestParts;
@@ -121,7 +128,31 @@ export interface CanonicalInput {
 }
 
 /** The canonical request as bytes (header values may carry non-ASCII bytes). */
-export function canonicalRequest({ req, signedHeaders, payloadHash, s3 }: CanonicalInput): Buffer {
+export function canonicalRequest(input: CanonicalInput): Buffer {
+  const data = canonicalRequestData(input);
+  return typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+}
+
+/**
+ * The canonical request as one string when it is all ASCII (the usual case: its bytes are then
+ * its characters, whatever the encoding), otherwise as the bytes canonicalBytes assembles.
+ */
+export function canonicalRequestData(input: CanonicalInput): string | Buffer {
+  const { req, signedHeaders, payloadHash, s3 } = input;
+  let text = `${req.method}\n${canonicalUri(req.rawPath, s3)}\n${canonicalQuery(req.rawQuery)}\n`;
+  for (const name of signedHeaders) {
+    const v = req.headers[name];
+    text += name + ':';
+    if (typeof v === 'string') text += trimAll(v);
+    else if (v !== undefined) for (let i = 0; i < v.length; i++) text += (i > 0 ? ',' : '') + trimAll(v[i]!);
+    text += '\n';
+  }
+  text += `\n${signedHeaders.join(';')}\n${payloadHash}`;
+  return NON_ASCII.test(text) ? canonicalBytes(input) : text;
+}
+
+/** The canonical request assembled as bytes: node's latin1 header strings stay raw bytes. */
+function canonicalBytes({ req, signedHeaders, payloadHash, s3 }: CanonicalInput): Buffer {
   const chunks: Buffer[] = [
     Buffer.from(`${req.method}\n${canonicalUri(req.rawPath, s3)}\n${canonicalQuery(req.rawQuery)}\n`, 'utf8'),
   ];
@@ -138,16 +169,19 @@ export function canonicalRequest({ req, signedHeaders, payloadHash, s3 }: Canoni
 export const credentialScope = (date: string, region: string, service: string) =>
   `${date}/${region}/${service}/${TERMINATOR}`;
 
-/** String to sign: algorithm, request date, credential scope, hex SHA-256 of the canonical request. */
-export function stringToSign(amzDate: string, scope: string, canonical: Buffer): string {
-  return `${ALGORITHM}\n${amzDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
+/**
+ * String to sign: algorithm, request date, credential scope, hex SHA-256 of the canonical request
+ * (bytes, or an all-ASCII string from canonicalRequestData).
+ */
+export function stringToSign(amzDate: string, scope: string, canonical: Buffer | string): string {
+  return `${ALGORITHM}\n${amzDate}\n${scope}\n${hash('sha256', canonical, 'hex')}`;
 }
 
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
 
 /**
  * Derived signing keys (kSigning), bounded and least-recently-used. The map key is a SHA-256 over the
- * length-prefixed secret, date, region and service, so the secret itself is never a key.
+ * JSON array [secret, date, region, service] (unambiguous), so the secret itself is never a key.
  */
 export class SigningKeyCache {
   private readonly keys = new Map<string, Buffer>();
@@ -158,14 +192,7 @@ export class SigningKeyCache {
   }
 
   signingKey(secret: string, date: string, region: string, service: string): Buffer {
-    const h = createHash('sha256');
-    for (const part of [secret, date, region, service]) {
-      const bytes = Buffer.from(part, 'utf8');
-      const len = Buffer.alloc(4);
-      len.writeUInt32BE(bytes.length);
-      h.update(len).update(bytes);
-    }
-    const id = h.digest('base64');
+    const id = hash('sha256', JSON.stringify([secret, date, region, service]), 'base64');
     const hit = this.keys.get(id);
     if (hit) {
       this.keys.delete(id);

@@ -43,13 +43,28 @@ export const BOTH_FORMS_MESSAGE =
 const ISO_BASIC = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
+/** The last date parseAmzDate read (requests of the same second share it): a pure memo. */
+let lastAmzDate: { text: string; ms: number | undefined } = { text: '', ms: undefined };
+
 /** ISO 8601 basic format (YYYYMMDD'T'HHMMSS'Z') → epoch ms; undefined unless a real UTC instant. */
 export function parseAmzDate(s: string): number | undefined {
+  if (s === lastAmzDate.text) return lastAmzDate.ms;
+  const ms = readAmzDate(s);
+  lastAmzDate = { text: s, ms };
+  return ms;
+}
+
+function readAmzDate(s: string): number | undefined {
   const m = ISO_BASIC.exec(s);
   if (!m) return undefined;
-  const [y, mo, d, h, mi, se] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, se] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])];
   const ms = Date.UTC(y, mo - 1, d, h, mi, se);
-  return formatAmzDate(ms) === s ? ms : undefined;
+  // A real instant: nothing rolled over (month 13, Feb 30, second 60) and no two-digit-year mapping.
+  const t = new Date(ms);
+  const exact =
+    t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d &&
+    t.getUTCHours() === h && t.getUTCMinutes() === mi && t.getUTCSeconds() === se;
+  return exact ? ms : undefined;
 }
 
 export const formatAmzDate = (ms: number): string =>
@@ -189,16 +204,8 @@ function finish(d: Draft): ParsedSigV4 {
       `'${scopeDate}' != '${d.amzDate.slice(0, 8)}', from '${d.amzDate}'.`;
   }
   if (scopeErrors !== '') throw InvalidSignatureException(scopeErrors);
-  return {
-    form: d.form,
-    accessKeyId,
-    scopeDate,
-    region,
-    service,
-    signedHeaders,
-    signature: d.signature,
-    amzDate: d.amzDate,
-    ...(d.expiresSeconds !== undefined ? { expiresSeconds: d.expiresSeconds } : {}),
-    ...(d.sessionToken !== undefined ? { sessionToken: d.sessionToken } : {}),
-  };
+  const parsed: ParsedSigV4 = { form: d.form, accessKeyId, scopeDate, region, service, signedHeaders, signature: d.signature, amzDate: d.amzDate };
+  if (d.expiresSeconds !== undefined) parsed.expiresSeconds = d.expiresSeconds;
+  if (d.sessionToken !== undefined) parsed.sessionToken = d.sessionToken;
+  return parsed;
 }

@@ -9,7 +9,7 @@ import { IncompleteSignatureException, InvalidSignatureException } from '../prot
 import {
   SigningKeyCache,
   UNSIGNED_PAYLOAD,
-  canonicalRequest,
+  canonicalRequestData,
   credentialScope,
   firstHeader,
   parseQuery,
@@ -112,7 +112,7 @@ export function verifySigV4(
   checkSigV4Time(parsed, opts.now, opts.skewMs ?? DEFAULT_SKEW_MS);
   const payloadHash = payloadHashFor(parsed, req, opts);
   const s3 = parsed.service === 's3'; // S3 signs the URI path encoded once and unnormalized
-  const canonical = canonicalRequest({ req, signedHeaders: parsed.signedHeaders, payloadHash, s3 });
+  const canonical = canonicalRequestData({ req, signedHeaders: parsed.signedHeaders, payloadHash, s3 });
   const scope = credentialScope(parsed.scopeDate, parsed.region, parsed.service);
   const cache = opts.signingKeyCache ?? sharedKeyCache;
   const key = cache.signingKey(secretAccessKey, parsed.scopeDate, parsed.region, parsed.service);

@@ -10,19 +10,23 @@ import { ValidationException } from '../protocols/errors.js';
 export type EncryptionContext = Record<string, string>;
 
 export function encodeEncryptionContext(context: EncryptionContext | undefined): Buffer {
-  // A lone surrogate would encode as U+FFFD and collide with a real U+FFFD: refuse it.
+  const pairs: Array<readonly [Buffer, Buffer]> = [];
+  let size = 4;
   for (const [k, v] of Object.entries(context ?? {})) {
+    // A lone surrogate would encode as U+FFFD and collide with a real U+FFFD: refuse it.
     if (!k.isWellFormed() || !v.isWellFormed()) throw ValidationException('Encryption context keys and values must be well-formed Unicode.');
+    const pair = [Buffer.from(k, 'utf8'), Buffer.from(v, 'utf8')] as const;
+    size += 8 + pair[0].length + pair[1].length;
+    pairs.push(pair);
   }
-  const pairs = Object.entries(context ?? {}).map(([k, v]) => [Buffer.from(k, 'utf8'), Buffer.from(v, 'utf8')] as const);
-  pairs.sort((a, b) => Buffer.compare(a[0], b[0]));
-  const parts: Buffer[] = [u32(pairs.length)];
-  for (const [k, v] of pairs) parts.push(u32(k.length), k, u32(v.length), v);
-  return Buffer.concat(parts);
-}
-
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
+  if (pairs.length > 1) pairs.sort((a, b) => Buffer.compare(a[0], b[0]));
+  const out = Buffer.alloc(size);
+  let at = out.writeUInt32BE(pairs.length, 0);
+  for (const [k, v] of pairs) {
+    at = out.writeUInt32BE(k.length, at);
+    at += k.copy(out, at);
+    at = out.writeUInt32BE(v.length, at);
+    at += v.copy(out, at);
+  }
+  return out;
 }

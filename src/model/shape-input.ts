@@ -40,6 +40,19 @@ export function validationMessage(errors: readonly string[]): string {
   return `${n} validation error${n === 1 ? '' : 's'} detected: ${errors.join('; ')}`;
 }
 
+/** A structure's members with their shapes, in model order (the model never changes: a pure memo). */
+type Member = readonly [name: string, shape: Shape];
+const memberLists = new WeakMap<Shape, readonly Member[]>();
+
+function membersOf(s: Shape): readonly Member[] {
+  let list = memberLists.get(s);
+  if (!list) {
+    list = Object.entries(s.members ?? {}).map(([name, ref]) => [name, shape(ref.shape)] as const);
+    memberLists.set(s, list);
+  }
+  return list;
+}
+
 // ---- phase 1: types and deserialization (first error wins) ----
 
 function deserialize(value: unknown, s: Shape, sensitive: boolean): unknown {
@@ -48,11 +61,10 @@ function deserialize(value: unknown, s: Shape, sensitive: boolean): unknown {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw structureTypeError(value);
       const src = value as Record<string, unknown>;
       const out: Record<string, unknown> = {};
-      for (const [name, ref] of Object.entries(s.members ?? {})) {
+      for (const [name, ms] of membersOf(s)) {
         if (!Object.prototype.hasOwnProperty.call(src, name)) continue;
         const v = src[name];
         if (v === null || v === undefined) continue;
-        const ms = shape(ref.shape);
         out[name] = deserialize(v, ms, ms.sensitive === true);
       }
       return out;
@@ -139,12 +151,12 @@ function decodeBase64(text: string, sensitive: boolean): Buffer {
 
 function checkStructure(value: Record<string, unknown>, s: Shape, path: string, errors: string[]): void {
   const required = s.required ?? [];
-  for (const [name, ref] of Object.entries(s.members ?? {})) {
-    const p = (path ? `${path}.` : '') + name.charAt(0).toLowerCase() + name.slice(1);
-    const ms = shape(ref.shape);
+  for (const [name, ms] of membersOf(s)) {
     const v = value[name];
+    if (v === undefined && !required.includes(name)) continue;
+    const p = (path ? `${path}.` : '') + name.charAt(0).toLowerCase() + name.slice(1);
     if (v === undefined) {
-      if (required.includes(name)) report(errors, p, undefined, ms, 'Member must not be null');
+      report(errors, p, undefined, ms, 'Member must not be null');
       continue;
     }
     checkValue(v, ms, p, errors);

@@ -10,20 +10,19 @@ import type { CallContext, Principal } from './call-context.js';
  */
 export function globalConditionKeys(ctx: CallContext, extra: Record<string, ContextValue | undefined> = {}): Record<string, ContextValue | undefined> {
   const now = ctx.clock.now();
+  const keys: Record<string, ContextValue | undefined> = {};
   // aws:PrincipalTag/<key> for each principal tag (IAM User Guide, "AWS global condition context keys").
-  const principalTags: Record<string, ContextValue> = {};
-  for (const [k, v] of Object.entries(ctx.principal.tags ?? {})) principalTags[`aws:PrincipalTag/${k}`] = v;
-  return {
-    ...principalTags,
-    'aws:CurrentTime': now.toISOString(),
-    'aws:EpochTime': Math.floor(now.getTime() / 1000),
-    'aws:SourceIp': ctx.sourceIp.replace(/^::ffff:/, ''),
-    'aws:SecureTransport': ctx.secureTransport,
-    'aws:UserAgent': ctx.userAgent,
-    'aws:MultiFactorAuthPresent': ctx.principal.session ? false : undefined,
-    'aws:RequestedRegion': ctx.region,
-    ...extra,
-  };
+  const tags = ctx.principal.tags;
+  if (tags) for (const k of Object.keys(tags)) keys[`aws:PrincipalTag/${k}`] = tags[k];
+  keys['aws:CurrentTime'] = now.toISOString();
+  keys['aws:EpochTime'] = Math.floor(now.getTime() / 1000);
+  keys['aws:SourceIp'] = ctx.sourceIp.startsWith('::ffff:') ? ctx.sourceIp.slice('::ffff:'.length) : ctx.sourceIp;
+  keys['aws:SecureTransport'] = ctx.secureTransport;
+  keys['aws:UserAgent'] = ctx.userAgent;
+  keys['aws:MultiFactorAuthPresent'] = ctx.principal.session ? false : undefined;
+  keys['aws:RequestedRegion'] = ctx.region;
+  for (const k of Object.keys(extra)) keys[k] = extra[k];
+  return keys;
 }
 
 /** The account root is not governed by IAM policies: inside its account it may do anything IAM-wise. */

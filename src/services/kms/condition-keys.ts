@@ -5,6 +5,9 @@ import type { CallContext } from '../call-context.js';
 import { globalConditionKeys } from '../caller-policies.js';
 import type { KmsInput } from './operation.js';
 
+/** Operations whose requests carry kms:EncryptionAlgorithm. */
+const WITH_ENCRYPTION_ALGORITHM = new Set(['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext']);
+
 /**
  * Condition keys of a KMS request (KMS Developer Guide, "AWS KMS condition keys"; IAM User
  * Guide, "AWS global condition context keys"). Keys derived from the principal
@@ -37,7 +40,7 @@ export function kmsConditionKeys(
     keys['kms:RequestAlias'] = input.KeyId.slice(input.KeyId.indexOf('alias/'));
   }
   const algorithm = input.EncryptionAlgorithm ?? input.SourceEncryptionAlgorithm;
-  if (['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext'].includes(operation)) {
+  if (WITH_ENCRYPTION_ALGORITHM.has(operation)) {
     keys['kms:EncryptionAlgorithm'] = algorithm ?? 'SYMMETRIC_DEFAULT';
   }
   // Request members that are condition keys of their own (asymmetric, HMAC and rotation operations).

@@ -43,7 +43,7 @@ export class KmsAuthorizer {
       action,
       resource: req.key.arn,
       resourceAccount: req.key.account,
-      conditionKeys: { ...kmsConditionKeys(ctx, req.action, req.input, req.key, req.encryptionContext), ...req.extraConditions },
+      conditionKeys: Object.assign(kmsConditionKeys(ctx, req.action, req.input, req.key, req.encryptionContext), req.extraConditions),
     };
     if (req.key.account !== ctx.account && !CROSS_ACCOUNT.has(req.action)) {
       throw AccessDeniedException(accessDeniedMessage(request, { allowed: false, reason: 'noResourceAllow' }));
