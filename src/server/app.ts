@@ -111,7 +111,8 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   };
   if (leader) await runSchedule();
 
-  const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log, audit, metrics, requestLog: requestLogger(opts.requestLog, opts.worker), insecureSkipAudit: opts.insecureSkipAudit });
+  const requestLog = requestLogger(opts.requestLog, opts.worker);
+  const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit });
   if (opts.insecureSkipAudit) log('WARNING: --insecure-skip-audit: API calls are NOT recorded in the audit trail. For benchmarks only.');
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -166,6 +167,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
       else await audit.flush();
       await store.close();
       keyring.forget();
+      await new Promise<void>((resolve) => (requestLog ? requestLog.flush(() => resolve()) : resolve()));
     },
   };
 }
@@ -173,6 +175,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
 function requestLogger(dest: LocksmithOptions['requestLog'], worker: number | undefined): Logger | undefined {
   if (dest === undefined) return undefined;
   const options = { base: worker === undefined ? undefined : { worker }, timestamp: pino.stdTimeFunctions.isoTime };
-  if (dest === 'stdout') return pino(options, pino.destination({ dest: 1, sync: true }));
+  // Asynchronous: lines written in the same turn of the event loop go out in one write.
+  if (dest === 'stdout') return pino(options, pino.destination({ dest: 1, sync: false }));
   return pino(options, { write: (line: string) => dest(line.trimEnd()) });
 }
