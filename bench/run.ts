@@ -1,6 +1,7 @@
 /**
  * Locksmith against the hardware ceiling. `npm run bench` (about 8 minutes), `npm run bench -- --quick`
- * (under a minute), `npm run bench -- --profile` (CPU profile of the server under Encrypt load).
+ * (under a minute), `npm run bench -- --profile` (CPU profile of the server under Encrypt load);
+ * `-- --workers N|auto` runs Locksmith, the ceiling and bare signing with N processes each.
  *
  * Locksmith runs as its own process (`locksmith serve`, fresh data dir, free port); the ceiling is a
  * bare node:http process answering a reply of the same size; the load generator (autocannon for
@@ -27,8 +28,13 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profileMode = args.includes('--profile');
 const CONNECTIONS = 32;
-/** Server processes (`serve --workers`), and as many for the ceiling and bare signing; the profile uses one. */
-const WORKERS = profileMode ? 1 : args.includes('--workers') ? Number(args[args.indexOf('--workers') + 1]) : availableParallelism();
+/**
+ * Server processes (`serve --workers`, default 1; `--workers auto` = one per CPU), and as many for
+ * the ceiling and bare signing; the profile always uses one.
+ */
+const workersArg = args.includes('--workers') ? args[args.indexOf('--workers') + 1]! : '1';
+const WORKERS = profileMode ? 1 : workersArg === 'auto' ? availableParallelism() : Number(workersArg);
+if (!Number.isInteger(WORKERS) || WORKERS < 1) throw new Error(`--workers: a positive integer or 'auto', not '${workersArg}'`);
 const workerArgs = WORKERS > 1 ? ['--workers', String(WORKERS)] : [];
 const cfg = quick
   ? { globalWarmupS: 0.5, warmupS: 0, satS: 2, halfS: 1.5, pool: 64 }

@@ -4,10 +4,14 @@
  * key, default account, seed); the followers start once it listens. The leader alone runs the
  * key schedule and signs audit digests. Every worker caches reads and forgets them when the
  * store's change counter moved (src/store/read-cache.ts), so no two workers disagree about a
- * key's state; audit appends take SQLite's write lock and extend the chain from the stored head.
- * A worker that dies is replaced; the primary stops followers first, then the leader.
+ * key's state. The primary holds the one audit writer thread: workers send it their records and
+ * answer a call once it reports the commit, so all workers' records share group commits and extend
+ * the chain in one order. A worker that dies is replaced; the primary stops followers first, then
+ * the leader, then the writer.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { databasePath } from '../server/app.js';
+import { serveClusterAuditWrites } from '../store/sqlite/audit-writer.js';
 
 export const WORKER_INDEX_ENV = 'LOCKSMITH_WORKER_INDEX';
 
@@ -16,7 +20,9 @@ export function workerIndex(): number | undefined {
   return cluster.isWorker ? Number(process.env[WORKER_INDEX_ENV]) : undefined;
 }
 
-export function runClusterPrimary(workers: number, log: (line: string) => void): void {
+export function runClusterPrimary(workers: number, dataDir: string, log: (line: string) => void): void {
+  cluster.setupPrimary({ serialization: 'advanced' });
+  const closeAuditWriter = serveClusterAuditWrites(databasePath(dataDir));
   const running = new Map<number, Worker>();
   let stopping = false;
   let ready = false; // every worker listened once
@@ -60,6 +66,7 @@ export function runClusterPrimary(workers: number, log: (line: string) => void):
       leader.process.kill('SIGTERM');
       await exited(leader);
     }
+    await closeAuditWriter().catch((e: Error) => log(`audit writer close failed: ${e.message}`));
     process.exit(code);
   }
   process.once('SIGINT', () => void stop());

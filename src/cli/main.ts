@@ -27,7 +27,7 @@ program
     const workers = o.workers === 'auto' ? availableParallelism() : Number(o.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) program.error(`invalid --workers '${o.workers}': 1 to 64 or 'auto'`);
     const index = workerIndex();
-    if (workers > 1 && index === undefined) return runClusterPrimary(workers, (line) => console.log(line));
+    if (workers > 1 && index === undefined) return runClusterPrimary(workers, o.dataDir, (line) => console.log(line));
     const running = await startLocksmith({
       host: o.host,
       port,

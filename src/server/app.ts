@@ -11,7 +11,7 @@ import type { Seed } from '../seed/seed-types.js';
 import { runKeySchedule, type ScheduleEnv } from '../services/kms/key-scheduler.js';
 import { KmsService } from '../services/kms/kms-service.js';
 import { withReadCache } from '../store/read-cache.js';
-import { withAuditWriter } from '../store/sqlite/audit-writer.js';
+import { withAuditWriter, withClusterAuditWriter } from '../store/sqlite/audit-writer.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { withUnwrapCache } from '../crypto/unwrap-cache.js';
 import { DAY_MS, systemClock, type Clock } from '../util/clock.js';
@@ -77,6 +77,9 @@ export interface RunningLocksmith {
 
 export const DEFAULT_SKEW_MS = 15 * 60 * 1000;
 
+/** The SQLite database in a data directory. */
+export const databasePath = (dataDir: string) => join(dataDir, 'locksmith.db');
+
 export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLocksmith> {
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? secureRandom;
@@ -85,9 +88,12 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const leader = (opts.worker ?? 0) === 0;
   const keyring = withUnwrapCache(RootKeyring.fromFile(rootKeyFile, random, leader && opts.rootKeyFile === undefined));
   // Per-request reads and unwrapped secrets are cached; any write through the store forgets both.
-  const dbPath = join(opts.dataDir, 'locksmith.db');
-  // Audit appends commit on a worker thread, so their fsync does not stall the event loop.
-  const store = withReadCache(await withAuditWriter(openSqliteStore(dbPath), dbPath), () => keyring.forget());
+  const dbPath = databasePath(opts.dataDir);
+  // Audit appends commit on a writer thread, so their fsync does not stall the event loop; in a
+  // cluster, on the primary's one writer thread shared by every worker.
+  const sqlite = openSqliteStore(dbPath);
+  const clustered = opts.worker !== undefined;
+  const store = withReadCache(clustered ? withClusterAuditWriter(sqlite) : await withAuditWriter(sqlite, dbPath), () => keyring.forget(), { otherWriters: clustered });
   if (opts.seed && leader) {
     try {
       const report = await applySeed(store, keyring, random, clock, opts.seed);

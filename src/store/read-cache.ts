@@ -41,12 +41,13 @@ function freeze<T>(value: T): T {
  * material, alias, tags, grants for the caller, IAM policies) and forgets all of them on any
  * write through it, before the write's promise settles — so no request that starts after a
  * write completes can see the state before it. Values are frozen: callers derive new objects
- * instead of changing cached ones. Writes by other processes (cluster workers sharing the
- * data directory) are noticed by `revalidate`, which compares the store's change counter and
- * forgets everything when it moved. `onInvalidate` lets the holder of derived caches (unwrapped
- * secrets) forget them at the same moment.
+ * instead of changing cached ones. When other processes write the same store (`otherWriters`:
+ * cluster workers sharing the data directory), the store gets `revalidate`, which compares the
+ * store's change counter and forgets everything when it moved; a lone process needs no such
+ * read per request. `onInvalidate` lets the holder of derived caches (unwrapped secrets) forget
+ * them at the same moment.
  */
-export function withReadCache(store: Store, onInvalidate: () => void = () => {}): Store {
+export function withReadCache(store: Store, onInvalidate: () => void = () => {}, { otherWriters = false } = {}): Store {
   const cache = new Map<string, unknown>();
   // A read that overlapped a write may have seen either state: its answer is not kept.
   let generation = 0;
@@ -91,11 +92,13 @@ export function withReadCache(store: Store, onInvalidate: () => void = () => {})
     }
     wrapped[name] = outer;
   }
-  let seenChanges: number | undefined;
-  wrapped.revalidate = async () => {
-    const n = await store.changeCount();
-    if (n !== seenChanges) invalidate();
-    seenChanges = n;
-  };
+  if (otherWriters) {
+    let seenChanges: number | undefined;
+    wrapped.revalidate = async () => {
+      const n = await store.changeCount();
+      if (n !== seenChanges) invalidate();
+      seenChanges = n;
+    };
+  }
   return wrapped as unknown as Store;
 }

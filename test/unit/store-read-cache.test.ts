@@ -16,9 +16,9 @@ import type { Store } from '../../src/store/ports.js';
 import { storeContract } from '../contract/store-contract.js';
 import { createKey, newAccount, refOf } from '../contract/fixtures.js';
 
-async function openStack(dir: string, onInvalidate?: () => void): Promise<Store> {
+async function openStack(dir: string, onInvalidate?: () => void, otherWriters = false): Promise<Store> {
   const path = join(dir, 'data', 'locksmith.db');
-  return withReadCache(await withAuditWriter(openSqliteStore(path), path), onInvalidate);
+  return withReadCache(await withAuditWriter(openSqliteStore(path), path), onInvalidate, { otherWriters });
 }
 
 let contractDir: string | undefined;
@@ -96,13 +96,21 @@ describe('read cache shared by processes (serve --workers)', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'locksmith-read-cache-shared-'));
     forgottenByA = 0;
-    a = await openStack(dir, () => forgottenByA++);
-    b = await openStack(dir);
+    a = await openStack(dir, () => forgottenByA++, true);
+    b = await openStack(dir, undefined, true);
   });
   afterEach(async () => {
     await a.close();
     await b.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a store told it is the only writer has no revalidate (no read per request)', async () => {
+    const aloneDir = mkdtempSync(join(tmpdir(), 'locksmith-read-cache-alone-'));
+    const alone = await openStack(aloneDir);
+    assert.equal(alone.revalidate, undefined);
+    await alone.close();
+    rmSync(aloneDir, { recursive: true, force: true });
   });
 
   it("sees another connection's committed write after revalidate, and keeps its cache while nothing changed", async () => {

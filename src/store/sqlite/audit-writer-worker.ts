@@ -2,15 +2,35 @@
  * Worker thread that appends audit records (src/store/sqlite/audit-writer.ts): its own
  * connection to the store's file, the same append (hash chain, lookup index) in one
  * transaction per batch, so the commit's fsync never blocks the server's event loop.
+ *
+ * Several writers share the file when the server runs as a cluster (each worker process has
+ * one). SQLite's own busy handler sleeps 1, 2, 5, 10… ms between attempts, which under steady
+ * contention stacks up to tens of milliseconds per commit; this thread blocks anyway, so it
+ * retries the write lock every 0.1–1 ms instead (for 5 s at most, as busy_timeout did).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { NewAuditEvent } from '../audit-ports.js';
 import { sqliteAuditStore } from './sqlite-audit.js';
 import { openDatabase } from './sqlite-store.js';
 
+const LOCK_WAIT_MS = 5000;
 const db = openDatabase((workerData as { path: string }).path);
+db.pragma('busy_timeout = 0');
 const audit = sqliteAuditStore(db);
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
 parentPort!.postMessage({ ready: true });
+
+async function appendWhenLocked(events: NewAuditEvent[]): Promise<void> {
+  const deadline = performance.now() + LOCK_WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await audit.append(events);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'SQLITE_BUSY' || performance.now() > deadline) throw e;
+      Atomics.wait(sleeper, 0, 0, Math.min(0.1 * 2 ** attempt, 1));
+    }
+  }
+}
 
 parentPort!.on('message', (m: { id: number; events: NewAuditEvent[] } | 'close') => {
   if (m === 'close') {
@@ -18,7 +38,7 @@ parentPort!.on('message', (m: { id: number; events: NewAuditEvent[] } | 'close')
     parentPort!.close();
     return;
   }
-  audit.append(m.events).then(
+  appendWhenLocked(m.events).then(
     () => parentPort!.postMessage({ id: m.id }),
     (e: Error) => parentPort!.postMessage({ id: m.id, error: e.message }),
   );

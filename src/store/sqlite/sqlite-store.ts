@@ -30,7 +30,7 @@ export function openDatabase(path: string): Database.Database {
 export function openSqliteStore(path: string): Store {
   const db = openDatabase(path);
   migrate(db);
-  const changeCount = db.prepare('SELECT n FROM store_changes WHERE id = 0');
+  const changeCount = db.prepare('SELECT n FROM store_changes WHERE id = 0').pluck();
   return {
     keys: sqliteKeyStore(db),
     aliases: sqliteAliasStore(db),
@@ -44,7 +44,7 @@ export function openSqliteStore(path: string): Store {
       return db.prepare('SELECT 1 AS ok').get() !== undefined;
     },
     async changeCount() {
-      return (changeCount.get() as { n: number }).n;
+      return changeCount.get() as number;
     },
     async close() {
       db.close();
