@@ -20,6 +20,7 @@ import { rootCredentials, spawnServer, type ServerProcess } from '../test/reliab
 import type { WireRequest } from '../test/reliability/lib/sign.js';
 import { summarizeCpuProfile, type ProfileSummary } from './lib/cpu-profile.js';
 import { bareP256SignsPerSecondIn } from './lib/bare-sign.js';
+import { fdatasyncLatencyMs } from './lib/fsync-latency.js';
 import { saturate, type SaturationResult } from './lib/saturate.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -231,10 +232,14 @@ async function bench(): Promise<void> {
       const bareSign = sign ? await bareP256SignsPerSecondIn(WORKERS, cfg.satS) : undefined;
       log('audit-first cost: Encrypt with and without the audit trail…');
       const audit = await auditCost();
+      const fsync = fdatasyncLatencyMs();
       const signLine = sign && bareSign
         ? `\n\nSign (ECDSA P-256) vs bare node:crypto signing in ${WORKERS} process(es) (${bareSign.toFixed(0)} signatures/s): **${(sign.sat.rps / bareSign).toFixed(3)}×** (target ≥ 0.6).`
         : '';
-      const text = table(rows, ceiling, policy, replyBytes) + signLine + '\n\n' + auditCostTable(audit);
+      const fsyncLine =
+        `\n\nDisk floor under audit-first latency (a call waits for its record's WAL fsync): 4 KiB append + fdatasync, ` +
+        `500 samples: p50 **${ms(fsync.p50)} ms**, p99 **${ms(fsync.p99)} ms**, max ${ms(fsync.max)} ms.`;
+      const text = table(rows, ceiling, policy, replyBytes) + signLine + '\n\n' + auditCostTable(audit) + fsyncLine;
       const load = loadavg()[0]!.toFixed(2);
       console.log(`\nLocksmith vs the ceiling — ${m.nproc} × ${m.cpu}, node ${m.node}, ${quick ? 'quick' : 'full'} run, ${WORKERS} worker process(es) for Locksmith and the ceiling, ${started.toISOString()}, load average ${loadAtStart} at the start, ${load} at the end\n`);
       console.log(text);
@@ -243,7 +248,7 @@ async function bench(): Promise<void> {
       const errors = rows.reduce((a, r) => a + r.half!.errors, 0) + ceiling.half.errors;
       mkdirSync(RESULTS, { recursive: true });
       const file = join(RESULTS, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
-      writeFileSync(file, JSON.stringify({ started, mode: quick ? 'quick' : 'full', machine: m, loadAverage: { start: Number(loadAtStart), end: Number(load) }, config: { ...cfg, connections: CONNECTIONS, workers: WORKERS }, ceiling, rows, policy, bareSignPerSecond: bareSign, auditCost: audit, replyBytes, rssKiB: { before: rssBefore, after: rssAfter }, notes, table: text }, null, 2));
+      writeFileSync(file, JSON.stringify({ started, mode: quick ? 'quick' : 'full', machine: m, loadAverage: { start: Number(loadAtStart), end: Number(load) }, config: { ...cfg, connections: CONNECTIONS, workers: WORKERS }, ceiling, rows, policy, bareSignPerSecond: bareSign, auditCost: audit, fdatasyncMs: fsync, replyBytes, rssKiB: { before: rssBefore, after: rssAfter }, notes, table: text }, null, 2));
       console.log(`\nwritten ${file}`);
       if (errors > 0) throw new Error(`${errors} errors at half load`);
     } finally {

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Credentials } from './sign.js';
 
+const OUTPUT_KEPT = 65536;
 export const CLI = join(import.meta.dirname, '../../../src/cli/main.ts');
 /** The compiled server (`npm run build`), as `npm start` runs it. */
 export const BUILT_CLI = join(import.meta.dirname, '../../../dist/cli/main.js');
@@ -38,11 +39,17 @@ export function spawnServer(
     env: env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
+  // Kept as pieces and joined only when asked: under load the server writes a log line per request,
+  // and re-slicing one 64 KiB string per chunk would cost the load generator in this process.
+  const pieces: string[] = [];
+  let kept = 0;
   const append = (d: Buffer) => {
-    out += d.toString();
-    if (out.length > 65536) out = out.slice(-65536);
+    const piece = d.toString();
+    pieces.push(piece);
+    kept += piece.length;
+    while (pieces.length > 1 && kept - pieces[0]!.length >= OUTPUT_KEPT) kept -= pieces.shift()!.length;
   };
+  const out = () => pieces.join('').slice(-OUTPUT_KEPT);
   let done = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     proc.once('exit', (code, signal) => {
@@ -55,7 +62,7 @@ export function spawnServer(
     proc.stdout!.on('data', (d: Buffer) => {
       append(d);
       if (started) return;
-      const m = ready.exec(out);
+      const m = ready.exec(out());
       if (!m) return;
       started = true;
       resolve({
@@ -63,7 +70,7 @@ export function spawnServer(
         pid: proc.pid!,
         endpoint: m[1]!,
         dataDir,
-        output: () => out,
+        output: out,
         exited,
         alive: () => !done,
         async stop(signal: NodeJS.Signals = 'SIGTERM') {
@@ -86,7 +93,7 @@ export function spawnServer(
     });
     proc.stderr!.on('data', append);
     void exited.then(({ code, signal }) => {
-      if (!started) reject(new Error(`server exited (${code ?? signal}) before listening: ${out}`));
+      if (!started) reject(new Error(`server exited (${code ?? signal}) before listening: ${out()}`));
     });
   });
 }
