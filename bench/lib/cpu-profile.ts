@@ -1,6 +1,7 @@
 /**
  * Summarizes a V8 .cpuprofile (node --cpu-prof): self time per function and per area of the code
- * (Locksmith's src/<dir>, node internals, dependencies, GC, idle).
+ * (Locksmith's src/<dir> — or dist/<dir> when the built server was profiled —, node internals,
+ * dependencies, GC, idle).
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -45,8 +46,8 @@ function area(url: string, name: string, root: string): string {
   if (url.startsWith('node:')) return url;
   const path = url.startsWith('file://') ? new URL(url).pathname : url;
   const rel = relative(root, path);
-  const src = /^src\/([^/]+)/.exec(rel);
-  if (src) return `src/${src[1]}`;
+  const src = /^(src|dist)\/([^/]+)/.exec(rel);
+  if (src) return `${src[1]}/${src[2]}`;
   const dep = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(rel);
   if (dep) return dep[1]!;
   return rel;
@@ -84,13 +85,13 @@ export function summarizeCpuProfile(file: string, root: string, top = 20, skipMs
     f.us += us;
     fns.set(key, f);
   }
-  // Inclusive: every distinct src/ function on a sample's stack gets the sample's time once.
+  // Inclusive: every distinct Locksmith function on a sample's stack gets the sample's time once.
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const label = (n: ProfileNode) => {
     const url = n.callFrame.url;
     const path = url.startsWith('file://') ? relative(root, new URL(url).pathname) : url;
-    return path.startsWith('src/') ? `${n.callFrame.functionName || '(anonymous)'}@${path}` : undefined;
+    return path.startsWith('src/') || path.startsWith('dist/') ? `${n.callFrame.functionName || '(anonymous)'}@${path}` : undefined;
   };
   const inclusiveUs = new Map<string, number>();
   for (const [id, us] of selfUs) {
