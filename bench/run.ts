@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createKmsFixture, implemented, presignedPool, BENCH_OPERATIONS, OPTIONAL_OPERATIONS, type KmsFixture } from '../test/reliability/lib/kms-fixture.js';
 import { sendWire } from '../test/reliability/lib/http.js';
 import { paced, percentile } from '../test/reliability/lib/paced.js';
-import { rootCredentials, spawnServer, type ServerProcess } from '../test/reliability/lib/server-process.js';
+import { processTreeCpuSeconds, rootCredentials, spawnServer, type ServerProcess } from '../test/reliability/lib/server-process.js';
 import type { WireRequest } from '../test/reliability/lib/sign.js';
 import { summarizeCpuProfile, type ProfileSummary } from './lib/cpu-profile.js';
 import { bareP256SignsPerSecondIn } from './lib/bare-sign.js';
@@ -98,15 +98,16 @@ function table(rows: Row[], ceiling: Row, policy: { label: string; us: number }[
   const c = ceiling.sat;
   const ch = ceiling.half!;
   const lines = [
-    `| target | reply B | req/s @${CONNECTIONS} conns | × ceiling | p50 ms | p99 ms | p50 × ceil | p99 × ceil | half-load rate | p50 ms | p99 ms | p50 × ceil | p99 × ceil |`,
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    `| target | reply B | req/s @${CONNECTIONS} conns | × ceiling | server CPU µs/req | CPU × ceil | p50 ms | p99 ms | p50 × ceil | p99 × ceil | half-load rate | p50 ms | p99 ms | p50 × ceil | p99 × ceil |`,
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of [ceiling, ...rows]) {
     const s = r.sat;
     const h = r.half!;
     const isCeil = r === ceiling;
     lines.push(
-      `| ${r.target} | ${replyBytes[r.target] ?? ''} | ${s.rps.toFixed(0)} | ${isCeil ? '1' : (s.rps / c.rps).toFixed(3)} | ${ms(s.p50)} | ${ms(s.p99)} | ` +
+      `| ${r.target} | ${replyBytes[r.target] ?? ''} | ${s.rps.toFixed(0)} | ${isCeil ? '1' : (s.rps / c.rps).toFixed(3)} | ` +
+        `${s.serverCpuUs?.toFixed(0) ?? '?'} | ${isCeil ? '1' : s.serverCpuUs && c.serverCpuUs ? x(s.serverCpuUs / c.serverCpuUs) : '?'} | ${ms(s.p50)} | ${ms(s.p99)} | ` +
         `${isCeil ? '1' : x(s.p50 / c.p50)} | ${isCeil ? '1' : x(s.p99 / c.p99)} | ${h.rate.toFixed(0)} | ${ms(h.p50)} | ${ms(h.p99)} | ` +
         `${isCeil ? '1' : x(h.p50 / ch.p50)} | ${isCeil ? '1' : x(h.p99 / ch.p99)} |`,
     );
@@ -138,8 +139,8 @@ const withServer = <T>(nodeArgs: string[], fn: (s: ServerProcess, f: KmsFixture)
 
 interface AuditCost {
   rounds: number;
-  withAudit: { rps: number[]; p50: number[]; p99: number[] };
-  withoutAudit: { rps: number[]; p50: number[]; p99: number[] };
+  withAudit: { rps: number[]; p50: number[]; p99: number[]; cpuUs: number[] };
+  withoutAudit: { rps: number[]; p50: number[]; p99: number[]; cpuUs: number[] };
   /** Share of Encrypt throughput that audit-first costs: 1 − with/without (means over the rounds). */
   cost: number;
 }
@@ -150,7 +151,7 @@ interface AuditCost {
  */
 async function auditCost(): Promise<AuditCost> {
   const rounds = quick ? 1 : 3;
-  const result: AuditCost = { rounds, withAudit: { rps: [], p50: [], p99: [] }, withoutAudit: { rps: [], p50: [], p99: [] }, cost: 0 };
+  const result: AuditCost = { rounds, withAudit: { rps: [], p50: [], p99: [], cpuUs: [] }, withoutAudit: { rps: [], p50: [], p99: [], cpuUs: [] }, cost: 0 };
   await withServers([[], ['--insecure-skip-audit']], [], async ([on, off]) => {
     for (let round = 0; round < rounds; round++) {
       for (const [{ server, fixture }, into] of [
@@ -158,11 +159,17 @@ async function auditCost(): Promise<AuditCost> {
         [off!, result.withoutAudit],
       ] as const) {
         const pool = await presignedPool(fixture, 'Encrypt', cfg.pool);
-        const sat = await saturate(server.endpoint, pool, { connections: CONNECTIONS, seconds: cfg.satS, warmupSeconds: quick ? 0.5 : Math.max(1, cfg.warmupS) });
+        const sat = await saturate(server.endpoint, pool, {
+          connections: CONNECTIONS,
+          seconds: cfg.satS,
+          warmupSeconds: quick ? 0.5 : Math.max(1, cfg.warmupS),
+          serverCpuSeconds: () => processTreeCpuSeconds(server.pid),
+        });
         if (sat.non2xx > 0 || sat.errors > 0) throw new Error(`audit cost: ${sat.non2xx} non-2xx answers and ${sat.errors} errors`);
         into.rps.push(sat.rps);
         into.p50.push(sat.p50);
         into.p99.push(sat.p99);
+        into.cpuUs.push(sat.serverCpuUs ?? NaN);
       }
     }
   });
@@ -174,16 +181,17 @@ async function auditCost(): Promise<AuditCost> {
 function auditCostTable(a: AuditCost): string {
   const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
   const row = (label: string, r: AuditCost['withAudit']) =>
-    `| ${label} | ${r.rps.map((v) => v.toFixed(0)).join(' / ')} | ${mean(r.rps).toFixed(0)} | ${ms(mean(r.p50))} | ${ms(mean(r.p99))} |`;
+    `| ${label} | ${r.rps.map((v) => v.toFixed(0)).join(' / ')} | ${mean(r.rps).toFixed(0)} | ${mean(r.cpuUs).toFixed(0)} | ${ms(mean(r.p50))} | ${ms(mean(r.p99))} |`;
   return [
     `Audit-first cost (Encrypt at saturation, ${a.rounds} alternating round(s) of ${cfg.satS} s on two fresh servers):`,
     '',
-    '| server | req/s per round | mean req/s | p50 ms | p99 ms |',
-    '|---|--:|--:|--:|--:|',
+    '| server | req/s per round | mean req/s | server CPU µs/req | p50 ms | p99 ms |',
+    '|---|--:|--:|--:|--:|--:|',
     row('audit-first (default)', a.withAudit),
     row('--insecure-skip-audit', a.withoutAudit),
     '',
-    `Audit-first costs **${(a.cost * 100).toFixed(1)} %** of Encrypt throughput (target ≤ 15 %).`,
+    `Audit-first costs **${(a.cost * 100).toFixed(1)} %** of Encrypt throughput (target ≤ 15 %); ` +
+      `in server CPU per request, recording is ${((1 - mean(a.withoutAudit.cpuUs) / mean(a.withAudit.cpuUs)) * 100).toFixed(1)} % of an audited call's CPU.`,
   ].join('\n');
 }
 
@@ -213,12 +221,13 @@ async function bench(): Promise<void> {
       log('warming up (every operation, then the ceiling)…');
       for (const op of Object.keys(BENCH_OPERATIONS)) await saturate(server.endpoint, pools[op]!, { connections: CONNECTIONS, seconds: cfg.globalWarmupS, warmupSeconds: 0 });
       log('ceiling (bare node:http, Encrypt requests, same-size reply)…');
-      const ceiling: Row = { target: 'ceiling', sat: await saturate(ceilingServer.endpoint, pools.Encrypt!, { connections: CONNECTIONS, seconds: cfg.satS, warmupSeconds: Math.max(1, cfg.warmupS) }) };
+      const ceilingCpu = () => processTreeCpuSeconds(ceilingServer.proc.pid!);
+      const ceiling: Row = { target: 'ceiling', sat: await saturate(ceilingServer.endpoint, pools.Encrypt!, { connections: CONNECTIONS, seconds: cfg.satS, warmupSeconds: Math.max(1, cfg.warmupS), serverCpuSeconds: ceilingCpu }) };
       const rows: Row[] = [];
       for (const op of Object.keys(BENCH_OPERATIONS)) {
         log(`${op}: saturation…`);
         const pool = await presignedPool(fixture, op, cfg.pool); // fresh signatures for each phase
-        const sat = await saturate(server.endpoint, pool, { connections: CONNECTIONS, seconds: cfg.satS, warmupSeconds: cfg.warmupS });
+        const sat = await saturate(server.endpoint, pool, { connections: CONNECTIONS, seconds: cfg.satS, warmupSeconds: cfg.warmupS, serverCpuSeconds: () => processTreeCpuSeconds(server.pid) });
         if (sat.non2xx > 0 || sat.errors > 0) throw new Error(`${op}: ${sat.non2xx} non-2xx answers and ${sat.errors} errors under saturation`);
         log(`  ${sat.rps.toFixed(0)} req/s, p50 ${ms(sat.p50)} ms, p99 ${ms(sat.p99)} ms; half load at ${(sat.rps / 2).toFixed(0)} req/s…`);
         const half = await halfLoad(server.endpoint, pool, Math.round(sat.rps / 2));

@@ -15,6 +15,8 @@ export interface SaturationResult {
   non2xx: number;
   errors: number;
   durationS: number;
+  /** CPU time the server's processes (and their threads) used per answered request, when measured. */
+  serverCpuUs?: number;
 }
 
 function runOnce(endpoint: string, pool: WireRequest[], connections: number, seconds: number, latencies: number[] | undefined) {
@@ -43,11 +45,18 @@ function runOnce(endpoint: string, pool: WireRequest[], connections: number, sec
   });
 }
 
-export async function saturate(endpoint: string, pool: WireRequest[], o: { connections: number; seconds: number; warmupSeconds: number }): Promise<SaturationResult> {
+export async function saturate(
+  endpoint: string,
+  pool: WireRequest[],
+  o: { connections: number; seconds: number; warmupSeconds: number; serverCpuSeconds?: () => number },
+): Promise<SaturationResult> {
   if (o.warmupSeconds > 0) await runOnce(endpoint, pool, o.connections, o.warmupSeconds, undefined);
   const latencies: number[] = [];
+  const cpuBefore = o.serverCpuSeconds?.();
   const r = await runOnce(endpoint, pool, o.connections, o.seconds, latencies);
+  const cpu = cpuBefore === undefined ? undefined : o.serverCpuSeconds!() - cpuBefore;
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil((p / 100) * latencies.length) - 1))] ?? NaN;
-  return { requests: r.ok, rps: r.ok / r.wallS, p50: at(50), p99: at(99), non2xx: r.non2xx, errors: r.errors, durationS: r.wallS };
+  const serverCpuUs = cpu === undefined || r.ok === 0 ? undefined : (cpu * 1e6) / r.ok;
+  return { requests: r.ok, rps: r.ok / r.wallS, p50: at(50), p99: at(99), non2xx: r.non2xx, errors: r.errors, durationS: r.wallS, serverCpuUs };
 }

@@ -114,6 +114,22 @@ export function childPids(parent: number): number[] {
   return pids;
 }
 
+/** CPU seconds (user + system, all threads) a process and its children (cluster workers) used so far. */
+export function processTreeCpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const p of [pid, ...childPids(pid)]) {
+    try {
+      // Fields after "(comm)": state ppid … utime (12th) stime (13th), in clock ticks (100 Hz on Linux).
+      const f = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(rest[11]) + Number(rest[12]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / 100;
+}
+
 export function readRssKiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /^VmRSS:\s+(\d+) kB$/m.exec(status);
