@@ -106,7 +106,8 @@ describe('KMS key lifecycle', () => {
     const pending = (await h.kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata!;
     assert.equal(pending.KeyState, 'PendingDeletion');
     assert.equal(pending.Enabled, false);
-    assert.equal(pending.PendingDeletionWindowInDays, 30);
+    // DeletionDate, not PendingDeletionWindowInDays (that one is for PendingReplicaDeletion only).
+    assert.equal(pending.PendingDeletionWindowInDays, undefined);
     assert.ok(pending.DeletionDate instanceof Date);
     const use = await awsError(() => h.kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x') })));
     assert.equal(use.name, 'KMSInvalidStateException');

@@ -226,6 +226,7 @@ describe('Multi-Region keys', () => {
     const pending = await describe_(REGION, md.KeyId!);
     assert.equal(pending.KeyState, 'PendingDeletion');
     assert.equal(pending.DeletionDate!.getTime(), apDate.getTime() + 7 * DAY_MS);
+    assert.equal(pending.PendingDeletionWindowInDays, undefined, 'DeletionDate appears instead');
     assert.deepEqual(pending.MultiRegionConfiguration!.ReplicaKeys, []);
     h.advance(7 * DAY_MS);
     assert.equal((await h.server.runKeySchedule()).multiRegionDeletion, 1);

@@ -54,7 +54,9 @@ export function keyMetadata(key: KmsKey, details: KeyMetadataDetails = {}): Reco
     KeyUsage: key.keyUsage,
     KeyState: l.state,
     DeletionDate: 'deletionDate' in l ? l.deletionDate : undefined,
-    PendingDeletionWindowInDays: 'pendingWindowInDays' in l ? l.pendingWindowInDays : undefined,
+    // Only while a primary waits for its replicas; once PendingDeletion, DeletionDate shows instead
+    // (KMS Developer Guide, "Deleting multi-Region keys", DescribeKey examples).
+    PendingDeletionWindowInDays: l.state === 'PendingReplicaDeletion' ? l.pendingWindowInDays : undefined,
     ValidTo: external ? material?.validTo : undefined,
     Origin: key.origin,
     KeyManager: key.keyManager,
