@@ -1,6 +1,7 @@
 import {
   CreateAliasCommand,
   CreateGrantCommand,
+  CreateKeyCommand,
   DeleteAliasCommand,
   DescribeKeyCommand,
   DisableKeyCommand,
@@ -94,6 +95,48 @@ describe('AWS managed keys', () => {
   after(async () => {
     for (const c of [root, admin, other]) c.destroy();
     await h.stop();
+  });
+
+  it('ListAliases lists the predefined aliases, without TargetKeyId until their key exists, paged with the stored ones', async () => {
+    const region = 'eu-west-3';
+    const kms = h.client(OWNER_ROOT, region);
+    try {
+      const arnOf = (name: string) => `arn:aws:kms:${region}:${OWNER}:${name}`;
+      const fresh = (await kms.send(new ListAliasesCommand({}))).Aliases!;
+      const names = fresh.map((a) => a.AliasName!);
+      for (const service of ['s3', 'ebs', 'rds', 'lambda', 'secretsmanager', 'glue']) assert.ok(names.includes(`alias/aws/${service}`), service);
+      assert.deepEqual(names, [...names].sort());
+      for (const a of fresh) {
+        assert.match(a.AliasName!, /^alias\/aws\//);
+        assert.deepEqual(a, { AliasName: a.AliasName, AliasArn: arnOf(a.AliasName!) }, 'no TargetKeyId: AWS has not created the key yet');
+      }
+
+      const app = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+      await kms.send(new CreateAliasCommand({ AliasName: 'alias/app', TargetKeyId: app.KeyId }));
+      await kms.send(new CreateAliasCommand({ AliasName: 'alias/zeta', TargetKeyId: app.KeyId }));
+      const s3Key = (await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/s3' }))).KeyMetadata!.KeyId;
+      const all = (await kms.send(new ListAliasesCommand({}))).Aliases!;
+      assert.deepEqual(all.map((a) => a.AliasName), ['alias/app', ...names, 'alias/zeta']);
+      assert.equal(all.find((a) => a.AliasName === 'alias/aws/s3')!.TargetKeyId, s3Key);
+      assert.equal(all.find((a) => a.AliasName === 'alias/aws/ebs')!.TargetKeyId, undefined);
+
+      // Pages of 2 give every alias once, in order, whichever source it comes from.
+      const paged: string[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await kms.send(new ListAliasesCommand({ Limit: 2, Marker: marker }));
+        assert.ok(page.Aliases!.length <= 2 && page.Aliases!.length > 0);
+        paged.push(...page.Aliases!.map((a) => a.AliasName!));
+        assert.equal(page.Truncated, page.NextMarker !== undefined);
+        marker = page.NextMarker;
+      } while (marker);
+      assert.deepEqual(paged, all.map((a) => a.AliasName));
+
+      // Filtered by key: only that key's aliases.
+      assert.deepEqual((await kms.send(new ListAliasesCommand({ KeyId: app.KeyId }))).Aliases!.map((a) => a.AliasName), ['alias/app', 'alias/zeta']);
+    } finally {
+      kms.destroy();
+    }
   });
 
   it('DescribeKey of alias/aws/s3 creates the AWS managed key once', async () => {
