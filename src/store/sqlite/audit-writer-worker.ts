@@ -3,10 +3,10 @@
  * connection to the store's file, the same append (hash chain, lookup index) in one
  * transaction per batch, so the commit's fsync never blocks the server's event loop.
  *
- * Several writers share the file when the server runs as a cluster (each worker process has
- * one). SQLite's own busy handler sleeps 1, 2, 5, 10… ms between attempts, which under steady
- * contention stacks up to tens of milliseconds per commit; this thread blocks anyway, so it
- * retries the write lock every 0.1–1 ms instead (for 5 s at most, as busy_timeout did).
+ * Other connections write the same file (the server's own; in a cluster, every worker's).
+ * SQLite's own busy handler sleeps 1, 2, 5, 10… ms between attempts, which under contention
+ * stacks up to tens of milliseconds per commit; this thread blocks anyway, so it retries the
+ * write lock every 0.1–1 ms instead (for 5 s at most, as busy_timeout did).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { NewAuditEvent } from '../audit-ports.js';
