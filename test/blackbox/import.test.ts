@@ -234,6 +234,21 @@ describe('imported key material (BYOK)', () => {
     assert.equal(await decrypt(blob), 'before expiry');
   });
 
+  it('expired material is not usable before the key schedule runs: the first call after ValidTo expires it', async () => {
+    const key = await createExternal();
+    const ValidTo = new Date(Math.ceil(h.clock.now().getTime() / 1000) * 1000 + HOUR);
+    await importMaterial(key.KeyId!, randomBytes(32), { ValidTo });
+    assert.ok((await encrypt(key.KeyId!, 'in time')).length > 0);
+    h.advance(ValidTo.getTime() - h.clock.now().getTime());
+    // No runKeySchedule: the calls themselves find the material due.
+    const [a, b] = await Promise.all([awsError(() => encrypt(key.KeyId!)), awsError(() => encrypt(key.KeyId!))]);
+    for (const refused of [a, b]) assert.deepEqual([refused.name, refused.message], ['KMSInvalidStateException', `${key.Arn} is pending import.`]);
+    assert.equal((await metadata(key.KeyId!)).KeyState, 'PendingImport');
+    const events = storedRows(h.dataDir).map((r) => r.record).filter((r) => r.eventName === 'DeleteExpiredKeyMaterial' && r.resources[0].ARN === key.Arn);
+    assert.equal(events.length, 1, 'one expiry, one event, however many calls found it due');
+    assert.equal((await h.server.runKeySchedule()).importExpiry, 0, 'nothing left for the schedule');
+  });
+
   it('ExpirationModel and ValidTo are checked as AWS does', async () => {
     const key = await createExternal();
     const noValidTo = await awsError(() => importMaterial(key.KeyId!, randomBytes(32), {}));

@@ -1,4 +1,7 @@
 import { kmsServiceEvent } from '../../audit/event-builder.js';
+import type { AuditRecorder } from '../../audit/recorder.js';
+import type { Random } from '../../crypto/random.js';
+import type { KeyRef, KeyStore } from '../../store/ports.js';
 import { lifecycleAfterImportChange, mergeMaterials, withoutMaterial } from './imported-material.js';
 import type { ScheduleEnv } from './key-scheduler.js';
 
@@ -7,23 +10,39 @@ import type { ScheduleEnv } from './key-scheduler.js';
  * deletes the key material"): its wrapped bytes go, its metadata and fingerprint stay so the same
  * material can be imported again. When that leaves a permanently associated material missing the
  * key goes to PendingImport. The AwsServiceEvent DeleteExpiredKeyMaterial (KMS Developer Guide,
- * "DeleteExpiredKeyMaterial") is recorded first; if it cannot be, nothing changes until the next run.
- * Returns how many keys it changed.
+ * "DeleteExpiredKeyMaterial") is recorded first; if it cannot be, nothing changes.
+ * Returns whether the key changed.
  */
+export function expireKeyMaterial(keys: KeyStore, audit: Pick<AuditRecorder, 'record'>, random: Random, ref: KeyRef, now: Date): Promise<boolean> {
+  // Calls that find the same key due at once (requests, the schedule) share one expiry and one event.
+  const id = `${ref.account}/${ref.region}/${ref.keyId}`;
+  let running = inFlight.get(id);
+  if (!running) {
+    running = expire(keys, audit, random, ref, now).finally(() => inFlight.delete(id));
+    inFlight.set(id, running);
+  }
+  return running;
+}
+
+const inFlight = new Map<string, Promise<boolean>>();
+
+async function expire(keys: KeyStore, audit: Pick<AuditRecorder, 'record'>, random: Random, ref: KeyRef, now: Date): Promise<boolean> {
+  const key = await keys.get(ref);
+  if (!key) return false;
+  const materials = await keys.listMaterials(ref);
+  const expired = materials.filter((m) => m.wrapped !== undefined && m.validTo !== undefined && m.validTo.getTime() <= now.getTime());
+  if (expired.length === 0) return false;
+  await audit.record([kmsServiceEvent(ref, 'DeleteExpiredKeyMaterial', now, random, null, { serviceEventDetails: { keyId: ref.keyId } })]);
+  const rows = expired.map(withoutMaterial);
+  await keys.apply([{ key: { ...key, lifecycle: lifecycleAfterImportChange(key, mergeMaterials(materials, rows)) }, materials: rows }]);
+  return true;
+}
+
+/** Scheduled task: every key with imported material due to expire. Returns how many keys it changed. */
 export async function expireImportedMaterial(env: ScheduleEnv): Promise<number> {
   const keys = env.kms.store.keys;
   const now = env.clock.now();
   let changed = 0;
-  for (const ref of await keys.dueForExpiry(now)) {
-    const key = await keys.get(ref);
-    if (!key) continue;
-    const materials = await keys.listMaterials(ref);
-    const expired = materials.filter((m) => m.wrapped !== undefined && m.validTo !== undefined && m.validTo.getTime() <= now.getTime());
-    if (expired.length === 0) continue;
-    await env.audit.record([kmsServiceEvent(ref, 'DeleteExpiredKeyMaterial', now, env.random, null, { serviceEventDetails: { keyId: ref.keyId } })]);
-    const rows = expired.map(withoutMaterial);
-    await keys.apply([{ key: { ...key, lifecycle: lifecycleAfterImportChange(key, mergeMaterials(materials, rows)) }, materials: rows }]);
-    changed++;
-  }
+  for (const ref of await keys.dueForExpiry(now)) if (await expireKeyMaterial(keys, env.audit, env.random, ref, now)) changed++;
   return changed;
 }

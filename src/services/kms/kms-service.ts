@@ -14,6 +14,7 @@ import { assertNoContextForKeyPair, isKeyPair, rsaDecrypt, rsaEncrypt } from './
 import { predefinedAwsAlias } from './aws-managed-keys.js';
 import { assertKeyUsage, encryptionAlgorithmFor } from './key-usage.js';
 import { KmsAuthorizer } from './kms-authorizer.js';
+import { expireKeyMaterial } from './import-expiry.js';
 import { settleMultiRegionDeletion } from './multi-region.js';
 import type { KmsInput } from './operation.js';
 
@@ -103,12 +104,19 @@ export class KmsService {
     }
   }
 
-  /** Loads a key; a key whose deletion date has passed is destroyed here and reported missing. */
+  /**
+   * Loads a key; a key whose deletion date has passed is destroyed here and reported missing, and
+   * imported material whose ValidTo has passed expires here — the key schedule does both too, but
+   * a call must not use what is due between two of its runs.
+   */
   async loadKey(ctx: CallContext, ref: KeyRef): Promise<KmsKey> {
     let key = await this.store.keys.get(ref);
     // A Multi-Region key's copies are deleted together (a primary waits for its replicas).
     if (key?.multiRegion) {
       await settleMultiRegionDeletion(this.store.keys, key.account, key.keyId, ctx.clock.now());
+      key = await this.store.keys.get(ref);
+    }
+    if (key?.origin === 'EXTERNAL' && this.audit && (await expireKeyMaterial(this.store.keys, this.audit, ctx.random, ref, ctx.clock.now()))) {
       key = await this.store.keys.get(ref);
     }
     if (key && !(await this.destroyIfDue(ctx, key))) return key;
