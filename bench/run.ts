@@ -91,6 +91,7 @@ async function checkPool(endpoint: string, op: string, pool: WireRequest[]): Pro
   return Buffer.byteLength(r.text);
 }
 
+const mean = (v: number[]) => v.reduce((sum, x) => sum + x, 0) / v.length;
 const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
 const x = (v: number) => (v >= 10 ? v.toFixed(0) : v.toFixed(1)) + '×';
 
@@ -173,13 +174,11 @@ async function auditCost(): Promise<AuditCost> {
       }
     }
   });
-  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   result.cost = 1 - mean(result.withAudit.rps) / mean(result.withoutAudit.rps);
   return result;
 }
 
 function auditCostTable(a: AuditCost): string {
-  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
   const row = (label: string, r: AuditCost['withAudit']) =>
     `| ${label} | ${r.rps.map((v) => v.toFixed(0)).join(' / ')} | ${mean(r.rps).toFixed(0)} | ${mean(r.cpuUs).toFixed(0)} | ${ms(mean(r.p50))} | ${ms(mean(r.p99))} |`;
   return [

@@ -3,9 +3,34 @@ import { Worker } from 'node:worker_threads';
 import type { NewAuditEvent } from '../audit-ports.js';
 import type { Store } from '../ports.js';
 
-interface Pending {
-  resolve: () => void;
-  reject: (e: Error) => void;
+/** Appends waiting for the report of their commit, by id (the thread's and the primary's alike). */
+class PendingAppends {
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+
+  get size(): number {
+    return this.waiting.size;
+  }
+
+  /** A new id, and the promise its report settles. */
+  add(): { id: number; committed: Promise<void> } {
+    const id = this.nextId++;
+    const committed = new Promise<void>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    return { id, committed };
+  }
+
+  /** The report for `id`: committed, or the error that prevented it. */
+  settle(id: number, error?: string | Error): void {
+    const p = this.waiting.get(id);
+    this.waiting.delete(id);
+    if (error === undefined) p?.resolve();
+    else p?.reject(typeof error === 'string' ? new Error(error) : error);
+  }
+
+  failAll(e: Error): void {
+    for (const p of this.waiting.values()) p.reject(e);
+    this.waiting.clear();
+  }
 }
 
 /** A thread that commits audit appends with its own SQLite connection (audit-writer-worker.ts). */
@@ -22,27 +47,18 @@ export interface AuditWriterThread {
 export async function startAuditWriterThread(path: string): Promise<AuditWriterThread> {
   const fromSource = import.meta.url.endsWith('.ts');
   let worker: Worker | undefined;
-  let nextId = 0;
-  const pending = new Map<number, Pending>();
-
-  const failAll = (e: Error) => {
-    for (const p of pending.values()) p.reject(e);
-    pending.clear();
-  };
+  const pending = new PendingAppends();
   const start = (): Worker => {
     const w = fromSource ? sourceWorker(path) : new Worker(new URL('./audit-writer-worker.js', import.meta.url), { workerData: { path } });
     w.on('message', (m: { id: number; error?: string; ready?: true }) => {
       if (m.ready) return w.emit('ready');
-      const p = pending.get(m.id);
-      pending.delete(m.id);
+      pending.settle(m.id, m.error);
       if (pending.size === 0) w.unref();
-      if (m.error === undefined) p?.resolve();
-      else p?.reject(new Error(m.error));
     });
-    w.on('error', (e) => failAll(e));
+    w.on('error', (e) => pending.failAll(e));
     w.on('exit', (code) => {
       if (worker === w) worker = undefined;
-      failAll(new Error(`audit writer exited (${code})`));
+      pending.failAll(new Error(`audit writer exited (${code})`));
     });
     w.unref();
     return w;
@@ -61,12 +77,10 @@ export async function startAuditWriterThread(path: string): Promise<AuditWriterT
     append(events) {
       if (events.length === 0) return Promise.resolve();
       worker ??= start();
-      const id = nextId++;
-      return new Promise<void>((resolve, reject) => {
-        if (pending.size === 0) worker!.ref();
-        pending.set(id, { resolve, reject });
-        worker!.postMessage({ id, events });
-      });
+      if (pending.size === 0) worker.ref();
+      const { id, committed } = pending.add();
+      worker.postMessage({ id, events });
+      return committed;
     },
     async close() {
       const w = worker;
@@ -109,29 +123,19 @@ type AckMessage = { type: typeof ACK; id: number; error?: string };
  * 'advanced' serialization (dates stay dates).
  */
 export function withClusterAuditWriter(store: Store): Store {
-  let nextId = 0;
-  const pending = new Map<number, Pending>();
+  const pending = new PendingAppends();
   process.on('message', (m: AckMessage) => {
-    if (m?.type !== ACK) return;
-    const p = pending.get(m.id);
-    pending.delete(m.id);
-    if (m.error === undefined) p?.resolve();
-    else p?.reject(new Error(m.error));
+    if (m?.type === ACK) pending.settle(m.id, m.error);
   });
-  process.on('disconnect', () => {
-    for (const p of pending.values()) p.reject(new Error('audit writer unreachable (cluster primary gone)'));
-    pending.clear();
-  });
+  process.on('disconnect', () => pending.failAll(new Error('audit writer unreachable (cluster primary gone)')));
   const append = (events: NewAuditEvent[]) => {
     if (events.length === 0) return Promise.resolve();
-    const id = nextId++;
-    return new Promise<void>((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      const message: AppendMessage = { type: APPEND, id, events };
-      process.send!(message, undefined, undefined, (e: Error | null) => {
-        if (e && pending.delete(id)) reject(e);
-      });
+    const { id, committed } = pending.add();
+    const message: AppendMessage = { type: APPEND, id, events };
+    process.send!(message, undefined, undefined, (e: Error | null) => {
+      if (e) pending.settle(id, e);
     });
+    return committed;
   };
   return { ...store, audit: { ...store.audit, append } };
 }

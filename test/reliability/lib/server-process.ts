@@ -98,34 +98,32 @@ export function spawnServer(
   });
 }
 
+/**
+ * The fields of /proc/<pid>/stat after "pid (comm)" — state, ppid, … utime (index 11), stime (12) —
+ * or undefined once the process is gone. comm may hold spaces, so fields start after its last ')'.
+ */
+function procStat(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Processes whose parent is `parent` (a cluster primary's workers). */
 export function childPids(parent: number): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after its ')'.
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) pids.push(Number(name));
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return pids;
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && Number(procStat(name)?.[1]) === parent)
+    .map(Number);
 }
 
 /** CPU seconds (user + system, all threads) a process and its children (cluster workers) used so far. */
 export function processTreeCpuSeconds(pid: number): number {
   let ticks = 0;
   for (const p of [pid, ...childPids(pid)]) {
-    try {
-      // Fields after "(comm)": state ppid … utime (12th) stime (13th), in clock ticks (100 Hz on Linux).
-      const f = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(rest[11]) + Number(rest[12]);
-    } catch {
-      // the process ended meanwhile
-    }
+    const f = procStat(p);
+    if (f) ticks += Number(f[11]) + Number(f[12]); // clock ticks, 100 Hz on Linux
   }
   return ticks / 100;
 }
