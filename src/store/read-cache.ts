@@ -9,6 +9,7 @@ const READ = /^(get|list|find|due|for|regionsOf|identityPolicies|attachmentCount
 const HOT_READS = new Set([
   'keys.get',
   'keys.getMaterial',
+  'keys.listMaterials', // every call on a key with imported material checks their ValidTo
   'keys.regionsOf',
   'aliases.get',
   'tags.get',
