@@ -27,6 +27,22 @@ import { locksmith } from './audit-helpers.js';
 
 const ROUNDS = 8;
 
+describe('serve --workers: bad values', () => {
+  it("refuses 0, 65 and words other than 'auto' before starting anything", async () => {
+    for (const bad of ['0', '65', 'many']) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-cluster-bad-'));
+      try {
+        await assert.rejects(spawnServer(dataDir, { serveArgs: ['--workers', bad] }), (e: Error) => {
+          assert.match(e.message, new RegExp(`invalid --workers '${bad}': 1 to 64 or 'auto'`));
+          return true;
+        });
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
+  });
+});
+
 describe('serve --workers 2', () => {
   let dataDir: string;
   let server: ServerProcess;
