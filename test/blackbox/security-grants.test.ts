@@ -1,0 +1,137 @@
+/**
+ * Regression tests for the grant findings of issue 11: grant escalation through a grant's
+ * CreateGrant permission (1), grant tokens across Regions (7), and the quotas on grants and
+ * aliases per KMS key (5). Each attack is run as an outsider would run it: an IAM user with no
+ * policies of its own whose only access is a grant.
+ */
+import {
+  CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient, ListGrantsCommand,
+  ReplicateKeyCommand, UpdateAliasCommand, type CreateGrantCommandInput,
+} from '@aws-sdk/client-kms';
+import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ACCOUNT, awsError, Harness, iamClient, REGION, type Credentials } from './harness.js';
+
+const EU = 'eu-west-1';
+const userArn = (name: string) => `arn:aws:iam::${ACCOUNT}:user/${name}`;
+
+describe('security: grants', () => {
+  let h: Harness;
+  const clients: KMSClient[] = [];
+  let mallory: KMSClient;
+  let bob: KMSClient;
+  before(async () => {
+    h = await Harness.start();
+    mallory = await userClient('mallory');
+    bob = await userClient('bob');
+  });
+  after(async () => {
+    for (const c of clients) c.destroy();
+    await h.stop();
+  });
+  async function userClient(name: string, region = REGION): Promise<KMSClient> {
+    const iam = iamClient(h);
+    await iam.send(new CreateUserCommand({ UserName: name }));
+    const k = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
+    iam.destroy();
+    const creds: Credentials = { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
+    return clientFor(creds, region);
+  }
+  function clientFor(creds: Credentials, region: string): KMSClient {
+    const c = h.client(creds, region);
+    clients.push(c);
+    return c;
+  }
+  const newKey = async (extra = {}) => (await h.kms.send(new CreateKeyCommand(extra))).KeyMetadata!;
+  const grant = (c: KMSClient, input: Partial<CreateGrantCommandInput> & { KeyId: string; Operations: CreateGrantCommandInput['Operations'] }) =>
+    c.send(new CreateGrantCommand({ GranteePrincipal: userArn('mallory'), ...input }));
+  const blob = async (KeyId: string, EncryptionContext?: Record<string, string>) =>
+    (await h.kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('secret'), EncryptionContext }))).CiphertextBlob!;
+
+  describe('finding 1: a grant created under a grant may only narrow it', () => {
+    it('refuses wider operations or looser constraints with AccessDeniedException, and allows narrower ones', async () => {
+      const k = await newKey();
+      const parent = await grant(h.kms, {
+        KeyId: k.KeyId!, Operations: ['Decrypt', 'CreateGrant'], Constraints: { EncryptionContextSubset: { tenant: 'a' } },
+      });
+      const wider: Array<Partial<CreateGrantCommandInput> & { Operations: CreateGrantCommandInput['Operations'] }> = [
+        { Operations: ['Decrypt'] }, // no constraint
+        { Operations: ['Decrypt', 'Encrypt'], Constraints: { EncryptionContextSubset: { tenant: 'a' } } },
+        { Operations: ['Decrypt'], Constraints: { EncryptionContextSubset: { tenant: 'b' } } },
+        { Operations: ['Decrypt'], Constraints: { EncryptionContextSubset: { other: 'x' } } },
+        { Operations: ['Decrypt'], Constraints: { EncryptionContextEquals: { tenant: 'b' } } },
+        { Operations: ['Decrypt', 'CreateGrant', 'ReEncryptFrom'], Constraints: { EncryptionContextSubset: { tenant: 'a' } } },
+      ];
+      for (const w of wider) {
+        for (const tokens of [undefined, [parent.GrantToken!]]) {
+          const e = await awsError(() => grant(mallory, { KeyId: k.Arn!, ...w, GrantTokens: tokens }));
+          assert.equal(e.name, 'AccessDeniedException', JSON.stringify(w));
+          assert.ok(e.message.startsWith(`User: ${userArn('mallory')} is not authorized to perform: kms:CreateGrant on resource: ${k.Arn}`), e.message);
+        }
+      }
+      // Nothing wider was stored: only the parent is on the key.
+      assert.equal((await h.kms.send(new ListGrantsCommand({ KeyId: k.KeyId }))).Grants!.length, 1);
+
+      // Narrower children are allowed, for the grantee itself or for someone else.
+      await grant(mallory, { KeyId: k.Arn!, Operations: ['Decrypt'], Constraints: { EncryptionContextSubset: { tenant: 'a', app: 'x' } } });
+      await grant(mallory, { KeyId: k.Arn!, Operations: ['Decrypt'], Constraints: { EncryptionContextEquals: { tenant: 'a' } }, GranteePrincipal: userArn('bob') });
+      await grant(mallory, { KeyId: k.Arn!, Operations: ['Decrypt', 'CreateGrant'], Constraints: { EncryptionContextSubset: { tenant: 'a' } } });
+
+      // And the escalation's goal stays out of reach: tenant b's ciphertext.
+      const other = await blob(k.KeyId!, { tenant: 'b' });
+      assert.equal((await awsError(() => mallory.send(new DecryptCommand({ CiphertextBlob: other, EncryptionContext: { tenant: 'b' } })))).name, 'AccessDeniedException');
+      const mine = await blob(k.KeyId!, { tenant: 'a' });
+      assert.equal(Buffer.from((await mallory.send(new DecryptCommand({ CiphertextBlob: mine, EncryptionContext: { tenant: 'a' } }))).Plaintext!).toString(), 'secret');
+      assert.equal(Buffer.from((await bob.send(new DecryptCommand({ CiphertextBlob: mine, EncryptionContext: { tenant: 'a' } }))).Plaintext!).toString(), 'secret');
+    });
+
+    it('a grantee without CreateGrant in its grant cannot create grants at all', async () => {
+      const k = await newKey();
+      await grant(h.kms, { KeyId: k.KeyId!, Operations: ['Decrypt', 'Encrypt'] });
+      const e = await awsError(() => grant(mallory, { KeyId: k.Arn!, Operations: ['Decrypt'] }));
+      assert.equal(e.name, 'AccessDeniedException');
+    });
+
+    it('a principal allowed CreateGrant by the key policy is not limited by grants', async () => {
+      const k = await newKey();
+      await grant(h.kms, { KeyId: k.KeyId!, Operations: ['Decrypt', 'CreateGrant'], GranteePrincipal: `arn:aws:iam::${ACCOUNT}:root` });
+      const g = await grant(h.kms, { KeyId: k.KeyId!, Operations: ['Encrypt', 'Decrypt', 'ReEncryptFrom'] });
+      assert.match(g.GrantId!, /^[0-9a-f]{64}$/);
+    });
+  });
+
+  describe('finding 7: grants are per key per Region', () => {
+    it("a grant token of a Multi-Region primary key does not work on its replica", async () => {
+      const k = await newKey({ MultiRegion: true });
+      await h.kms.send(new ReplicateKeyCommand({ KeyId: k.KeyId, ReplicaRegion: EU }));
+      const g = await grant(h.kms, { KeyId: k.KeyId!, Operations: ['Encrypt', 'Decrypt'] });
+      const malloryEu = clientFor((await mallory.config.credentials()) as Credentials, EU);
+      const rootEu = clientFor(h.credentials, EU);
+      assert.deepEqual((await rootEu.send(new ListGrantsCommand({ KeyId: k.KeyId }))).Grants, []);
+      const viaToken = await awsError(() => malloryEu.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: Buffer.from('x'), GrantTokens: [g.GrantToken!] })));
+      assert.equal(viaToken.name, 'AccessDeniedException');
+      const euBlob = (await rootEu.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: Buffer.from('x') }))).CiphertextBlob!;
+      const decrypt = await awsError(() => malloryEu.send(new DecryptCommand({ CiphertextBlob: euBlob, GrantTokens: [g.GrantToken!] })));
+      assert.equal(decrypt.name, 'AccessDeniedException');
+      // The same token works in the primary's Region.
+      await mallory.send(new EncryptCommand({ KeyId: k.Arn, Plaintext: Buffer.from('x'), GrantTokens: [g.GrantToken!] }));
+    });
+  });
+
+  describe('finding 5: quotas', () => {
+    it('aliases per KMS key: 50 (CreateAlias and UpdateAlias), LimitExceededException', async () => {
+      const k = await newKey();
+      for (let i = 0; i < 50; i++) await h.kms.send(new CreateAliasCommand({ AliasName: `alias/quota-${i}`, TargetKeyId: k.KeyId }));
+      const e = await awsError(() => h.kms.send(new CreateAliasCommand({ AliasName: 'alias/quota-50', TargetKeyId: k.KeyId })));
+      assert.equal(e.name, 'LimitExceededException');
+      assert.equal(e.message, `The number of aliases for ${k.Arn} has reached the quota of 50 aliases per KMS key.`);
+      const other = await newKey();
+      await h.kms.send(new CreateAliasCommand({ AliasName: 'alias/quota-other', TargetKeyId: other.KeyId }));
+      const moved = await awsError(() => h.kms.send(new UpdateAliasCommand({ AliasName: 'alias/quota-other', TargetKeyId: k.KeyId })));
+      assert.equal(moved.name, 'LimitExceededException');
+      // Retargeting an alias that already points at the key is no new association.
+      await h.kms.send(new UpdateAliasCommand({ AliasName: 'alias/quota-0', TargetKeyId: k.KeyId }));
+    });
+  });
+});
