@@ -50,6 +50,13 @@ export interface GrantStore {
   listRetirable(region: string, retiringPrincipal: string, limit: number, after?: string): Promise<Page<KmsGrant>>;
   /** Grants on the key whose grantee is one of `principals` (hot path for authorization). */
   forGrantee(ref: KeyRef, principals: string[]): Promise<KmsGrant[]>;
+  /**
+   * The id of a grant on the key, to one of `principals`, with an index row for `operation` whose
+   * rule is one of `rules` and whose operation mask includes `mask` (src/domain/grant-rules.ts):
+   * index probes only. When none matches and `scan` is given, the rows of `operation` for those
+   * principals are scanned and the first whose rule `scan` accepts is returned.
+   */
+  findByRule(ref: KeyRef, principals: string[], operation: string, rules: string[], mask?: number, scan?: (rule: string) => boolean): Promise<string | undefined>;
   /** Removes the grant and all its tokens. */
   delete(ref: KeyRef, grantId: string): Promise<boolean>;
 }

@@ -66,11 +66,15 @@ export interface KeyStore {
 }
 
 export interface AliasStore {
-  /** Returns false when an alias of that name already exists in the account and region. */
-  create(alias: KmsAlias): Promise<boolean>;
+  /**
+   * Returns false when an alias of that name already exists in the account and region. Throws
+   * AliasQuotaError, storing nothing, when the target key already has `maxPerKey` aliases.
+   */
+  create(alias: KmsAlias, maxPerKey?: number): Promise<boolean>;
   get(account: string, region: string, aliasName: string): Promise<KmsAlias | undefined>;
   list(account: string, region: string, limit: number, after?: string, targetKeyId?: string): Promise<Page<KmsAlias>>;
-  update(alias: KmsAlias): Promise<void>;
+  /** Retargets the alias; throws AliasQuotaError when a new target already has `maxPerKey` aliases. */
+  update(alias: KmsAlias, maxPerKey?: number): Promise<void>;
   delete(account: string, region: string, aliasName: string): Promise<boolean>;
 }
 
@@ -132,6 +136,13 @@ export interface Store {
 }
 
 /** Thrown by a store when a paging position it did not produce is passed back. */
+/** The target key of an alias already has the most aliases allowed (count and write are atomic). */
+export class AliasQuotaError extends Error {
+  constructor() {
+    super('aliases per key quota reached');
+  }
+}
+
 export class InvalidPagePositionError extends Error {
   constructor() {
     super('invalid page position');

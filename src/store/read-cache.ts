@@ -17,7 +17,8 @@ const HOT_READS = new Set([
   'iam.identityPolicies',
   'iam.getTags',
   'sessions.get',
-  'grants.forGrantee',
+  // Not grants: a principal's grants on a key can be tens of thousands of rows, rebuilt after
+  // every write; authorization asks the grant index instead (grants.findByRule, a few probes).
 ]);
 
 const MAX_ENTRIES = 50_000;

@@ -1,6 +1,7 @@
 import { aliasArn } from '../../domain/arn.js';
 import { AlreadyExistsException } from '../../protocols/errors.js';
 import { assertCustomerAliasName } from './alias-names.js';
+import { withAliasQuota } from './alias-quota.js';
 import type { KmsOperation } from './operation.js';
 
 export const createAlias: KmsOperation = async (input, ctx, kms) => {
@@ -9,14 +10,14 @@ export const createAlias: KmsOperation = async (input, ctx, kms) => {
   await kms.authorizer.authorizeIdentity(ctx, 'CreateAlias', aliasArn(ctx.region, ctx.account, aliasName), input);
   const key = await kms.resolveKey(ctx, input.TargetKeyId, { operation: 'CreateAlias', aliases: false, input });
   const now = ctx.clock.now();
-  const created = await kms.store.aliases.create({
+  const created = await withAliasQuota(key, (max) => kms.store.aliases.create({
     account: ctx.account,
     region: ctx.region,
     aliasName,
     targetKeyId: key.keyId,
     creationDate: now,
     lastUpdatedDate: now,
-  });
+  }, max));
   if (!created) throw AlreadyExistsException(`An alias with the name ${aliasArn(ctx.region, ctx.account, aliasName)} already exists`);
   return {};
 };

@@ -166,6 +166,7 @@ export const createGrant: KmsOperation = async (input, ctx, kms) => {
     grantTokenSha256: grantTokenSha256(token),
   };
   if (!(await kms.store.grants.create(grant, MAX_GRANTS_PER_KEY))) {
+    // Unverified: AWS documents the quota and LimitExceededException, not the message text.
     throw LimitExceededException(`The number of grants on ${key.arn} has reached the quota of ${MAX_GRANTS_PER_KEY} grants per KMS key.`);
   }
   return { GrantToken: token, GrantId: grant.grantId };

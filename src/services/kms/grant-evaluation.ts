@@ -4,11 +4,9 @@
  */
 import type { GrantConstraints, KmsGrant } from '../../store/grant-ports.js';
 
-/** Grant operations that take an encryption context: the only ones grant constraints apply to. */
-export const CONTEXT_OPERATIONS: ReadonlySet<string> = new Set([
-  'Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo',
-  'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
-]);
+import { CONTEXT_OPERATIONS } from '../../domain/grant-rules.js';
+
+export { CONTEXT_OPERATIONS };
 
 type Context = Record<string, string>;
 

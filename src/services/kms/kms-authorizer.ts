@@ -9,7 +9,9 @@ import type { Store } from '../../store/ports.js';
 import type { CallContext, Principal } from '../call-context.js';
 import { callerIdentityPolicies } from '../caller-policies.js';
 import { kmsConditionKeys } from './condition-keys.js';
-import { grantAllows } from './grant-evaluation.js';
+import { operationMask, parentRulesFor, PARENT_ROW, requestRules, subsetRuleAdmits } from '../../domain/grant-rules.js';
+import type { GrantConstraints, KmsGrant } from '../../store/grant-ports.js';
+import { childGrantWithinParent, grantAllows } from './grant-evaluation.js';
 import type { KmsInput } from './operation.js';
 
 /** Operations that accept a key of another account (kms-op-permissions.tsv, "cross_account"). */
@@ -50,15 +52,15 @@ export class KmsAuthorizer {
     }
     const identity = await this.identityPolicies(ctx.principal);
     await this.addResourceKeys(request, req.key, [req.key.policy, ...identity.map((p) => p.document), ...(ctx.principal.session?.sessionPolicies ?? [])]);
-    const grant = await this.grantFor(ctx, req);
     const decision = evaluateKmsAccess(request, {
       keyPolicy: req.key.policy,
       identityPolicies: identity,
       sessionPolicies: ctx.principal.session?.sessionPolicies,
-      grantsAllow: grant !== undefined,
-      grantId: grant,
     });
-    deny(request, decision);
+    // Grants are an alternative allow that no explicit Deny lets through: read them only when the
+    // policies alone don't decide, so principals the policies allow never pay for anyone's grants.
+    if (decision.allowed || decision.reason.startsWith('explicitDeny')) return deny(request, decision);
+    if ((await this.grantFor(ctx, req)) === undefined) deny(request, decision);
   }
 
   /**
@@ -111,18 +113,46 @@ export class KmsAuthorizer {
     }
   }
 
-  /** A grant (held by the caller, or named by a grant token in the request) that allows the operation. */
+  /**
+   * The id of a grant (held by the caller, or named by a grant token in the request) that allows
+   * the operation on this key in this Region: held grants are found by index probes
+   * (src/domain/grant-rules.ts), token grants one by one (at most 10 tokens).
+   */
   private async grantFor(ctx: CallContext, req: KeyAccessRequest): Promise<string | undefined> {
     const p = ctx.principal;
     const principals = [p.arn, ...(p.roleArn ? [p.roleArn] : [])];
-    const grants = [...(await this.store.grants.forGrantee(req.key, principals))];
+    const child = req.action === 'CreateGrant' ? requestedGrant(req.input) : undefined;
+    const allows = (g: KmsGrant) =>
+      child ? g.operations.includes('CreateGrant') && childGrantWithinParent(g, child.operations, child.constraints)
+        : grantAllows([g], req.action, req.encryptionContext) !== undefined;
     const tokens: string[] = Array.isArray(req.input.GrantTokens) ? req.input.GrantTokens : [];
     for (const token of tokens) {
+      if (typeof token !== 'string') continue;
       const g = await this.store.grants.getByToken(sha256Hex(token));
-      if (g && g.keyId === req.key.keyId && g.account === req.key.account && principals.includes(g.granteePrincipal)) grants.push(g);
+      // Grants are per key per Region: a Multi-Region replica shares its key id, not its grants.
+      if (g && g.keyId === req.key.keyId && g.account === req.key.account && g.region === req.key.region &&
+          principals.includes(g.granteePrincipal) && allows(g)) return g.grantId;
     }
-    return grantAllows(grants, req.action, req.encryptionContext)?.grantId;
+    if (child) {
+      // "Granting CreateGrant permission": a child grant may only narrow the grant it comes from.
+      const parents = parentRulesFor(child.constraints);
+      const scan = parents.any ? () => true : undefined;
+      return this.store.grants.findByRule(req.key, principals, PARENT_ROW, parents.rules, operationMask(child.operations), scan);
+    }
+    const { rules, scanSubsets } = requestRules(req.action, req.encryptionContext);
+    const scan = scanSubsets ? (rule: string) => rule.startsWith('sub:') && subsetRuleAdmits(rule, req.encryptionContext) : undefined;
+    return this.store.grants.findByRule(req.key, principals, req.action, rules, 0, scan);
   }
+}
+
+/** The grant a CreateGrant request asks for (already validated by CreateGrant). */
+function requestedGrant(input: KmsInput): { operations: string[]; constraints: GrantConstraints | undefined } {
+  const operations = Array.isArray(input.Operations) ? input.Operations.filter((o: unknown): o is string => typeof o === 'string') : [];
+  const c = input.Constraints as GrantConstraints | undefined;
+  const constraints: GrantConstraints = {};
+  if (c?.EncryptionContextEquals) constraints.EncryptionContextEquals = c.EncryptionContextEquals;
+  if (c?.EncryptionContextSubset) constraints.EncryptionContextSubset = c.EncryptionContextSubset;
+  return { operations, constraints: constraints.EncryptionContextEquals || constraints.EncryptionContextSubset ? constraints : undefined };
 }
 
 function deny(request: RequestContext, decision: Decision): void {

@@ -1,6 +1,7 @@
 import { aliasArn } from '../../domain/arn.js';
 import { NotFoundException, ValidationException } from '../../protocols/errors.js';
 import { assertCustomerAliasName } from './alias-names.js';
+import { withAliasQuota } from './alias-quota.js';
 import type { KmsOperation } from './operation.js';
 
 /** Retargets an alias; the new key must have the same type and usage as the old one (UpdateAlias API reference). */
@@ -19,6 +20,6 @@ export const updateAlias: KmsOperation = async (input, ctx, kms) => {
         `the new target must have the same KeySpec and KeyUsage.`,
     );
   }
-  await kms.store.aliases.update({ ...alias, targetKeyId: target.keyId, lastUpdatedDate: ctx.clock.now() });
+  await withAliasQuota(target, (max) => kms.store.aliases.update({ ...alias, targetKeyId: target.keyId, lastUpdatedDate: ctx.clock.now() }, max));
   return {};
 };

@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 import { AUDIT_SCHEMA } from './schema-audit.js';
 import { GRANTS_SCHEMA } from './schema-grants.js';
+import { migrateGrantRules } from './schema-grant-rules.js';
 import { IAM_SCHEMA, IAM_TAGS_SCHEMA } from './schema-iam.js';
 import { KEY_LIFECYCLE_SCHEMA } from './schema-key-lifecycle.js';
 import { STORE_CHANGES_SCHEMA } from './schema-store-changes.js';
 
-/** Schema migrations, applied in order; `user_version` records how many ran. */
-const MIGRATIONS: string[] = [
+/** Schema migrations, applied in order; `user_version` records how many ran. A function runs SQL and data steps. */
+const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   `
   CREATE TABLE accounts (
     account TEXT PRIMARY KEY,
@@ -77,13 +78,16 @@ const MIGRATIONS: string[] = [
   AUDIT_SCHEMA,
   KEY_LIFECYCLE_SCHEMA,
   STORE_CHANGES_SCHEMA,
+  migrateGrantRules,
 ];
 
 export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   for (let v = current; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]);
+      const step = MIGRATIONS[v]!;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }

@@ -1,7 +1,7 @@
 import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import type { KmsAlias, Tags } from '../../domain/key.js';
-import type { AliasStore, Page, TagStore } from '../ports.js';
+import { AliasQuotaError, type AliasStore, type Page, type TagStore } from '../ports.js';
 
 interface AliasRow {
   account: string;
@@ -29,10 +29,23 @@ export function sqliteAliasStore(db: Database.Database): AliasStore {
       AND (@target IS NULL OR target_key_id = @target) ORDER BY alias_name LIMIT @limit`);
   const update = db.prepare(`UPDATE aliases SET target_key_id = ?, last_updated_date = ? WHERE account = ? AND region = ? AND alias_name = ?`);
   const remove = db.prepare(`DELETE FROM aliases WHERE account = ? AND region = ? AND alias_name = ?`);
+  // Uses aliases_target; at most maxPerKey + 1 index entries are read.
+  const countForKey = db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM aliases WHERE account = ? AND region = ? AND target_key_id = ?
+      AND alias_name <> ? LIMIT ?)`);
+  const full = (a: KmsAlias, max: number | undefined) =>
+    max !== undefined && (countForKey.get(a.account, a.region, a.targetKeyId, a.aliasName, max) as { n: number }).n >= max;
+  const create = writeTransaction(db, (a: KmsAlias, max: number | undefined) => {
+    if (select.get(a.account, a.region, a.aliasName) !== undefined) return false;
+    if (full(a, max)) throw new AliasQuotaError();
+    return insert.run(a.account, a.region, a.aliasName, a.targetKeyId, a.creationDate.getTime(), a.lastUpdatedDate.getTime()).changes === 1;
+  });
+  const retarget = writeTransaction(db, (a: KmsAlias, max: number | undefined) => {
+    if (full(a, max)) throw new AliasQuotaError();
+    update.run(a.targetKeyId, a.lastUpdatedDate.getTime(), a.account, a.region, a.aliasName);
+  });
   return {
-    async create(a) {
-      const r = insert.run(a.account, a.region, a.aliasName, a.targetKeyId, a.creationDate.getTime(), a.lastUpdatedDate.getTime());
-      return r.changes === 1;
+    async create(a, maxPerKey) {
+      return create(a, maxPerKey);
     },
     async get(account, region, aliasName) {
       const row = select.get(account, region, aliasName) as AliasRow | undefined;
@@ -43,8 +56,8 @@ export function sqliteAliasStore(db: Database.Database): AliasStore {
       const items = rows.slice(0, limit).map(toAlias);
       return { items, next: rows.length > limit ? items[items.length - 1].aliasName : undefined };
     },
-    async update(a) {
-      update.run(a.targetKeyId, a.lastUpdatedDate.getTime(), a.account, a.region, a.aliasName);
+    async update(a, maxPerKey) {
+      retarget(a, maxPerKey);
     },
     async delete(account, region, aliasName) {
       return remove.run(account, region, aliasName).changes > 0;

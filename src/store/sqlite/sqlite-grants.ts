@@ -2,6 +2,7 @@ import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import type { GrantConstraints, GrantStore, KmsGrant } from '../grant-ports.js';
 import { InvalidPagePositionError, type KeyRef, type Page } from '../ports.js';
+import { insertGrantRules } from './schema-grant-rules.js';
 
 interface GrantRow {
   seq: number;
@@ -61,7 +62,14 @@ function page(rows: GrantRow[], limit: number): Page<KmsGrant> {
 }
 
 export function sqliteGrantStore(db: Database.Database): GrantStore {
-  const count = db.prepare(`SELECT COUNT(*) AS n FROM kms_grants WHERE ${REF}`);
+  const count = db.prepare(`SELECT n FROM kms_grant_counts WHERE ${REF}`);
+  const addRules = insertGrantRules(db);
+  // Index probes only: (key, operation, grantee, rule) equal, the operation mask checked in the covering index.
+  const selectByRule = db.prepare(`SELECT grant_id FROM kms_grant_rules WHERE ${REF} AND operation = @operation
+      AND grantee_principal IN (SELECT value FROM json_each(@principals)) AND rule IN (SELECT value FROM json_each(@rules))
+      AND (mask & @mask) = @mask LIMIT 1`);
+  const scanRules = db.prepare(`SELECT rule, grant_id FROM kms_grant_rules WHERE ${REF} AND operation = @operation
+      AND grantee_principal IN (SELECT value FROM json_each(@principals)) AND (mask & @mask) = @mask`);
   const insert = db.prepare(`INSERT INTO kms_grants (account, region, key_id, grant_id, name, grantee_principal, retiring_principal,
       operations, constraints, issuing_account, creation_date, grant_token_sha256)
     VALUES (@account, @region, @keyId, @grantId, @name, @grantee, @retiring, @operations, @constraints, @issuing, @created, @token)`);
@@ -84,7 +92,7 @@ export function sqliteGrantStore(db: Database.Database): GrantStore {
 
   const create = writeTransaction(db, (g: KmsGrant, max: number): boolean => {
     const ref = refOf(g);
-    if ((count.get(ref) as { n: number }).n >= max) return false;
+    if (((count.get(ref) as { n: number } | undefined)?.n ?? 0) >= max) return false;
     insert.run({
       ...ref,
       grantId: g.grantId,
@@ -98,6 +106,7 @@ export function sqliteGrantStore(db: Database.Database): GrantStore {
       token: g.grantTokenSha256,
     });
     insertToken.run({ ...ref, grantId: g.grantId, token: g.grantTokenSha256 });
+    addRules(g);
     return true;
   });
 
@@ -147,6 +156,16 @@ export function sqliteGrantStore(db: Database.Database): GrantStore {
     async forGrantee(ref, principals) {
       if (principals.length === 0) return [];
       return (selectForGrantee.all({ ...refOf(ref), principals: JSON.stringify(principals) }) as GrantRow[]).map(toGrant);
+    },
+    async findByRule(ref, principals, operation, rules, mask = 0, scan) {
+      if (principals.length === 0) return undefined;
+      const args = { ...refOf(ref), operation, principals: JSON.stringify(principals), mask };
+      const hit = selectByRule.get({ ...args, rules: JSON.stringify(rules) }) as { grant_id: string } | undefined;
+      if (hit || !scan) return hit?.grant_id;
+      for (const row of scanRules.iterate(args) as IterableIterator<{ rule: string; grant_id: string }>) {
+        if (scan(row.rule)) return row.grant_id;
+      }
+      return undefined;
     },
     async delete(ref, grantId) {
       return remove(ref, grantId);
