@@ -61,13 +61,15 @@ function page(rows: GrantRow[], limit: number): Page<KmsGrant> {
   return { items: items.map(toGrant), next: rows.length > limit ? String(items[items.length - 1].seq) : undefined };
 }
 
+/** Index probes only: (key, operation, grantee, rule) equal, the operation mask read from the covering index. */
+export const GRANT_RULE_PROBE = `SELECT grant_id FROM kms_grant_rules WHERE ${REF} AND operation = @operation
+    AND grantee_principal IN (SELECT value FROM json_each(@principals)) AND rule IN (SELECT value FROM json_each(@rules))
+    AND (mask & @mask) = @mask LIMIT 1`;
+
 export function sqliteGrantStore(db: Database.Database): GrantStore {
   const count = db.prepare(`SELECT n FROM kms_grant_counts WHERE ${REF}`);
   const addRules = insertGrantRules(db);
-  // Index probes only: (key, operation, grantee, rule) equal, the operation mask checked in the covering index.
-  const selectByRule = db.prepare(`SELECT grant_id FROM kms_grant_rules WHERE ${REF} AND operation = @operation
-      AND grantee_principal IN (SELECT value FROM json_each(@principals)) AND rule IN (SELECT value FROM json_each(@rules))
-      AND (mask & @mask) = @mask LIMIT 1`);
+  const selectByRule = db.prepare(GRANT_RULE_PROBE);
   const scanRules = db.prepare(`SELECT rule, grant_id FROM kms_grant_rules WHERE ${REF} AND operation = @operation
       AND grantee_principal IN (SELECT value FROM json_each(@principals)) AND (mask & @mask) = @mask`);
   const insert = db.prepare(`INSERT INTO kms_grants (account, region, key_id, grant_id, name, grantee_principal, retiring_principal,
