@@ -5,12 +5,19 @@
  * policies of its own whose only access is a grant.
  */
 import {
-  CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient, ListGrantsCommand,
+  CreateAliasCommand, CreateGrantCommand, DescribeKeyCommand, RevokeGrantCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient, ListGrantsCommand,
   ReplicateKeyCommand, UpdateAliasCommand, type CreateGrantCommandInput,
 } from '@aws-sdk/client-kms';
 import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
+import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { databasePath } from '../../src/server/app.js';
+import { sqliteGrantStore } from '../../src/store/sqlite/sqlite-grants.js';
+import { makeGrant } from '../contract/grant-contract.js';
 import { ACCOUNT, awsError, Harness, iamClient, REGION, type Credentials } from './harness.js';
 
 const EU = 'eu-west-1';
@@ -133,5 +140,38 @@ describe('security: grants', () => {
       // Retargeting an alias that already points at the key is no new association.
       await h.kms.send(new UpdateAliasCommand({ AliasName: 'alias/quota-0', TargetKeyId: k.KeyId }));
     });
+  });
+});
+
+describe('security: 50,000 grants per KMS key', () => {
+  it('the 50,001st grant is LimitExceededException; a revoked grant frees its place; the key still answers', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-grant-quota-'));
+    try {
+      let h = await Harness.start({ dataDir });
+      const k = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+      await h.stop();
+      // 49,999 grants written straight into the store, in one transaction (49,999 requests would take minutes).
+      const db = new Database(databasePath(dataDir));
+      const grants = sqliteGrantStore(db);
+      const ref = { account: ACCOUNT, region: REGION, keyId: k.KeyId! };
+      db.transaction(() => {
+        for (let i = 0; i < 49_999; i++) void grants.create(makeGrant(ref, { granteePrincipal: userArn(`flood${i % 7}`) }), 50_000);
+      })();
+      db.close();
+      h = await Harness.start({ dataDir });
+      try {
+        const g = await h.kms.send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: userArn('last'), Operations: ['Decrypt'] }));
+        const e = await awsError(() => h.kms.send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: userArn('over'), Operations: ['Decrypt'] })));
+        assert.equal(e.name, 'LimitExceededException');
+        assert.equal(e.message, `The number of grants on ${k.Arn} has reached the quota of 50000 grants per KMS key.`);
+        await h.kms.send(new RevokeGrantCommand({ KeyId: k.KeyId, GrantId: g.GrantId }));
+        await h.kms.send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: userArn('again'), Operations: ['Decrypt'] }));
+        assert.equal((await h.kms.send(new DescribeKeyCommand({ KeyId: k.KeyId }))).KeyMetadata!.KeyState, 'Enabled');
+      } finally {
+        await h.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -136,6 +136,36 @@ describe('grant index', () => {
   });
 });
 
+describe('migration 9 on an existing database', () => {
+  it('indexes the grants that exist and counts them per key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locksmith-grant-migration-'));
+    const db = new Database(join(dir, 'db'));
+    try {
+      migrate(db);
+      const ref = keyRef();
+      const before = sqliteGrantStore(db);
+      const old = makeGrant(ref, { operations: ['Decrypt', 'CreateGrant'], constraints: { EncryptionContextSubset: { t: 'a' } } });
+      await before.create(old, 10);
+      await before.create(makeGrant(ref, { granteePrincipal: `arn:aws:iam::${ref.account}:user/other` }), 10);
+      // Back to the schema before migration 9, grants kept.
+      db.exec(`DROP TRIGGER kms_grants_count_insert; DROP TRIGGER kms_grants_count_delete;
+        DROP TABLE kms_grant_rules; DROP TABLE kms_grant_counts;`);
+      db.pragma('user_version = 8');
+      migrate(db);
+      const after_ = sqliteGrantStore(db);
+      const principals = [old.granteePrincipal];
+      assert.equal(await after_.findByRule(ref, principals, 'Decrypt', requestRules('Decrypt', { t: 'a', u: 'b' }).rules), old.grantId);
+      assert.equal(await after_.findByRule(ref, principals, 'Encrypt', requestRules('Encrypt', { t: 'a' }).rules), undefined);
+      assert.equal(await after_.findByRule(ref, principals, 'Decrypt', requestRules('Decrypt', { t: 'b' }).rules), undefined);
+      assert.equal(await after_.create(makeGrant(ref), 3), true);
+      assert.equal(await after_.create(makeGrant(ref), 3), false, 'the two old grants count towards the quota');
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('grant flood: another principal pays nothing, the flooded one pays one probe', () => {
   const ACCOUNT = '444444444444';
   const FLOOD = 15_700;

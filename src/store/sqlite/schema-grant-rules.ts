@@ -59,8 +59,8 @@ export function insertGrantRules(
 export function migrateGrantRules(db: Database.Database): void {
   db.exec(GRANT_RULES_SCHEMA);
   const add = insertGrantRules(db);
-  const rows = db.prepare('SELECT account, region, key_id, grant_id, grantee_principal, operations, constraints FROM kms_grants').iterate() as
-    IterableIterator<{ account: string; region: string; key_id: string; grant_id: string; grantee_principal: string; operations: string; constraints: string | null }>;
+  const rows = db.prepare('SELECT account, region, key_id, grant_id, grantee_principal, operations, constraints FROM kms_grants').all() as
+    Array<{ account: string; region: string; key_id: string; grant_id: string; grantee_principal: string; operations: string; constraints: string | null }>;
   for (const r of rows) {
     add({
       account: r.account, region: r.region, keyId: r.key_id, grantId: r.grant_id, granteePrincipal: r.grantee_principal,
