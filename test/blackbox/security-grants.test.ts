@@ -8,7 +8,7 @@ import {
   CreateAliasCommand, CreateGrantCommand, DescribeKeyCommand, RevokeGrantCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient, ListGrantsCommand,
   ReplicateKeyCommand, UpdateAliasCommand, type CreateGrantCommandInput,
 } from '@aws-sdk/client-kms';
-import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,9 +37,10 @@ describe('security: grants', () => {
     for (const c of clients) c.destroy();
     await h.stop();
   });
-  async function userClient(name: string, region = REGION): Promise<KMSClient> {
+  async function userClient(name: string, region = REGION, policy?: object): Promise<KMSClient> {
     const iam = iamClient(h);
     await iam.send(new CreateUserCommand({ UserName: name }));
+    if (policy) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify(policy) }));
     const k = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
     iam.destroy();
     const creds: Credentials = { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
@@ -105,6 +106,47 @@ describe('security: grants', () => {
       await grant(h.kms, { KeyId: k.KeyId!, Operations: ['Decrypt', 'CreateGrant'], GranteePrincipal: `arn:aws:iam::${ACCOUNT}:root` });
       const g = await grant(h.kms, { KeyId: k.KeyId!, Operations: ['Encrypt', 'Decrypt', 'ReEncryptFrom'] });
       assert.match(g.GrantId!, /^[0-9a-f]{64}$/);
+    });
+  });
+
+  describe('grant condition keys in policies', () => {
+    it('kms:GrantOperations and kms:GrantConstraintType limit what a policy lets a principal grant', async () => {
+      const carol = await userClient('carol', REGION, {
+        Version: '2012-10-17',
+        Statement: [{
+          Effect: 'Allow', Action: 'kms:CreateGrant', Resource: '*',
+          Condition: {
+            'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt', 'Encrypt'] },
+            'ForAnyValue:StringEquals': { 'kms:GrantConstraintType': 'EncryptionContextSubset' },
+          },
+        }],
+      });
+      const k = await newKey();
+      await grant(carol, { KeyId: k.KeyId!, Operations: ['Decrypt'], Constraints: { EncryptionContextSubset: { t: 'a' } } });
+      for (const wrong of [
+        { Operations: ['Decrypt', 'GenerateDataKey'] as const, Constraints: { EncryptionContextSubset: { t: 'a' } } },
+        { Operations: ['Decrypt'] as const },
+        { Operations: ['Decrypt'] as const, Constraints: { EncryptionContextEquals: { t: 'a' } } },
+      ]) {
+        const e = await awsError(() => grant(carol, { KeyId: k.KeyId!, Operations: [...wrong.Operations], Constraints: wrong.Constraints }));
+        assert.equal(e.name, 'AccessDeniedException', JSON.stringify(wrong));
+      }
+    });
+
+    it('kms:GrantIsForAWSResource is false for a direct call: a Deny on it stops even a grant-given CreateGrant', async () => {
+      const dave = await userClient('dave', REGION, {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 'kms:CreateGrant', Resource: '*', Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } },
+          { Effect: 'Deny', Action: 'kms:CreateGrant', Resource: '*', Condition: { Bool: { 'kms:GrantIsForAWSResource': 'false' } } },
+        ],
+      });
+      const k = await newKey();
+      assert.equal((await awsError(() => grant(dave, { KeyId: k.KeyId!, Operations: ['Decrypt'] }))).name, 'AccessDeniedException');
+      await grant(h.kms, { KeyId: k.KeyId!, Operations: ['Decrypt', 'CreateGrant'], GranteePrincipal: userArn('dave') });
+      const e = await awsError(() => grant(dave, { KeyId: k.KeyId!, Operations: ['Decrypt'] }));
+      assert.equal(e.name, 'AccessDeniedException');
+      assert.match(e.message, /with an explicit deny in an identity-based policy$/);
     });
   });
 

@@ -51,11 +51,12 @@ export function kmsConditionKeys(
   if (input.RotationPeriodInDays !== undefined) keys['kms:RotationPeriodInDays'] = input.RotationPeriodInDays;
   if (input.BypassPolicyLockoutSafetyCheck !== undefined) keys['kms:BypassPolicyLockoutSafetyCheck'] = input.BypassPolicyLockoutSafetyCheck === true;
   if (operation === 'ScheduleKeyDeletion') keys['kms:ScheduleKeyDeletionPendingWindowInDays'] = input.PendingWindowInDays ?? 30;
+  // "kms:GrantIsForAWSResource": CreateGrant, ListGrants and RevokeGrant called by an integrated service on the caller's behalf.
+  if (operation === 'CreateGrant' || operation === 'ListGrants' || operation === 'RevokeGrant') keys['kms:GrantIsForAWSResource'] = ctx.viaService !== undefined;
   if (operation === 'CreateGrant') {
     keys['kms:GrantOperations'] = input.Operations;
     keys['kms:GranteePrincipal'] = input.GranteePrincipal;
     keys['kms:RetiringPrincipal'] = input.RetiringPrincipal;
-    keys['kms:GrantIsForAWSResource'] = false;
     const c = input.Constraints;
     if (c) keys['kms:GrantConstraintType'] = Object.keys(c).filter((k) => c[k] !== undefined);
   }
