@@ -170,6 +170,26 @@ export function grantStoreContract(store: () => GrantStore): void {
       assert.deepEqual(await store().forGrantee(ref, []), []);
     });
 
+    it('finds a grant by its index rules: key, Region, grantee, operation, rule and operation mask', async () => {
+      const ref = keyRef();
+      const me = `arn:aws:iam::${ref.account}:user/me`;
+      const g = makeGrant(ref, { granteePrincipal: me, operations: ['Decrypt', 'CreateGrant'], constraints: { EncryptionContextSubset: { t: 'a' } } });
+      await store().create(g, MAX);
+      await store().create(makeGrant({ ...ref, region: 'eu-west-1' }, { granteePrincipal: me, operations: ['Encrypt'] }), MAX);
+      const sub = 'sub:[["t","a"]]';
+      assert.equal(await store().findByRule(ref, [me], 'Decrypt', ['any', sub]), g.grantId);
+      assert.equal(await store().findByRule(ref, [me], 'Decrypt', ['any']), undefined);
+      assert.equal(await store().findByRule(ref, ['someone-else', me], 'CreateGrant', ['any']), g.grantId);
+      assert.equal(await store().findByRule(ref, ['someone-else'], 'Decrypt', [sub]), undefined);
+      assert.equal(await store().findByRule(ref, [], 'Decrypt', [sub]), undefined);
+      assert.equal(await store().findByRule(ref, [me], 'Encrypt', ['any']), undefined, 'a grant in another Region does not count');
+      assert.equal(await store().findByRule(ref, [me], '#parent', [sub], 1), g.grantId, 'mask of Decrypt');
+      assert.equal(await store().findByRule(ref, [me], '#parent', [sub], 2), undefined, 'mask of Encrypt');
+      assert.equal(await store().findByRule(ref, [me], 'Decrypt', ['any'], 0, (rule) => rule === sub), g.grantId, 'scan');
+      await store().delete(ref, g.grantId);
+      assert.equal(await store().findByRule(ref, [me], 'Decrypt', ['any', sub]), undefined, 'deleted with its grant');
+    });
+
     it('deletes a grant with all its tokens, leaving the others', async () => {
       const ref = keyRef();
       const g = makeGrant(ref, { name: 'gone' });
