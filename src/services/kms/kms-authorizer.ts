@@ -134,7 +134,9 @@ export class KmsAuthorizer {
           principals.includes(g.granteePrincipal) && allows(g)) return g.grantId;
     }
     if (child) {
-      // "Granting CreateGrant permission": a child grant may only narrow the grant it comes from.
+      // "Granting CreateGrant permission": a child grant may only narrow the grant it comes from
+      // (operations a subset; Subset pairs may be added, or Subset turned into Equals, not the reverse).
+      // Unverified: AWS documents the rule, not its error; a wider child gets the policies' AccessDeniedException.
       const parents = parentRulesFor(child.constraints);
       const scan = parents.any ? () => true : undefined;
       return this.store.grants.findByRule(req.key, principals, PARENT_ROW, parents.rules, operationMask(child.operations), scan);
