@@ -43,6 +43,9 @@ export const KEY_STATE_RULES: Record<string, Rule> = {
   VerifyMac: USE,
   // Not in AWS's key-state table; a cryptographic use like the others.
   DeriveSharedSecret: USE,
+  // Not in AWS's key-state table (kms-key-states.md predates them); cryptographic uses like the others.
+  Encapsulate: USE,
+  Decapsulate: USE,
   // Unavailable keys accept CreateGrant (kms-key-states.md).
   CreateGrant: { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState },
   CreateAlias: MANAGE,
