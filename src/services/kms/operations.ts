@@ -3,6 +3,14 @@ import { cancelKeyDeletion } from './cancel-key-deletion.js';
 import { createAlias } from './create-alias.js';
 import { createGrant } from './create-grant.js';
 import { createKey } from './create-key.js';
+import {
+  connectCustomKeyStore,
+  createCustomKeyStore,
+  deleteCustomKeyStore,
+  describeCustomKeyStores,
+  disconnectCustomKeyStore,
+  updateCustomKeyStore,
+} from './custom-key-stores.js';
 import { decapsulate } from './decapsulate.js';
 import { decrypt } from './decrypt.js';
 import { deleteAlias } from './delete-alias.js';
@@ -55,7 +63,13 @@ export const KMS_OPERATIONS: Record<string, KmsOperation> = {
   CancelKeyDeletion: cancelKeyDeletion,
   CreateAlias: createAlias,
   CreateGrant: createGrant,
+  ConnectCustomKeyStore: connectCustomKeyStore,
+  CreateCustomKeyStore: createCustomKeyStore,
   CreateKey: createKey,
+  DeleteCustomKeyStore: deleteCustomKeyStore,
+  DescribeCustomKeyStores: describeCustomKeyStores,
+  DisconnectCustomKeyStore: disconnectCustomKeyStore,
+  UpdateCustomKeyStore: updateCustomKeyStore,
   Decapsulate: decapsulate,
   Decrypt: decrypt,
   DeleteAlias: deleteAlias,
