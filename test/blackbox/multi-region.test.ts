@@ -164,7 +164,7 @@ describe('Multi-Region keys', () => {
     const md = await createMrk();
     await replicate(md.KeyId!, EU);
     const e2 = await awsError(() => kms(EU).send(new ReplicateKeyCommand({ KeyId: md.KeyId, ReplicaRegion: AP })));
-    assert.deepEqual([e2.name, e2.message], ['UnsupportedOperationException', `${arnIn(EU, md.KeyId!)} is not a multi-Region primary key.`]);
+    assert.deepEqual([e2.name, e2.message], ['UnsupportedOperationException', `${arnIn(EU, md.KeyId!)} is not a multi-region primary key.`]);
     const e3 = await awsError(() => replicate(md.KeyId!, REGION));
     assert.deepEqual([e3.name, e3.message], ['UnsupportedOperationException', `${REGION} cannot have a replica because it contains the primary.`]);
     const e4 = await awsError(() => replicate(md.KeyId!, EU));
@@ -191,7 +191,7 @@ describe('Multi-Region keys', () => {
     assert.equal(Buffer.from((await kms(EU).send(new DecryptCommand({ CiphertextBlob }))).Plaintext!).toString(), 'x');
     // Only the (new) primary replicates or moves the primary.
     const old = await awsError(() => replicate(md.KeyId!, 'ca-central-1'));
-    assert.deepEqual([old.name, old.message], ['UnsupportedOperationException', `${md.Arn} is not a multi-Region primary key.`]);
+    assert.deepEqual([old.name, old.message], ['UnsupportedOperationException', `${md.Arn} is not a multi-region primary key.`]);
     await kms(EU).send(new ReplicateKeyCommand({ KeyId: md.KeyId, ReplicaRegion: 'ca-central-1' }));
     const noReplica = await awsError(() => kms(EU).send(new UpdatePrimaryRegionCommand({ KeyId: md.KeyId, PrimaryRegion: 'sa-east-1' })));
     assert.deepEqual([noReplica.name, noReplica.message], ['NotFoundException', `Key '${arnIn('sa-east-1', md.KeyId!)}' does not exist`]);

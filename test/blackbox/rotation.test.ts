@@ -253,8 +253,9 @@ describe('key rotation', () => {
     assert.deepEqual(await awsError(() => h.kms.send(new EnableKeyRotationCommand({ KeyId: key.KeyId }))), external);
     assert.deepEqual(await awsError(() => h.kms.send(new DisableKeyRotationCommand({ KeyId: key.KeyId }))), external);
     assert.equal((await status(key.KeyId!)).KeyRotationEnabled, false);
-    // Unverified: AWS's error when no new material is pending rotation.
-    assert.deepEqual(await awsError(() => h.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }))), external);
+    // AWS's answer when no new material is pending rotation (issue #15).
+    assert.deepEqual(await awsError(() => h.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }))),
+      { name: 'KMSInvalidStateException', message: `No available key material pending rotation for the key: ${key.Arn}.`, status: 400 });
 
     const early = await encrypt(key.KeyId!, 'first material');
     h.advance(1000);
@@ -274,7 +275,8 @@ describe('key rotation', () => {
     assert.deepEqual((await rotations(key.KeyId!)).Rotations, [
       { ...imported, KeyMaterialId: second, KeyMaterialState: 'CURRENT', RotationDate: h.clock.now(), RotationType: 'ON_DEMAND' },
     ]);
-    assert.deepEqual(await awsError(() => h.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }))), external);
+    assert.deepEqual(await awsError(() => h.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }))),
+      { name: 'KMSInvalidStateException', message: `No available key material pending rotation for the key: ${key.Arn}.`, status: 400 });
   });
 
   it('Multi-Region: rotation is set and run on the primary; the replica gets the same material and schedule', async () => {
