@@ -11,7 +11,11 @@ export type KeyLifecycle =
   /** A Multi-Region primary scheduled for deletion while replicas remain: its waiting period starts when the last replica is deleted. */
   | { state: 'PendingReplicaDeletion'; pendingWindowInDays: number }
   | { state: 'PendingImport' }
-  | { state: 'Unavailable' };
+  | { state: 'Unavailable' }
+  /** A new Multi-Region replica, usable once `until` has passed (ReplicateKey API reference: "after a few seconds"). */
+  | { state: 'Creating'; until: Date }
+  /** Primary and replicas while UpdatePrimaryRegion completes; Enabled again once `until` has passed. */
+  | { state: 'Updating'; until: Date };
 
 export type KeyState = KeyLifecycle['state'];
 

@@ -14,6 +14,7 @@ import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:cry
 import { after, before, describe, it } from 'node:test';
 import { ON_DEMAND_ROTATION_LIMIT } from '../../src/services/kms/key-rotation.js';
 import { storedRows } from './audit-helpers.js';
+import { REPLICA_CREATING_MS } from '../../src/services/kms/transient-key-states.js';
 import { ACCOUNT, awsError, Harness, REGION } from './harness.js';
 
 const DAY = 86_400_000;
@@ -285,6 +286,7 @@ describe('key rotation', () => {
     const primary = (await h.kms.send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata!;
     const early = await encrypt(primary.KeyId!, 'before replication');
     const replica = (await h.kms.send(new ReplicateKeyCommand({ KeyId: primary.KeyId, ReplicaRegion: west }))).ReplicaKeyMetadata!;
+    h.advance(REPLICA_CREATING_MS); // the replica's few seconds in Creating
 
     for (const cmd of [new EnableKeyRotationCommand({ KeyId: primary.KeyId }), new DisableKeyRotationCommand({ KeyId: primary.KeyId }), new RotateKeyOnDemandCommand({ KeyId: primary.KeyId })]) {
       assert.deepEqual(await awsError(() => westKms.send(cmd as never)), {

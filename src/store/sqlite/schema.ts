@@ -77,6 +77,8 @@ const MIGRATIONS: string[] = [
   AUDIT_SCHEMA,
   KEY_LIFECYCLE_SCHEMA,
   STORE_CHANGES_SCHEMA,
+  // Creating / Updating (ReplicateKey, UpdatePrimaryRegion): when the transient key state ends.
+  `ALTER TABLE kms_keys ADD COLUMN transient_until INTEGER;`,
 ];
 
 export function migrate(db: Database.Database): void {
