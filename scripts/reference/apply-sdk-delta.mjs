@@ -88,6 +88,16 @@ for (const [k, v] of Object.entries(sdk)) {
 }
 if (problems.length) throw new Error(`model still lacks: ${problems.join(', ')}`);
 
+// Structural facts only: the documentation prose stays out of the repository (DESIGN.md).
+const PROSE = new Set(['documentation', 'deprecatedMessage', 'documentationUrl', 'examples']);
+const stripProse = (value) => {
+  if (Array.isArray(value)) return value.map(stripProse);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => !PROSE.has(k)).map(([k, v]) => [k, stripProse(v)]));
+};
+for (const key of ['operations', 'shapes']) model[key] = stripProse(model[key]);
+delete model.documentation;
+
 model.metadata.locksmithSource = `botocore kms service-2.json + @aws-sdk/client-kms ${sdkVersion} (Encapsulate, Decapsulate, ML-KEM)`;
 writeFileSync(target, JSON.stringify(model, null, 1) + '\n');
 console.log(`wrote ${target}: ${Object.keys(model.operations).length} operations, ${Object.keys(shapes).length} shapes`);

@@ -20,6 +20,7 @@ import {
 import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { storedRows } from './audit-helpers.js';
 import { ACCOUNT, awsError, Harness } from './harness.js';
 
 /** Key spec → SPKI size (the raw key plus 22 bytes of DER), ciphertext size, and an independent ML-KEM. */
@@ -124,5 +125,18 @@ describe('ML-KEM keys', () => {
     assert.equal((await h.kms.send(new GetKeyLastUsageCommand({ KeyId: id }))).KeyLastUsage?.Operation, 'Decapsulate');
     await h.kms.send(new EncapsulateCommand({ KeyId: id, EncapsulationAlgorithm: 'ML_KEM' }));
     assert.equal((await h.kms.send(new GetKeyLastUsageCommand({ KeyId: id }))).KeyLastUsage?.Operation, 'Encapsulate');
+  });
+
+  it('the audit trail records Encapsulate and Decapsulate without the shared secret or its ciphertext', async () => {
+    const { id } = keys.ML_KEM_512!;
+    const enc = await h.kms.send(new EncapsulateCommand({ KeyId: id, EncapsulationAlgorithm: 'ML_KEM' }));
+    await h.kms.send(new DecapsulateCommand({ KeyId: id, SharedSecretCiphertextBlob: enc.SharedSecretCiphertextBlob, EncapsulationAlgorithm: 'ML_KEM' }));
+    const rows = storedRows(h.dataDir).map((r) => JSON.stringify(r.record));
+    assert.ok(rows.some((r) => r.includes('"eventName":"Encapsulate"')) && rows.some((r) => r.includes('"eventName":"Decapsulate"')));
+    const secret = Buffer.from(enc.SharedSecret!);
+    const ciphertext = Buffer.from(enc.SharedSecretCiphertextBlob!);
+    for (const r of rows) {
+      for (const form of [secret.toString('base64'), secret.toString('hex'), ciphertext.toString('base64').slice(0, 40)]) assert.ok(!r.includes(form));
+    }
   });
 });
