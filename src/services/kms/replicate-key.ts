@@ -74,8 +74,10 @@ export const replicateKey: KmsOperation = async (input, ctx, kms) => {
   }
   const materials = await replicaMaterials(kms, primary, replica);
   await assertNoReplica();
-  // AWS records a CreateKey event in the replica's Region (issue #15's recorded answers); committed
-  // before the replica exists. Unverified: that event's fields; recorded as a KMS service event.
+  // "A ReplicateKey request results in a ReplicateKey operation and a CreateKey operation" (KMS
+  // Developer Guide, "ReplicateKey" CloudTrail example, whose replica is Creating, enabled false):
+  // the CreateKey event goes to the replica's Region, committed before the replica exists.
+  // Unverified: that event's fields; recorded as a KMS service event.
   await kms.audit?.record([kmsServiceEvent(replica, 'CreateKey', replica.creationDate, ctx.random)]);
   await kms.store.keys.create(replica, materials, tags);
   return {
