@@ -4,12 +4,12 @@ import type { KeyStore } from '../../store/ports.js';
 /**
  * The transient key states of Multi-Region keys. ReplicateKey API reference: the new replica
  * "has a transient key state of Creating. This key state changes to Enabled (or PendingImport)
- * after a few seconds" (AWS's recorded answers agree: LocalStack's AWS-validated test_replicate_key
- * snapshot and the Developer Guide's ReplicateKey CloudTrail example). UpdatePrimaryRegion API reference: primary and replica are Updating
- * until the update completes, then their original key state (always Enabled: the operation
- * needs both keys Enabled) is restored. The end is a date on the lifecycle clock, settled by
- * the first call that loads the key after it (as imported material expires), so tests move the
- * clock instead of waiting.
+ * after a few seconds" (as AWS answers in LocalStack's AWS-validated test_replicate_key snapshot
+ * and the Developer Guide's ReplicateKey CloudTrail example). UpdatePrimaryRegion API reference:
+ * the old and new primary are Updating until the update completes, then their original key
+ * state (always Enabled: the operation needs both keys Enabled) is restored. The end is a date
+ * on the lifecycle clock, settled by the first call that loads the key after it (as imported
+ * material expires), so tests move the clock instead of waiting.
  */
 // Unverified: AWS's durations ("a few seconds"; no figure is documented).
 export const REPLICA_CREATING_MS = 3_000;
