@@ -87,6 +87,7 @@ export function elementDate(d: Date): string {
 const KMS_READ_ONLY = new Set([
   'Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair',
   'GenerateDataKeyPairWithoutPlaintext', 'GenerateRandom', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac', 'DeriveSharedSecret',
+  'Encapsulate', 'Decapsulate',
 ]);
 
 /**

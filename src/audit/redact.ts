@@ -19,7 +19,7 @@ const NEVER_RECORDED = new Set([
   'GrantToken', 'GrantTokens',
   // KMS blobs, also left out by type; listed so they stay out should a shape ever change.
   'Plaintext', 'CiphertextBlob', 'SourceCiphertextBlob', 'PrivateKeyPlaintext', 'PrivateKeyCiphertextBlob', 'Signature',
-  'Mac', 'Message', 'EncryptedKeyMaterial', 'ImportToken', 'SharedSecret', 'CiphertextForRecipient', 'KeyMaterial',
+  'Mac', 'Message', 'EncryptedKeyMaterial', 'ImportToken', 'SharedSecret', 'SharedSecretCiphertextBlob', 'CiphertextForRecipient', 'KeyMaterial',
   'KeyStorePassword', 'XksProxyAuthenticationCredential',
 ]);
 

@@ -31,7 +31,7 @@ export { SigningKeyCache } from './sigv4-canonical.js';
 
 export interface VerifyOptions {
   now: Date; // injected clock (never read Date.now())
-  skewMs?: number; // default 15 minutes
+  skewMs?: number; // default: the service's window (signatureWindowMs)
   payloadSha256Hex: string; // sha256 of the actual body, computed by the caller
   allowUnsignedPayload?: boolean; // default false (only S3 will set it later)
   /** Derived-key cache; defaults to one shared, bounded (1000 entries) cache. */
@@ -39,6 +39,24 @@ export interface VerifyOptions {
 }
 
 export const DEFAULT_SKEW_MS = 15 * 60 * 1000;
+
+/**
+ * How far a header-signed request's X-Amz-Date may be from the service's clock, per service, as
+ * AWS answers: KMS 5 minutes ("Signature expired: … (… - 5 min.)", recorded for KMS Encrypt/Decrypt
+ * in aws/aws-sdk-js-v3#6400), S3 15 minutes (S3 API, "Authenticating Requests (AWS Signature
+ * Version 4)"), STS 15 minutes (recorded in aws/aws-cli#6676 for GetCallerIdentity).
+ */
+const SIGNATURE_WINDOW_MS: Record<string, number> = {
+  kms: 5 * 60 * 1000,
+  s3: 15 * 60 * 1000,
+  sts: 15 * 60 * 1000,
+  // Unverified: no recorded IAM or CloudTrail answer found; the awsQuery services' (STS) 15 minutes.
+  iam: 15 * 60 * 1000,
+  cloudtrail: 15 * 60 * 1000,
+};
+
+/** The request-time window of a service (DEFAULT_SKEW_MS for one not in the table). */
+export const signatureWindowMs = (service: string): number => SIGNATURE_WINDOW_MS[service] ?? DEFAULT_SKEW_MS;
 export const SIGNATURE_MISMATCH_MESSAGE =
   'The request signature we calculated does not match the signature you provided. ' +
   'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
@@ -53,11 +71,12 @@ const sharedKeyCache = new SigningKeyCache(1000);
 const duration = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} sec`);
 
 /**
- * Request time against the clock (whole seconds). Header form: |now − X-Amz-Date| ≤ skew.
+ * Request time against the clock (whole seconds). Header form: |now − X-Amz-Date| ≤ skew (the
+ * service's window unless given).
  * Presigned: now ≤ X-Amz-Date + X-Amz-Expires, and X-Amz-Date ≤ now + skew.
  * Exported so a caller may check time before the key lookup, as AWS orders its errors.
  */
-export function checkSigV4Time(parsed: ParsedSigV4, now: Date, skewMs: number = DEFAULT_SKEW_MS): void {
+export function checkSigV4Time(parsed: ParsedSigV4, now: Date, skewMs: number = signatureWindowMs(parsed.service)): void {
   const requestMs = parseAmzDate(parsed.amzDate);
   if (requestMs === undefined) {
     throw IncompleteSignatureException(
@@ -109,7 +128,7 @@ export function verifySigV4(
   secretAccessKey: string,
   opts: VerifyOptions,
 ): void {
-  checkSigV4Time(parsed, opts.now, opts.skewMs ?? DEFAULT_SKEW_MS);
+  checkSigV4Time(parsed, opts.now, opts.skewMs ?? signatureWindowMs(parsed.service));
   const payloadHash = payloadHashFor(parsed, req, opts);
   const s3 = parsed.service === 's3'; // S3 signs the URI path encoded once and unnormalized
   const canonical = canonicalRequestData({ req, signedHeaders: parsed.signedHeaders, payloadHash, s3 });

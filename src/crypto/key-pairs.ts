@@ -1,11 +1,12 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import type { KeyPairParams } from '../domain/key-specs.js';
 import { generateMlDsaKeyPair, mlDsaPublicKey } from './ml-dsa.js';
+import { generateMlKemKeyPair, mlKemPublicKey } from './ml-kem.js';
 
 /**
  * Asymmetric key pairs: the private key as PKCS#8 DER (what Locksmith stores, wrapped) and the
  * public key as DER SubjectPublicKeyInfo (what GetPublicKey returns). node:crypto generates
- * RSA, EC and Ed25519 keys; ML-DSA comes from ml-dsa.ts.
+ * RSA, EC and Ed25519 keys; ML-DSA and ML-KEM come from ml-dsa.ts and ml-kem.ts.
  */
 export interface DerKeyPair {
   privateKey: Buffer;
@@ -28,6 +29,8 @@ export function generateDerKeyPair(params: KeyPairParams): Promise<DerKeyPair> {
         return generateKeyPair('ed25519', ENCODING, done(resolve, reject));
       case 'ml-dsa':
         return resolve(generateMlDsaKeyPair(params.parameterSet));
+      case 'ml-kem':
+        return resolve(generateMlKemKeyPair(params.parameterSet));
     }
   });
 }
@@ -55,6 +58,7 @@ export function forgetPrivateKeyObjects(): void {
 /** The DER SubjectPublicKeyInfo of a stored private key. */
 export function publicKeyDer(params: KeyPairParams, pkcs8: Buffer): Buffer {
   if (params.kind === 'ml-dsa') return mlDsaPublicKey(params.parameterSet, pkcs8);
+  if (params.kind === 'ml-kem') return mlKemPublicKey(params.parameterSet, pkcs8);
   return createPublicKey(privateKeyObject(pkcs8)).export({ type: 'spki', format: 'der' });
 }
 

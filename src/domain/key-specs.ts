@@ -10,7 +10,8 @@ export type KeyPairParams =
   | { kind: 'rsa'; modulusBits: number }
   | { kind: 'ec'; namedCurve: 'prime256v1' | 'secp384r1' | 'secp521r1' | 'secp256k1' }
   | { kind: 'ed25519' }
-  | { kind: 'ml-dsa'; parameterSet: 44 | 65 | 87 };
+  | { kind: 'ml-dsa'; parameterSet: 44 | 65 | 87 }
+  | { kind: 'ml-kem'; parameterSet: 512 | 768 | 1024 };
 
 export interface KeySpecInfo {
   usages: KeyUsage[];
@@ -24,6 +25,7 @@ export interface KeySpecInfo {
   signingAlgorithms?: string[];
   macAlgorithms?: string[];
   keyAgreementAlgorithms?: string[];
+  encapsulationAlgorithms?: string[];
   /** Usable as a GenerateDataKeyPair KeyPairSpec (DataKeyPairSpec enum). */
   dataKeyPair?: boolean;
   /** Only in the AWS China Regions (SM2). */
@@ -56,6 +58,14 @@ const mlDsa = (parameterSet: 44 | 65 | 87): KeySpecInfo => ({
   implemented: true,
   keyPair: { kind: 'ml-dsa', parameterSet },
   signingAlgorithms: ['ML_DSA_SHAKE_256'],
+});
+// ML-KEM (FIPS 203): ENCAPSULATE_DECAPSULATE only, and a GenerateDataKeyPair KeyPairSpec too.
+const mlKem = (parameterSet: 512 | 768 | 1024): KeySpecInfo => ({
+  usages: ['ENCAPSULATE_DECAPSULATE'],
+  implemented: true,
+  keyPair: { kind: 'ml-kem', parameterSet },
+  encapsulationAlgorithms: ['ML_KEM'],
+  dataKeyPair: true,
 });
 // HMAC key lengths equal the digest lengths ("Key spec reference", HMAC key specs).
 const hmac = (bits: number): KeySpecInfo => ({
@@ -95,6 +105,9 @@ export const KEY_SPECS: Record<string, KeySpecInfo> = {
   ML_DSA_44: mlDsa(44),
   ML_DSA_65: mlDsa(65),
   ML_DSA_87: mlDsa(87),
+  ML_KEM_512: mlKem(512),
+  ML_KEM_768: mlKem(768),
+  ML_KEM_1024: mlKem(1024),
   HMAC_224: hmac(224),
   HMAC_256: hmac(256),
   HMAC_384: hmac(384),

@@ -13,6 +13,9 @@ const STATE_WORDS: Record<KeyState, string> = {
   PendingReplicaDeletion: 'pending replica deletion',
   PendingImport: 'pending import',
   Unavailable: 'unavailable',
+  // Unverified: AWS's words for the transient states (a provider checks for "is creating").
+  Creating: 'creating',
+  Updating: 'updating',
 };
 
 const invalidState = (key: KmsKey) => KMSInvalidStateException(`${key.arn} is ${STATE_WORDS[key.lifecycle.state]}.`);
@@ -21,10 +24,12 @@ const disabled = (key: KmsKey) => DisabledException(`${key.arn} is disabled.`);
 type Refusal = (key: KmsKey) => AwsError;
 type Rule = Partial<Record<KeyState, Refusal>>;
 
-/** Cryptographic use: refused unless Enabled. */
-const USE: Rule = { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState, Unavailable: invalidState };
-/** Rotation settings: refused for disabled, deleting and not-yet-imported keys. */
-const ROTATION: Rule = { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState, Unavailable: invalidState };
+/** Cryptographic use: refused unless Enabled (or Updating, which keeps the keys usable). */
+const USE: Rule = { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState, Unavailable: invalidState, Creating: invalidState };
+/** Rotation settings: refused for disabled, deleting, not-yet-imported and still-creating keys. */
+const ROTATION: Rule = { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState, Unavailable: invalidState, Creating: invalidState };
+/** kms-key-states.md footnotes [14] (Creating) and [15] (Updating): KMSInvalidStateException. */
+const NOT_WHILE_TRANSIENT: Rule = { Creating: invalidState, Updating: invalidState };
 /** Management that a key pending deletion refuses. */
 const MANAGE: Rule = { PendingDeletion: invalidState };
 
@@ -43,30 +48,36 @@ export const KEY_STATE_RULES: Record<string, Rule> = {
   VerifyMac: USE,
   // Not in AWS's key-state table; a cryptographic use like the others.
   DeriveSharedSecret: USE,
+  // Not in AWS's key-state table (kms-key-states.md predates them); cryptographic uses like the others.
+  Encapsulate: USE,
+  Decapsulate: USE,
   // Unavailable keys accept CreateGrant (kms-key-states.md).
-  CreateGrant: { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState },
+  CreateGrant: { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState, Creating: invalidState },
   CreateAlias: MANAGE,
   TagResource: MANAGE,
   UntagResource: MANAGE,
   UpdateKeyDescription: MANAGE,
   UpdateAlias: MANAGE,
-  ScheduleKeyDeletion: MANAGE,
-  EnableKey: { PendingDeletion: invalidState, PendingImport: invalidState },
-  DisableKey: { PendingDeletion: invalidState, PendingImport: invalidState },
+  ScheduleKeyDeletion: { ...MANAGE, Updating: invalidState },
+  EnableKey: { PendingDeletion: invalidState, PendingImport: invalidState, ...NOT_WHILE_TRANSIENT },
+  DisableKey: { PendingDeletion: invalidState, PendingImport: invalidState, ...NOT_WHILE_TRANSIENT },
   EnableKeyRotation: ROTATION,
   DisableKeyRotation: ROTATION,
   // Not in AWS's key-state table; the model lists DisabledException and KMSInvalidStateException.
   RotateKeyOnDemand: ROTATION,
   GetKeyRotationStatus: { PendingImport: invalidState, Unavailable: invalidState },
-  GetParametersForImport: { PendingDeletion: invalidState, Unavailable: invalidState },
-  ImportKeyMaterial: { PendingDeletion: invalidState, Unavailable: invalidState },
-  ReplicateKey: { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState },
-  UpdatePrimaryRegion: { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState },
+  GetParametersForImport: { PendingDeletion: invalidState, Unavailable: invalidState, ...NOT_WHILE_TRANSIENT },
+  DeleteImportedKeyMaterial: NOT_WHILE_TRANSIENT,
+  ImportKeyMaterial: { PendingDeletion: invalidState, Unavailable: invalidState, Creating: invalidState },
+  ReplicateKey: { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState, ...NOT_WHILE_TRANSIENT },
+  UpdatePrimaryRegion: { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState, Creating: invalidState },
   CancelKeyDeletion: {
     Enabled: notPendingDeletion,
     Disabled: notPendingDeletion,
     PendingImport: notPendingDeletion,
     Unavailable: notPendingDeletion,
+    Creating: notPendingDeletion,
+    Updating: notPendingDeletion,
   },
 };
 

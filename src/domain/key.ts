@@ -1,5 +1,5 @@
 /** The KMS key: the logical key (id, ARN, policy, state). Its secret bytes are key material. */
-export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT';
+export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT' | 'ENCAPSULATE_DECAPSULATE';
 export type KeyManager = 'CUSTOMER' | 'AWS';
 export type Origin = 'AWS_KMS' | 'EXTERNAL' | 'AWS_CLOUDHSM' | 'EXTERNAL_KEY_STORE';
 
@@ -11,7 +11,11 @@ export type KeyLifecycle =
   /** A Multi-Region primary scheduled for deletion while replicas remain: its waiting period starts when the last replica is deleted. */
   | { state: 'PendingReplicaDeletion'; pendingWindowInDays: number }
   | { state: 'PendingImport' }
-  | { state: 'Unavailable' };
+  | { state: 'Unavailable' }
+  /** A new Multi-Region replica, usable once `until` has passed (ReplicateKey API reference: "after a few seconds"). */
+  | { state: 'Creating'; until: Date }
+  /** Primary and replicas while UpdatePrimaryRegion completes; Enabled again once `until` has passed. */
+  | { state: 'Updating'; until: Date };
 
 export type KeyState = KeyLifecycle['state'];
 

@@ -28,7 +28,7 @@ export interface LocksmithOptions {
   rootKeyFile?: string;
   defaultAccount: string;
   defaultRegion: string;
-  /** Allowed SigV4 clock skew. */
+  /** Allowed SigV4 clock skew for every service; default: each service's own window (KMS 5 min, S3/STS 15). */
   skewMs?: number;
   clock?: Clock;
   random?: Random;
@@ -75,8 +75,6 @@ export interface RunningLocksmith {
   close(): Promise<void>;
 }
 
-export const DEFAULT_SKEW_MS = 15 * 60 * 1000;
-
 /** The SQLite database in a data directory. */
 export const databasePath = (dataDir: string) => join(dataDir, 'locksmith.db');
 
@@ -118,7 +116,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   if (leader) await runSchedule();
 
   const requestLog = requestLogger(opts.requestLog, opts.worker);
-  const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit });
+  const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit });
   if (opts.insecureSkipAudit) log('WARNING: --insecure-skip-audit: API calls are NOT recorded in the audit trail. For benchmarks only.');
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

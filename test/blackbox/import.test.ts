@@ -34,6 +34,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { storedRows } from './audit-helpers.js';
+import { REPLICA_CREATING_MS } from '../../src/services/kms/transient-key-states.js';
 import { ACCOUNT, awsError, Harness } from './harness.js';
 
 const HOUR = 60 * 60 * 1000;
@@ -324,6 +325,7 @@ describe('imported key material (BYOK)', () => {
     const blob = await encrypt(primary.KeyId!, 'from the primary');
     const west = h.client(undefined, 'us-west-2');
     await h.kms.send(new ReplicateKeyCommand({ KeyId: primary.KeyId, ReplicaRegion: 'us-west-2' }));
+    h.advance(REPLICA_CREATING_MS); // the replica's few seconds in Creating
     assert.equal((await west.send(new DescribeKeyCommand({ KeyId: primary.KeyId }))).KeyMetadata!.KeyState, 'PendingImport');
     const importWest = async (bytes: Buffer) => {
       const p = await west.send(new GetParametersForImportCommand({ KeyId: primary.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }));

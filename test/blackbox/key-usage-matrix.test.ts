@@ -4,7 +4,7 @@
  * symmetric and HMAC keys, and the key-state rules of the asymmetric and HMAC operations
  * (kms-key-states.md).
  */
-import { CreateKeyCommand, DisableKeyCommand, ScheduleKeyDeletionCommand, type KeySpec, type KeyUsageType } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, DisableKeyCommand, EncryptCommand, ScheduleKeyDeletionCommand, type KeySpec, type KeyUsageType } from '@aws-sdk/client-kms';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +19,7 @@ const KEYS: [KeySpec, KeyUsageType][] = [
   ['ECC_SECG_P256K1', 'SIGN_VERIFY'],
   ['ECC_NIST_EDWARDS25519', 'SIGN_VERIFY'],
   ['ML_DSA_44', 'SIGN_VERIFY'],
+  ['ML_KEM_768', 'ENCAPSULATE_DECAPSULATE'],
   ['HMAC_256', 'GENERATE_VERIFY_MAC'],
 ];
 const b64 = (b: Buffer) => b.toString('base64');
@@ -27,7 +28,8 @@ const peer = b64(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKe
 const OPERATIONS: Record<string, [KeyUsageType, (keyId: string) => object]> = {
   Encrypt: ['ENCRYPT_DECRYPT', (KeyId) => ({ KeyId, Plaintext: b64(Buffer.from('p')) })],
   Decrypt: ['ENCRYPT_DECRYPT', (KeyId) => ({ KeyId, CiphertextBlob: b64(Buffer.alloc(256, 7)) })],
-  ReEncrypt: ['ENCRYPT_DECRYPT', (DestinationKeyId) => ({ DestinationKeyId, CiphertextBlob: b64(Buffer.alloc(256, 7)) })],
+  // A real ciphertext: AWS checks the source before the destination's usage (issue #15).
+  ReEncrypt: ['ENCRYPT_DECRYPT', (DestinationKeyId) => ({ DestinationKeyId, CiphertextBlob: sourceBlob })],
   GenerateDataKey: ['ENCRYPT_DECRYPT', (KeyId) => ({ KeyId, KeySpec: 'AES_256' })],
   GenerateDataKeyWithoutPlaintext: ['ENCRYPT_DECRYPT', (KeyId) => ({ KeyId, KeySpec: 'AES_256' })],
   GenerateDataKeyPair: ['ENCRYPT_DECRYPT', (KeyId) => ({ KeyId, KeyPairSpec: 'ECC_NIST_P256' })],
@@ -37,13 +39,20 @@ const OPERATIONS: Record<string, [KeyUsageType, (keyId: string) => object]> = {
   GenerateMac: ['GENERATE_VERIFY_MAC', (KeyId) => ({ KeyId, Message: b64(Buffer.from('m')), MacAlgorithm: 'HMAC_SHA_256' })],
   VerifyMac: ['GENERATE_VERIFY_MAC', (KeyId) => ({ KeyId, Message: b64(Buffer.from('m')), Mac: b64(Buffer.alloc(32)), MacAlgorithm: 'HMAC_SHA_256' })],
   DeriveSharedSecret: ['KEY_AGREEMENT', (KeyId) => ({ KeyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: peer })],
+  Encapsulate: ['ENCAPSULATE_DECAPSULATE', (KeyId) => ({ KeyId, EncapsulationAlgorithm: 'ML_KEM' })],
+  Decapsulate: ['ENCAPSULATE_DECAPSULATE', (KeyId) => ({ KeyId, EncapsulationAlgorithm: 'ML_KEM', SharedSecretCiphertextBlob: b64(Buffer.alloc(1088, 7)) })],
 };
+let sourceBlob = '';
 
 describe('key usage and key state rules of asymmetric and HMAC keys', () => {
   let h: Harness;
   const create = async (KeySpec: KeySpec, KeyUsage: KeyUsageType) =>
     (await h.kms.send(new CreateKeyCommand({ KeySpec, KeyUsage }))).KeyMetadata!;
-  before(async () => { h = await Harness.start(); });
+  before(async () => {
+    h = await Harness.start();
+    const source = await create('SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT');
+    sourceBlob = b64(Buffer.from((await h.kms.send(new EncryptCommand({ KeyId: source.KeyId, Plaintext: Buffer.from('p') }))).CiphertextBlob!));
+  });
   after(() => h.stop());
 
   it('every operation a key usage does not permit is InvalidKeyUsageException in AWS words', async () => {

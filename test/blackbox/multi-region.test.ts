@@ -6,6 +6,7 @@ import {
 import { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { PRIMARY_REGION_UPDATING_MS, REPLICA_CREATING_MS } from '../../src/services/kms/transient-key-states.js';
 import { DAY_MS } from '../../src/util/clock.js';
 import { ACCOUNT, awsError, Harness, iamClient, REGION, type Credentials } from './harness.js';
 
@@ -34,8 +35,12 @@ describe('Multi-Region keys', () => {
   };
   const createMrk = async (extra: object = {}) =>
     (await kms().send(new CreateKeyCommand({ MultiRegion: true, Description: 'primary', ...extra }))).KeyMetadata!;
-  const replicate = (KeyId: string, ReplicaRegion: string, extra: object = {}) =>
-    kms().send(new ReplicateKeyCommand({ KeyId, ReplicaRegion, ...extra }));
+  /** ReplicateKey, then the clock moved past the replica's few seconds in Creating. */
+  const replicate = async (KeyId: string, ReplicaRegion: string, extra: object = {}) => {
+    const out = await kms().send(new ReplicateKeyCommand({ KeyId, ReplicaRegion, ...extra }));
+    h.advance(REPLICA_CREATING_MS);
+    return out;
+  };
   const describe_ = async (region: string, KeyId: string) => (await kms(region).send(new DescribeKeyCommand({ KeyId }))).KeyMetadata!;
 
   it('ReplicateKey makes a replica with its own policy, description and tags; DescribeKey agrees in both regions', async () => {
@@ -46,7 +51,9 @@ describe('Multi-Region keys', () => {
     assert.equal(r.Arn, arnIn(EU, md.KeyId!));
     assert.equal(r.KeyId, md.KeyId);
     assert.equal(r.Description, 'replica');
-    assert.equal(r.KeyState, 'Enabled');
+    // Transient until a few seconds pass (ReplicateKey API reference); `replicate` moved the clock past them.
+    assert.deepEqual([r.KeyState, r.Enabled], ['Creating', false]);
+    assert.equal((await describe_(EU, md.KeyId!)).KeyState, 'Enabled');
     assert.deepEqual([r.KeySpec, r.KeyUsage, r.Origin, r.MultiRegion], [md.KeySpec, md.KeyUsage, md.Origin, true]);
     assert.deepEqual(r.MultiRegionConfiguration, {
       MultiRegionKeyType: 'REPLICA',
@@ -55,7 +62,7 @@ describe('Multi-Region keys', () => {
     });
     assert.equal(out.ReplicaPolicy, replicaPolicy);
     assert.deepEqual(out.ReplicaTags, [{ TagKey: 'Team', TagValue: 'eu' }]);
-    assert.deepEqual(await describe_(EU, md.KeyId!), r);
+    assert.deepEqual(await describe_(EU, md.KeyId!), { ...r, KeyState: 'Enabled', Enabled: true });
     const primary = await describe_(REGION, md.KeyId!);
     assert.equal(primary.Description, 'primary');
     assert.deepEqual(primary.MultiRegionConfiguration, {
@@ -164,7 +171,7 @@ describe('Multi-Region keys', () => {
     const md = await createMrk();
     await replicate(md.KeyId!, EU);
     const e2 = await awsError(() => kms(EU).send(new ReplicateKeyCommand({ KeyId: md.KeyId, ReplicaRegion: AP })));
-    assert.deepEqual([e2.name, e2.message], ['UnsupportedOperationException', `${arnIn(EU, md.KeyId!)} is not a multi-Region primary key.`]);
+    assert.deepEqual([e2.name, e2.message], ['UnsupportedOperationException', `${arnIn(EU, md.KeyId!)} is not a multi-region primary key.`]);
     const e3 = await awsError(() => replicate(md.KeyId!, REGION));
     assert.deepEqual([e3.name, e3.message], ['UnsupportedOperationException', `${REGION} cannot have a replica because it contains the primary.`]);
     const e4 = await awsError(() => replicate(md.KeyId!, EU));
@@ -183,6 +190,7 @@ describe('Multi-Region keys', () => {
     await replicate(md.KeyId!, AP);
     const { CiphertextBlob } = await kms().send(new EncryptCommand({ KeyId: md.KeyId, Plaintext: Buffer.from('x') }));
     await kms().send(new UpdatePrimaryRegionCommand({ KeyId: md.Arn, PrimaryRegion: EU }));
+    h.advance(PRIMARY_REGION_UPDATING_MS);
     const types = async () => Promise.all([REGION, EU, AP].map(async (r) => (await describe_(r, md.KeyId!)).MultiRegionConfiguration!));
     const [us, eu, ap] = await types();
     assert.deepEqual([us.MultiRegionKeyType, eu.MultiRegionKeyType, ap.MultiRegionKeyType], ['REPLICA', 'PRIMARY', 'REPLICA']);
@@ -191,7 +199,7 @@ describe('Multi-Region keys', () => {
     assert.equal(Buffer.from((await kms(EU).send(new DecryptCommand({ CiphertextBlob }))).Plaintext!).toString(), 'x');
     // Only the (new) primary replicates or moves the primary.
     const old = await awsError(() => replicate(md.KeyId!, 'ca-central-1'));
-    assert.deepEqual([old.name, old.message], ['UnsupportedOperationException', `${md.Arn} is not a multi-Region primary key.`]);
+    assert.deepEqual([old.name, old.message], ['UnsupportedOperationException', `${md.Arn} is not a multi-region primary key.`]);
     await kms(EU).send(new ReplicateKeyCommand({ KeyId: md.KeyId, ReplicaRegion: 'ca-central-1' }));
     const noReplica = await awsError(() => kms(EU).send(new UpdatePrimaryRegionCommand({ KeyId: md.KeyId, PrimaryRegion: 'sa-east-1' })));
     assert.deepEqual([noReplica.name, noReplica.message], ['NotFoundException', `Key '${arnIn('sa-east-1', md.KeyId!)}' does not exist`]);

@@ -49,16 +49,31 @@ describe('wire protocol and SigV4 authentication', () => {
     assert.equal(unknown.message, 'The security token included in the request is invalid.');
   });
 
-  it('signatures older or newer than the skew window → InvalidSignatureException', async () => {
-    const old = await send(h.endpoint, await signed({ date: new Date(h.clock.now().getTime() - 16 * 60_000) }));
-    assert.equal(old.status, 400);
-    assert.equal(old.json.__type, 'InvalidSignatureException');
-    assert.match(old.json.message, /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/);
-    const future = await send(h.endpoint, await signed({ date: new Date(h.clock.now().getTime() + 16 * 60_000) }));
-    assert.equal(future.json.__type, 'InvalidSignatureException');
-    assert.match(future.json.message, /^Signature not yet current/);
-    const edge = await send(h.endpoint, await signed({ date: new Date(h.clock.now().getTime() - 14 * 60_000) }));
+  it('KMS allows 5 minutes either way (AWS KMS: "Signature expired: … (… - 5 min.)"); STS 15', async () => {
+    const now = Math.floor(h.clock.now().getTime() / 1000) * 1000;
+    const amz = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const oldDate = now - 6 * 60_000;
+    const old = await send(h.endpoint, await signed({ date: new Date(oldDate) }));
+    assert.deepEqual([old.status, old.json.__type, old.json.message], [
+      400,
+      'InvalidSignatureException',
+      `Signature expired: ${amz(oldDate)} is now earlier than ${amz(now - 5 * 60_000)} (${amz(now)} - 5 min.)`,
+    ]);
+    const futureDate = now + 6 * 60_000;
+    const future = await send(h.endpoint, await signed({ date: new Date(futureDate) }));
+    assert.deepEqual([future.json.__type, future.json.message], [
+      'InvalidSignatureException',
+      `Signature not yet current: ${amz(futureDate)} is still later than ${amz(now + 5 * 60_000)} (${amz(now)} + 5 min.)`,
+    ]);
+    const edge = await send(h.endpoint, await signed({ date: new Date(now - 4 * 60_000) }));
     assert.equal(edge.status, 200);
+    // STS, on the same listener and clock: the same 6-minute-old signature is inside its 15 minutes.
+    const query = { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=GetCallerIdentity&Version=2011-06-15', service: 'sts' };
+    const sts = await send(h.endpoint, await signed({ ...query, date: new Date(oldDate) }));
+    assert.equal(sts.status, 200, sts.text);
+    const stsOld = await send(h.endpoint, await signed({ ...query, date: new Date(now - 16 * 60_000) }));
+    assert.equal(stsOld.status, 403, stsOld.text);
+    assert.match(stsOld.text, / - 15 min\.\)/);
   });
 
   it('a tampered body fails the payload hash', async () => {

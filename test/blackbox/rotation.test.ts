@@ -14,6 +14,7 @@ import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:cry
 import { after, before, describe, it } from 'node:test';
 import { ON_DEMAND_ROTATION_LIMIT } from '../../src/services/kms/key-rotation.js';
 import { storedRows } from './audit-helpers.js';
+import { REPLICA_CREATING_MS } from '../../src/services/kms/transient-key-states.js';
 import { ACCOUNT, awsError, Harness, REGION } from './harness.js';
 
 const DAY = 86_400_000;
@@ -253,8 +254,9 @@ describe('key rotation', () => {
     assert.deepEqual(await awsError(() => h.kms.send(new EnableKeyRotationCommand({ KeyId: key.KeyId }))), external);
     assert.deepEqual(await awsError(() => h.kms.send(new DisableKeyRotationCommand({ KeyId: key.KeyId }))), external);
     assert.equal((await status(key.KeyId!)).KeyRotationEnabled, false);
-    // Unverified: AWS's error when no new material is pending rotation.
-    assert.deepEqual(await awsError(() => h.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }))), external);
+    // AWS's answer when no new material is pending rotation (issue #15).
+    assert.deepEqual(await awsError(() => h.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }))),
+      { name: 'KMSInvalidStateException', message: `No available key material pending rotation for the key: ${key.Arn}.`, status: 400 });
 
     const early = await encrypt(key.KeyId!, 'first material');
     h.advance(1000);
@@ -274,7 +276,8 @@ describe('key rotation', () => {
     assert.deepEqual((await rotations(key.KeyId!)).Rotations, [
       { ...imported, KeyMaterialId: second, KeyMaterialState: 'CURRENT', RotationDate: h.clock.now(), RotationType: 'ON_DEMAND' },
     ]);
-    assert.deepEqual(await awsError(() => h.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }))), external);
+    assert.deepEqual(await awsError(() => h.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }))),
+      { name: 'KMSInvalidStateException', message: `No available key material pending rotation for the key: ${key.Arn}.`, status: 400 });
   });
 
   it('Multi-Region: rotation is set and run on the primary; the replica gets the same material and schedule', async () => {
@@ -283,6 +286,7 @@ describe('key rotation', () => {
     const primary = (await h.kms.send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata!;
     const early = await encrypt(primary.KeyId!, 'before replication');
     const replica = (await h.kms.send(new ReplicateKeyCommand({ KeyId: primary.KeyId, ReplicaRegion: west }))).ReplicaKeyMetadata!;
+    h.advance(REPLICA_CREATING_MS); // the replica's few seconds in Creating
 
     for (const cmd of [new EnableKeyRotationCommand({ KeyId: primary.KeyId }), new DisableKeyRotationCommand({ KeyId: primary.KeyId }), new RotateKeyOnDemandCommand({ KeyId: primary.KeyId })]) {
       assert.deepEqual(await awsError(() => westKms.send(cmd as never)), {

@@ -112,7 +112,7 @@ test('list size and scalar list members', () => {
 test('enum: model order', () => {
   readInput('CreateKey', { KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'HMAC_256' });
   invalid('CreateKey', { KeyUsage: 'RANDOM' },
-    "Value 'RANDOM' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [SIGN_VERIFY, ENCRYPT_DECRYPT, GENERATE_VERIFY_MAC, KEY_AGREEMENT]");
+    "Value 'RANDOM' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [SIGN_VERIFY, ENCRYPT_DECRYPT, GENERATE_VERIFY_MAC, KEY_AGREEMENT, ENCAPSULATE_DECAPSULATE]");
   invalid('GenerateDataKey', { KeyId: KEY, KeySpec: 'AES_257' },
     "Value 'AES_257' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]");
   assert.throws(() => readInput('CreateGrant', { KeyId: KEY, Operations: ['Decrypt', 'Nope'] }),
@@ -155,7 +155,7 @@ test('nested tag paths, 1-based, and many errors', () => {
   invalid('CreateKey', { Tags: [{ TagKey: 'ok', TagValue: 'v'.repeat(257) }, { TagKey: 'b' }] },
     lenErr('v'.repeat(257), 'tags.1.member.tagValue', 'less', 256), nullErr('tags.2.member.tagValue'));
   invalid('CreateKey', { KeyUsage: 'X', Tags: [{ TagKey: '' , TagValue: 'v' }] },
-    "Value 'X' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [SIGN_VERIFY, ENCRYPT_DECRYPT, GENERATE_VERIFY_MAC, KEY_AGREEMENT]",
+    "Value 'X' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [SIGN_VERIFY, ENCRYPT_DECRYPT, GENERATE_VERIFY_MAC, KEY_AGREEMENT, ENCAPSULATE_DECAPSULATE]",
     lenErr('', 'tags.1.member.tagKey', 'greater', 1));
   const many = Array.from({ length: 12 }, () => ({ TagKey: '' , TagValue: 'v' }));
   assert.throws(() => readInput('CreateKey', { Tags: many }), { message: /^10 validation errors detected: (.*; ){9}[^;]*$/ });

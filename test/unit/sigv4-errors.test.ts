@@ -145,8 +145,8 @@ describe('SigV4 parse: presigned query', () => {
 });
 
 const T = new Date('2018-11-05T21:56:03Z');
-async function signedAt(presign?: number): Promise<HttpRequestParts> {
-  const signer = new SignatureV4({ credentials: { accessKeyId: 'AKID', secretAccessKey: SECRET }, region: 'us-east-1', service: 'kms', sha256: Sha256 });
+async function signedAt(presign?: number, service = 'kms'): Promise<HttpRequestParts> {
+  const signer = new SignatureV4({ credentials: { accessKeyId: 'AKID', secretAccessKey: SECRET }, region: 'us-east-1', service, sha256: Sha256 });
   const request = new HttpRequest({ method: 'POST', protocol: 'https:', hostname: 'h', path: '/', headers: { host: 'h' }, body: '{}' });
   const r = presign ? await signer.presign(request, { signingDate: T, expiresIn: presign }) : await signer.sign(request, { signingDate: T });
   const query = Object.entries(r.query as Record<string, string>).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
@@ -161,8 +161,23 @@ const at = (req: HttpRequestParts, offsetMs: number, skewMs?: number) => () =>
 const MIN = 60_000;
 
 describe('SigV4 clock', () => {
-  it('header form: 15 minutes either way, exactly at the limit accepted', async () => {
+  it('header form, KMS: 5 minutes either way, exactly at the limit accepted (AWS KMS answers "- 5 min.")', async () => {
     const req = await signedAt();
+    at(req, 5 * MIN)();
+    at(req, 5 * MIN + 999)();
+    at(req, -5 * MIN)();
+    assert.throws(at(req, 5 * MIN + 1000), {
+      name: 'InvalidSignatureException',
+      message: 'Signature expired: 20181105T215603Z is now earlier than 20181105T215604Z (20181105T220104Z - 5 min.)',
+    });
+    assert.throws(at(req, -5 * MIN - 1000), {
+      name: 'InvalidSignatureException',
+      message: 'Signature not yet current: 20181105T215603Z is still later than 20181105T215602Z (20181105T215102Z + 5 min.)',
+    });
+  });
+
+  it('header form, STS (and S3): 15 minutes either way, exactly at the limit accepted', async () => {
+    const req = await signedAt(undefined, 'sts');
     at(req, 15 * MIN)();
     at(req, 15 * MIN + 999)(); // the clock is read to the second
     at(req, -15 * MIN)();
@@ -188,7 +203,7 @@ describe('SigV4 clock', () => {
   });
 
   it('presigned: valid until X-Amz-Date + X-Amz-Expires; not before X-Amz-Date - skew', async () => {
-    const req = await signedAt(300);
+    const req = await signedAt(300, 'sts');
     at(req, 300_000)();
     at(req, -15 * MIN)();
     assert.throws(at(req, 301_000), {

@@ -58,6 +58,8 @@ function operationsFor(key: KmsKey): string[] {
       return [...COMMON_OPERATIONS, 'GenerateMac', 'VerifyMac'];
     case 'KEY_AGREEMENT':
       return [...COMMON_OPERATIONS, 'DeriveSharedSecret', 'GetPublicKey'];
+    case 'ENCAPSULATE_DECAPSULATE':
+      return [...COMMON_OPERATIONS, 'Encapsulate', 'Decapsulate', 'GetPublicKey'];
   }
 }
 

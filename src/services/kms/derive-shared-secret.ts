@@ -1,5 +1,6 @@
 import { KEY_SPECS } from '../../domain/key-specs.js';
 import { ecdhSharedSecret } from '../../crypto/ecdh.js';
+import { hasSpkiDerShape } from '../../crypto/spki-der.js';
 import { ValidationException } from '../../protocols/errors.js';
 import { assertKeyUsage, incompatibleAlgorithm } from './key-usage.js';
 import { stopIfDryRun, type KmsOperation } from './operation.js';
@@ -16,6 +17,8 @@ export const deriveSharedSecret: KmsOperation = async (input, ctx, kms) => {
   if (!spec.keyAgreementAlgorithms?.includes(input.KeyAgreementAlgorithm)) throw incompatibleAlgorithm(input.KeyAgreementAlgorithm, key);
   const pair = spec.keyPair;
   if (pair?.kind !== 'ec') throw incompatibleAlgorithm(input.KeyAgreementAlgorithm, key);
+  // AWS answers a PublicKey that is not DER (SubjectPublicKeyInfo) with an empty message (issue #15's recorded answer).
+  if (!hasSpkiDerShape(input.PublicKey)) throw ValidationException('');
   const pkcs8 = await kms.currentMaterial(key);
   let secret: Buffer | undefined;
   try {

@@ -2,7 +2,7 @@ import type { KmsOperation } from './operation.js';
 
 /** The cryptographic operations GetKeyLastUsage tracks (the model's KeyLastUsageTrackingOperation). */
 const TRACKED = [
-  'Decrypt', 'DeriveSharedSecret', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
+  'Decapsulate', 'Decrypt', 'DeriveSharedSecret', 'Encapsulate', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
   'GenerateDataKeyWithoutPlaintext', 'GenerateMac', 'ReEncrypt', 'Sign', 'Verify', 'VerifyMac',
 ] as const;
 

@@ -2,6 +2,7 @@ import { createPrivateKey, timingSafeEqual } from 'node:crypto';
 import type { KeyLifecycle, KmsKey } from '../../domain/key.js';
 import { KEY_SPECS } from '../../domain/key-specs.js';
 import { mlDsaPublicKey } from '../../crypto/ml-dsa.js';
+import { mlKemPublicKey } from '../../crypto/ml-kem.js';
 import type { RootKeyring } from '../../crypto/root-keyring.js';
 import { UnsupportedOperationException } from '../../protocols/errors.js';
 import type { StoredKeyMaterial } from '../../store/ports.js';
@@ -24,6 +25,15 @@ const HMAC_KEY_BYTES: Record<string, [number, number]> = {
 function pkcs8For(key: KmsKey, material: Buffer): Buffer | undefined {
   const params = KEY_SPECS[key.keySpec]?.keyPair;
   if (!params) return undefined;
+  if (params.kind === 'ml-kem') {
+    // Unverified: that AWS imports ML-KEM keys, and in which PKCS#8 form; Locksmith takes the seed form it stores.
+    try {
+      mlKemPublicKey(params.parameterSet, material);
+      return Buffer.from(material);
+    } catch {
+      return undefined;
+    }
+  }
   if (params.kind === 'ml-dsa') {
     // Unverified: that AWS imports ML-DSA keys, and in which PKCS#8 form; Locksmith takes the seed form it stores.
     try {

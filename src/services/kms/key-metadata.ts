@@ -10,6 +10,7 @@ export function algorithmLists(key: KmsKey): Record<string, string[] | undefined
     SigningAlgorithms: key.keyUsage === 'SIGN_VERIFY' ? spec?.signingAlgorithms : undefined,
     MacAlgorithms: key.keyUsage === 'GENERATE_VERIFY_MAC' ? spec?.macAlgorithms : undefined,
     KeyAgreementAlgorithms: key.keyUsage === 'KEY_AGREEMENT' ? spec?.keyAgreementAlgorithms : undefined,
+    EncapsulationAlgorithms: key.keyUsage === 'ENCAPSULATE_DECAPSULATE' ? spec?.encapsulationAlgorithms : undefined,
   };
 }
 

@@ -16,6 +16,7 @@ import { assertKeyUsage, encryptionAlgorithmFor } from './key-usage.js';
 import { KmsAuthorizer } from './kms-authorizer.js';
 import { expireKeyMaterial } from './import-expiry.js';
 import { settleMultiRegionDeletion } from './multi-region.js';
+import { settleTransientState } from './transient-key-states.js';
 import type { KmsInput } from './operation.js';
 
 export interface ResolveOptions {
@@ -115,6 +116,8 @@ export class KmsService {
     if (key?.multiRegion) {
       await settleMultiRegionDeletion(this.store.keys, key.account, key.keyId, ctx.clock.now());
       key = await this.store.keys.get(ref);
+      // A replica's Creating and the copies' Updating end at a date (ReplicateKey / UpdatePrimaryRegion).
+      if (key) key = await settleTransientState(this.store.keys, key, ctx.clock.now());
     }
     if (key?.origin === 'EXTERNAL' && this.audit && (await expireKeyMaterial(this.store.keys, this.audit, ctx.random, ref, ctx.clock.now()))) {
       key = await this.store.keys.get(ref);

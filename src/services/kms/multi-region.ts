@@ -15,9 +15,10 @@ export const refOf = (key: KmsKey): KeyRef => ({ account: key.account, region: k
 
 /** ReplicateKey and UpdatePrimaryRegion name a Multi-Region primary key. */
 export function assertMultiRegionPrimary(key: KmsKey): void {
-  // Unverified: message texts (AWS documents only the exception name).
+  // Unverified: the text for a single-Region key (AWS documents only the exception name).
   if (!key.multiRegion) throw UnsupportedOperationException(`${key.arn} is not a multi-Region key.`);
-  if (!isPrimary(key)) throw UnsupportedOperationException(`${key.arn} is not a multi-Region primary key.`);
+  // AWS's recorded answer for a replica writes "multi-region" in lower case (issue #15).
+  if (!isPrimary(key)) throw UnsupportedOperationException(`${key.arn} is not a multi-region primary key.`);
 }
 
 /** The copy of a Multi-Region key in `region`, or NotFoundException naming the ARN it would have there. */

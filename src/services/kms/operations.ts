@@ -3,6 +3,15 @@ import { cancelKeyDeletion } from './cancel-key-deletion.js';
 import { createAlias } from './create-alias.js';
 import { createGrant } from './create-grant.js';
 import { createKey } from './create-key.js';
+import {
+  connectCustomKeyStore,
+  createCustomKeyStore,
+  deleteCustomKeyStore,
+  describeCustomKeyStores,
+  disconnectCustomKeyStore,
+  updateCustomKeyStore,
+} from './custom-key-stores.js';
+import { decapsulate } from './decapsulate.js';
 import { decrypt } from './decrypt.js';
 import { deleteAlias } from './delete-alias.js';
 import { deleteImportedKeyMaterial } from './delete-imported-key-material.js';
@@ -12,6 +21,7 @@ import { disableKeyRotation } from './disable-key-rotation.js';
 import { disableKey } from './disable-key.js';
 import { enableKeyRotation } from './enable-key-rotation.js';
 import { enableKey } from './enable-key.js';
+import { encapsulate } from './encapsulate.js';
 import { encrypt } from './encrypt.js';
 import { generateDataKeyPairWithoutPlaintext } from './generate-data-key-pair-without-plaintext.js';
 import { generateDataKeyPair } from './generate-data-key-pair.js';
@@ -53,7 +63,14 @@ export const KMS_OPERATIONS: Record<string, KmsOperation> = {
   CancelKeyDeletion: cancelKeyDeletion,
   CreateAlias: createAlias,
   CreateGrant: createGrant,
+  ConnectCustomKeyStore: connectCustomKeyStore,
+  CreateCustomKeyStore: createCustomKeyStore,
   CreateKey: createKey,
+  DeleteCustomKeyStore: deleteCustomKeyStore,
+  DescribeCustomKeyStores: describeCustomKeyStores,
+  DisconnectCustomKeyStore: disconnectCustomKeyStore,
+  UpdateCustomKeyStore: updateCustomKeyStore,
+  Decapsulate: decapsulate,
   Decrypt: decrypt,
   DeleteAlias: deleteAlias,
   DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
@@ -63,6 +80,7 @@ export const KMS_OPERATIONS: Record<string, KmsOperation> = {
   DisableKeyRotation: disableKeyRotation,
   EnableKey: enableKey,
   EnableKeyRotation: enableKeyRotation,
+  Encapsulate: encapsulate,
   Encrypt: encrypt,
   GenerateDataKey: generateDataKey,
   GenerateDataKeyPair: generateDataKeyPair,

@@ -11,9 +11,6 @@ export const reEncrypt: KmsOperation = async (input, ctx, kms) => {
     input,
     encryptionContext: input.DestinationEncryptionContext,
   });
-  assertKeyUsage(destination, 'ENCRYPT_DECRYPT', 'ReEncrypt');
-  const destinationAlgorithm = encryptionAlgorithmFor(destination, input.DestinationEncryptionAlgorithm);
-  if (isKeyPair(destination)) assertNoContextForKeyPair(input.DestinationEncryptionContext);
   const source = await kms.unseal(ctx, input.CiphertextBlob, input.SourceKeyId, {
     operation: 'ReEncrypt',
     action: 'ReEncryptFrom',
@@ -24,6 +21,10 @@ export const reEncrypt: KmsOperation = async (input, ctx, kms) => {
     extraConditions: (key) => ({ 'kms:ReEncryptOnSameKey': key.arn === destination.arn }),
   });
   try {
+    // AWS checks the ciphertext against the source key before the destination's usage (issue #15).
+    assertKeyUsage(destination, 'ENCRYPT_DECRYPT', 'ReEncrypt');
+    const destinationAlgorithm = encryptionAlgorithmFor(destination, input.DestinationEncryptionAlgorithm);
+    if (isKeyPair(destination)) assertNoContextForKeyPair(input.DestinationEncryptionContext);
     const sourceAlgorithm = encryptionAlgorithmFor(source.key, input.SourceEncryptionAlgorithm);
     if (isKeyPair(destination)) assertOaepPlaintextFits(destination, destinationAlgorithm, source.plaintext);
     stopIfDryRun(input);

@@ -1,3 +1,4 @@
+import { kmsServiceEvent } from '../../audit/event-builder.js';
 import { keyArn } from '../../domain/arn.js';
 import type { KmsKey } from '../../domain/key.js';
 import { defaultKeyPolicy, LOCKOUT_MESSAGE, validateKeyPolicy } from '../../domain/key-policy.js';
@@ -9,6 +10,7 @@ import { keyMetadata, keyMetadataDetails } from './key-metadata.js';
 import { materialAad, type KmsService } from './kms-service.js';
 import { assertMultiRegionPrimary } from './multi-region.js';
 import type { KmsInput, KmsOperation } from './operation.js';
+import { creatingUntil } from './transient-key-states.js';
 
 /**
  * ReplicateKey (API reference): a new copy of a Multi-Region primary key in another region of the
@@ -48,7 +50,6 @@ export const replicateKey: KmsOperation = async (input, ctx, kms) => {
   const policy: string = input.Policy ?? defaultKeyPolicy(primary.account);
   if (input.Policy !== undefined) validateKeyPolicy(policy);
 
-  const external = primary.origin === 'EXTERNAL';
   const replica: KmsKey = {
     account: primary.account,
     region: replicaRegion,
@@ -61,8 +62,8 @@ export const replicateKey: KmsOperation = async (input, ctx, kms) => {
     origin: primary.origin,
     keyManager: primary.keyManager,
     multiRegion: true,
-    // AWS shows a transient Creating state first; Locksmith's replica is ready at once.
-    lifecycle: { state: external ? 'PendingImport' : 'Enabled' },
+    // Creating for a few seconds, then Enabled, or PendingImport for imported material (transient-key-states.ts).
+    lifecycle: creatingUntil(ctx.clock.now()),
     policy,
     currentKeyMaterialId: primary.currentKeyMaterialId,
     rotation: primary.rotation,
@@ -73,6 +74,11 @@ export const replicateKey: KmsOperation = async (input, ctx, kms) => {
   }
   const materials = await replicaMaterials(kms, primary, replica);
   await assertNoReplica();
+  // "A ReplicateKey request results in a ReplicateKey operation and a CreateKey operation" (KMS
+  // Developer Guide, "ReplicateKey" CloudTrail example, whose replica is Creating, enabled false):
+  // the CreateKey event goes to the replica's Region, committed before the replica exists.
+  // Unverified: that event's fields; recorded as a KMS service event.
+  await kms.audit?.record([kmsServiceEvent(replica, 'CreateKey', replica.creationDate, ctx.random)]);
   await kms.store.keys.create(replica, materials, tags);
   return {
     ReplicaKeyMetadata: keyMetadata(replica, await keyMetadataDetails(kms.store.keys, replica)),

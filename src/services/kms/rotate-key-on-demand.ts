@@ -1,5 +1,5 @@
-import { LimitExceededException } from '../../protocols/errors.js';
-import { assertRotationManageable, ON_DEMAND_ROTATION_LIMIT, originExternal, rotateKey, rotateKeyEvent, rotateToImportedMaterial } from './key-rotation.js';
+import { KMSInvalidStateException, LimitExceededException } from '../../protocols/errors.js';
+import { assertRotationManageable, ON_DEMAND_ROTATION_LIMIT, rotateKey, rotateKeyEvent, rotateToImportedMaterial } from './key-rotation.js';
 import type { KmsOperation } from './operation.js';
 
 /**
@@ -19,8 +19,10 @@ export const rotateKeyOnDemand: KmsOperation = async (input, ctx, kms) => {
   }
   const now = ctx.clock.now();
   if (key.origin === 'EXTERNAL') {
-    // Unverified: the error when no new imported material is pending rotation.
-    if ((await rotateToImportedMaterial(kms, key, now)) === undefined) throw originExternal(key);
+    // AWS's recorded answer when no imported material is PENDING_ROTATION (issue #15).
+    if ((await rotateToImportedMaterial(kms, key, now)) === undefined) {
+      throw KMSInvalidStateException(`No available key material pending rotation for the key: ${key.arn}.`);
+    }
   } else {
     // As for automatic rotation, KMS records a RotateKey service event (rotationType ON_DEMAND) first.
     await rotateKey(kms, key, 'ON_DEMAND', now, ctx.random, async (id) => {

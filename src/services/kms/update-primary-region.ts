@@ -1,12 +1,14 @@
+import type { KmsKey } from '../../domain/key.js';
 import { assertKeyStateAllows } from '../../domain/key-states.js';
 import { assertMultiRegionPrimary, copyIn } from './multi-region.js';
 import type { KmsOperation } from './operation.js';
+import { settleTransientState, updatingUntil } from './transient-key-states.js';
 
 /**
  * UpdatePrimaryRegion (API reference): the replica in PrimaryRegion becomes the primary and the
  * former primary a replica. Needs kms:UpdatePrimaryRegion on both keys, each in its own key
  * policy and region. Every copy's primary region changes in one transaction, so no reader sees
- * two primaries or none (AWS's transient Updating state is not modelled).
+ * two primaries or none.
  */
 export const updatePrimaryRegion: KmsOperation = async (input, ctx, kms) => {
   const primaryRegion: string = input.PrimaryRegion;
@@ -17,9 +19,12 @@ export const updatePrimaryRegion: KmsOperation = async (input, ctx, kms) => {
   // Unverified: AWS's answer when PrimaryRegion is already the primary's region; treated as done.
   if (primaryRegion === primary.region) return {};
   const copies = await kms.store.keys.regionsOf(primary.account, primary.keyId);
-  const replica = copyIn(copies, primary, primaryRegion);
+  const replica = await settleTransientState(kms.store.keys, copyIn(copies, primary, primaryRegion), ctx.clock.now());
   await kms.authorize({ ...ctx, region: primaryRegion }, replica, { operation: 'UpdatePrimaryRegion', aliases: false, input, extraConditions });
   assertKeyStateAllows('UpdatePrimaryRegion', replica);
-  await kms.store.keys.apply(copies.map((key) => ({ key: { ...key, primaryRegion } })));
+  // The old and the new primary are Updating for a few seconds (transient-key-states.ts).
+  const updating = updatingUntil(ctx.clock.now());
+  const swapped = (key: KmsKey) => key.region === primary.region || key.region === primaryRegion;
+  await kms.store.keys.apply(copies.map((key) => ({ key: { ...key, primaryRegion, ...(swapped(key) ? { lifecycle: updating } : {}) } })));
   return {};
 };

@@ -79,6 +79,8 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   KEY_LIFECYCLE_SCHEMA,
   STORE_CHANGES_SCHEMA,
   migrateGrantRules,
+  // Creating / Updating (ReplicateKey, UpdatePrimaryRegion): when the transient key state ends.
+  `ALTER TABLE kms_keys ADD COLUMN transient_until INTEGER;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -24,6 +24,7 @@ interface KeyRow {
   rotation_period_days: number | null;
   next_rotation_date: number | null;
   primary_region: string | null;
+  transient_until: number | null;
 }
 
 interface MaterialRow {
@@ -44,7 +45,8 @@ function lifecycleOf(row: KeyRow): KeyLifecycle {
     return { state: row.state, deletionDate: new Date(row.deletion_date!), pendingWindowInDays: row.pending_window_days! };
   }
   if (row.state === 'PendingReplicaDeletion') return { state: row.state, pendingWindowInDays: row.pending_window_days! };
-  return { state: row.state as Exclude<KeyLifecycle['state'], 'PendingDeletion' | 'PendingReplicaDeletion'> };
+  if (row.state === 'Creating' || row.state === 'Updating') return { state: row.state, until: new Date(row.transient_until!) };
+  return { state: row.state as Exclude<KeyLifecycle['state'], 'PendingDeletion' | 'PendingReplicaDeletion' | 'Creating' | 'Updating'> };
 }
 
 /** Drops undefined members so a stored object compares equal to what was put. */
@@ -115,6 +117,7 @@ function mutableColumns(key: KmsKey) {
     rotation_period_days: key.rotation?.periodInDays ?? null,
     next_rotation_date: key.rotation?.nextRotationDate.getTime() ?? null,
     primary_region: key.primaryRegion ?? null,
+    transient_until: 'until' in l ? l.until.getTime() : null,
   };
 }
 
@@ -123,10 +126,10 @@ const REF = 'account = @account AND region = @region AND key_id = @keyId';
 export function sqliteKeyStore(db: Database.Database): KeyStore {
   const insertKey = db.prepare(`INSERT INTO kms_keys (account, region, key_id, arn, creation_date, description, key_usage,
       key_spec, origin, key_manager, multi_region, state, deletion_date, pending_window_days, policy, current_material_id,
-      rotation_period_days, next_rotation_date, primary_region)
+      rotation_period_days, next_rotation_date, primary_region, transient_until)
     VALUES (@account, @region, @keyId, @arn, @creationDate, @description, @keyUsage, @keySpec, @origin, @keyManager,
       @multiRegion, @state, @deletion_date, @pending_window_days, @policy, @current_material_id,
-      @rotation_period_days, @next_rotation_date, @primary_region)`);
+      @rotation_period_days, @next_rotation_date, @primary_region, @transient_until)`);
   const putMaterial = db.prepare(`INSERT OR REPLACE INTO key_materials (account, region, key_id, material_id, created_at, wrapped,
       rotation_type, pending_rotation, import_state, expiration_model, valid_to, description, fingerprint)
     VALUES (@account, @region, @keyId, @materialId, @createdAt, @wrapped, @rotationType, @pendingRotation, @importState,
@@ -137,7 +140,8 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
   const selectPage = db.prepare(`SELECT * FROM kms_keys WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?`);
   const updateKey = db.prepare(`UPDATE kms_keys SET description = @description, state = @state, deletion_date = @deletion_date,
       pending_window_days = @pending_window_days, policy = @policy, current_material_id = @current_material_id,
-      rotation_period_days = @rotation_period_days, next_rotation_date = @next_rotation_date, primary_region = @primary_region
+      rotation_period_days = @rotation_period_days, next_rotation_date = @next_rotation_date, primary_region = @primary_region,
+      transient_until = @transient_until
     WHERE ${REF}`);
   const deleteRows = ['kms_keys', 'key_materials', 'key_tags', 'kms_grant_tokens', 'kms_grants'].map((t) => db.prepare(`DELETE FROM ${t} WHERE ${REF}`));
   const deleteAliases = db.prepare(`DELETE FROM aliases WHERE account = @account AND region = @region AND target_key_id = @keyId`);

@@ -1,0 +1,23 @@
+import { mlKemCiphertextBytes, mlKemDecapsulate } from '../../crypto/ml-kem.js';
+import { InvalidCiphertextException } from '../../protocols/errors.js';
+import { mlKemParameterSetFor } from './encapsulation.js';
+import { stopIfDryRun, type KmsOperation } from './operation.js';
+
+/**
+ * Decapsulate: ML-KEM.Decaps (FIPS 203). Decapsulate API reference: InvalidCiphertextException
+ * only when the ciphertext's length does not fit the key spec; any other ciphertext (altered, or
+ * made for another key) yields a 32-byte pseudo-random secret (implicit rejection).
+ */
+export const decapsulate: KmsOperation = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'Decapsulate', aliases: true, input });
+  const set = mlKemParameterSetFor(key, 'Decapsulate', input.EncapsulationAlgorithm);
+  const ciphertext = input.SharedSecretCiphertextBlob as Buffer;
+  if (ciphertext.length !== mlKemCiphertextBytes(set)) throw InvalidCiphertextException();
+  stopIfDryRun(input);
+  const pkcs8 = await kms.currentMaterial(key);
+  try {
+    return { KeyId: key.arn, SharedSecret: mlKemDecapsulate(set, pkcs8, ciphertext), EncapsulationAlgorithm: input.EncapsulationAlgorithm };
+  } finally {
+    pkcs8.fill(0);
+  }
+};
