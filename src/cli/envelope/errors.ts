@@ -51,7 +51,7 @@ function kmsFailure(f: FailedKmsCall): Failure {
 const IO_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ENOSPC', 'EEXIST', 'EROFS', 'EMFILE', 'EPIPE', 'EXDEV']);
 
 /** The failure of one file's encrypt or decrypt, from the error and the KMS calls made. */
-export function describeFailure(e: unknown, log: KmsCallLog, context: { decrypting: boolean; messageKeys?: string[]; keys?: string[] }): Failure {
+export function describeFailure(e: unknown, log: KmsCallLog, context: { decrypting: boolean; messageKeys?: string[]; keys?: string[]; accounts?: string[] }): Failure {
   const err = e as Error & { code?: string; name?: string; path?: string; syscall?: string };
   if (err instanceof UsageError) return { message: err.message, exitCode: EXIT.usage };
   if (err instanceof EncryptionContextMismatch) {
@@ -59,24 +59,18 @@ export function describeFailure(e: unknown, log: KmsCallLog, context: { decrypti
   }
   const kmsFailed = log.failures.shift();
   log.failures.length = 0;
+  const cause = kmsFailed?.error ?? err;
+  const reach = unreachable(cause);
+  if (reach) return reach;
   if (kmsFailed) return kmsFailure(kmsFailed);
   if (err.code && IO_CODES.has(err.code)) {
     return { message: `${err.syscall ?? 'I/O'} ${err.path ?? ''} failed: ${err.code}`.replace('  ', ' '), exitCode: EXIT.failure };
   }
-  if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'ECONNRESET' || err.name === 'TimeoutError') {
-    return { message: `cannot reach KMS (${err.code ?? err.name}: ${err.message}); check --endpoint-url / AWS_ENDPOINT_URL and --region`, exitCode: EXIT.kms };
-  }
-  if (err.name === 'CredentialsProviderError') {
-    return { message: `no AWS credentials (${err.message}); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile`, exitCode: EXIT.kms };
-  }
-  if (/Region is missing/i.test(err.message ?? '')) {
-    return { message: 'no AWS region: pass --region or set AWS_REGION', exitCode: EXIT.kms };
-  }
   if (!context.decrypting) return { message: `encryption failed: ${firstLine(err)}`, exitCode: EXIT.failure };
   if (/Unable to decrypt data key/i.test(err.message ?? '') || /No EDK|did not match/i.test(err.message ?? '')) {
     const named = context.messageKeys?.length ? context.messageKeys.join(', ') : 'none';
-    const given = context.keys?.length ? ` (--key ${context.keys.join(' --key ')})` : '';
-    return { message: `no key given can decrypt this message${given}; its data keys are encrypted under: ${named}`, exitCode: EXIT.integrity };
+    const given = [...(context.keys ?? []).map((k) => `--key ${k}`), ...(context.accounts ?? []).map((a) => `--account ${a}`)].join(' ');
+    return { message: `no key given can decrypt this message${given ? ` (${given})` : ''}; its data keys are encrypted under: ${named}`, exitCode: EXIT.integrity };
   }
   if (/maxEncryptedDataKeys/i.test(err.message ?? '')) {
     return { message: `the message has more encrypted data keys than --max-encrypted-data-keys allows (${firstLine(err)})`, exitCode: EXIT.integrity };
@@ -85,6 +79,20 @@ export function describeFailure(e: unknown, log: KmsCallLog, context: { decrypti
     return { message: `the message uses an algorithm suite without key commitment, refused by the commitment policy (${firstLine(err)})`, exitCode: EXIT.integrity };
   }
   return { message: `the input is corrupted, truncated or not an AWS Encryption SDK message (${firstLine(err)})`, exitCode: EXIT.integrity };
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** No credentials, no Region, or no connection: nothing KMS said, so nothing about the key. */
+function unreachable(e: Error & { code?: string }): Failure | undefined {
+  if ((e.code && NETWORK_CODES.has(e.code)) || e.name === 'TimeoutError') {
+    return { message: `cannot reach KMS (${e.code ?? e.name}: ${firstLine(e)}); check --endpoint-url / AWS_ENDPOINT_URL_KMS / AWS_ENDPOINT_URL and --region`, exitCode: EXIT.kms };
+  }
+  if (e.name === 'CredentialsProviderError') {
+    return { message: `no AWS credentials (${firstLine(e)}); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile`, exitCode: EXIT.kms };
+  }
+  if (/Region is missing/i.test(e.message ?? '')) return { message: 'no AWS Region: pass --region or set AWS_REGION', exitCode: EXIT.kms };
+  return undefined;
 }
 
 function firstLine(e: Error): string {

@@ -56,7 +56,7 @@ export async function runEnvelope(o: EnvelopeOptions, report: Report): Promise<n
   const clients = new KmsClients(o.connection);
   let engine: Engine | undefined;
   const fail = (e: unknown, prefix = '') => {
-    const f = describeFailure(e, clients.log, { decrypting: o.direction === 'decrypt', messageKeys: engine?.messageKeys(), keys: o.keys });
+    const f = describeFailure(e, clients.log, { decrypting: o.direction === 'decrypt', messageKeys: engine?.messageKeys(), keys: o.keys, accounts: o.accounts });
     report(`locksmith ${o.direction}: ${prefix}${f.message}`);
     return f.exitCode;
   };
