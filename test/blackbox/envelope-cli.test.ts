@@ -7,6 +7,7 @@ import { buildClient, CommitmentPolicy, getClient, KMS, KmsKeyringNode, type Mes
 import { CreateKeyCommand, DisableKeyCommand } from '@aws-sdk/client-kms';
 import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, before, describe, it } from 'node:test';
 import { awsEnv, runLocksmith, type CliResult } from '../reliability/lib/envelope-cli.js';
+import { CLI } from '../reliability/lib/server-process.js';
 import { Harness, iamClient, REGION, type Credentials } from './harness.js';
 
 const EXIT = { ok: 0, usage: 2, kms: 3, integrity: 4 };
@@ -137,6 +139,25 @@ describe('locksmith encrypt / decrypt', () => {
     const nobody = { accessKeyId: ak.AccessKeyId!, secretAccessKey: ak.SecretAccessKey! };
     fails(await cli(['encrypt', '--key', keyArn, '--in', path('dis.bin'), '--out', path('nope.enc')], { creds: nobody }), EXIT.kms, [/denied kms:GenerateDataKey on key/, new RegExp(keyArn), /AccessDeniedException/, /allow kms:GenerateDataKey/], 'nope.enc');
     fails(await cli(['decrypt', '--key', keyArn, '--in', path('multi.enc'), '--out', path('nope.out')], { creds: nobody }), EXIT.kms, [/denied kms:Decrypt on key/, new RegExp(keyArn)], 'nope.out');
+  });
+
+  it('interrupted (SIGINT) mid-stream: exit 130, the temporary file is removed, no output', async () => {
+    // stdin stays open, so the CLI is still writing its temporary file when the signal comes.
+    const proc = spawn(process.execPath, ['--import', 'tsx', CLI, 'encrypt', '--key', keyArn, '--in', '-', '--out', path('int.enc')], { env: env(), stdio: ['pipe', 'ignore', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => proc.once('close', resolve));
+    let stderr = '';
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.stdin.on('error', () => {});
+    proc.stdin.write(randomBytes(3 * 1024 * 1024));
+    const temp = () => readdirSync(dir).filter((f) => f.startsWith('.int.enc.locksmith-tmp-'));
+    for (let i = 0; temp().length === 0; i++) {
+      assert.ok(i < 3000 && proc.exitCode === null, `the temporary output file appears while the CLI runs: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    proc.kill('SIGINT');
+    assert.equal(await exited, 130);
+    assert.deepEqual(temp(), []);
+    assert.equal(readdirSync(dir).includes('int.enc'), false);
   });
 
   it('bad usage exits 2 with a one-line message', async () => {

@@ -6,7 +6,7 @@
  * partial plaintext (or ciphertext) is ever left behind. For `--out -` see `toStdout`.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -55,7 +55,17 @@ function openInput(input: string): Readable {
   return input === '-' ? process.stdin : createReadStream(input, { highWaterMark: READ_CHUNK });
 }
 
+/** An existing output that is not a regular file (/dev/null, a FIFO) is written in place. */
+function isSpecialFile(path: string): boolean {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st !== undefined && !st.isFile() && !st.isDirectory();
+}
+
 async function toFile(source: Readable, progress: Progress, crypto: Duplex[], path: string): Promise<void> {
+  if (isSpecialFile(path)) {
+    await pipeline([source, progress.counter(), ...crypto, createWriteStream(path, { flags: 'a' })]);
+    return;
+  }
   const tmp = tempBeside(path);
   pendingTempFiles.add(tmp);
   try {

@@ -38,7 +38,10 @@ async function buildEngine(o: EnvelopeOptions, clients: KmsClients): Promise<Eng
 }
 
 function singleOutput(o: EnvelopeOptions): string {
-  if (o.output !== undefined) return o.output;
+  if (o.output !== undefined) {
+    if (o.output !== '-' && statSync(o.output, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--out ${o.output} is a directory: name the output file, or add --recursive`);
+    return o.output;
+  }
   if (o.input === '-') return '-';
   if (o.direction === 'encrypt') return o.input + SUFFIX;
   if (o.input.endsWith(SUFFIX)) return o.input.slice(0, -SUFFIX.length);
