@@ -95,6 +95,16 @@ describe('locksmith encrypt / decrypt: Regions, trees, terminal, configuration',
     const recount = await cli(['decrypt', '--recursive', '--cache-max-messages', '10', '--key', keyArn, '--in', path('enc10'), '--out', path('back10')]);
     ok(recount);
     assert.match(recount.stderr, /KMS calls: 4 \(Decrypt 4\)/, 'one data key per 10 files, each decrypted once');
+
+    const disabled = (await h.kms.send(new CreateKeyCommand({ Description: 'tree disabled' }))).KeyMetadata!.Arn!;
+    await h.kms.send(new DisableKeyCommand({ KeyId: disabled }));
+    const refused = await cli(['encrypt', '--recursive', '--key', disabled, '--in', path('src'), '--out', path('encx')]);
+    assert.equal(refused.code, 3, refused.stderr);
+    const [first, summary, ...rest] = refused.stderr.trim().split('\n');
+    assert.deepEqual(rest, []);
+    assert.match(first!, /: KMS key is disabled: key arn:.* \(DisabledException/);
+    assert.match(summary!, new RegExp(`0 files encrypted .* 1 failed, 0 skipped, ${FILES - 1} not attempted \\(stopped at the KMS failure\\); KMS calls: 1 \\(GenerateDataKey 1\\)`));
+    assert.deepEqual(existsSync(path('encx')) ? listTree(path('encx')) : [], [], 'no output file, no temporary file');
   });
 
   it('a progress bar (bytes, rate, ETA) on a terminal only, and not with --quiet', async () => {

@@ -108,6 +108,8 @@ async function runTree(o: EnvelopeOptions, engine: Engine, clients: KmsClients, 
         const code = fail(e, `${file.input}: `);
         if (exitCode === EXIT.ok) exitCode = code;
         failed.push(file);
+        // Encrypting, every file uses the same keys: a KMS refusal (denied, disabled, unreachable) would repeat.
+        if (code === EXIT.kms && o.direction === 'encrypt') break;
       }
     }
   } finally {
@@ -117,8 +119,10 @@ async function runTree(o: EnvelopeOptions, engine: Engine, clients: KmsClients, 
     const secs = (Date.now() - started) / 1000;
     const verb = o.direction === 'encrypt' ? 'encrypted' : 'decrypted';
     const cache = o.cache ? `data key cache: max age ${o.cache.maxAgeMs / 1000} s, max ${o.cache.maxMessages} messages` : 'data key cache: off';
+    const left = plan.files.length - done - failed.length;
     report(
-      `locksmith ${o.direction}: ${done} files ${verb} (${formatBytes(bytes)}) in ${secs.toFixed(1)} s, ${failed.length} failed, ${plan.skipped} skipped; ` +
+      `locksmith ${o.direction}: ${done} files ${verb} (${formatBytes(bytes)}) in ${secs.toFixed(1)} s, ${failed.length} failed, ${plan.skipped} skipped` +
+        `${left > 0 ? `, ${left} not attempted (stopped at the KMS failure)` : ''}; ` +
         `KMS calls: ${clients.log.describe()}; ${cache}`,
     );
   }
