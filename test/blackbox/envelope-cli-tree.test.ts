@@ -121,12 +121,16 @@ describe('locksmith encrypt / decrypt: Regions, trees, terminal, configuration',
     assert.equal(quiet.stdout.toString(), '');
   });
 
-  it('--profile reads credentials, Region and endpoint_url from the shared files; --endpoint-url wins over AWS_ENDPOINT_URL_KMS', async () => {
+  it('--profile reads credentials, Region and endpoint_url from the shared files (over AWS_ACCESS_KEY_ID); --endpoint-url wins over AWS_ENDPOINT_URL_KMS', async () => {
     writeFileSync(path('config'), `[profile envelope]\nregion = ${REGION}\nendpoint_url = ${h.endpoint}\n`);
     writeFileSync(path('credentials'), `[envelope]\naws_access_key_id = ${h.credentials.accessKeyId}\naws_secret_access_key = ${h.credentials.secretAccessKey}\n`);
     writeFileSync(path('p.bin'), 'profile');
     const files = { AWS_CONFIG_FILE: path('config'), AWS_SHARED_CREDENTIALS_FILE: path('credentials') };
-    ok(await runLocksmith(['encrypt', '--profile', 'envelope', '--key', keyArn, '--in', path('p.bin'), '--out', path('p.enc')], awsEnv({ extra: files })));
+    // --profile wins over credentials in the environment, as with the aws CLI.
+    const bogus = { accessKeyId: 'AKIABOGUSBOGUSBOGUS1', secretAccessKey: 'bogus' };
+    const viaProfile = await runLocksmith(['encrypt', '--profile', 'envelope', '--key', keyArn, '--in', path('p.bin'), '--out', path('p.enc')], awsEnv({ ...bogus, extra: files }));
+    ok(viaProfile);
+    assert.equal(viaProfile.stderr, '');
     const dead = 'http://127.0.0.1:9';
     const env = awsEnv({ ...h.credentials, region: REGION, endpoint: dead });
     const explicit = await runLocksmith(['decrypt', '--endpoint-url', h.endpoint, '--key', keyArn, '--in', path('p.enc'), '--out', '-'], env);

@@ -47,8 +47,12 @@ function action(direction: 'encrypt' | 'decrypt') {
       process.exit(EXIT.failure);
     });
     // The SDK reads a profile's endpoint_url only from AWS_PROFILE, not from the client's `profile`
-    // option (@smithy/core getEndpointFromConfig), so --profile sets it, as the aws CLI's --profile does.
-    if (raw.profile !== undefined) process.env.AWS_PROFILE = raw.profile;
+    // option (@smithy/core getEndpointFromConfig), so --profile sets it. As with the aws CLI, a
+    // command-line profile takes precedence over credentials in the environment.
+    if (raw.profile !== undefined) {
+      process.env.AWS_PROFILE = raw.profile;
+      for (const v of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete process.env[v];
+    }
     // Locksmith supports Node 20 (package.json engines); the SDK's notice about its own future support is noise here.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     let code: number;
