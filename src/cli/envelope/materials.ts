@@ -31,6 +31,14 @@ export class EncryptionContextMismatch extends Error {
 /** A KMS key ARN: what an encrypted data key records, so what a strict decrypt keyring must be given. */
 export const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/;
 
+/** The ARN partition of a Region (AWS General Reference, "Amazon Resource Names"): aws-cn, aws-us-gov, else aws. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  // Unverified: the ISO and European Sovereign Cloud partitions are not mapped; their Regions get "aws".
+  return 'aws';
+}
+
 export function encryptKeyring(clients: KmsClients, keys: string[]): KeyringNode {
   return new KmsKeyringNode({ generatorKeyId: keys[0], keyIds: keys.slice(1), clientProvider: clients.provider });
 }
@@ -39,9 +47,8 @@ export async function decryptKeyring(clients: KmsClients, o: { keys: string[]; d
   if (!o.discovery) {
     return buildAwsKmsMrkAwareStrictMultiKeyringNode({ generatorKeyId: o.keys[0], keyIds: o.keys.slice(1), clientProvider: clients.provider });
   }
-  // The discovery filter needs a partition; Locksmith and commercial AWS Regions use "aws".
-  const discoveryFilter = o.accounts.length > 0 ? { accountIDs: o.accounts, partition: 'aws' } : undefined;
   const region = await clients.defaultRegion();
+  const discoveryFilter = o.accounts.length > 0 ? { accountIDs: o.accounts, partition: partitionOf(region) } : undefined;
   const mrk = buildAwsKmsMrkAwareDiscoveryMultiKeyringNode({ regions: [region], clientProvider: clients.provider, discoveryFilter });
   const anyRegion = new KmsKeyringNode({ discovery: true, discoveryFilter, clientProvider: clients.provider });
   const strict = o.keys.length > 0 ? [buildAwsKmsMrkAwareStrictMultiKeyringNode({ generatorKeyId: o.keys[0], keyIds: o.keys.slice(1), clientProvider: clients.provider })] : [];
