@@ -5,6 +5,7 @@ import { loadSeedFile } from '../seed/load-seed.js';
 import { startLocksmith } from '../server/app.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { runClusterPrimary, workerIndex } from './cluster.js';
+import { registerEnvelopeCommands } from './envelope/commands.js';
 
 const program = new Command();
 program.name('locksmith').description('A self-hosted key management service that speaks the AWS KMS API');
@@ -48,6 +49,7 @@ program
   });
 
 registerAuditCommands(program);
+registerEnvelopeCommands(program);
 
 program.parseAsync().catch((e: Error) => {
   console.error(`locksmith: ${e.message}`);
