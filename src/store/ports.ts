@@ -37,6 +37,22 @@ export interface KeyRef {
   keyId: string;
 }
 
+/**
+ * What a key transaction reads: the rows as committed when it took the write lock. Synchronous,
+ * because the transaction must not yield while it holds that lock.
+ */
+export interface KeyReads {
+  get(ref: KeyRef): KmsKey | undefined;
+  regionsOf(account: string, keyId: string): KmsKey[];
+  listMaterials(ref: KeyRef): StoredKeyMaterial[];
+}
+
+/** What a key transaction writes (each key's mutable fields from the fresh row it read), and what it returns. */
+export interface KeyTransactionResult<T> {
+  changes: KeyChange[];
+  result: T;
+}
+
 export interface KeyStore {
   /** Creates the key with its materials (none for an EXTERNAL key before import) and tags atomically. */
   create(key: KmsKey, materials: StoredKeyMaterial[], tags: Tags): Promise<void>;
@@ -50,6 +66,14 @@ export interface KeyStore {
    * inserted or replaced (by keyMaterialId). Multi-Region keys change all their regions at once.
    */
   apply(changes: KeyChange[]): Promise<void>;
+  /**
+   * Read-modify-write of keys, linearizable with every other writer in any process: `fn` runs
+   * synchronously inside one write transaction that holds the store's write lock (SQLite: BEGIN
+   * IMMEDIATE), reads the current rows and returns the changes built from them. When it throws,
+   * nothing changes. Use it for every change that depends on what is stored; `update` and `apply`
+   * write whole rows blindly.
+   */
+  transact<T>(fn: (reads: KeyReads) => KeyTransactionResult<T>): Promise<T>;
   /** Every region's copy of a key id in one account (a Multi-Region key's primary and replicas). */
   regionsOf(account: string, keyId: string): Promise<KmsKey[]>;
   /** All materials of a key, oldest first. */
@@ -58,8 +82,11 @@ export interface KeyStore {
   dueForRotation(now: Date): Promise<KeyRef[]>;
   /** Keys with imported material whose ValidTo is at or before `now` and that still hold it. */
   dueForExpiry(now: Date): Promise<KeyRef[]>;
-  /** Removes the key with all its material, aliases and tags. Returns false when it was absent. */
-  destroy(ref: KeyRef): Promise<boolean>;
+  /**
+   * Removes the key with all its material, aliases and tags. Returns false when it was absent or,
+   * with `dueAt`, when it is not (any more) pending deletion with a deletion date at or before it.
+   */
+  destroy(ref: KeyRef, dueAt?: Date): Promise<boolean>;
   /** Keys pending deletion whose deletion date is at or before `now`, in any account or region. */
   dueForDeletion(now: Date): Promise<KeyRef[]>;
   getMaterial(ref: KeyRef, keyMaterialId: string): Promise<StoredKeyMaterial | undefined>;

@@ -1,5 +1,6 @@
 import { assertKeyStateAllows } from '../../domain/key-states.js';
 import { assertMultiRegionPrimary, copyIn } from './multi-region.js';
+import { changeKey } from './key-transaction.js';
 import type { KmsOperation } from './operation.js';
 
 /**
@@ -20,6 +21,12 @@ export const updatePrimaryRegion: KmsOperation = async (input, ctx, kms) => {
   const replica = copyIn(copies, primary, primaryRegion);
   await kms.authorize({ ...ctx, region: primaryRegion }, replica, { operation: 'UpdatePrimaryRegion', aliases: false, input, extraConditions });
   assertKeyStateAllows('UpdatePrimaryRegion', replica);
-  await kms.store.keys.apply(copies.map((key) => ({ key: { ...key, primaryRegion } })));
+  // Every copy as committed now, provided the key's primary is still the one authorized above.
+  await changeKey(kms, primary, 'UpdatePrimaryRegion', (fresh, reads) => {
+    assertMultiRegionPrimary(fresh);
+    const current = reads.regionsOf(fresh.account, fresh.keyId);
+    assertKeyStateAllows('UpdatePrimaryRegion', copyIn(current, fresh, primaryRegion));
+    return current.map((key) => ({ key: { ...key, primaryRegion } }));
+  });
   return {};
 };
