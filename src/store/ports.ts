@@ -59,11 +59,15 @@ export interface KeyStore {
   get(ref: KeyRef): Promise<KmsKey | undefined>;
   /** Keys of one account and region, in creation order. `after` is a `next` from an earlier page. */
   list(account: string, region: string, limit: number, after?: string): Promise<Page<KmsKey>>;
-  /** Replaces the key's mutable fields (description, lifecycle, policy, current material, rotation, primary region). */
+  /**
+   * Replaces the key's mutable fields (description, lifecycle, policy, current material, rotation,
+   * primary region) blindly, from the given copy. Services change keys through `transact`.
+   */
   update(key: KmsKey): Promise<void>;
   /**
    * Applies several changes in one transaction: each key's mutable fields, and its materials
    * inserted or replaced (by keyMaterialId). Multi-Region keys change all their regions at once.
+   * Blind like `update`: what depends on stored state goes through `transact`.
    */
   apply(changes: KeyChange[]): Promise<void>;
   /**
@@ -97,8 +101,13 @@ export interface AliasStore {
   create(alias: KmsAlias): Promise<boolean>;
   get(account: string, region: string, aliasName: string): Promise<KmsAlias | undefined>;
   list(account: string, region: string, limit: number, after?: string, targetKeyId?: string): Promise<Page<KmsAlias>>;
-  update(alias: KmsAlias): Promise<void>;
-  delete(account: string, region: string, aliasName: string): Promise<boolean>;
+  /**
+   * Retargets the alias. With `expectedTargetKeyId` only while it still points to that key
+   * (compare-and-set: the caller's checks of the old target still hold). Returns whether it changed.
+   */
+  update(alias: KmsAlias, expectedTargetKeyId?: string): Promise<boolean>;
+  /** Deletes the alias (with `expectedTargetKeyId`, only while it points to that key). Returns whether it did. */
+  delete(account: string, region: string, aliasName: string, expectedTargetKeyId?: string): Promise<boolean>;
 }
 
 export interface TagStore {

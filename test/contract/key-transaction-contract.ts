@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KmsKey } from '../../src/domain/key.js';
 import type { Store } from '../../src/store/ports.js';
-import { REGION, at, createKey, makeMaterial, materialId, newAccount, refOf } from './fixtures.js';
+import { REGION, at, createKey, makeAlias, makeMaterial, materialId, newAccount, refOf } from './fixtures.js';
 
 export function keyTransactionContract(store: () => Store): void {
   describe('keys: transact', () => {
@@ -55,6 +55,24 @@ export function keyTransactionContract(store: () => Store): void {
       assert.equal(await store().keys.destroy(refOf(pending), at(1000)), true);
       assert.equal(await store().keys.get(refOf(pending)), undefined);
       assert.ok(await store().keys.get(refOf(enabled)));
+    });
+  });
+
+  describe('aliases: compare-and-set on the target', () => {
+    it('updates and deletes only while the alias points to the expected key', async () => {
+      const account = newAccount();
+      const [a, b, c] = [await createKey(store(), account, REGION), await createKey(store(), account, REGION), await createKey(store(), account, REGION)];
+      const alias = makeAlias(account, 'alias/cas', a.keyId);
+      assert.equal(await store().aliases.create(alias), true);
+      assert.equal(await store().aliases.update({ ...alias, targetKeyId: c.keyId, lastUpdatedDate: at(1) }, b.keyId), false);
+      assert.equal((await store().aliases.get(account, REGION, 'alias/cas'))?.targetKeyId, a.keyId);
+      assert.equal(await store().aliases.update({ ...alias, targetKeyId: b.keyId, lastUpdatedDate: at(2) }, a.keyId), true);
+      assert.equal((await store().aliases.get(account, REGION, 'alias/cas'))?.targetKeyId, b.keyId);
+      assert.equal(await store().aliases.delete(account, REGION, 'alias/cas', a.keyId), false);
+      assert.ok(await store().aliases.get(account, REGION, 'alias/cas'));
+      assert.equal(await store().aliases.delete(account, REGION, 'alias/cas', b.keyId), true);
+      assert.equal(await store().aliases.get(account, REGION, 'alias/cas'), undefined);
+      assert.equal(await store().aliases.update({ ...alias, targetKeyId: b.keyId, lastUpdatedDate: at(3) }), false, 'an absent alias is not updated');
     });
   });
 }

@@ -27,8 +27,10 @@ export function sqliteAliasStore(db: Database.Database): AliasStore {
   const select = db.prepare(`SELECT * FROM aliases WHERE account = ? AND region = ? AND alias_name = ?`);
   const page = db.prepare(`SELECT * FROM aliases WHERE account = @account AND region = @region AND alias_name > @after
       AND (@target IS NULL OR target_key_id = @target) ORDER BY alias_name LIMIT @limit`);
-  const update = db.prepare(`UPDATE aliases SET target_key_id = ?, last_updated_date = ? WHERE account = ? AND region = ? AND alias_name = ?`);
-  const remove = db.prepare(`DELETE FROM aliases WHERE account = ? AND region = ? AND alias_name = ?`);
+  const update = db.prepare(`UPDATE aliases SET target_key_id = @target, last_updated_date = @updated
+    WHERE account = @account AND region = @region AND alias_name = @name AND (@expected IS NULL OR target_key_id = @expected)`);
+  const remove = db.prepare(`DELETE FROM aliases
+    WHERE account = @account AND region = @region AND alias_name = @name AND (@expected IS NULL OR target_key_id = @expected)`);
   return {
     async create(a) {
       const r = insert.run(a.account, a.region, a.aliasName, a.targetKeyId, a.creationDate.getTime(), a.lastUpdatedDate.getTime());
@@ -43,11 +45,12 @@ export function sqliteAliasStore(db: Database.Database): AliasStore {
       const items = rows.slice(0, limit).map(toAlias);
       return { items, next: rows.length > limit ? items[items.length - 1].aliasName : undefined };
     },
-    async update(a) {
-      update.run(a.targetKeyId, a.lastUpdatedDate.getTime(), a.account, a.region, a.aliasName);
+    async update(a, expectedTargetKeyId) {
+      const params = { target: a.targetKeyId, updated: a.lastUpdatedDate.getTime(), account: a.account, region: a.region, name: a.aliasName };
+      return update.run({ ...params, expected: expectedTargetKeyId ?? null }).changes > 0;
     },
-    async delete(account, region, aliasName) {
-      return remove.run(account, region, aliasName).changes > 0;
+    async delete(account, region, aliasName, expectedTargetKeyId) {
+      return remove.run({ account, region, name: aliasName, expected: expectedTargetKeyId ?? null }).changes > 0;
     },
   };
 }
