@@ -1,3 +1,4 @@
+import { assertKeyStateAllows } from '../../domain/key-states.js';
 import { assertOnDemandQuota, assertRotationManageable, originExternal, rotateKey, rotateKeyEvent, rotateToImportedMaterial, rotationLock } from './key-rotation.js';
 import type { KmsOperation } from './operation.js';
 
@@ -13,8 +14,10 @@ export const rotateKeyOnDemand: KmsOperation = async (input, ctx, kms) => {
   const resolved = await kms.resolveKey(ctx, input.KeyId, { operation: 'RotateKeyOnDemand', aliases: false, input });
   assertRotationManageable(resolved, false);
   await rotationLock(kms, resolved, async () => {
-    // Read again under the lock: an earlier rotation of this key may have just committed.
+    // Checked again under the lock (this rotation's linearization point): an earlier rotation of
+    // this key, or a change of its state, may have committed while this call waited.
     const key = (await kms.store.keys.get(resolved)) ?? resolved;
+    assertKeyStateAllows('RotateKeyOnDemand', key);
     assertOnDemandQuota(key, await kms.store.keys.listMaterials(key));
     const now = ctx.clock.now();
     if (key.origin === 'EXTERNAL') {
