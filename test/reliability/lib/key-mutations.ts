@@ -89,7 +89,8 @@ const MAKERS: [number, Maker][] = [
   [2, (k) => ({ op: 'EnableKey(A)', writes: { 'A.state': 'Enabled' }, send: (c) => c.send(new EnableKeyCommand({ KeyId: k.a })) })],
   [2, (k) => ({ op: 'DisableKey(A)', writes: { 'A.state': 'Disabled' }, send: (c) => c.send(new DisableKeyCommand({ KeyId: k.a })) })],
   [1, (k) => ({ op: 'ScheduleKeyDeletion(A)', writes: { 'A.state': 'PendingDeletion' }, send: (c) => c.send(new ScheduleKeyDeletionCommand({ KeyId: k.a, PendingWindowInDays: 30 })) })],
-  [1, (k) => ({ op: 'CancelKeyDeletion(A)', writes: { 'A.state': 'Disabled' }, send: (c) => c.send(new CancelKeyDeletionCommand({ KeyId: k.a })) })],
+  // Cancel more often than Schedule, so the keys are not pending deletion most of the round.
+  [3, (k) => ({ op: 'CancelKeyDeletion(A)', writes: { 'A.state': 'Disabled' }, send: (c) => c.send(new CancelKeyDeletionCommand({ KeyId: k.a })) })],
   [2, (k, rng) => {
     const period = rng.int(90, 2560);
     return { op: 'EnableKeyRotation(A)', writes: { 'A.rotation': period }, send: (c) => c.send(new EnableKeyRotationCommand({ KeyId: k.a, RotationPeriodInDays: period })) };
@@ -138,7 +139,7 @@ const MAKERS: [number, Maker][] = [
   [1, (k) => ({ op: 'ImportKeyMaterial(E)', writes: { 'E.material': true }, send: (c) => importMaterial(c, k.e, k.material) })],
   [1, (k) => ({ op: 'DeleteImportedKeyMaterial(E)', writes: { 'E.material': false }, send: (c) => c.send(new DeleteImportedKeyMaterialCommand({ KeyId: k.e })) })],
   [1, (k) => ({ op: 'ScheduleKeyDeletion(E)', writes: { 'E.pending': true }, send: (c) => c.send(new ScheduleKeyDeletionCommand({ KeyId: k.e, PendingWindowInDays: 30 })) })],
-  [1, (k) => ({ op: 'CancelKeyDeletion(E)', writes: { 'E.pending': false }, send: (c) => c.send(new CancelKeyDeletionCommand({ KeyId: k.e })) })],
+  [3, (k) => ({ op: 'CancelKeyDeletion(E)', writes: { 'E.pending': false }, send: (c) => c.send(new CancelKeyDeletionCommand({ KeyId: k.e })) })],
   [1, (k) => ({ op: 'EnableKey(E)', writes: {}, send: (c) => c.send(new EnableKeyCommand({ KeyId: k.e })) })],
   [1, (k) => ({ op: 'DisableKey(E)', writes: {}, send: (c) => c.send(new DisableKeyCommand({ KeyId: k.e })) })],
   [2, (k, rng) => {
