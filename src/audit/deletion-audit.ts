@@ -12,10 +12,14 @@ import type { AuditRecorder } from './recorder.js';
  */
 export function withAuditedKeyDeletion(store: Store, recorder: AuditRecorder, clock: Clock, random: Random): Store {
   const keys = Object.create(store.keys) as KeyStore;
-  keys.destroy = async (ref) => {
+  keys.destroy = async (ref, dueAt) => {
     const key = await store.keys.get(ref);
-    if (key?.lifecycle.state === 'PendingDeletion') await recorder.record([deleteKeyEvent(ref, clock.now(), random)]);
-    return store.keys.destroy(ref);
+    const l = key?.lifecycle;
+    // With `dueAt` the store destroys only a key still due then; one that is not gets no event.
+    if (l?.state === 'PendingDeletion' && (dueAt === undefined || l.deletionDate.getTime() <= dueAt.getTime())) {
+      await recorder.record([deleteKeyEvent(ref, clock.now(), random)]);
+    }
+    return store.keys.destroy(ref, dueAt);
   };
   return { ...store, keys };
 }

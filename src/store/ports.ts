@@ -37,19 +37,47 @@ export interface KeyRef {
   keyId: string;
 }
 
+/**
+ * What a key transaction reads: the rows as committed when it took the write lock. Synchronous,
+ * because the transaction must not yield while it holds that lock.
+ */
+export interface KeyReads {
+  get(ref: KeyRef): KmsKey | undefined;
+  regionsOf(account: string, keyId: string): KmsKey[];
+  listMaterials(ref: KeyRef): StoredKeyMaterial[];
+}
+
+/** What a key transaction writes (each key's mutable fields from the fresh row it read), and what it returns. */
+export interface KeyTransactionResult<T> {
+  changes: KeyChange[];
+  result: T;
+}
+
 export interface KeyStore {
   /** Creates the key with its materials (none for an EXTERNAL key before import) and tags atomically. */
   create(key: KmsKey, materials: StoredKeyMaterial[], tags: Tags): Promise<void>;
   get(ref: KeyRef): Promise<KmsKey | undefined>;
   /** Keys of one account and region, in creation order. `after` is a `next` from an earlier page. */
   list(account: string, region: string, limit: number, after?: string): Promise<Page<KmsKey>>;
-  /** Replaces the key's mutable fields (description, lifecycle, policy, current material, rotation, primary region). */
+  /**
+   * Replaces the key's mutable fields (description, lifecycle, policy, current material, rotation,
+   * primary region) blindly, from the given copy. Services change keys through `transact`.
+   */
   update(key: KmsKey): Promise<void>;
   /**
    * Applies several changes in one transaction: each key's mutable fields, and its materials
    * inserted or replaced (by keyMaterialId). Multi-Region keys change all their regions at once.
+   * Blind like `update`: what depends on stored state goes through `transact`.
    */
   apply(changes: KeyChange[]): Promise<void>;
+  /**
+   * Read-modify-write of keys, linearizable with every other writer in any process: `fn` runs
+   * synchronously inside one write transaction that holds the store's write lock (SQLite: BEGIN
+   * IMMEDIATE), reads the current rows and returns the changes built from them. When it throws,
+   * nothing changes. Use it for every change that depends on what is stored; `update` and `apply`
+   * write whole rows blindly.
+   */
+  transact<T>(fn: (reads: KeyReads) => KeyTransactionResult<T>): Promise<T>;
   /** Every region's copy of a key id in one account (a Multi-Region key's primary and replicas). */
   regionsOf(account: string, keyId: string): Promise<KmsKey[]>;
   /** All materials of a key, oldest first. */
@@ -58,8 +86,11 @@ export interface KeyStore {
   dueForRotation(now: Date): Promise<KeyRef[]>;
   /** Keys with imported material whose ValidTo is at or before `now` and that still hold it. */
   dueForExpiry(now: Date): Promise<KeyRef[]>;
-  /** Removes the key with all its material, aliases and tags. Returns false when it was absent. */
-  destroy(ref: KeyRef): Promise<boolean>;
+  /**
+   * Removes the key with all its material, aliases and tags. Returns false when it was absent or,
+   * with `dueAt`, when it is not (any more) pending deletion with a deletion date at or before it.
+   */
+  destroy(ref: KeyRef, dueAt?: Date): Promise<boolean>;
   /** Keys pending deletion whose deletion date is at or before `now`, in any account or region. */
   dueForDeletion(now: Date): Promise<KeyRef[]>;
   getMaterial(ref: KeyRef, keyMaterialId: string): Promise<StoredKeyMaterial | undefined>;
@@ -73,9 +104,14 @@ export interface AliasStore {
   create(alias: KmsAlias, maxPerKey?: number): Promise<boolean>;
   get(account: string, region: string, aliasName: string): Promise<KmsAlias | undefined>;
   list(account: string, region: string, limit: number, after?: string, targetKeyId?: string): Promise<Page<KmsAlias>>;
-  /** Retargets the alias; throws AliasQuotaError when a new target already has `maxPerKey` aliases. */
-  update(alias: KmsAlias, maxPerKey?: number): Promise<void>;
-  delete(account: string, region: string, aliasName: string): Promise<boolean>;
+  /**
+   * Retargets the alias. With `expectedTargetKeyId` only while it still points to that key
+   * (compare-and-set: the caller's checks of the old target still hold). Returns whether it changed;
+   * throws AliasQuotaError when the new target already has `maxPerKey` aliases.
+   */
+  update(alias: KmsAlias, expectedTargetKeyId?: string, maxPerKey?: number): Promise<boolean>;
+  /** Deletes the alias (with `expectedTargetKeyId`, only while it points to that key). Returns whether it did. */
+  delete(account: string, region: string, aliasName: string, expectedTargetKeyId?: string): Promise<boolean>;
 }
 
 export interface TagStore {

@@ -11,6 +11,7 @@ import type { Store } from '../../src/store/ports.js';
 import { aliasStoreContract, credentialStoreContract, tagStoreContract } from './alias-tag-credential-contract.js';
 import { grantStoreContract } from './grant-contract.js';
 import { keyStoreContract } from './key-store-contract.js';
+import { keyTransactionContract } from './key-transaction-contract.js';
 
 /**
  * Registers beforeEach/afterEach hooks that open a store before every test and close it (then
@@ -39,6 +40,7 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
   describe(`store contract: ${name}`, () => {
     const store = storePerTest(open, cleanup);
     keyStoreContract(store);
+    keyTransactionContract(store);
     aliasStoreContract(store);
     tagStoreContract(store);
     credentialStoreContract(store);

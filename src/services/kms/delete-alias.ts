@@ -1,6 +1,7 @@
 import { aliasArn } from '../../domain/arn.js';
 import { NotFoundException } from '../../protocols/errors.js';
 import { assertCustomerAliasName } from './alias-names.js';
+import { retryOnAliasChange } from './alias-writes.js';
 import type { KmsOperation } from './operation.js';
 
 export const deleteAlias: KmsOperation = async (input, ctx, kms) => {
@@ -8,11 +9,13 @@ export const deleteAlias: KmsOperation = async (input, ctx, kms) => {
   assertCustomerAliasName(aliasName);
   const arn = aliasArn(ctx.region, ctx.account, aliasName);
   await kms.authorizer.authorizeIdentity(ctx, 'DeleteAlias', arn, input);
-  const alias = await kms.store.aliases.get(ctx.account, ctx.region, aliasName);
-  if (!alias) throw NotFoundException(`Alias ${arn} is not found.`);
-  // The key the alias points to must allow kms:DeleteAlias too (key policy).
-  const key = await kms.store.keys.get({ account: ctx.account, region: ctx.region, keyId: alias.targetKeyId });
-  if (key) await kms.authorize(ctx, key, { operation: 'DeleteAlias', aliases: false, input });
-  await kms.store.aliases.delete(ctx.account, ctx.region, aliasName);
-  return {};
+  return retryOnAliasChange(async () => {
+    const alias = await kms.store.aliases.get(ctx.account, ctx.region, aliasName);
+    if (!alias) throw NotFoundException(`Alias ${arn} is not found.`);
+    // The key the alias points to must allow kms:DeleteAlias too (key policy).
+    const key = await kms.store.keys.get({ account: ctx.account, region: ctx.region, keyId: alias.targetKeyId });
+    if (key) await kms.authorize(ctx, key, { operation: 'DeleteAlias', aliases: false, input });
+    // Only while the alias still points to the key authorized above.
+    return (await kms.store.aliases.delete(ctx.account, ctx.region, aliasName, alias.targetKeyId)) ? {} : undefined;
+  });
 };

@@ -1,6 +1,7 @@
 import type { KmsKey } from '../../domain/key.js';
 import { NotFoundException } from '../../protocols/errors.js';
 import { assertExternal, exposesMaterialId, lifecycleAfterImportChange, mergeMaterials, withoutMaterial } from './imported-material.js';
+import { changeKey } from './key-transaction.js';
 import type { KmsOperation } from './operation.js';
 
 /**
@@ -14,14 +15,19 @@ import type { KmsOperation } from './operation.js';
 export const deleteImportedKeyMaterial: KmsOperation = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'DeleteImportedKeyMaterial', aliases: false, input });
   assertExternal(key);
-  const targetId: string | undefined = input.KeyMaterialId ?? key.currentKeyMaterialId;
+  let targetId: string | undefined;
+  // Decided and written on the key and its materials as committed now (issue 11, finding 2).
+  await changeKey(kms, key, 'DeleteImportedKeyMaterial', (fresh, reads) => {
+    targetId = input.KeyMaterialId ?? fresh.currentKeyMaterialId;
+    if (targetId === undefined) return undefined;
+    const materials = reads.listMaterials(fresh);
+    const target = materials.find((m) => m.keyMaterialId === targetId);
+    // Unverified: AWS's exception and message for a KeyMaterialId the key does not have.
+    if (!target) throw NotFoundException(`Key material ${targetId} is not associated with ${fresh.arn}`);
+    const row = withoutMaterial(target);
+    const updated: KmsKey = { ...fresh, lifecycle: lifecycleAfterImportChange(fresh, mergeMaterials(materials, [row])) };
+    return [{ key: updated, materials: [row] }];
+  });
   if (targetId === undefined) return { KeyId: key.arn };
-  const materials = await kms.store.keys.listMaterials(key);
-  const target = materials.find((m) => m.keyMaterialId === targetId);
-  // Unverified: AWS's exception and message for a KeyMaterialId the key does not have.
-  if (!target) throw NotFoundException(`Key material ${targetId} is not associated with ${key.arn}`);
-  const row = withoutMaterial(target);
-  const updated: KmsKey = { ...key, lifecycle: lifecycleAfterImportChange(key, mergeMaterials(materials, [row])) };
-  await kms.store.keys.apply([{ key: updated, materials: [row] }]);
   return { KeyId: key.arn, KeyMaterialId: exposesMaterialId(key) ? targetId : undefined };
 };

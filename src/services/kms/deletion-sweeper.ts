@@ -7,8 +7,10 @@ import type { Clock } from '../../util/clock.js';
  * key is gone at its deletion date even between sweeps. Returns how many keys it destroyed.
  */
 export async function sweepDueDeletions(store: Store, clock: Clock): Promise<number> {
-  const due = await store.keys.dueForDeletion(clock.now());
+  const now = clock.now();
+  const due = await store.keys.dueForDeletion(now);
   let destroyed = 0;
-  for (const ref of due) if (await store.keys.destroy(ref)) destroyed++;
+  // Each only if still due when destroyed (a CancelKeyDeletion may commit in between).
+  for (const ref of due) if (await store.keys.destroy(ref, now)) destroyed++;
   return destroyed;
 }

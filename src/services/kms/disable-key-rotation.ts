@@ -5,6 +5,6 @@ import type { KmsOperation } from './operation.js';
 export const disableKeyRotation: KmsOperation = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'DisableKeyRotation', aliases: false, input });
   assertRotationManageable(key, true);
-  await setRotation(kms, key, undefined);
+  await setRotation(kms, key, undefined, 'DisableKeyRotation');
   return {};
 };

@@ -10,6 +10,6 @@ export const enableKeyRotation: KmsOperation = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'EnableKeyRotation', aliases: false, input });
   assertRotationManageable(key, true);
   const period: number = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
-  await setRotation(kms, key, rotationSchedule(period, ctx.clock.now()));
+  await setRotation(kms, key, rotationSchedule(period, ctx.clock.now()), 'EnableKeyRotation');
   return {};
 };

@@ -1,7 +1,21 @@
+import { KMSInvalidStateException } from '../../protocols/errors.js';
+import { lifecycleAfterImportChange } from './imported-material.js';
+import { changeKey } from './key-transaction.js';
 import type { KmsOperation } from './operation.js';
 
+/**
+ * EnableKey. A key with imported material that lacks any of its permanent material is
+ * PendingImport, whatever its stored state says ("Import key material"); it is never enabled.
+ */
 export const enableKey: KmsOperation = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'EnableKey', aliases: false, input });
-  if (key.lifecycle.state !== 'Enabled') await kms.store.keys.update({ ...key, lifecycle: { state: 'Enabled' } });
+  await changeKey(kms, key, 'EnableKey', (fresh, reads) => {
+    if (fresh.lifecycle.state === 'Enabled') return undefined;
+    const enabled = { ...fresh, lifecycle: { state: 'Enabled' as const } };
+    if (fresh.origin === 'EXTERNAL' && lifecycleAfterImportChange(enabled, reads.listMaterials(fresh)).state === 'PendingImport') {
+      throw KMSInvalidStateException(`${fresh.arn} is pending import.`);
+    }
+    return enabled;
+  });
   return {};
 };

@@ -33,9 +33,15 @@ async function expire(keys: KeyStore, audit: Pick<AuditRecorder, 'record'>, rand
   const expired = materials.filter((m) => m.wrapped !== undefined && m.validTo !== undefined && m.validTo.getTime() <= now.getTime());
   if (expired.length === 0) return false;
   await audit.record([kmsServiceEvent(ref, 'DeleteExpiredKeyMaterial', now, random, null, { serviceEventDetails: { keyId: ref.keyId } })]);
-  const rows = expired.map(withoutMaterial);
-  await keys.apply([{ key: { ...key, lifecycle: lifecycleAfterImportChange(key, mergeMaterials(materials, rows)) }, materials: rows }]);
-  return true;
+  // Written on the key and its materials as committed now (issue 11, finding 2): only what is still due goes.
+  return keys.transact((reads) => {
+    const fresh = reads.get(ref);
+    if (!fresh) return { changes: [], result: false };
+    const current = reads.listMaterials(ref);
+    const rows = current.filter((m) => m.wrapped !== undefined && m.validTo !== undefined && m.validTo.getTime() <= now.getTime()).map(withoutMaterial);
+    if (rows.length === 0) return { changes: [], result: false };
+    return { changes: [{ key: { ...fresh, lifecycle: lifecycleAfterImportChange(fresh, mergeMaterials(current, rows)) }, materials: rows }], result: true };
+  });
 }
 
 /** Scheduled task: every key with imported material due to expire. Returns how many keys it changed. */

@@ -9,7 +9,7 @@ import {
   UnsupportedOperationException,
   ValidationException,
 } from '../../protocols/errors.js';
-import type { StoredKeyMaterial } from '../../store/ports.js';
+import type { KeyReads, StoredKeyMaterial } from '../../store/ports.js';
 import type { CallContext } from '../call-context.js';
 import {
   assertExternal,
@@ -22,6 +22,7 @@ import {
   sameFingerprint,
 } from './imported-material.js';
 import { openImportToken } from './import-token.js';
+import { changeKey } from './key-transaction.js';
 import { materialAad, type KmsService } from './kms-service.js';
 import type { KmsInput, KmsOperation } from './operation.js';
 
@@ -83,10 +84,10 @@ function unwrapRequest(key: KmsKey, input: KmsInput, ctx: CallContext, kms: KmsS
 const notSameMaterial = () => IncorrectKeyMaterialException('The key material does not match the key material previously imported into this KMS key.');
 
 /** The materials a key may take again: its own, and for a replica Region key its primary's. */
-async function knownMaterial(kms: KmsService, key: KmsKey, materials: StoredKeyMaterial[], id: string): Promise<StoredKeyMaterial | undefined> {
+function knownMaterial(reads: KeyReads, key: KmsKey, materials: StoredKeyMaterial[], id: string): StoredKeyMaterial | undefined {
   const own = materials.find((m) => m.keyMaterialId === id);
   if (own || !isReplica(key)) return own;
-  const primary = await kms.store.keys.listMaterials({ account: key.account, region: key.primaryRegion!, keyId: key.keyId });
+  const primary = reads.listMaterials({ account: key.account, region: key.primaryRegion!, keyId: key.keyId });
   return primary.find((m) => m.keyMaterialId === id);
 }
 
@@ -134,29 +135,32 @@ export const importKeyMaterial: KmsOperation = async (input, ctx, kms) => {
   try {
     const id = importedMaterialId(kms.keyring, key, material);
     const fingerprint = materialFingerprint(kms.keyring, key, material);
-    const materials = await kms.store.keys.listMaterials(key);
-    const own = materials.find((m) => m.keyMaterialId === id);
-    const known = await knownMaterial(kms, key, materials, id);
-    // "If no key material has ever been imported into the KMS key … defaults to NEW_KEY_MATERIAL.
-    // After the first key material is imported … defaults to EXISTING_KEY_MATERIAL."
-    const importType: string = input.ImportType ?? (materials.length === 0 ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL');
-    assertImportType(key, input, importType, materials, known, id, fingerprint);
-    const forRotation = own === undefined && materials.length > 0;
-    const row: StoredKeyMaterial = {
-      keyMaterialId: id,
-      createdAt: own?.createdAt ?? now,
-      rotationType: own?.rotationType,
-      pendingRotation: own ? own.pendingRotation : forRotation || undefined,
-      importState: 'IMPORTED',
-      ...expiration,
-      // "If you do not specify a key material description, KMS retains the value you specified when you last imported the same key material."
-      description: input.KeyMaterialDescription ?? own?.description,
-      wrapped: kms.keyring.wrap(material, materialAad(key.arn, id)),
-      fingerprint,
-    };
-    const updated: KmsKey = { ...key, currentKeyMaterialId: key.currentKeyMaterialId ?? id };
-    updated.lifecycle = lifecycleAfterImportChange(updated, mergeMaterials(materials, [row]));
-    await kms.store.keys.apply([{ key: updated, materials: [row] }]);
+    // Decided and written on the key and its materials as committed now (issue 11, finding 2).
+    await changeKey(kms, key, 'ImportKeyMaterial', (fresh, reads) => {
+      const materials = reads.listMaterials(fresh);
+      const own = materials.find((m) => m.keyMaterialId === id);
+      const known = knownMaterial(reads, fresh, materials, id);
+      // "If no key material has ever been imported into the KMS key … defaults to NEW_KEY_MATERIAL.
+      // After the first key material is imported … defaults to EXISTING_KEY_MATERIAL."
+      const importType: string = input.ImportType ?? (materials.length === 0 ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL');
+      assertImportType(fresh, input, importType, materials, known, id, fingerprint);
+      const forRotation = own === undefined && materials.length > 0;
+      const row: StoredKeyMaterial = {
+        keyMaterialId: id,
+        createdAt: own?.createdAt ?? now,
+        rotationType: own?.rotationType,
+        pendingRotation: own ? own.pendingRotation : forRotation || undefined,
+        importState: 'IMPORTED',
+        ...expiration,
+        // "If you do not specify a key material description, KMS retains the value you specified when you last imported the same key material."
+        description: input.KeyMaterialDescription ?? own?.description,
+        wrapped: kms.keyring.wrap(material, materialAad(fresh.arn, id)),
+        fingerprint,
+      };
+      const updated: KmsKey = { ...fresh, currentKeyMaterialId: fresh.currentKeyMaterialId ?? id };
+      updated.lifecycle = lifecycleAfterImportChange(updated, mergeMaterials(materials, [row]));
+      return [{ key: updated, materials: [row] }];
+    });
     return { KeyId: key.arn, KeyMaterialId: exposesMaterialId(key) ? id : undefined };
   } finally {
     material.fill(0);

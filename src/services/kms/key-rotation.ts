@@ -3,11 +3,12 @@ import type { Random } from '../../crypto/random.js';
 import { KEY_MATERIAL_ID_BYTES } from '../../domain/ciphertext.js';
 import type { KeyRotationSchedule, KmsKey, RotationType } from '../../domain/key.js';
 import { KEY_SPECS } from '../../domain/key-specs.js';
-import { UnsupportedOperationException } from '../../protocols/errors.js';
+import { LimitExceededException, UnsupportedOperationException } from '../../protocols/errors.js';
 import type { NewAuditEvent } from '../../store/audit-ports.js';
 import type { KeyChange, StoredKeyMaterial } from '../../store/ports.js';
 import { DAY_MS } from '../../util/clock.js';
 import type { ScheduleEnv } from './key-scheduler.js';
+import { changeKey, currentCopies, currentKey } from './key-transaction.js';
 import { materialAad, type KmsService } from './kms-service.js';
 
 /**
@@ -54,24 +55,42 @@ export function assertRotationManageable(key: KmsKey, automatic: boolean): void 
   if (isReplica(key)) throw UnsupportedOperationException(`${key.arn} is not a multi-Region primary key.`);
 }
 
-/** Every region's copy of the key, the given one first (just the key when it is single-Region). */
-async function regionCopies(kms: KmsService, key: KmsKey): Promise<KmsKey[]> {
-  if (!key.multiRegion) return [key];
-  const all = await kms.store.keys.regionsOf(key.account, key.keyId);
-  return [key, ...all.filter((k) => k.region !== key.region)];
+/** The quota's refusal (text as LocalStack's KMS provider, which records AWS's answers). */
+export const onDemandLimitExceeded = (key: KmsKey) =>
+  LimitExceededException(`The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`);
+
+/** Refuses a further on-demand rotation once the key has had ON_DEMAND_ROTATION_LIMIT of them. */
+export function assertOnDemandQuota(key: KmsKey, materials: StoredKeyMaterial[]): void {
+  if (materials.filter((m) => m.rotationType === 'ON_DEMAND').length >= ON_DEMAND_ROTATION_LIMIT) throw onDemandLimitExceeded(key);
 }
 
-/** Sets the automatic rotation schedule on the key and, for a Multi-Region primary, on every replica. */
-export async function setRotation(kms: KmsService, key: KmsKey, rotation: KeyRotationSchedule | undefined): Promise<void> {
-  const copies = await regionCopies(kms, key);
-  await kms.store.keys.apply(copies.map((copy) => ({ key: { ...copy, rotation } })));
+/** Rotations of one key (all its regions) run one at a time in this process: their checks, RotateKey event and change. */
+export const rotationLock = <T>(kms: KmsService, key: Pick<KmsKey, 'account' | 'keyId'>, task: () => Promise<T>): Promise<T> =>
+  kms.keyLocks.run(`rotation:${key.account}/${key.keyId}`, task);
+
+/**
+ * Sets the automatic rotation schedule on the key and, for a Multi-Region primary, on every
+ * replica, as committed now (after `operation`'s key-state rule and the rotation checks on it).
+ */
+export async function setRotation(kms: KmsService, key: KmsKey, rotation: KeyRotationSchedule | undefined, operation: string): Promise<void> {
+  await changeKey(kms, key, operation, (fresh, reads) => {
+    assertRotationManageable(fresh, true);
+    return currentCopies(reads, fresh).map((copy) => ({ key: { ...copy, rotation } }));
+  });
 }
+
+const sameSchedule = (a: KeyRotationSchedule | undefined, b: KeyRotationSchedule | undefined) =>
+  a?.periodInDays === b?.periodInDays && a?.nextRotationDate.getTime() === b?.nextRotationDate.getTime();
 
 /**
  * Rotates to fresh key material: random bytes wrapped under the root key, bound to each region's
- * ARN. A Multi-Region key gets the same material (and the primary's rotation schedule) in every
- * region in one transaction. `beforeApply` runs once the material id is known and before
- * anything changes (the audit-first RotateKey event). Returns the new key material id.
+ * ARN. A Multi-Region key gets the same material in every region in one transaction, which reads
+ * the key and its copies as committed then and changes only the current material — and, for
+ * automatic rotation (`nextSchedule`), the schedule if it is still the one this rotation was due
+ * under (an EnableKeyRotation or DisableKeyRotation since then stands). The change linearizes at
+ * the checks made before `beforeApply` (the audit-first RotateKey event): a state change committed
+ * while that event was written commutes with it. On-demand rotation checks its quota again in the
+ * transaction, so it holds across processes. Returns the new key material id.
  */
 export async function rotateKey(
   kms: KmsService,
@@ -80,17 +99,22 @@ export async function rotateKey(
   now: Date,
   random: Random,
   beforeApply?: (keyMaterialId: string) => Promise<void>,
+  nextSchedule?: KeyRotationSchedule,
 ): Promise<string> {
   const keyMaterialId = random.bytes(KEY_MATERIAL_ID_BYTES).toString('hex');
   const secret = random.bytes(KEY_SPECS[key.keySpec]?.symmetricKeyBytes ?? 32);
   try {
-    const copies = await regionCopies(kms, key);
-    const changes: KeyChange[] = copies.map((copy) => ({
-      key: { ...copy, currentKeyMaterialId: keyMaterialId, rotation: key.rotation },
-      materials: [{ keyMaterialId, createdAt: now, rotationType: type, wrapped: kms.keyring.wrap(secret, materialAad(copy.arn, keyMaterialId)) }],
-    }));
     await beforeApply?.(keyMaterialId);
-    await kms.store.keys.apply(changes);
+    await kms.store.keys.transact((reads) => {
+      const fresh = currentKey(reads, key);
+      if (type === 'ON_DEMAND') assertOnDemandQuota(fresh, reads.listMaterials(fresh));
+      const rotation = nextSchedule && sameSchedule(fresh.rotation, key.rotation) ? nextSchedule : fresh.rotation;
+      const changes: KeyChange[] = currentCopies(reads, fresh).map((copy) => ({
+        key: { ...copy, currentKeyMaterialId: keyMaterialId, rotation },
+        materials: [{ keyMaterialId, createdAt: now, rotationType: type, wrapped: kms.keyring.wrap(secret, materialAad(copy.arn, keyMaterialId)) }],
+      }));
+      return { changes, result: undefined };
+    });
   } finally {
     secret.fill(0);
   }
@@ -103,22 +127,27 @@ const isPendingImport = (m: StoredKeyMaterial | undefined): m is StoredKeyMateri
 /**
  * On-demand rotation of a key with imported material ("Importing key material", on-demand
  * rotation): the new material imported for it, in every region of a Multi-Region key, becomes
- * current. Returns its id, or undefined when no region copy has such material to rotate to.
+ * current — decided on the rows as committed now, within the on-demand quota. Returns its id, or
+ * undefined when no region copy has such material to rotate to.
  */
-export async function rotateToImportedMaterial(kms: KmsService, key: KmsKey, now: Date): Promise<string | undefined> {
-  const pending = (await kms.store.keys.listMaterials(key)).find(isPendingImport);
-  if (!pending) return undefined;
-  const changes: KeyChange[] = [];
-  for (const copy of await regionCopies(kms, key)) {
-    const material = copy === key ? pending : await kms.store.keys.getMaterial(copy, pending.keyMaterialId);
-    if (!isPendingImport(material)) return undefined;
-    changes.push({
-      key: { ...copy, currentKeyMaterialId: pending.keyMaterialId },
-      materials: [{ ...material, pendingRotation: undefined, rotationType: 'ON_DEMAND', createdAt: now }],
-    });
-  }
-  await kms.store.keys.apply(changes);
-  return pending.keyMaterialId;
+export function rotateToImportedMaterial(kms: KmsService, key: KmsKey, now: Date): Promise<string | undefined> {
+  return kms.store.keys.transact((reads) => {
+    const fresh = currentKey(reads, key);
+    const materials = reads.listMaterials(fresh);
+    const pending = materials.find(isPendingImport);
+    if (!pending) return { changes: [], result: undefined };
+    assertOnDemandQuota(fresh, materials);
+    const changes: KeyChange[] = [];
+    for (const copy of currentCopies(reads, fresh)) {
+      const material = copy === fresh ? pending : reads.listMaterials(copy).find((m) => m.keyMaterialId === pending.keyMaterialId);
+      if (!isPendingImport(material)) return { changes: [], result: undefined };
+      changes.push({
+        key: { ...copy, currentKeyMaterialId: pending.keyMaterialId },
+        materials: [{ ...material, pendingRotation: undefined, rotationType: 'ON_DEMAND', createdAt: now }],
+      });
+    }
+    return { changes, result: pending.keyMaterialId };
+  });
 }
 
 /**
@@ -142,15 +171,17 @@ export async function rotateDueKeys(env: ScheduleEnv): Promise<number> {
   const now = clock.now();
   let rotated = 0;
   for (const ref of await kms.store.keys.dueForRotation(now)) {
-    const key = await kms.store.keys.get(ref);
-    if (!key?.rotation || key.rotation.nextRotationDate.getTime() > now.getTime()) continue;
-    if (key.lifecycle.state !== 'Enabled' || isReplica(key) || !isSymmetricEncryptionKey(key) || key.origin !== 'AWS_KMS') continue;
-    // The period counts from this rotation: an overdue key (enabled again after its date) rotates now "and every year thereafter".
-    const advanced: KmsKey = { ...key, rotation: rotationSchedule(key.rotation.periodInDays, now) };
-    await rotateKey(kms, advanced, 'AUTOMATIC', now, random, (id) =>
-      env.audit.record([rotateKeyEvent(key, 'AUTOMATIC', key.currentKeyMaterialId, id, now, random)]),
-    );
-    rotated++;
+    // Checked and rotated under the key's rotation lock, so a run that overlaps another (or an on-demand rotation) sees its result.
+    const done = await rotationLock(kms, ref, async () => {
+      const key = await kms.store.keys.get(ref);
+      if (!key?.rotation || key.rotation.nextRotationDate.getTime() > now.getTime()) return false;
+      if (key.lifecycle.state !== 'Enabled' || isReplica(key) || !isSymmetricEncryptionKey(key) || key.origin !== 'AWS_KMS') return false;
+      // The period counts from this rotation: an overdue key (enabled again after its date) rotates now "and every year thereafter".
+      const next = rotationSchedule(key.rotation.periodInDays, now);
+      await rotateKey(kms, key, 'AUTOMATIC', now, random, (id) => env.audit.record([rotateKeyEvent(key, 'AUTOMATIC', key.currentKeyMaterialId, id, now, random)]), next);
+      return true;
+    });
+    if (done) rotated++;
   }
   return rotated;
 }

@@ -5,10 +5,11 @@ import type { KmsKey } from '../../domain/key.js';
 import { assertKeyStateAllows } from '../../domain/key-states.js';
 import { GCM_IV_BYTES } from '../../crypto/aes-gcm.js';
 import type { RootKeyring } from '../../crypto/root-keyring.js';
-import { IncorrectKeyException, InvalidCiphertextException, NotFoundException, ValidationException } from '../../protocols/errors.js';
+import { IncorrectKeyException, InvalidCiphertextException, KMSInvalidStateException, NotFoundException, ValidationException } from '../../protocols/errors.js';
 import type { KeyRef, Store } from '../../store/ports.js';
 import type { ContextValue } from '../../policy/types.js';
 import type { AuditRecorder } from '../../audit/recorder.js';
+import { KeyedMutex } from '../../util/keyed-mutex.js';
 import type { CallContext } from '../call-context.js';
 import { assertNoContextForKeyPair, isKeyPair, rsaDecrypt, rsaEncrypt } from './asymmetric-encryption.js';
 import { predefinedAwsAlias } from './aws-managed-keys.js';
@@ -37,7 +38,8 @@ export interface ResolveOptions {
 
 /** The id of the material new cryptographic operations use; only Enabled keys reach here, and they have one. */
 export function currentMaterialId(key: KmsKey): string {
-  if (key.currentKeyMaterialId === undefined) throw new Error(`${key.arn} has no current key material`);
+  // Not reachable for a key in a state that allows use; answered as AWS answers a key without material, never with a 500.
+  if (key.currentKeyMaterialId === undefined) throw KMSInvalidStateException(`${key.arn} is pending import.`);
   return key.currentKeyMaterialId;
 }
 
@@ -50,6 +52,8 @@ export const materialAad = (arn: string, keyMaterialId: string) => `locksmith:ke
  */
 export class KmsService {
   readonly authorizer: KmsAuthorizer;
+  /** Per-key serialization in this process of work that must check, record and then change (rotation). */
+  readonly keyLocks = new KeyedMutex();
 
   constructor(
     readonly store: Store,
@@ -144,7 +148,8 @@ export class KmsService {
   async destroyIfDue(ctx: Pick<CallContext, 'clock'>, key: KmsKey): Promise<boolean> {
     const l = key.lifecycle;
     if (!('deletionDate' in l) || l.deletionDate.getTime() > ctx.clock.now().getTime()) return false;
-    await this.store.keys.destroy({ account: key.account, region: key.region, keyId: key.keyId });
+    // Destroyed only if still due when the store looks (a CancelKeyDeletion may have committed since).
+    await this.store.keys.destroy({ account: key.account, region: key.region, keyId: key.keyId }, ctx.clock.now());
     return true;
   }
 
@@ -157,7 +162,7 @@ export class KmsService {
   /** The current material in plaintext: PKCS#8 private key of a key pair, HMAC key bytes. The caller wipes it. */
   async currentMaterial(key: KmsKey): Promise<Buffer> {
     const material = await this.material(key, currentMaterialId(key));
-    if (!material) throw new Error(`current key material of ${key.arn} is missing`);
+    if (!material) throw KMSInvalidStateException(`${key.arn} is pending import.`);
     return material;
   }
 

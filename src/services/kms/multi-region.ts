@@ -45,17 +45,22 @@ export async function settleMultiRegionDeletion(keys: KeyStore, account: string,
   let lastReplicaGone: Date | undefined;
   for (const copy of copies) {
     const due = dueDate(copy, now);
-    if (!due || !(await keys.destroy(refOf(copy)))) continue;
+    if (!due || !(await keys.destroy(refOf(copy), now))) continue;
     destroyed.push(copy.region);
     if (!isPrimary(copy) && (!lastReplicaGone || due > lastReplicaGone)) lastReplicaGone = due;
   }
   const remaining = copies.filter((k) => !destroyed.includes(k.region));
   const primary = remaining.find(isPrimary);
   if (remaining.length !== 1 || primary?.lifecycle.state !== 'PendingReplicaDeletion') return destroyed;
-  const days = primary.lifecycle.pendingWindowInDays;
-  const deletionDate = new Date((lastReplicaGone ?? now).getTime() + days * DAY_MS);
-  await keys.update({ ...primary, lifecycle: { state: 'PendingDeletion', deletionDate, pendingWindowInDays: days } });
-  if (deletionDate.getTime() <= now.getTime() && (await keys.destroy(refOf(primary)))) destroyed.push(primary.region);
+  // The primary moves on only if, as committed now, it still waits and has no replica left.
+  const deletionDate = await keys.transact((reads) => {
+    const fresh = reads.get(refOf(primary));
+    if (fresh?.lifecycle.state !== 'PendingReplicaDeletion' || reads.regionsOf(account, keyId).length !== 1) return { changes: [], result: undefined };
+    const days = fresh.lifecycle.pendingWindowInDays;
+    const date = new Date((lastReplicaGone ?? now).getTime() + days * DAY_MS);
+    return { changes: [{ key: { ...fresh, lifecycle: { state: 'PendingDeletion', deletionDate: date, pendingWindowInDays: days } } }], result: date };
+  });
+  if (deletionDate && deletionDate.getTime() <= now.getTime() && (await keys.destroy(refOf(primary), now))) destroyed.push(primary.region);
   return destroyed;
 }
 

@@ -1,5 +1,6 @@
 import { DEFAULT_POLICY_NAME, LOCKOUT_MESSAGE, validateKeyPolicy } from '../../domain/key-policy.js';
 import { MalformedPolicyDocumentException, NotFoundException } from '../../protocols/errors.js';
+import { changeKey } from './key-transaction.js';
 import type { KmsOperation } from './operation.js';
 
 export const putKeyPolicy: KmsOperation = async (input, ctx, kms) => {
@@ -10,6 +11,7 @@ export const putKeyPolicy: KmsOperation = async (input, ctx, kms) => {
   if (input.BypassPolicyLockoutSafetyCheck !== true && !(await kms.authorizer.allowsPolicyUpdate(ctx, updated, input))) {
     throw MalformedPolicyDocumentException(LOCKOUT_MESSAGE);
   }
-  await kms.store.keys.update(updated);
+  // Only the policy changes, on the key as committed now.
+  await changeKey(kms, key, 'PutKeyPolicy', (fresh) => ({ ...fresh, policy: input.Policy }));
   return {};
 };

@@ -1,6 +1,7 @@
 import { ValidationException } from '../../protocols/errors.js';
 import { DAY_MS } from '../../util/clock.js';
 import { isPrimary } from './multi-region.js';
+import { changeKey } from './key-transaction.js';
 import type { KmsOperation } from './operation.js';
 
 /** Waiting period bounds KMS enforces beyond the model's 1–365 (kms-facts.md "Limits"). */
@@ -15,12 +16,16 @@ export const scheduleKeyDeletion: KmsOperation = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'ScheduleKeyDeletion', aliases: false, input });
   // A Multi-Region primary with replicas waits in PendingReplicaDeletion, without a deletion date,
   // until its last replica is deleted; then its own waiting period begins (ScheduleKeyDeletion
-  // API reference). Replicas are scheduled like single-Region keys.
-  if (isPrimary(key) && (await kms.store.keys.regionsOf(key.account, key.keyId)).length > 1) {
-    await kms.store.keys.update({ ...key, lifecycle: { state: 'PendingReplicaDeletion', pendingWindowInDays: days } });
-    return { KeyId: key.arn, KeyState: 'PendingReplicaDeletion', PendingWindowInDays: days };
-  }
+  // API reference). Replicas are scheduled like single-Region keys. Decided on the rows as committed now.
   const deletionDate = new Date(ctx.clock.now().getTime() + days * DAY_MS);
-  await kms.store.keys.update({ ...key, lifecycle: { state: 'PendingDeletion', deletionDate, pendingWindowInDays: days } });
+  let waitsForReplicas = false;
+  await changeKey(kms, key, 'ScheduleKeyDeletion', (fresh, reads) => {
+    waitsForReplicas = isPrimary(fresh) && reads.regionsOf(fresh.account, fresh.keyId).length > 1;
+    return {
+      ...fresh,
+      lifecycle: waitsForReplicas ? { state: 'PendingReplicaDeletion', pendingWindowInDays: days } : { state: 'PendingDeletion', deletionDate, pendingWindowInDays: days },
+    };
+  });
+  if (waitsForReplicas) return { KeyId: key.arn, KeyState: 'PendingReplicaDeletion', PendingWindowInDays: days };
   return { KeyId: key.arn, DeletionDate: deletionDate, KeyState: 'PendingDeletion', PendingWindowInDays: days };
 };

@@ -1,7 +1,9 @@
 import { aliasArn } from '../../domain/arn.js';
 import { NotFoundException, ValidationException } from '../../protocols/errors.js';
 import { assertCustomerAliasName } from './alias-names.js';
+import type { KmsKey } from '../../domain/key.js';
 import { withAliasQuota } from './alias-quota.js';
+import { retryOnAliasChange } from './alias-writes.js';
 import type { KmsOperation } from './operation.js';
 
 /** Retargets an alias; the new key must have the same type and usage as the old one (UpdateAlias API reference). */
@@ -9,17 +11,22 @@ export const updateAlias: KmsOperation = async (input, ctx, kms) => {
   const aliasName: string = input.AliasName;
   assertCustomerAliasName(aliasName);
   await kms.authorizer.authorizeIdentity(ctx, 'UpdateAlias', aliasArn(ctx.region, ctx.account, aliasName), input);
-  const alias = await kms.store.aliases.get(ctx.account, ctx.region, aliasName);
-  if (!alias) throw NotFoundException(`Alias ${aliasArn(ctx.region, ctx.account, aliasName)} is not found.`);
-  const target = await kms.resolveKey(ctx, input.TargetKeyId, { operation: 'UpdateAlias', aliases: false, input });
-  const current = await kms.store.keys.get({ account: ctx.account, region: ctx.region, keyId: alias.targetKeyId });
-  if (current) await kms.authorize(ctx, current, { operation: 'UpdateAlias', aliases: false, input });
-  if (current && (current.keyUsage !== target.keyUsage || current.keySpec !== target.keySpec)) {
-    throw ValidationException(
-      `Alias ${aliasName} points to a key with KeySpec ${current.keySpec} and KeyUsage ${current.keyUsage}; ` +
-        `the new target must have the same KeySpec and KeyUsage.`,
-    );
-  }
-  await withAliasQuota(target, (max) => kms.store.aliases.update({ ...alias, targetKeyId: target.keyId, lastUpdatedDate: ctx.clock.now() }, max));
-  return {};
+  let target: KmsKey | undefined;
+  return retryOnAliasChange(async () => {
+    const alias = await kms.store.aliases.get(ctx.account, ctx.region, aliasName);
+    if (!alias) throw NotFoundException(`Alias ${aliasArn(ctx.region, ctx.account, aliasName)} is not found.`);
+    target ??= await kms.resolveKey(ctx, input.TargetKeyId, { operation: 'UpdateAlias', aliases: false, input });
+    const current = await kms.store.keys.get({ account: ctx.account, region: ctx.region, keyId: alias.targetKeyId });
+    if (current) await kms.authorize(ctx, current, { operation: 'UpdateAlias', aliases: false, input });
+    if (current && (current.keyUsage !== target.keyUsage || current.keySpec !== target.keySpec)) {
+      throw ValidationException(
+        `Alias ${aliasName} points to a key with KeySpec ${current.keySpec} and KeyUsage ${current.keyUsage}; ` +
+          `the new target must have the same KeySpec and KeyUsage.`,
+      );
+    }
+    // Only while the alias still points to the key checked above.
+    const next = { ...alias, targetKeyId: target.keyId, lastUpdatedDate: ctx.clock.now() };
+    const updated = await withAliasQuota(target, (max) => kms.store.aliases.update(next, alias.targetKeyId, max));
+    return updated ? {} : undefined;
+  });
 };

@@ -1,6 +1,7 @@
 import type { KmsKey } from '../../domain/key.js';
 import { assertKeyStateAllows } from '../../domain/key-states.js';
 import { assertMultiRegionPrimary, copyIn } from './multi-region.js';
+import { changeKey } from './key-transaction.js';
 import type { KmsOperation } from './operation.js';
 import { settleTransientState, updatingUntil } from './transient-key-states.js';
 
@@ -22,9 +23,15 @@ export const updatePrimaryRegion: KmsOperation = async (input, ctx, kms) => {
   const replica = await settleTransientState(kms.store.keys, copyIn(copies, primary, primaryRegion), ctx.clock.now());
   await kms.authorize({ ...ctx, region: primaryRegion }, replica, { operation: 'UpdatePrimaryRegion', aliases: false, input, extraConditions });
   assertKeyStateAllows('UpdatePrimaryRegion', replica);
-  // The old and the new primary are Updating for a few seconds (transient-key-states.ts).
+  // Every copy as committed now, provided the key's primary is still the one authorized above;
+  // the old and the new primary are Updating for a few seconds (transient-key-states.ts).
   const updating = updatingUntil(ctx.clock.now());
-  const swapped = (key: KmsKey) => key.region === primary.region || key.region === primaryRegion;
-  await kms.store.keys.apply(copies.map((key) => ({ key: { ...key, primaryRegion, ...(swapped(key) ? { lifecycle: updating } : {}) } })));
+  await changeKey(kms, primary, 'UpdatePrimaryRegion', (fresh, reads) => {
+    assertMultiRegionPrimary(fresh);
+    const current = reads.regionsOf(fresh.account, fresh.keyId);
+    assertKeyStateAllows('UpdatePrimaryRegion', copyIn(current, fresh, primaryRegion));
+    const swapped = (key: KmsKey) => key.region === fresh.region || key.region === primaryRegion;
+    return current.map((key) => ({ key: { ...key, primaryRegion, ...(swapped(key) ? { lifecycle: updating } : {}) } }));
+  });
   return {};
 };

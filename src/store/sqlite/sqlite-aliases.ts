@@ -27,8 +27,10 @@ export function sqliteAliasStore(db: Database.Database): AliasStore {
   const select = db.prepare(`SELECT * FROM aliases WHERE account = ? AND region = ? AND alias_name = ?`);
   const page = db.prepare(`SELECT * FROM aliases WHERE account = @account AND region = @region AND alias_name > @after
       AND (@target IS NULL OR target_key_id = @target) ORDER BY alias_name LIMIT @limit`);
-  const update = db.prepare(`UPDATE aliases SET target_key_id = ?, last_updated_date = ? WHERE account = ? AND region = ? AND alias_name = ?`);
-  const remove = db.prepare(`DELETE FROM aliases WHERE account = ? AND region = ? AND alias_name = ?`);
+  const update = db.prepare(`UPDATE aliases SET target_key_id = @target, last_updated_date = @updated
+    WHERE account = @account AND region = @region AND alias_name = @name AND (@expected IS NULL OR target_key_id = @expected)`);
+  const remove = db.prepare(`DELETE FROM aliases
+    WHERE account = @account AND region = @region AND alias_name = @name AND (@expected IS NULL OR target_key_id = @expected)`);
   // Uses aliases_target; at most maxPerKey + 1 index entries are read.
   const countForKey = db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM aliases WHERE account = ? AND region = ? AND target_key_id = ?
       AND alias_name <> ? LIMIT ?)`);
@@ -39,9 +41,10 @@ export function sqliteAliasStore(db: Database.Database): AliasStore {
     if (full(a, max)) throw new AliasQuotaError();
     return insert.run(a.account, a.region, a.aliasName, a.targetKeyId, a.creationDate.getTime(), a.lastUpdatedDate.getTime()).changes === 1;
   });
-  const retarget = writeTransaction(db, (a: KmsAlias, max: number | undefined) => {
+  const retarget = writeTransaction(db, (a: KmsAlias, expected: string | undefined, max: number | undefined) => {
     if (full(a, max)) throw new AliasQuotaError();
-    update.run(a.targetKeyId, a.lastUpdatedDate.getTime(), a.account, a.region, a.aliasName);
+    const params = { target: a.targetKeyId, updated: a.lastUpdatedDate.getTime(), account: a.account, region: a.region, name: a.aliasName };
+    return update.run({ ...params, expected: expected ?? null }).changes > 0;
   });
   return {
     async create(a, maxPerKey) {
@@ -56,11 +59,11 @@ export function sqliteAliasStore(db: Database.Database): AliasStore {
       const items = rows.slice(0, limit).map(toAlias);
       return { items, next: rows.length > limit ? items[items.length - 1].aliasName : undefined };
     },
-    async update(a, maxPerKey) {
-      retarget(a, maxPerKey);
+    async update(a, expectedTargetKeyId, maxPerKey) {
+      return retarget(a, expectedTargetKeyId, maxPerKey);
     },
-    async delete(account, region, aliasName) {
-      return remove.run(account, region, aliasName).changes > 0;
+    async delete(account, region, aliasName, expectedTargetKeyId) {
+      return remove.run({ account, region, name: aliasName, expected: expectedTargetKeyId ?? null }).changes > 0;
     },
   };
 }

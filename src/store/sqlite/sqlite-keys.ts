@@ -1,7 +1,7 @@
 import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import type { KeyLifecycle, KmsKey, Tags } from '../../domain/key.js';
-import { InvalidPagePositionError, type KeyChange, type KeyRef, type KeyStore, type Page, type StoredKeyMaterial } from '../ports.js';
+import { InvalidPagePositionError, type KeyChange, type KeyReads, type KeyRef, type KeyStore, type KeyTransactionResult, type Page, type StoredKeyMaterial } from '../ports.js';
 
 interface KeyRow {
   seq: number;
@@ -156,12 +156,28 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
     rows.map((r) => ({ account: r.account, region: r.region, keyId: r.key_id }));
   const refOf = (key: KmsKey): KeyRef => ({ account: key.account, region: key.region, keyId: key.keyId });
 
-  const apply = writeTransaction(db, (changes: KeyChange[]) => {
+  const applyChanges = (changes: KeyChange[]) => {
     for (const { key, materials } of changes) {
       const ref = refOf(key);
       updateKey.run({ ...ref, ...mutableColumns(key) });
       for (const m of materials ?? []) putMaterial.run(materialColumns(ref, m));
     }
+  };
+  const apply = writeTransaction(db, applyChanges);
+
+  const reads: KeyReads = {
+    get: (ref) => {
+      const row = selectKey.get(ref) as KeyRow | undefined;
+      return row && toKey(row);
+    },
+    regionsOf: (account, keyId) => (selectRegions.all(account, keyId) as KeyRow[]).map(toKey),
+    listMaterials: (ref) => (selectMaterials.all(ref) as MaterialRow[]).map(toMaterial),
+  };
+  // BEGIN IMMEDIATE: the rows `fn` reads cannot change, in this process or another, until it commits.
+  const transact = writeTransaction(db, (fn: (r: KeyReads) => KeyTransactionResult<unknown>): unknown => {
+    const { changes, result } = fn(reads);
+    applyChanges(changes);
+    return result;
   });
 
   const create = writeTransaction(db, (key: KmsKey, materials: StoredKeyMaterial[], tags: Tags) => {
@@ -181,7 +197,11 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
     for (const [tagKey, tagValue] of Object.entries(tags)) insertTag.run({ ...ref, tagKey, tagValue });
   });
 
-  const destroy = writeTransaction(db, (ref: KeyRef) => {
+  const destroy = writeTransaction(db, (ref: KeyRef, dueAt?: Date) => {
+    if (dueAt !== undefined) {
+      const row = selectKey.get(ref) as KeyRow | undefined;
+      if (row?.state !== 'PendingDeletion' || row.deletion_date === null || row.deletion_date > dueAt.getTime()) return false;
+    }
     const removed = deleteRows[0].run(ref).changes > 0;
     for (const stmt of deleteRows.slice(1)) stmt.run(ref);
     deleteAliases.run(ref);
@@ -208,6 +228,9 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
     async apply(changes) {
       apply(changes);
     },
+    async transact<T>(fn: (r: KeyReads) => KeyTransactionResult<T>) {
+      return transact(fn) as T;
+    },
     async regionsOf(account, keyId) {
       return (selectRegions.all(account, keyId) as KeyRow[]).map(toKey);
     },
@@ -220,8 +243,8 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
     async dueForExpiry(now) {
       return refs(selectExpiryDue.all(now.getTime()) as { account: string; region: string; key_id: string }[]);
     },
-    async destroy(ref) {
-      return destroy(ref);
+    async destroy(ref, dueAt) {
+      return destroy(ref, dueAt);
     },
     async dueForDeletion(now) {
       return refs(selectDue.all(now.getTime()) as { account: string; region: string; key_id: string }[]);
