@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { databasePath } from '../../src/server/app.js';
+import { REPLICA_CREATING_MS } from '../../src/services/kms/transient-key-states.js';
 import { sqliteGrantStore } from '../../src/store/sqlite/sqlite-grants.js';
 import { makeGrant } from '../contract/grant-contract.js';
 import { ACCOUNT, awsError, Harness, iamClient, REGION, type Credentials } from './harness.js';
@@ -154,6 +155,7 @@ describe('security: grants', () => {
     it("a grant token of a Multi-Region primary key does not work on its replica", async () => {
       const k = await newKey({ MultiRegion: true });
       await h.kms.send(new ReplicateKeyCommand({ KeyId: k.KeyId, ReplicaRegion: EU }));
+      h.advance(REPLICA_CREATING_MS); // the replica leaves Creating
       const g = await grant(h.kms, { KeyId: k.KeyId!, Operations: ['Encrypt', 'Decrypt'] });
       const malloryEu = clientFor((await mallory.config.credentials()) as Credentials, EU);
       const rootEu = clientFor(h.credentials, EU);

@@ -141,7 +141,7 @@ describe('migration 9 on an existing database', () => {
     const dir = mkdtempSync(join(tmpdir(), 'locksmith-grant-migration-'));
     const db = new Database(join(dir, 'db'));
     try {
-      migrate(db);
+      migrate(db, 9);
       const ref = keyRef();
       const before = sqliteGrantStore(db);
       const old = makeGrant(ref, { operations: ['Decrypt', 'CreateGrant'], constraints: { EncryptionContextSubset: { t: 'a' } } });
@@ -151,7 +151,7 @@ describe('migration 9 on an existing database', () => {
       db.exec(`DROP TRIGGER kms_grants_count_insert; DROP TRIGGER kms_grants_count_delete;
         DROP TABLE kms_grant_rules; DROP TABLE kms_grant_counts;`);
       db.pragma('user_version = 8');
-      migrate(db);
+      migrate(db, 9);
       const after_ = sqliteGrantStore(db);
       const principals = [old.granteePrincipal];
       assert.equal(await after_.findByRule(ref, principals, 'Decrypt', requestRules('Decrypt', { t: 'a', u: 'b' }).rules), old.grantId);

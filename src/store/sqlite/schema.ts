@@ -83,9 +83,10 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   `ALTER TABLE kms_keys ADD COLUMN transient_until INTEGER;`,
 ];
 
-export function migrate(db: Database.Database): void {
+/** Applies the migrations not yet applied, up to `target` (all of them unless a test says otherwise). */
+export function migrate(db: Database.Database, target = MIGRATIONS.length): void {
   const current = db.pragma('user_version', { simple: true }) as number;
-  for (let v = current; v < MIGRATIONS.length; v++) {
+  for (let v = current; v < target; v++) {
     db.transaction(() => {
       const step = MIGRATIONS[v]!;
       if (typeof step === 'string') db.exec(step);
