@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EncryptionContext } from '../../domain/encryption-context.js';
 import type { KmsKey } from '../../domain/key.js';
+import { parsePolicy } from '../../policy/document.js';
 import { accessDeniedMessage, evaluateIdentityAccess, evaluateKmsAccess } from '../../policy/evaluate.js';
 import type { ContextValue, Decision, RequestContext } from '../../policy/types.js';
 import { AccessDeniedException } from '../../protocols/errors.js';
@@ -49,7 +50,11 @@ export class KmsAuthorizer {
       throw AccessDeniedException(accessDeniedMessage(request, { allowed: false, reason: 'noResourceAllow' }));
     }
     const identity = await this.identityPolicies(ctx.principal);
-    await this.addResourceKeys(request, req.key, [req.key.policy, ...identity.map((p) => p.document), ...(ctx.principal.session?.sessionPolicies ?? [])]);
+    await this.addResourceKeys(request, req.key, [
+      ...contextKeysOf(req.key.policy, 'required'),
+      ...identity.flatMap((p) => contextKeysOf(p.document, 'forbidden')),
+      ...(ctx.principal.session?.sessionPolicies ?? []).flatMap((p) => contextKeysOf(p, 'forbidden')),
+    ]);
     const grant = await this.grantFor(ctx, req);
     const decision = evaluateKmsAccess(request, {
       keyPolicy: req.key.policy,
@@ -97,16 +102,17 @@ export class KmsAuthorizer {
 
   /**
    * kms:ResourceAliases and aws:ResourceTag/* describe the key itself; they cost a store read,
-   * so they are looked up only when a policy in play mentions them.
+   * so they are looked up only when a policy in play reads them — decided on the parsed
+   * documents' condition keys and variables, never on the raw text, which may spell a key with
+   * JSON escapes (`aws:Resource\u0054ag/…`).
    */
-  private async addResourceKeys(request: RequestContext, key: KmsKey, documents: string[]): Promise<void> {
-    const text = documents.join('\n').toLowerCase();
+  private async addResourceKeys(request: RequestContext, key: KmsKey, contextKeys: string[]): Promise<void> {
     const keys = request.conditionKeys;
-    if (text.includes('kms:resourcealiases')) {
+    if (contextKeys.includes('kms:resourcealiases')) {
       const aliases = await this.store.aliases.list(key.account, key.region, 100, undefined, key.keyId);
       keys['kms:ResourceAliases'] = aliases.items.map((a) => a.aliasName);
     }
-    if (text.includes('aws:resourcetag/')) {
+    if (contextKeys.some((k) => k.startsWith('aws:resourcetag/'))) {
       for (const [k, v] of Object.entries(await this.store.tags.get(key))) keys[`aws:ResourceTag/${k}`] = v;
     }
   }
@@ -123,6 +129,11 @@ export class KmsAuthorizer {
     }
     return grantAllows(grants, req.action, req.encryptionContext)?.grantId;
   }
+}
+
+/** Context keys a stored policy reads (parsed once per distinct text, cached by the policy engine). */
+function contextKeysOf(text: string, principal: 'required' | 'forbidden'): string[] {
+  return [...parsePolicy(text, { principal }).contextKeys];
 }
 
 function deny(request: RequestContext, decision: Decision): void {
