@@ -16,6 +16,7 @@ const HOT_READS = new Set([
   'credentials.getAccessKey',
   'iam.identityPolicies',
   'iam.getTags',
+  'iam.getPrincipalById', // every request with session credentials checks that its user or role still exists
   'sessions.get',
   'grants.forGrantee',
 ]);

@@ -9,6 +9,7 @@ import type { NamedPolicyDocument } from '../../store/iam-ports.js';
 import type { Store } from '../../store/ports.js';
 import type { CallContext, Principal } from '../call-context.js';
 import { callerIdentityPolicies } from '../caller-policies.js';
+import { callerGrantNames } from '../principal-binding.js';
 import { kmsConditionKeys } from './condition-keys.js';
 import { grantAllows } from './grant-evaluation.js';
 import type { KmsInput } from './operation.js';
@@ -119,8 +120,7 @@ export class KmsAuthorizer {
 
   /** A grant (held by the caller, or named by a grant token in the request) that allows the operation. */
   private async grantFor(ctx: CallContext, req: KeyAccessRequest): Promise<string | undefined> {
-    const p = ctx.principal;
-    const principals = [p.arn, ...(p.roleArn ? [p.roleArn] : [])];
+    const principals = callerGrantNames(ctx.principal);
     const grants = [...(await this.store.grants.forGrantee(req.key, principals))];
     const tokens: string[] = Array.isArray(req.input.GrantTokens) ? req.input.GrantTokens : [];
     for (const token of tokens) {

@@ -6,6 +6,7 @@ import { AlreadyExistsException, MalformedPolicyDocumentException, UnsupportedOp
 import type { StoredKeyMaterial } from '../../store/ports.js';
 import type { CallContext } from '../call-context.js';
 import { keyMetadata, keyMetadataDetails } from './key-metadata.js';
+import { bindKeyPolicy } from './key-policy-principals.js';
 import { materialAad, type KmsService } from './kms-service.js';
 import { assertMultiRegionPrimary } from './multi-region.js';
 import type { KmsInput, KmsOperation } from './operation.js';
@@ -47,6 +48,7 @@ export const replicateKey: KmsOperation = async (input, ctx, kms) => {
   const tags = tagsFromList(input.Tags ?? []);
   const policy: string = input.Policy ?? defaultKeyPolicy(primary.account);
   if (input.Policy !== undefined) validateKeyPolicy(policy);
+  const stored = input.Policy === undefined ? policy : await bindKeyPolicy(kms.store, policy);
 
   const external = primary.origin === 'EXTERNAL';
   const replica: KmsKey = {
@@ -63,7 +65,7 @@ export const replicateKey: KmsOperation = async (input, ctx, kms) => {
     multiRegion: true,
     // AWS shows a transient Creating state first; Locksmith's replica is ready at once.
     lifecycle: { state: external ? 'PendingImport' : 'Enabled' },
-    policy,
+    policy: stored,
     currentKeyMaterialId: primary.currentKeyMaterialId,
     rotation: primary.rotation,
     primaryRegion: primary.region,

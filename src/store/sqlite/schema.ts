@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { AUDIT_SCHEMA } from './schema-audit.js';
 import { GRANTS_SCHEMA } from './schema-grants.js';
-import { IAM_SCHEMA, IAM_TAGS_SCHEMA } from './schema-iam.js';
+import { IAM_SCHEMA, IAM_TAGS_SCHEMA, STS_ISSUER_ID_SCHEMA } from './schema-iam.js';
 import { KEY_LIFECYCLE_SCHEMA } from './schema-key-lifecycle.js';
 import { STORE_CHANGES_SCHEMA } from './schema-store-changes.js';
 
@@ -77,6 +77,7 @@ const MIGRATIONS: string[] = [
   AUDIT_SCHEMA,
   KEY_LIFECYCLE_SCHEMA,
   STORE_CHANGES_SCHEMA,
+  STS_ISSUER_ID_SCHEMA,
 ];
 
 export function migrate(db: Database.Database): void {
