@@ -4,7 +4,7 @@
  */
 import {
   CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteAccessKeyCommand, DeleteRoleCommand, DeleteRolePolicyCommand,
-  DeleteUserCommand, DeleteUserPolicyCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand,
+  DeleteUserCommand, DeleteUserPolicyCommand, GetRoleCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import {
   CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, EncryptCommand, GetKeyPolicyCommand, ListGrantsCommand, PutKeyPolicyCommand,
@@ -169,6 +169,32 @@ describe('security: policy text and principal identity (issue #11)', () => {
         assert.equal((await awsError(() => s.send(new GetCallerIdentityCommand({})))).name, 'InvalidClientTokenId');
         s.destroy();
       }
+    });
+
+    it('a role trust policy binds the users it names: a recreated user cannot assume the role; GetRole shows the id', async () => {
+      const assume = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] });
+      const first = await user('ivan', assume);
+      const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: userArn('ivan') }, Action: 'sts:AssumeRole' }] });
+      await iam.send(new CreateRoleCommand({ RoleName: 'ivan-role', AssumeRolePolicyDocument: trust }));
+      const trustShown = async () => JSON.parse(decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: 'ivan-role' }))).Role!.AssumeRolePolicyDocument!));
+      assert.equal((await trustShown()).Statement[0].Principal.AWS, userArn('ivan'));
+      const assumeAs = async (c: Credentials) => {
+        const sts = stsClient(h, c);
+        try {
+          return await sts.send(new AssumeRoleCommand({ RoleArn: roleArn('ivan-role'), RoleSessionName: 'job' }));
+        } finally {
+          sts.destroy();
+        }
+      };
+      await assumeAs(first.creds);
+      await deleteUser('ivan', first.creds, true);
+      const second = await user('ivan', assume);
+      assert.equal((await awsError(() => assumeAs(second.creds))).name, 'AccessDenied');
+      assert.equal((await trustShown()).Statement[0].Principal.AWS, first.id);
+      // Saving the trust policy again binds the name to the new user.
+      await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'ivan-role', PolicyDocument: trust }));
+      await assumeAs(second.creds);
+      assert.equal((await trustShown()).Statement[0].Principal.AWS, userArn('ivan'));
     });
 
     it('role sessions of a deleted role stop working, also after a namesake role is created', async () => {
