@@ -39,19 +39,23 @@ export async function arnOfUniqueId(store: Store, id: string): Promise<string | 
 }
 
 /**
- * Binds a policy's user and role ARNs to unique ids. Returns the text to store, or undefined when
+ * Binds a policy's user and role ARNs to unique ids (`keepMissing`: the seed file's keys, which may
+ * name principals seeded later; those stay ARNs and match by name). Returns the text to store, or undefined when
  * a named user or role does not exist — or an id names one that is gone (AWS refuses such policies:
  * "Policy contains a statement with one or more invalid principals", AWS re:Post knowledge center
  * "kms-policy-error-invalid-principals"). Account, session, federated and service principals are
  * kept as written.
  */
-export async function bindPolicyPrincipals(store: Store, text: string, compiled: CompiledPolicy): Promise<string | undefined> {
+export async function bindPolicyPrincipals(
+  store: Store, text: string, compiled: CompiledPolicy, { keepMissing = false } = {},
+): Promise<string | undefined> {
   const map = new Map<string, string>();
   for (const value of awsPrincipalValues(compiled)) {
+    if (keepMissing && !isEntityArn(value)) continue;
     if (isEntityArn(value)) {
       const id = await uniqueIdOf(store, value);
-      if (id === undefined) return undefined;
-      map.set(value, id);
+      if (id !== undefined) map.set(value, id);
+      else if (!keepMissing) return undefined;
     } else if (isEntityId(value) && (await arnOfUniqueId(store, value)) === undefined) return undefined;
   }
   return replacePrincipalValues(text, map);
