@@ -43,10 +43,27 @@ export async function resolveSessionCredentials(
   if (now.getTime() >= session.expiration.getTime()) {
     throw ExpiredTokenException('The security token included in the request is expired');
   }
+  if (!(await issuerExists(store, session))) throw UnrecognizedClientException('The security token included in the request is invalid.');
   return {
     principal: sessionPrincipal(session, await sessionPrincipalTags(store, session)),
     secretAccessKey: keyring.unwrap(session.wrappedSecret, sessionSecretAad(accessKeyId)).toString('utf8'),
   };
+}
+
+/**
+ * Whether the user or role behind a session still exists — the same one, by unique id, not a
+ * namesake. Temporary credentials are bound to the IAM user or role that obtained them, and their
+ * permissions are evaluated against it on every request (IAM User Guide, "Permissions for temporary
+ * security credentials"); once it is deleted nothing is left to evaluate, so the credentials are
+ * refused like an unknown token. // Unverified: AWS's exact error for this case (InvalidClientTokenId
+ * / UnrecognizedClientException assumed). Root-issued sessions have no such identity.
+ */
+async function issuerExists(store: Store, s: StsSession): Promise<boolean> {
+  if (s.principalType === 'Root' || s.issuerArn.endsWith(':root')) return true;
+  const id = s.issuerId ?? (s.principalType === 'AssumedRole' ? s.principalId.split(':')[0] : s.principalType === 'IAMUser' ? s.principalId : undefined);
+  if (id !== undefined) return (await store.iam.getPrincipalById(id)) !== undefined;
+  // A federated user's session from before issuer ids were recorded: the issuing user by name.
+  return (await store.iam.getUser(s.account, s.issuerName)) !== undefined;
 }
 
 /**

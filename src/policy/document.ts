@@ -1,6 +1,6 @@
 import { MalformedPolicyDocumentException } from '../protocols/errors.js';
 import { compileConditions, type CompiledCondition } from './conditions.js';
-import { compileMatcher, type Matcher } from './patterns.js';
+import { compileMatcher, isVariable, type Matcher, type Pattern } from './patterns.js';
 import { compilePrincipal, type PrincipalSpec } from './principal.js';
 
 /**
@@ -37,6 +37,12 @@ export interface CompiledPolicy {
   readonly statements: readonly CompiledStatement[];
   /** IAM/STS principal ARNs the document names (callers may check that they exist). */
   readonly namedPrincipals: readonly string[];
+  /**
+   * Every request-context key the document reads, lowercased: condition keys and policy variables,
+   * as parsed (so `aws:Resource\u0054ag/x` is `aws:resourcetag/x`). Callers that fetch costly keys
+   * (resource tags, aliases) only when a policy reads them must ask this, never the raw text.
+   */
+  readonly contextKeys: ReadonlySet<string>;
 }
 
 /** Distinct policy texts kept compiled per principal rule; the oldest entry is evicted first. */
@@ -99,7 +105,22 @@ function compilePolicy(text: string, options: ParseOptions): CompiledPolicy {
   if (options.principal === 'required') statements.forEach(rejectOverlyPermissive);
   const named = new Set<string>();
   for (const s of statements) for (const arn of s.principal?.arns ?? []) if (!arn.endsWith(':root')) named.add(arn);
-  return { version, id: doc.Id as string | undefined, statements, namedPrincipals: [...named] };
+  return { version, id: doc.Id as string | undefined, statements, namedPrincipals: [...named], contextKeys: contextKeysOf(statements) };
+}
+
+function contextKeysOf(statements: readonly CompiledStatement[]): Set<string> {
+  const keys = new Set<string>();
+  const variables = (patterns: readonly Pattern[] | undefined) => {
+    for (const p of patterns ?? []) for (const part of p.parts ?? []) if (isVariable(part)) keys.add(part.key);
+  };
+  for (const s of statements) {
+    variables(s.resource.patterns);
+    for (const c of s.conditions) {
+      keys.add(c.keyLower);
+      variables(c.patterns);
+    }
+  }
+  return keys;
 }
 
 function compileStatement(s: unknown, index: number, variables: boolean, options: ParseOptions): CompiledStatement {

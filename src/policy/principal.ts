@@ -117,6 +117,15 @@ export function matchNotPrincipal(spec: PrincipalSpec, p: RequestPrincipal): Pri
   if (spec.any) return NONE;
   if (p.type === 'Service') return p.service !== undefined && spec.services.has(p.service) ? NONE : { ...NONE, caller: true };
   const accountListed = spec.accounts.has(p.account);
-  const excluded = identityChain(p).every((level, i) => (i === 0 ? accountListed : spec.arns.has(level)));
+  const excluded = identityChain(p).every((level, i) => (i === 0 ? accountListed : levelListed(spec, p, level)));
   return { caller: !excluded, account: !accountListed, exactSession: false };
+}
+
+/** A level of the chain is listed by its ARN or, for the user or role itself, by its unique id (a saved policy's form). */
+function levelListed(spec: PrincipalSpec, p: RequestPrincipal, level: string): boolean {
+  if (spec.arns.has(level)) return true;
+  if (spec.ids.size === 0 || p.userId === undefined) return false;
+  if (p.type === 'IAMUser' && level === p.arn) return spec.ids.has(p.userId);
+  if (p.type === 'AssumedRole' && level === p.roleArn) return spec.ids.has(p.userId.split(':')[0]);
+  return false;
 }

@@ -8,6 +8,8 @@ import type { Random } from '../crypto/random.js';
 import type { RootKeyring } from '../crypto/root-keyring.js';
 import { grantTokenSha256, MAX_GRANTS_PER_KEY } from '../services/kms/create-grant.js';
 import { materialAad } from '../services/kms/kms-service.js';
+import { bindGrantPrincipal, bindPolicyPrincipals } from '../services/principal-binding.js';
+import { parsePolicy } from '../policy/document.js';
 import type { KeyRef, Store } from '../store/ports.js';
 import { createOnce } from './seed-create.js';
 import { seededGrantId, seededKeyMaterialId } from './seed-ids.js';
@@ -81,12 +83,14 @@ export async function applyKeys(
       tally(report.grants, 'unchanged');
       continue;
     }
+    const grantee = (await bindGrantPrincipal(store, grant.granteePrincipal)) ?? grant.granteePrincipal;
+    const retiring = grant.retiringPrincipal === undefined ? undefined : ((await bindGrantPrincipal(store, grant.retiringPrincipal)) ?? grant.retiringPrincipal);
     const created = await createOnce(() => store.grants.create({
       ...ref,
       grantId,
       ...(grant.name !== undefined && { name: grant.name }),
-      granteePrincipal: grant.granteePrincipal,
-      ...(grant.retiringPrincipal !== undefined && { retiringPrincipal: grant.retiringPrincipal }),
+      granteePrincipal: grantee,
+      ...(retiring !== undefined && { retiringPrincipal: retiring }),
       operations: [...grant.operations],
       ...(grant.constraints !== undefined && { constraints: grant.constraints }),
       issuingAccount: accountRootArn(account.id),
@@ -118,10 +122,19 @@ async function createSeededKey(store: Store, keyring: RootKeyring, random: Rando
     // Only Multi-Region keys have mrk- ids (AWS KMS Developer Guide, "Multi-Region key identifiers").
     multiRegion: seed.id.startsWith('mrk-'),
     lifecycle: { state: 'Enabled' },
-    policy: seed.policy ?? defaultKeyPolicy(account),
+    policy: seed.policy === undefined ? defaultKeyPolicy(account) : await seededPolicy(store, seed.policy),
     currentKeyMaterialId: keyMaterialId,
   };
   const wrapped = keyring.wrap(secret, materialAad(arn, keyMaterialId));
   secret.fill(0);
   await store.keys.create(key, [{ keyMaterialId, createdAt: now, wrapped }], { ...seed.tags });
+}
+
+/**
+ * A seeded key policy as KMS would save it: users and roles that exist when the seed is applied
+ * are bound to their unique ids (principal-binding.ts); others, e.g. seeded later in another
+ * account, stay ARNs and match by name.
+ */
+async function seededPolicy(store: Store, text: string): Promise<string> {
+  return (await bindPolicyPrincipals(store, text, parsePolicy(text, { principal: 'required' }), { keepMissing: true })) ?? text;
 }

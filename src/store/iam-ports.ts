@@ -68,6 +68,8 @@ export interface IamStore {
   getUser(account: string, userName: string): Promise<IamUser | undefined>;
   listUsers(account: string): Promise<IamUser[]>;
   deleteUser(account: string, userName: string): Promise<boolean>;
+  /** The user (AIDA…) or role (AROA…) with this unique id, in any account; undefined once deleted. */
+  getPrincipalById(uniqueId: string): Promise<IamUser | IamRole | undefined>;
 
   createRole(role: IamRole, tags?: IamTags): Promise<boolean>;
   getRole(account: string, roleName: string): Promise<IamRole | undefined>;
@@ -130,6 +132,11 @@ export interface StsSession {
   issuerArn: string;
   /** Role name (role sessions) or user name (GetSessionToken / federation issuer). */
   issuerName: string;
+  /**
+   * Unique id (AROA…, AIDA…) of the role or user behind the session; absent for the root and for
+   * sessions stored before it was recorded. The session stops working once that identity is deleted.
+   */
+  issuerId?: string;
   sessionName?: string;
   /** Session policy documents passed at creation (AssumeRole Policy, GetFederationToken Policy). */
   sessionPolicies: string[];

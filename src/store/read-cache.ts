@@ -16,6 +16,7 @@ const HOT_READS = new Set([
   'credentials.getAccessKey',
   'iam.identityPolicies',
   'iam.getTags',
+  'iam.getPrincipalById', // every request with session credentials checks that its user or role still exists
   'sessions.get',
   // Not grants: a principal's grants on a key can be tens of thousands of rows, rebuilt after
   // every write; authorization asks the grant index instead (grants.findByRule, a few probes).

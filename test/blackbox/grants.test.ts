@@ -11,14 +11,25 @@ import {
 } from '@aws-sdk/client-kms';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ACCOUNT, awsError, Harness } from './harness.js';
+import { CreateRoleCommand, CreateUserCommand } from '@aws-sdk/client-iam';
+import { ACCOUNT, awsError, Harness, iamClient } from './harness.js';
 
 const user = (name: string) => `arn:aws:iam::${ACCOUNT}:user/${name}`;
 const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
 
 describe('grants (same account, root credentials)', () => {
   let h: Harness;
-  before(async () => (h = await Harness.start()));
+  before(async () => {
+    h = await Harness.start();
+    // Grants name principals that exist: CreateGrant refuses others (security-policy.test.ts).
+    const iam = iamClient(h);
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'sts:AssumeRole' }] });
+    for (const UserName of ['app', 'a', 'b']) await iam.send(new CreateUserCommand({ UserName }));
+    for (const [RoleName, Path] of [['admin', '/'], ['retirer', '/'], ['retirer-2', '/'], ['R', '/path/to/']]) {
+      await iam.send(new CreateRoleCommand({ RoleName, Path, AssumeRolePolicyDocument: trust }));
+    }
+    iam.destroy();
+  });
   after(() => h.stop());
   const newKey = async () => (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
   const create = (input: Partial<CreateGrantCommandInput> & { KeyId: string }) =>

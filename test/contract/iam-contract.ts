@@ -73,6 +73,23 @@ function usersAndRoles(store: () => Store): void {
       assert.equal(await store().iam.getUser(account, 'bob'), undefined);
     });
 
+    it('finds a user or role by its unique id, in any account, until it is deleted', async () => {
+      const account = newAccount();
+      const user = makeUser(account, 'erin');
+      const role = makeRole(newAccount(), 'ops');
+      await store().iam.createUser(user);
+      await store().iam.createRole(role);
+      assert.deepEqual(await store().iam.getPrincipalById(user.userId), user);
+      assert.deepEqual(await store().iam.getPrincipalById(role.roleId), role);
+      await store().iam.deleteUser(account, 'erin');
+      assert.equal(await store().iam.getPrincipalById(user.userId), undefined);
+      // A namesake has a new id; the old one stays unknown.
+      const again = makeUser(account, 'erin');
+      await store().iam.createUser(again);
+      assert.notEqual(again.userId, user.userId);
+      assert.equal(await store().iam.getPrincipalById(user.userId), undefined);
+    });
+
     it('treats user and role names case-insensitively, keeping the stored spelling', async () => {
       const account = newAccount();
       const user = makeUser(account, 'Bob');
@@ -214,6 +231,9 @@ function sessions(store: () => Store): void {
       const { sessionName: _omitted, ...noName } = makeSession(account, { principalType: 'IAMUser', sessionPolicies: [] });
       await store().sessions.put(noName);
       assert.deepEqual(await store().sessions.get(noName.accessKeyId), noName);
+      const withIssuer = makeSession(account, { issuerId: 'AROAEXAMPLE' });
+      await store().sessions.put(withIssuer);
+      assert.deepEqual(await store().sessions.get(withIssuer.accessKeyId), withIssuer);
       assert.equal(await store().sessions.get('ASIAUNKNOWNUNKNOWN00'), undefined);
     });
 

@@ -120,7 +120,8 @@ describe('applySeed: the two-account fixture', () => {
     assert.equal(grants.length, 2);
     const app = await e.store.grants.get(ref, seededGrantId(ALPHA, seed.accounts[0].grants[0]));
     assert.equal(app?.name, 'app-decrypt');
-    assert.equal(app?.granteePrincipal, `arn:aws:iam::${ALPHA}:role/app`);
+    // Bound to the seeded role's unique id, as CreateGrant stores it (principal-binding.ts).
+    assert.equal(app?.granteePrincipal, (await e.store.iam.getRole(ALPHA, 'app'))?.roleId);
     assert.deepEqual(app?.operations, ['Decrypt']);
     assert.equal(app?.issuingAccount, `arn:aws:iam::${ALPHA}:root`);
     const auditor = await e.store.grants.get(ref, seededGrantId(ALPHA, seed.accounts[0].grants[1]));

@@ -21,11 +21,11 @@ export const createRole: QueryOperation = async (input, ctx, deps) => {
   const arn = roleArn(ctx.account, path, roleName);
   await authorizeCreateWithTags(deps, ctx, 'Role', arn, tags);
   if (await deps.store.iam.getRole(ctx.account, roleName)) throw EntityAlreadyExists(`Role with name ${roleName} already exists.`);
-  await validateTrustPolicy(deps.store, trust);
+  const bound = await validateTrustPolicy(deps.store, trust);
   const role = {
     account: ctx.account, roleName, roleId: uniqueId(ctx.random, 'AROA'), arn, path,
-    assumeRolePolicyDocument: trust, description, maxSessionDuration, createDate: ctx.clock.now(),
+    assumeRolePolicyDocument: bound, description, maxSessionDuration, createDate: ctx.clock.now(),
   };
   if (!(await deps.store.iam.createRole(role, tags))) throw EntityAlreadyExists(`Role with name ${roleName} already exists.`);
-  return { Role: roleXml(role, { tags: tagsXml(tags) }) };
+  return { Role: roleXml({ ...role, assumeRolePolicyDocument: trust }, { tags: tagsXml(tags) }) };
 };

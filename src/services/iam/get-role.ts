@@ -2,6 +2,7 @@ import { authorizeIam } from './authorize.js';
 import { requireRole, roleResource, roleXml } from './entities.js';
 import { tagsXml } from './identity-tags.js';
 import type { QueryOperation } from './operation.js';
+import { roleForDisplay } from './policy-documents.js';
 import { roleNameRule } from './query-input.js';
 
 /** IAM API Reference, "GetRole": the trust policy URL-encoded, RoleLastUsed present (empty: Locksmith does not track use), Tags when any. */
@@ -10,5 +11,5 @@ export const getRole: QueryOperation = async (input, ctx, deps) => {
   await authorizeIam(deps, ctx, 'GetRole', (await roleResource(deps, ctx, roleName)).arn);
   const role = await requireRole(deps, ctx, roleName);
   const tags = tagsXml(await deps.store.iam.getTags(ctx.account, 'role', role.roleName));
-  return { Role: roleXml(role, { lastUsed: true, tags }) };
+  return { Role: roleXml(await roleForDisplay(deps.store, role), { lastUsed: true, tags }) };
 };

@@ -1,6 +1,7 @@
 import { authorizeIam } from './authorize.js';
 import { roleXml } from './entities.js';
 import type { QueryOperation } from './operation.js';
+import { roleForDisplay } from './policy-documents.js';
 import { byPathPrefix, paginate } from './paging.js';
 import { pathPrefixRule } from './query-input.js';
 
@@ -9,5 +10,6 @@ export const listRoles: QueryOperation = async (input, ctx, deps) => {
   const prefix = input.string('PathPrefix', pathPrefixRule);
   await authorizeIam(deps, ctx, 'ListRoles', `arn:aws:iam::${ctx.account}:role/`);
   const page = paginate(byPathPrefix(await deps.store.iam.listRoles(ctx.account), prefix), input);
-  return { Roles: page.items.map((r) => roleXml(r)), IsTruncated: page.IsTruncated, Marker: page.Marker };
+  const roles = await Promise.all(page.items.map((r) => roleForDisplay(deps.store, r)));
+  return { Roles: roles.map((r) => roleXml(r)), IsTruncated: page.IsTruncated, Marker: page.Marker };
 };

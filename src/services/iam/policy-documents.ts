@@ -1,6 +1,8 @@
 import { parsePolicy, type CompiledPolicy } from '../../policy/index.js';
 import { LimitExceeded, MalformedPolicyDocument } from '../../protocols/errors.js';
+import type { IamRole } from '../../store/iam-ports.js';
 import type { Store } from '../../store/ports.js';
+import { bindPolicyPrincipals, displayPolicyPrincipals, isEntityArn, isEntityId, uniqueIdOf, arnOfUniqueId } from '../principal-binding.js';
 
 /**
  * Policy documents as IAM validates them (IAM User Guide, "IAM JSON policy element reference";
@@ -59,15 +61,34 @@ export function parseTrustPolicy(text: string): CompiledPolicy {
   return asIamError(() => parsePolicy(engineText, { principal: 'required' }));
 }
 
-/** Validates a trust policy, including that the IAM users and roles it names exist ("Invalid principal in policy"). */
-export async function validateTrustPolicy(store: Store, text: string): Promise<void> {
+/**
+ * Validates a trust policy, including that the IAM users and roles it names exist ("Invalid principal
+ * in policy"), and returns it as IAM saves it: those principals bound to their unique ids (IAM User
+ * Guide, "AWS JSON policy elements: Principal", IAM role and IAM user principals).
+ */
+export async function validateTrustPolicy(store: Store, text: string): Promise<string> {
   if (policySize(text) > 2048) throw LimitExceeded('Cannot exceed quota for ACLSizePerRole: 2048');
   const compiled = parseTrustPolicy(text);
-  for (const arn of compiled.namedPrincipals) {
-    const m = /^arn:aws:iam::(\d{12}):(user|role)(\/(?:[^/]+\/)*)([^/]+)$/.exec(arn);
-    if (!m) continue;
-    const [, account, kind, , name] = m;
-    const entity = kind === 'user' ? await store.iam.getUser(account, name) : await store.iam.getRole(account, name);
-    if (!entity || entity.arn !== arn) throw MalformedPolicyDocument(`Invalid principal in policy: "AWS":"${arn}"`);
+  for (const s of compiled.statements) {
+    const raw = s.principal?.raw;
+    for (const value of raw && raw !== '*' ? (raw.AWS ?? []) : []) {
+      const missing = isEntityArn(value) ? (await uniqueIdOf(store, value)) === undefined : isEntityId(value) && (await arnOfUniqueId(store, value)) === undefined;
+      if (missing) throw MalformedPolicyDocument(`Invalid principal in policy: "AWS":"${value}"`);
+    }
   }
+  const bound = await bindPolicyPrincipals(store, text, compiled);
+  if (bound === undefined) throw MalformedPolicyDocument('Invalid principal in policy'); // a principal deleted meanwhile
+  return bound;
+}
+
+/** The role as GetRole and ListRoles show it: its trust policy with ARNs for principals that exist, ids for deleted ones. */
+export async function roleForDisplay(store: Store, role: IamRole): Promise<IamRole> {
+  const text = role.assumeRolePolicyDocument;
+  let compiled;
+  try {
+    compiled = parseTrustPolicy(text);
+  } catch {
+    return role; // seeded trust policies are shown as written
+  }
+  return { ...role, assumeRolePolicyDocument: await displayPolicyPrincipals(store, text, compiled) };
 }

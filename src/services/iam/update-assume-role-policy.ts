@@ -10,7 +10,7 @@ export const updateAssumeRolePolicy: QueryOperation = async (input, ctx, deps) =
   const document = input.string('PolicyDocument', documentRule);
   await authorizeIam(deps, ctx, 'UpdateAssumeRolePolicy', (await roleResource(deps, ctx, roleName)).arn);
   const role = await requireRole(deps, ctx, roleName);
-  await validateTrustPolicy(deps.store, document);
-  await deps.store.iam.updateAssumeRolePolicy(ctx.account, role.roleName, document);
+  const bound = await validateTrustPolicy(deps.store, document);
+  await deps.store.iam.updateAssumeRolePolicy(ctx.account, role.roleName, bound);
   return undefined;
 };

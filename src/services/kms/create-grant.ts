@@ -3,6 +3,8 @@ import { accountRootArn } from '../../domain/arn.js';
 import type { KmsKey } from '../../domain/key.js';
 import { InvalidArnException, LimitExceededException, ValidationException } from '../../protocols/errors.js';
 import type { GrantConstraints, KmsGrant } from '../../store/grant-ports.js';
+import type { Store } from '../../store/ports.js';
+import { bindGrantPrincipal } from '../principal-binding.js';
 import { CONTEXT_OPERATIONS } from './grant-evaluation.js';
 import { stopIfDryRun, type KmsOperation } from './operation.js';
 
@@ -94,6 +96,18 @@ function checkRequest(input: Record<string, unknown>): void {
   if (typeof input.RetiringPrincipal === 'string') assertPrincipalArn(input.RetiringPrincipal);
 }
 
+/**
+ * A grantee or retiring principal as the grant stores it: an IAM user or role by its unique id, so a
+ * namesake created after a deletion does not inherit the grant; one that does not exist is refused
+ * with InvalidArnException (as AWS refuses a principal it cannot resolve, e.g. a role not yet
+ * propagated: terraform-provider-aws PR #3038). // Unverified: AWS's message text for this case.
+ */
+async function storedPrincipal(store: Store, arn: string): Promise<string> {
+  const stored = await bindGrantPrincipal(store, arn);
+  if (stored === undefined) throw InvalidArnException(`ARN does not refer to a valid principal: ${arn}`);
+  return stored;
+}
+
 function checkOperations(operations: string[]): void {
   if (operations.length === 0) throw ValidationException('Grants must contain at least one operation.');
   // AWS's message (a grant allowing only CreateGrant could never be used).
@@ -139,7 +153,12 @@ export const createGrant: KmsOperation = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'CreateGrant', aliases: false, input });
   checkForKey(key, operations, constraints);
   const ref = { account: key.account, region: key.region, keyId: key.keyId };
-  const wanted = { granteePrincipal: input.GranteePrincipal as string, retiringPrincipal: input.RetiringPrincipal as string | undefined, operations, constraints };
+  const wanted = {
+    granteePrincipal: await storedPrincipal(kms.store, input.GranteePrincipal as string),
+    retiringPrincipal: typeof input.RetiringPrincipal === 'string' ? await storedPrincipal(kms.store, input.RetiringPrincipal) : undefined,
+    operations,
+    constraints,
+  };
   const token = ctx.random.bytes(GRANT_TOKEN_BYTES).toString('base64');
 
   const name: string | undefined = input.Name;

@@ -8,6 +8,7 @@ import { generateDerKeyPair } from '../../crypto/key-pairs.js';
 import { MalformedPolicyDocumentException, UnsupportedOperationException, ValidationException } from '../../protocols/errors.js';
 import { keyMetadata, keyMetadataDetails } from './key-metadata.js';
 import { materialAad } from './kms-service.js';
+import { bindKeyPolicy } from './key-policy-principals.js';
 import type { KmsOperation } from './operation.js';
 
 export const createKey: KmsOperation = async (input, ctx, kms) => {
@@ -31,8 +32,11 @@ export const createKey: KmsOperation = async (input, ctx, kms) => {
   const multiRegion = input.MultiRegion === true;
   await kms.authorizer.authorizeIdentity(ctx, 'CreateKey', '*', input);
   const tags = tagsFromList(input.Tags ?? []);
-  const policy: string = input.Policy ?? defaultKeyPolicy(ctx.account);
-  if (input.Policy !== undefined) validateKeyPolicy(policy);
+  let policy: string = input.Policy ?? defaultKeyPolicy(ctx.account);
+  if (input.Policy !== undefined) {
+    validateKeyPolicy(policy);
+    policy = await bindKeyPolicy(kms.store, policy);
+  }
 
   const now = ctx.clock.now();
   // Multi-Region key ids are mrk- and 32 hex digits; the same id in every region.

@@ -1,10 +1,11 @@
 import { DEFAULT_POLICY_NAME } from '../../domain/key-policy.js';
 import { NotFoundException } from '../../protocols/errors.js';
+import { displayKeyPolicy } from './key-policy-principals.js';
 import type { KmsOperation } from './operation.js';
 
 export const getKeyPolicy: KmsOperation = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'GetKeyPolicy', aliases: false, input });
   const name: string = input.PolicyName ?? DEFAULT_POLICY_NAME;
   if (name !== DEFAULT_POLICY_NAME) throw NotFoundException('No such policy exists');
-  return { Policy: key.policy, PolicyName: DEFAULT_POLICY_NAME };
+  return { Policy: await displayKeyPolicy(kms.store, key.policy), PolicyName: DEFAULT_POLICY_NAME };
 };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EncryptionContext } from '../../domain/encryption-context.js';
 import type { KmsKey } from '../../domain/key.js';
+import { parsePolicy } from '../../policy/document.js';
 import { accessDeniedMessage, evaluateIdentityAccess, evaluateKmsAccess } from '../../policy/evaluate.js';
 import type { ContextValue, Decision, RequestContext } from '../../policy/types.js';
 import { AccessDeniedException } from '../../protocols/errors.js';
@@ -8,6 +9,7 @@ import type { NamedPolicyDocument } from '../../store/iam-ports.js';
 import type { Store } from '../../store/ports.js';
 import type { CallContext, Principal } from '../call-context.js';
 import { callerIdentityPolicies } from '../caller-policies.js';
+import { callerGrantNames } from '../principal-binding.js';
 import { kmsConditionKeys } from './condition-keys.js';
 import { operationMask, parentRulesFor, PARENT_ROW, requestRules, subsetRuleAdmits } from '../../domain/grant-rules.js';
 import type { GrantConstraints, KmsGrant } from '../../store/grant-ports.js';
@@ -51,7 +53,11 @@ export class KmsAuthorizer {
       throw AccessDeniedException(accessDeniedMessage(request, { allowed: false, reason: 'noResourceAllow' }));
     }
     const identity = await this.identityPolicies(ctx.principal);
-    await this.addResourceKeys(request, req.key, [req.key.policy, ...identity.map((p) => p.document), ...(ctx.principal.session?.sessionPolicies ?? [])]);
+    await this.addResourceKeys(request, req.key, [
+      ...contextKeysOf(req.key.policy, 'required'),
+      ...identity.flatMap((p) => contextKeysOf(p.document, 'forbidden')),
+      ...(ctx.principal.session?.sessionPolicies ?? []).flatMap((p) => contextKeysOf(p, 'forbidden')),
+    ]);
     const decision = evaluateKmsAccess(request, {
       keyPolicy: req.key.policy,
       identityPolicies: identity,
@@ -99,16 +105,17 @@ export class KmsAuthorizer {
 
   /**
    * kms:ResourceAliases and aws:ResourceTag/* describe the key itself; they cost a store read,
-   * so they are looked up only when a policy in play mentions them.
+   * so they are looked up only when a policy in play reads them — decided on the parsed
+   * documents' condition keys and variables, never on the raw text, which may spell a key with
+   * JSON escapes (`aws:Resource\u0054ag/…`).
    */
-  private async addResourceKeys(request: RequestContext, key: KmsKey, documents: string[]): Promise<void> {
-    const text = documents.join('\n').toLowerCase();
+  private async addResourceKeys(request: RequestContext, key: KmsKey, contextKeys: string[]): Promise<void> {
     const keys = request.conditionKeys;
-    if (text.includes('kms:resourcealiases')) {
+    if (contextKeys.includes('kms:resourcealiases')) {
       const aliases = await this.store.aliases.list(key.account, key.region, 100, undefined, key.keyId);
       keys['kms:ResourceAliases'] = aliases.items.map((a) => a.aliasName);
     }
-    if (text.includes('aws:resourcetag/')) {
+    if (contextKeys.some((k) => k.startsWith('aws:resourcetag/'))) {
       for (const [k, v] of Object.entries(await this.store.tags.get(key))) keys[`aws:ResourceTag/${k}`] = v;
     }
   }
@@ -119,8 +126,8 @@ export class KmsAuthorizer {
    * (src/domain/grant-rules.ts), token grants one by one (at most 10 tokens).
    */
   private async grantFor(ctx: CallContext, req: KeyAccessRequest): Promise<string | undefined> {
-    const p = ctx.principal;
-    const principals = [p.arn, ...(p.roleArn ? [p.roleArn] : [])];
+    // The caller's ARNs and, for grants bound to an IAM user or role, its unique id.
+    const principals = callerGrantNames(ctx.principal);
     const child = req.action === 'CreateGrant' ? requestedGrant(req.input) : undefined;
     const allows = (g: KmsGrant) =>
       child ? g.operations.includes('CreateGrant') && childGrantWithinParent(g, child.operations, child.constraints)
@@ -155,6 +162,11 @@ function requestedGrant(input: KmsInput): { operations: string[]; constraints: G
   if (c?.EncryptionContextEquals) constraints.EncryptionContextEquals = c.EncryptionContextEquals;
   if (c?.EncryptionContextSubset) constraints.EncryptionContextSubset = c.EncryptionContextSubset;
   return { operations, constraints: constraints.EncryptionContextEquals || constraints.EncryptionContextSubset ? constraints : undefined };
+}
+
+/** Context keys a stored policy reads (parsed once per distinct text, cached by the policy engine). */
+function contextKeysOf(text: string, principal: 'required' | 'forbidden'): string[] {
+  return [...parsePolicy(text, { principal }).contextKeys];
 }
 
 function deny(request: RequestContext, decision: Decision): void {

@@ -1,7 +1,7 @@
 import { accessDeniedMessage } from '../../policy/evaluate.js';
 import { AccessDeniedException, ValidationException } from '../../protocols/errors.js';
 import { assertPrincipalArn, principalAccount } from './create-grant.js';
-import { grantListEntry } from './list-grants.js';
+import { filterPrincipal, grantListEntry } from './list-grants.js';
 import type { KmsOperation } from './operation.js';
 import { pageWithMarker } from './paging.js';
 
@@ -25,6 +25,7 @@ export const listRetirableGrants: KmsOperation = async (input, ctx, kms) => {
     ));
   }
   const limit: number = input.Limit ?? 50;
-  const page = await pageWithMarker(input.Marker, (after) => kms.store.grants.listRetirable(ctx.region, principal, limit, after));
-  return { Grants: page.items.map(grantListEntry), NextMarker: page.NextMarker, Truncated: page.Truncated };
+  const stored = (await filterPrincipal(kms.store, principal))!;
+  const page = await pageWithMarker(input.Marker, (after) => kms.store.grants.listRetirable(ctx.region, stored, limit, after));
+  return { Grants: await Promise.all(page.items.map((g) => grantListEntry(kms.store, g))), NextMarker: page.NextMarker, Truncated: page.Truncated };
 };

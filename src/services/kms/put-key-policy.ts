@@ -1,13 +1,14 @@
 import { DEFAULT_POLICY_NAME, LOCKOUT_MESSAGE, validateKeyPolicy } from '../../domain/key-policy.js';
 import { MalformedPolicyDocumentException, NotFoundException } from '../../protocols/errors.js';
 import { changeKey } from './key-transaction.js';
+import { bindKeyPolicy } from './key-policy-principals.js';
 import type { KmsOperation } from './operation.js';
 
 export const putKeyPolicy: KmsOperation = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'PutKeyPolicy', aliases: false, input });
   if ((input.PolicyName ?? DEFAULT_POLICY_NAME) !== DEFAULT_POLICY_NAME) throw NotFoundException('No such policy exists');
   validateKeyPolicy(input.Policy);
-  const updated = { ...key, policy: input.Policy };
+  const updated = { ...key, policy: await bindKeyPolicy(kms.store, input.Policy) };
   if (input.BypassPolicyLockoutSafetyCheck !== true && !(await kms.authorizer.allowsPolicyUpdate(ctx, updated, input))) {
     throw MalformedPolicyDocumentException(LOCKOUT_MESSAGE);
   }

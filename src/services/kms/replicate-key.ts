@@ -7,6 +7,7 @@ import { AlreadyExistsException, MalformedPolicyDocumentException, UnsupportedOp
 import type { StoredKeyMaterial } from '../../store/ports.js';
 import type { CallContext } from '../call-context.js';
 import { keyMetadata, keyMetadataDetails } from './key-metadata.js';
+import { bindKeyPolicy } from './key-policy-principals.js';
 import { materialAad, type KmsService } from './kms-service.js';
 import { assertMultiRegionPrimary } from './multi-region.js';
 import type { KmsInput, KmsOperation } from './operation.js';
@@ -49,6 +50,7 @@ export const replicateKey: KmsOperation = async (input, ctx, kms) => {
   const tags = tagsFromList(input.Tags ?? []);
   const policy: string = input.Policy ?? defaultKeyPolicy(primary.account);
   if (input.Policy !== undefined) validateKeyPolicy(policy);
+  const stored = input.Policy === undefined ? policy : await bindKeyPolicy(kms.store, policy);
 
   const replica: KmsKey = {
     account: primary.account,
@@ -64,7 +66,7 @@ export const replicateKey: KmsOperation = async (input, ctx, kms) => {
     multiRegion: true,
     // Creating for a few seconds, then Enabled, or PendingImport for imported material (transient-key-states.ts).
     lifecycle: creatingUntil(ctx.clock.now()),
-    policy,
+    policy: stored,
     currentKeyMaterialId: primary.currentKeyMaterialId,
     rotation: primary.rotation,
     primaryRegion: primary.region,

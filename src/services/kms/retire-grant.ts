@@ -6,6 +6,7 @@ import { AccessDeniedException, InvalidGrantTokenException, NotFoundException, V
 import type { KmsGrant } from '../../store/grant-ports.js';
 import type { CallContext } from '../call-context.js';
 import { kmsConditionKeys } from './condition-keys.js';
+import { callerGrantNames } from '../principal-binding.js';
 import { GRANT_TOKEN_FORMAT, grantTokenSha256, principalAccount } from './create-grant.js';
 import type { KmsService } from './kms-service.js';
 import { stopIfDryRun, type KmsInput, type KmsOperation } from './operation.js';
@@ -49,7 +50,7 @@ async function findGrant(ctx: CallContext, kms: KmsService, input: KmsInput): Pr
  */
 async function authorizeRetire(ctx: CallContext, kms: KmsService, key: KmsKey, grant: KmsGrant, input: KmsInput): Promise<void> {
   const p = ctx.principal;
-  const me = [p.arn, ...(p.roleArn ? [p.roleArn] : [])];
+  const me = callerGrantNames(p);
   const named =
     (grant.retiringPrincipal !== undefined && me.includes(grant.retiringPrincipal)) ||
     (grant.operations.includes('RetireGrant') && me.includes(grant.granteePrincipal));

@@ -76,6 +76,7 @@ export const assumeRole: QueryOperation = async (input, ctx, deps) => {
     principalId: assumedRoleId,
     issuerArn: role.arn,
     issuerName: role.roleName,
+    issuerId: role.roleId,
     sessionName,
     sessionPolicies,
     ...sessionTags,

@@ -37,6 +37,7 @@ export const getFederationToken: QueryOperation = async (input, ctx, deps) => {
     principalId: federatedUserId,
     issuerArn: p.arn,
     issuerName: root ? p.account : p.userName!,
+    ...(root ? {} : { issuerId: p.userId }),
     sessionName: name,
     sessionPolicies,
     ...sessionTags,

@@ -22,6 +22,7 @@ export const getSessionToken: QueryOperation = async (input, ctx, deps) => {
     principalId: p.userId ?? p.account,
     issuerArn: p.arn,
     issuerName: root ? p.account : p.userName!,
+    ...(root ? {} : { issuerId: p.userId }),
     sessionPolicies: [],
     ...NO_SESSION_TAGS,
   }, seconds);

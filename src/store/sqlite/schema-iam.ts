@@ -99,3 +99,12 @@ export const IAM_TAGS_SCHEMA = `
   ALTER TABLE sts_sessions ADD COLUMN session_tags TEXT NOT NULL DEFAULT '{}';
   ALTER TABLE sts_sessions ADD COLUMN transitive_tag_keys TEXT NOT NULL DEFAULT '[]';
 `;
+
+/**
+ * The unique id of the user or role behind an STS session (migration 9): a session of a deleted
+ * identity must not come back to life with a namesake (IAM User Guide, "AWS JSON policy elements:
+ * Principal"). NULL for the root and for sessions issued before this migration.
+ */
+export const STS_ISSUER_ID_SCHEMA = `
+  ALTER TABLE sts_sessions ADD COLUMN issuer_id TEXT;
+`;

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { AUDIT_SCHEMA } from './schema-audit.js';
 import { GRANTS_SCHEMA } from './schema-grants.js';
 import { migrateGrantRules } from './schema-grant-rules.js';
-import { IAM_SCHEMA, IAM_TAGS_SCHEMA } from './schema-iam.js';
+import { IAM_SCHEMA, IAM_TAGS_SCHEMA, STS_ISSUER_ID_SCHEMA } from './schema-iam.js';
 import { KEY_LIFECYCLE_SCHEMA } from './schema-key-lifecycle.js';
 import { STORE_CHANGES_SCHEMA } from './schema-store-changes.js';
 
@@ -81,6 +81,7 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   migrateGrantRules,
   // Creating / Updating (ReplicateKey, UpdatePrimaryRegion): when the transient key state ends.
   `ALTER TABLE kms_keys ADD COLUMN transient_until INTEGER;`,
+  STS_ISSUER_ID_SCHEMA,
 ];
 
 /** Applies the migrations not yet applied, up to `target` (all of them unless a test says otherwise). */

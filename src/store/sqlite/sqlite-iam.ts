@@ -41,6 +41,8 @@ export function sqliteIamStore(db: Database.Database): IamStore {
     getUser: db.prepare(`SELECT * FROM iam_users WHERE account = ? AND user_name = ?`),
     listUsers: db.prepare(`SELECT * FROM iam_users WHERE account = ? ORDER BY ${BY_NAME('user_name')}`),
     deleteUser: db.prepare(`DELETE FROM iam_users WHERE account = ? AND user_name = ?`),
+    getUserById: db.prepare(`SELECT * FROM iam_users WHERE user_id = ?`),
+    getRoleById: db.prepare(`SELECT * FROM iam_roles WHERE role_id = ?`),
     insertRole: db.prepare(`INSERT OR IGNORE INTO iam_roles (account, role_name, role_id, arn, path, assume_role_policy, description, max_session_duration, create_date)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     getRole: db.prepare(`SELECT * FROM iam_roles WHERE account = ? AND role_name = ?`),
@@ -135,6 +137,12 @@ export function sqliteIamStore(db: Database.Database): IamStore {
     },
     async deleteUser(account, userName) {
       return removeIdentity(q.deleteUser, account, 'user', userName);
+    },
+    async getPrincipalById(uniqueId) {
+      const user = q.getUserById.get(uniqueId) as UserRow | undefined;
+      if (user) return toUser(user);
+      const role = q.getRoleById.get(uniqueId) as RoleRow | undefined;
+      return role && toRole(role);
     },
     async createRole(r, tags = {}) {
       const insert = () => q.insertRole.run(r.account, r.roleName, r.roleId, r.arn, r.path, r.assumeRolePolicyDocument, r.description,
