@@ -59,6 +59,7 @@ export class KmsAuthorizer {
       grantId: grant,
     });
     deny(request, decision);
+    ctx.authorizedKeys?.add(req.key.arn);
   }
 
   /**
