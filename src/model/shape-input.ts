@@ -66,7 +66,7 @@ function deserialize(value: unknown, s: Shape, sensitive: boolean): unknown {
         if (!Object.prototype.hasOwnProperty.call(src, name)) continue;
         const v = src[name];
         if (v === null || v === undefined) continue;
-        out[name] = deserialize(v, ms, ms.sensitive === true || SECRET_MEMBERS.has(name));
+        out[name] = deserialize(v, ms, ms.sensitive === true);
       }
       return out;
     }
@@ -293,7 +293,8 @@ export function compilePattern(javaPattern: string): RegExp {
 function report(errors: string[], path: string, v: unknown, s: Shape, constraint: string, secret = false): void {
   if (errors.length >= MAX_ERRORS) return;
   // Sensitive values are omitted entirely ("Value at 'plaintext'"), as AWS does; so are secrets the model does not mark (grant tokens).
-  const shown = v === undefined ? 'null ' : s.sensitive || secret ? '' : `'${printValue(v)}' `;
+  // (a blob prints only its length, so a secret blob member keeps Coral's ByteBuffer text).
+  const shown = v === undefined ? 'null ' : s.sensitive || (secret && s.type !== 'blob') ? '' : `'${printValue(v)}' `;
   errors.push(`Value ${shown}at '${path}' failed to satisfy constraint: ${constraint}`);
 }
 
