@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AUDITED_SERVICES, type ApiCallTrace, type AuditedService } from '../audit/api-call.js';
-import { buildCallEvents, prepareRequestParameters } from '../audit/event-builder.js';
+import { buildCallEvents } from '../audit/event-builder.js';
 import type { AuditRecorder } from '../audit/recorder.js';
 import { resolveAccessKey } from '../auth/credentials.js';
 import { resolveSessionCredentials, sessionPrincipal } from '../auth/session-credentials.js';
@@ -11,15 +11,14 @@ import type { RootKeyring } from '../crypto/root-keyring.js';
 import type { Random } from '../crypto/random.js';
 import { awsJsonError, kmsOperationOf, serveKms, type WireResponse } from '../protocols/aws-json.js';
 import { cloudTrailOperationOf, serveCloudTrail } from '../protocols/cloudtrail-json.js';
-import {
-  AwsError, InvalidQueryParameter, InvalidSignatureException, KMSInternalException, SerializationException, UnknownOperationException, UnrecognizedClientException,
-} from '../protocols/errors.js';
+import { AwsError, InvalidSignatureException, KMSInternalException, UnknownOperationException, UnrecognizedClientException } from '../protocols/errors.js';
 import type { CallContext, Principal } from '../services/call-context.js';
 import type { KmsService } from '../services/kms/kms-service.js';
 import type { Store } from '../store/ports.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from 'pino';
 import type { LocksmithMetrics } from './metrics.js';
+import { prepareRecord } from './audit-first.js';
 import { readBody } from './read-body.js';
 
 export interface ServerDeps {
@@ -153,21 +152,6 @@ async function recordCall(deps: ServerDeps, trace: ApiCallTrace, response: WireR
     trace.error = KMSInternalException('An internal error has occurred. Please retry your request.');
     deps.log(`audit trail write failed (${(e as Error).message}); request ${trace.requestId} answered with an internal error. Unrecorded: ${records.join('\n')}`);
     return errorResponse(KMSInternalException('An internal error has occurred. Please retry your request.'), trace.requestId, service);
-  }
-}
-
-/**
- * Audit first, before the operation runs: the record's request part is built from the decoded
- * request while nothing has changed. A request that cannot be recorded is refused unchanged, with
- * its protocol's malformed-input error (awsQuery InvalidQueryParameter, awsJson SerializationException).
- */
-function prepareRecord(trace: ApiCallTrace): void {
-  try {
-    trace.prepared = { requestParameters: prepareRequestParameters(trace) };
-  } catch {
-    throw trace.service === 'iam' || trace.service === 'sts'
-      ? InvalidQueryParameter('The AWS query string is malformed or does not adhere to AWS standards.')
-      : SerializationException();
   }
 }
 
