@@ -38,7 +38,9 @@ export interface ApiCallTrace {
    * request) is built while nothing has changed yet. It throws an AwsError when the request cannot
    * be recorded, and the call is refused unchanged.
    */
-  prepare?: () => void;
+  prepare?: () => Promise<void>;
+  /** prepare() committed the call's intent: its record must settle it. */
+  intentWritten?: boolean;
   /** What prepare() built: the record's requestParameters, final before the operation runs. */
   prepared?: { requestParameters: Record<string, unknown> | null };
   /** KMS keys (ARNs) the caller was authorized to use in this call: only these owners get a copy of the record. */

@@ -57,7 +57,7 @@ export async function serveKms(kms: KmsService, ctx: CallContext, target: string
   const input = readInput(operation, json);
   call.request = input;
   // Audit first: the request's part of the record is built before the operation can change anything.
-  call.prepare?.();
+  await call.prepare?.();
   const output = await handler(input, ctx, kms);
   call.output = output;
   return { status: 200, headers: { 'content-type': AWS_JSON_11 }, body: JSON.stringify(writeOutput(operation, output)) };

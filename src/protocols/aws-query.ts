@@ -90,7 +90,7 @@ async function serve(service: QueryService, deps: QueryDeps, ctx: CallContext, b
     checkQueryForm(params);
     trace.request = params;
     // Audit first: the request's part of the record is built before the operation can change anything.
-    trace.prepare?.();
+    await trace.prepare?.();
     const result = await operation(new QueryInput(params, service.name), ctx, deps);
     trace.output = result;
     const children = (result ? element(`${action}Result`, result as XmlValue) : '') + element('ResponseMetadata', { RequestId: ctx.requestId });

@@ -144,6 +144,8 @@ async function recordCall(deps: ServerDeps, trace: ApiCallTrace, response: WireR
   let records: string[] = [];
   try {
     const events = await buildCallEvents(trace, deps);
+    // The call's record settles the intent written before it ran (audit-first.ts).
+    if (trace.intentWritten && events[0]) events[0] = { ...events[0], settles: trace.requestId };
     records = events.map((e) => e.record);
     await deps.audit.record(events);
     return response;
@@ -197,7 +199,7 @@ async function dispatch(
     random: deps.random,
     authorizedKeys: (trace.authorizedKeys = new Set<string>()),
   };
-  if (!deps.insecureSkipAudit) trace.prepare = () => prepareRecord(trace);
+  if (!deps.insecureSkipAudit) trace.prepare = () => prepareRecord(trace, deps);
   switch (signed.service) {
     case 'kms':
       return serveKms(deps.kms, ctx, target, body, trace);

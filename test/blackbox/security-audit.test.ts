@@ -6,12 +6,16 @@
  * 10. the Decrypt existence oracle;
  * 11. grant tokens echoed in messages and the trail.
  */
-import { GetUserPolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetUserPolicyCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { recordsOf, storedRows, type Rec } from './audit-helpers.js';
+import { OUTCOME_UNKNOWN } from '../../src/audit/intents.js';
+import { recordsOf, storedRows } from './audit-helpers.js';
 import { Harness, iamClient, REGION, send, signRequest, type Credentials, type RawResponse } from './harness.js';
 
 const ALPHA = '111111111111';
@@ -221,4 +225,71 @@ describe('security audit regressions (issue #11: audit, errors, oracles, secrets
   });
 });
 
-export type { Rec };
+
+describe('audit intents: a call that may change state is recorded before it runs', () => {
+  const seedFile = join(import.meta.dirname, '../fixtures/seed-two-accounts.yaml');
+
+  it("when the call's own record cannot be written after it ran, its intent is durable and becomes a record", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-intents-'));
+    try {
+      let h = await Harness.start({ dataDir, seedFile });
+      let iam = iamClient(h, ALPHA_ROOT);
+      const ok = await iam.send(new PutUserPolicyCommand({ UserName: 'auditor', PolicyName: 'fine', PolicyDocument: ALLOW_ALL }));
+      const intents = () => withDb(dataDir, (db) => db.prepare('SELECT request_id, record FROM audit_intents').all() as { request_id: string; record: string }[]);
+      assert.deepEqual(intents(), [], 'a recorded call settles its intent');
+      assert.equal(recordsOf(h, ok.$metadata.requestId).length, 1);
+      // The audit store refuses PutUserPolicy records (a trigger stands in for a failing disk).
+      withDb(dataDir, (db) => db.exec(`CREATE TRIGGER test_fail_put BEFORE INSERT ON audit_events WHEN NEW.event_name = 'PutUserPolicy'
+        BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END;`));
+      const failed = await iam.send(new PutUserPolicyCommand({ UserName: 'auditor', PolicyName: 'lost', PolicyDocument: ALLOW_ALL })).catch((e: { $metadata: { httpStatusCode?: number; requestId?: string } }) => e);
+      assert.equal(failed.$metadata.httpStatusCode, 500, 'answered with an internal error');
+      const requestId = failed.$metadata.requestId!;
+      assert.equal(recordsOf(h, requestId).length, 0);
+      const left = intents();
+      assert.equal(left.length, 1);
+      assert.equal(left[0]!.request_id, requestId);
+      assert.deepEqual(JSON.parse(left[0]!.record).requestParameters, { policyDocument: ALLOW_ALL, policyName: 'lost', userName: 'auditor' });
+      iam.destroy();
+      await h.stop();
+      withDb(dataDir, (db) => db.exec('DROP TRIGGER test_fail_put'));
+      // At the next start the left-over intent is recorded, marked with an unknown outcome.
+      h = await Harness.start({ dataDir });
+      iam = iamClient(h, ALPHA_ROOT);
+      const [record] = recordsOf(h, requestId);
+      assert.equal(record?.eventName, 'PutUserPolicy');
+      assert.equal(record?.additionalEventData?.locksmithOutcome, OUTCOME_UNKNOWN);
+      assert.deepEqual(intents(), []);
+      iam.destroy();
+      await h.stop();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a call whose intent cannot be written does not run', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-intents-'));
+    try {
+      const h = await Harness.start({ dataDir, seedFile });
+      const iam = iamClient(h, ALPHA_ROOT);
+      withDb(dataDir, (db) => db.exec(`CREATE TRIGGER test_fail_intent BEFORE INSERT ON audit_intents
+        BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END;`));
+      const failed = await iam.send(new PutUserPolicyCommand({ UserName: 'auditor', PolicyName: 'never', PolicyDocument: ALLOW_ALL })).catch((e: Error & { $metadata: { httpStatusCode?: number } }) => e);
+      assert.equal((failed as { $metadata: { httpStatusCode?: number } }).$metadata.httpStatusCode, 500);
+      const e = await iam.send(new GetUserPolicyCommand({ UserName: 'auditor', PolicyName: 'never' })).catch((x: Error) => x);
+      assert.equal((e as Error).name, 'NoSuchEntityException', 'the refused call changed nothing');
+      iam.destroy();
+      await h.stop();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+function withDb<T>(dataDir: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(join(dataDir, 'locksmith.db'));
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { AUDIT_SCHEMA } from './schema-audit.js';
+import { AUDIT_INTENTS_SCHEMA } from './schema-audit-intents.js';
 import { GRANTS_SCHEMA } from './schema-grants.js';
 import { IAM_SCHEMA, IAM_TAGS_SCHEMA } from './schema-iam.js';
 import { KEY_LIFECYCLE_SCHEMA } from './schema-key-lifecycle.js';
@@ -77,6 +78,7 @@ const MIGRATIONS: string[] = [
   AUDIT_SCHEMA,
   KEY_LIFECYCLE_SCHEMA,
   STORE_CHANGES_SCHEMA,
+  AUDIT_INTENTS_SCHEMA,
 ];
 
 export function migrate(db: Database.Database): void {
