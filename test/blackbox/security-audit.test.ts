@@ -106,7 +106,8 @@ describe('security audit regressions (issue #11: audit, errors, oracles, secrets
 
     it('LookupEvents with 1e400 or deeply nested members answers without a 5xx and is recorded', async () => {
       const nested = '['.repeat(20_000) + ']'.repeat(20_000);
-      for (const body of ['{"MaxResults": 1e400}', '{"StartTime": 1e400}', `{"Extra": ${nested}}`, `{"LookupAttributes": ${nested}}`]) {
+      const deepAttribute = `{"LookupAttributes": [{"AttributeKey": ${nested}, "AttributeValue": "x"}]}`;
+      for (const body of ['{"MaxResults": 1e400}', '{"StartTime": 1e400}', `{"Extra": ${nested}}`, `{"LookupAttributes": ${nested}}`, `{"MaxResults": ${nested}}`, deepAttribute]) {
         const r = await lookupRaw(h, body);
         // An unknown member is ignored (200), as AWS ignores members it does not model; a modelled one is refused (4xx).
         assert.ok(r.status < 500 && (r.status === 200) === body.startsWith('{"Extra"'), `${body.slice(0, 40)}: ${r.status} ${r.text.slice(0, 300)}`);

@@ -5,7 +5,8 @@
  * invalid UTF-8, duplicate members, mixed types, many members). Properties, request by request:
  *  - never a 5xx;
  *  - a non-2xx answer changed nothing (every table but the audit trail's is byte-identical);
- *  - a 2xx answer has exactly one durable record in the caller's trail (read from the database file).
+ *  - a 2xx answer has exactly one durable record in the caller's trail (read from the database file);
+ *  - no audit intent is left unsettled (src/server/audit-first.ts).
  * Requests run one at a time so each state comparison belongs to one request.
  *
  * Size: LOCKSMITH_RELIABILITY=full → 4,000 requests; default → 300.
@@ -224,6 +225,7 @@ describe(`adversarial audit-first (${reliabilitySize()}: ${REQUESTS} requests)`,
     const seed = runSeed();
     console.log(`adversarial-audit seed ${seed} (replay: LOCKSMITH_SEED_RELIABILITY=${seed})`);
     const recordsFor = db.prepare(`SELECT COUNT(*) FROM audit_events WHERE account = ? AND json_extract(record, '$.requestID') = ?`).pluck();
+    const unsettled = db.prepare(`SELECT COUNT(*) FROM audit_intents`).pluck();
     const failures: string[] = [];
     const outcomes = new Map<string, number>();
     for (let i = 0; i < REQUESTS && failures.length < 20; i++) {
@@ -239,6 +241,7 @@ describe(`adversarial audit-first (${reliabilitySize()}: ${REQUESTS} requests)`,
       }
       const requestId = r.headers['x-amzn-requestid'] as string;
       const records = recordsFor.get(ALPHA, requestId) as number;
+      if ((unsettled.get() as number) !== 0) failures.push(`${label}: its audit intent was left unsettled`);
       if (r.status >= 200 && r.status < 300) {
         if (records !== 1) failures.push(`${label}: answered ${r.status} with ${records} records in the caller's trail`);
       } else {
