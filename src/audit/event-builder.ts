@@ -89,6 +89,7 @@ async function fullCallEvents(
   // key ("Logging AWS KMS API calls with AWS CloudTrail": cross-account operations are logged in both
   // accounts; requests refused for lack of access only in the caller's). A call that failed before
   // authorization (validation, denial) writes nothing into another account's trail.
+  // Unverified: the guide states the denial case only; validation failures are treated alike (issue #11, finding 9).
   const recordedForOwners = service === 'kms' ? !isDenial(trace.error) : trace.error === undefined;
   const ownerResources = service === 'kms' ? resources.filter((r) => trace.authorizedKeys?.has(r.ARN)) : resources;
   const owners = recordedForOwners ? await otherOwners(ownerResources, principal.account, region, deps.store) : [];
