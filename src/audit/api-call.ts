@@ -32,7 +32,20 @@ export interface ApiCallTrace {
   /** The operation's result, before serialization (Buffers and Dates as the service returned them). */
   output?: unknown;
   error?: AwsError;
+  /**
+   * Audit first: the protocol layer calls this once the request is decoded and before the
+   * operation runs, so the record's request part (requestParameters, resources named by the
+   * request) is built while nothing has changed yet. It throws an AwsError when the request cannot
+   * be recorded, and the call is refused unchanged.
+   */
+  prepare?: () => Promise<void>;
+  /** prepare() committed the call's intent: its record must settle it. */
+  intentWritten?: boolean;
+  /** What prepare() built: the record's requestParameters, final before the operation runs. */
+  prepared?: { requestParameters: Record<string, unknown> | null };
+  /** KMS keys (ARNs) the caller was authorized to use in this call: only these owners get a copy of the record. */
+  authorizedKeys?: Set<string>;
 }
 
 /** The part of a trace the protocol layer fills in while serving a call. */
-export type ServedCall = Pick<ApiCallTrace, 'operation' | 'request' | 'output' | 'error'>;
+export type ServedCall = Pick<ApiCallTrace, 'operation' | 'request' | 'output' | 'error' | 'prepare'>;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { accessDeniedMessage, evaluateIdentityAccess } from '../policy/index.js';
 import type { RequestContext } from '../policy/types.js';
-import { AccessDeniedException, AwsError, ValidationException } from '../protocols/errors.js';
+import { AccessDeniedException, AwsError, SerializationException, ValidationException } from '../protocols/errors.js';
 import type { CallContext } from '../services/call-context.js';
 import { callerIdentityPolicies, globalConditionKeys } from '../services/caller-policies.js';
 import type { AuditLookup, LookupAttributeKey, LookupPosition, StoredAuditEvent } from '../store/audit-ports.js';
@@ -58,16 +58,29 @@ async function authorizeLookup(ctx: CallContext, store: Store): Promise<void> {
   if (!decision.allowed) throw AccessDeniedException(accessDeniedMessage(request, decision).replace(' on resource: *', ''));
 }
 
+/**
+ * A scalar member must not be a list or structure: Coral's SerializationException texts (as for
+ * KMS, src/model/shape-input.ts), before any message prints the value (a deeply nested list would
+ * not print).
+ */
+function scalar(v: unknown): unknown {
+  if (Array.isArray(v)) throw SerializationException('Start of list found where not expected');
+  if (typeof v === 'object' && v !== null) throw SerializationException('Start of structure or map found where not expected.');
+  return v;
+}
+
 export function readLookupRequest(body: unknown, ctx: Pick<CallContext, 'account' | 'region'>): LookupEventsRequest {
-  const b = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  const raw = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  const b: Record<string, unknown> = { ...raw };
+  for (const m of ['StartTime', 'EndTime', 'EventCategory', 'MaxResults', 'NextToken']) if (Object.hasOwn(raw, m)) b[m] = scalar(raw[m]);
   const query: LookupEventsRequest['query'] = { account: ctx.account, region: ctx.region };
   const attrs = b.LookupAttributes ?? [];
   if (!Array.isArray(attrs)) throw validation(attrs, 'lookupAttributes', 'Member must be a list');
   if (attrs.length > 1) throw InvalidLookupAttributesException('You cannot specify more than one lookup attribute.');
   if (attrs.length === 1) {
     const a = (attrs[0] ?? {}) as Record<string, unknown>;
-    const key = a.AttributeKey;
-    const value = a.AttributeValue;
+    const key = scalar(a.AttributeKey);
+    const value = scalar(a.AttributeValue);
     if (typeof key !== 'string' || !LOOKUP_ATTRIBUTE_KEYS.includes(key as LookupAttributeKey)) {
       throw validation(key, 'lookupAttributes.1.member.attributeKey', key === undefined ? 'Member must not be null' : `Member must satisfy enum value set: [${LOOKUP_ATTRIBUTE_KEYS.join(', ')}]`);
     }

@@ -1,4 +1,5 @@
 import { inputShapeName, outputShapeName, shape, type Shape } from '../model/kms-model.js';
+import { SECRET_MEMBERS } from '../model/secret-members.js';
 import { setOwn } from './canonical-json.js';
 import { elementDate } from './record.js';
 
@@ -12,16 +13,7 @@ import { elementDate } from './record.js';
  * first letter lowercased (so `AWSAccountId` becomes `aWSAccountId`, as CloudTrail writes it).
  * Key policies, trust policies and IAM policy documents are recorded, as CloudTrail records them.
  */
-const NEVER_RECORDED = new Set([
-  // Secrets of IAM and STS: access-key secrets, session tokens, passwords, MFA codes, federation assertions.
-  'SecretAccessKey', 'SessionToken', 'Password', 'OldPassword', 'NewPassword', 'TokenCode', 'SAMLAssertion', 'WebIdentityToken',
-  // Bearer tokens: a grant token lets its holder use the grant before it is consistent (KMS "Grant tokens").
-  'GrantToken', 'GrantTokens',
-  // KMS blobs, also left out by type; listed so they stay out should a shape ever change.
-  'Plaintext', 'CiphertextBlob', 'SourceCiphertextBlob', 'PrivateKeyPlaintext', 'PrivateKeyCiphertextBlob', 'Signature',
-  'Mac', 'Message', 'EncryptedKeyMaterial', 'ImportToken', 'SharedSecret', 'SharedSecretCiphertextBlob', 'CiphertextForRecipient', 'KeyMaterial',
-  'KeyStorePassword', 'XksProxyAuthenticationCredential',
-]);
+const NEVER_RECORDED = SECRET_MEMBERS;
 
 export const cloudTrailName = (member: string): string => member.charAt(0).toLowerCase() + member.slice(1);
 
@@ -82,17 +74,25 @@ function fromShape(value: unknown, s: Shape): unknown {
       }
       return out;
     }
-    case 'timestamp':
-      if (value instanceof Date) return elementDate(value);
-      return typeof value === 'number' ? elementDate(new Date(value * 1000)) : undefined;
+    case 'timestamp': {
+      const d = value instanceof Date ? value : typeof value === 'number' ? new Date(value * 1000) : undefined;
+      return d && Number.isFinite(d.getTime()) ? elementDate(d) : undefined;
+    }
     case 'string':
       return typeof value === 'string' ? value : undefined;
     case 'boolean':
       return typeof value === 'boolean' ? value : undefined;
     default:
-      return typeof value === 'number' ? value : undefined;
+      // JSON has no Infinity: a request's 1e400 parses to one, and is left out rather than break the record.
+      return recordableNumber(value);
   }
 }
+
+const recordableNumber = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** Bounds for members recorded without a model (awsQuery forms, LookupEvents): deeper or later parts are left out. */
+const MAX_DEPTH = 8;
+const MAX_FORM_PARTS = 16;
 
 /** Members whose values CloudTrail writes as numbers although awsQuery sends text. */
 const QUERY_NUMBERS = new Set(['DurationSeconds', 'MaxSessionDuration', 'MaxItems']);
@@ -105,8 +105,8 @@ export function queryRequestParameters(params: ReadonlyMap<string, string>): Rec
   const root = new Map<string, unknown>();
   for (const [key, value] of params) {
     if (key === 'Action' || key === 'Version') continue;
-    const path = key.split('.');
-    if (path.some((p) => NEVER_RECORDED.has(p) || p === '')) continue;
+    const path = key.split('.', MAX_FORM_PARTS + 1);
+    if (path.length > MAX_FORM_PARTS || path.some((p) => NEVER_RECORDED.has(p) || p === '')) continue;
     let node = root;
     for (const step of path.slice(0, -1)) {
       let next = node.get(step);
@@ -123,7 +123,7 @@ function fromForm(node: unknown): unknown {
   if (!(node instanceof Map)) return node;
   const listed = node.get('member');
   if (node.size === 1 && listed instanceof Map) {
-    return [...listed.entries()].filter(([i]) => /^\d+$/.test(i)).sort(([a], [b]) => Number(a) - Number(b)).map(([, v]) => fromForm(v));
+    return [...listed.entries()].filter(([i]) => /^\d{1,9}$/.test(i)).sort(([a], [b]) => Number(a) - Number(b)).map(([, v]) => fromForm(v));
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of node) setOwn(out, cloudTrailName(k), fromForm(v));
@@ -135,14 +135,19 @@ export function queryResponseElements(result: unknown): Record<string, unknown> 
   return nonEmpty(fromResult(result));
 }
 
-function fromResult(value: unknown): unknown {
-  if (value instanceof Date) return elementDate(value);
-  if (Array.isArray(value)) return value.map(fromResult);
-  if (!isRecord(value)) return value;
+/** A JSON-like value without secrets, CloudTrail-named; non-finite numbers, invalid dates and parts deeper than MAX_DEPTH left out. */
+function fromResult(value: unknown, depth = 0): unknown {
+  if (value instanceof Date) return Number.isFinite(value.getTime()) ? elementDate(value) : undefined;
+  if (typeof value === 'number') return recordableNumber(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= MAX_DEPTH) return undefined;
+  if (Array.isArray(value)) return value.map((v) => fromResult(v, depth + 1)).filter((v) => v !== undefined);
+  if (!isRecord(value)) return undefined;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined || NEVER_RECORDED.has(k)) continue;
-    setOwn(out, cloudTrailName(k), fromResult(v));
+    const r = fromResult(v, depth + 1);
+    if (r !== undefined) setOwn(out, cloudTrailName(k), r);
   }
   return out;
 }

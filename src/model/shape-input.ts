@@ -6,6 +6,7 @@
  */
 import { SerializationException, ValidationException } from '../protocols/errors.js';
 import { operationInfo, shape, type Shape } from './kms-model.js';
+import { SECRET_MEMBERS } from './secret-members.js';
 
 /** kinesalite (verified against Coral) stops collecting after 10 errors. */
 const MAX_ERRORS = 10;
@@ -159,12 +160,13 @@ function checkStructure(value: Record<string, unknown>, s: Shape, path: string, 
       report(errors, p, undefined, ms, 'Member must not be null');
       continue;
     }
-    checkValue(v, ms, p, errors);
+    checkValue(v, ms, p, errors, SECRET_MEMBERS.has(name));
   }
 }
 
-function checkValue(v: unknown, s: Shape, path: string, errors: string[]): void {
-  for (const failure of failedConstraints(v, s)) report(errors, path, v, s, failure);
+/** `secret`: the value is (or is inside) a secret member (SECRET_MEMBERS): never shown in the message. */
+function checkValue(v: unknown, s: Shape, path: string, errors: string[], secret = false): void {
+  for (const failure of failedConstraints(v, s)) report(errors, path, v, s, failure, secret);
   if (s.type === 'structure') {
     checkStructure(v as Record<string, unknown>, s, path, errors);
   } else if (s.type === 'list') {
@@ -173,25 +175,25 @@ function checkValue(v: unknown, s: Shape, path: string, errors: string[]): void 
     if (isScalar(ms)) {
       // Coral reports scalar list members once, on the list, listing all member constraints.
       if (items.some((item) => failedConstraints(item, ms).length > 0)) {
-        report(errors, path, v, s, `Member must satisfy constraint: [${allConstraints(ms).join(', ')}]`);
+        report(errors, path, v, s, `Member must satisfy constraint: [${allConstraints(ms).join(', ')}]`, secret);
       }
     } else {
-      items.forEach((item, i) => checkValue(item, ms, `${path}.${i + 1}.member`, errors));
+      items.forEach((item, i) => checkValue(item, ms, `${path}.${i + 1}.member`, errors, secret));
     }
   } else if (s.type === 'map') {
     const entries = Object.entries(v as Record<string, unknown>);
     const ks = shape(s.key!.shape);
     const vs = shape(s.value!.shape);
     if (entries.some(([k]) => failedConstraints(k, ks).length > 0)) {
-      report(errors, path, v, s, `Map keys must satisfy constraint: [${allConstraints(ks).join(', ')}]`);
+      report(errors, path, v, s, `Map keys must satisfy constraint: [${allConstraints(ks).join(', ')}]`, secret);
     }
     if (isScalar(vs)) {
       if (entries.some(([, x]) => failedConstraints(x, vs).length > 0)) {
-        report(errors, path, v, s, `Map value must satisfy constraint: [${allConstraints(vs).join(', ')}]`);
+        report(errors, path, v, s, `Map value must satisfy constraint: [${allConstraints(vs).join(', ')}]`, secret);
       }
     } else {
       // Map path form `<map>.<key>.member` (kinesalite; DynamoDB's 'requestItems.<table>.member.keys').
-      for (const [k, x] of entries) checkValue(x, vs, `${path}.${k}.member`, errors);
+      for (const [k, x] of entries) checkValue(x, vs, `${path}.${k}.member`, errors, secret);
     }
   }
 }
@@ -288,10 +290,11 @@ export function compilePattern(javaPattern: string): RegExp {
   return re;
 }
 
-function report(errors: string[], path: string, v: unknown, s: Shape, constraint: string): void {
+function report(errors: string[], path: string, v: unknown, s: Shape, constraint: string, secret = false): void {
   if (errors.length >= MAX_ERRORS) return;
-  // Sensitive values are omitted entirely ("Value at 'plaintext'"), as AWS does.
-  const shown = v === undefined ? 'null ' : s.sensitive ? '' : `'${printValue(v)}' `;
+  // Sensitive values are omitted entirely ("Value at 'plaintext'"), as AWS does; so are secrets the model does not mark (grant tokens).
+  // (a blob prints only its length, so a secret blob member keeps Coral's ByteBuffer text).
+  const shown = v === undefined ? 'null ' : s.sensitive || (secret && s.type !== 'blob') ? '' : `'${printValue(v)}' `;
   errors.push(`Value ${shown}at '${path}' failed to satisfy constraint: ${constraint}`);
 }
 

@@ -56,6 +56,8 @@ export async function serveKms(kms: KmsService, ctx: CallContext, target: string
   if (!handler) throw UnsupportedOperationException(`${operation} is not implemented by Locksmith yet.`);
   const input = readInput(operation, json);
   call.request = input;
+  // Audit first: the request's part of the record is built before the operation can change anything.
+  await call.prepare?.();
   const output = await handler(input, ctx, kms);
   call.output = output;
   return { status: 200, headers: { 'content-type': AWS_JSON_11 }, body: JSON.stringify(writeOutput(operation, output)) };

@@ -7,7 +7,7 @@ import { QueryInput, type QueryStyle } from '../services/iam/query-input.js';
 import { STS_OPERATIONS } from '../services/sts/operations.js';
 import type { Store } from '../store/ports.js';
 import type { WireResponse } from './aws-json.js';
-import { AwsError, InvalidAction, MissingAction } from './errors.js';
+import { AwsError, InvalidAction, InvalidQueryParameter, MissingAction } from './errors.js';
 import { document, element, type XmlValue } from './xml.js';
 
 /**
@@ -56,6 +56,28 @@ export function parseQueryBody(body: Buffer): Map<string, string> {
   return params;
 }
 
+/**
+ * Bounds on a form no IAM or STS member comes near (the deepest, `Tags.member.N.Key`, has 4 parts;
+ * the longest lists have 50 structures). A form past them is refused before anything reads it, so
+ * neither an operation nor the audit record builder walks a hostile shape.
+ */
+export const MAX_QUERY_MEMBERS = 1000;
+export const MAX_QUERY_NAME_PARTS = 16;
+export const MAX_QUERY_NAME_LENGTH = 256;
+
+/** The Common Errors text of InvalidQueryParameter (IAM and STS API References, "Common Errors"). */
+const MALFORMED_QUERY = 'The AWS query string is malformed or does not adhere to AWS standards.';
+
+/** Refuses a form whose member names or count are past the bounds above. */
+export function checkQueryForm(params: ReadonlyMap<string, string>): void {
+  if (params.size > MAX_QUERY_MEMBERS) throw InvalidQueryParameter(MALFORMED_QUERY);
+  for (const name of params.keys()) {
+    if (name.length > MAX_QUERY_NAME_LENGTH) throw InvalidQueryParameter(MALFORMED_QUERY);
+    let parts = 1;
+    for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) if (++parts > MAX_QUERY_NAME_PARTS) throw InvalidQueryParameter(MALFORMED_QUERY);
+  }
+}
+
 async function serve(service: QueryService, deps: QueryDeps, ctx: CallContext, body: Buffer, trace: ServedCall = {}): Promise<WireResponse> {
   try {
     const params = parseQueryBody(body);
@@ -65,7 +87,10 @@ async function serve(service: QueryService, deps: QueryDeps, ctx: CallContext, b
     const operation = Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
     if (!operation || version !== service.version) throw InvalidAction(`Could not find operation ${action} for version ${version}`);
     trace.operation = action;
+    checkQueryForm(params);
     trace.request = params;
+    // Audit first: the request's part of the record is built before the operation can change anything.
+    await trace.prepare?.();
     const result = await operation(new QueryInput(params, service.name), ctx, deps);
     trace.output = result;
     const children = (result ? element(`${action}Result`, result as XmlValue) : '') + element('ResponseMetadata', { RequestId: ctx.requestId });

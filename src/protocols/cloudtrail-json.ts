@@ -26,6 +26,7 @@ export async function serveCloudTrail(store: Store, ctx: CallContext, target: st
   call.operation = 'LookupEvents';
   const json = parseJsonBody(body);
   call.request = json;
+  await call.prepare?.();
   const output = await lookupEvents(json, ctx, store);
   call.output = output;
   return { status: 200, headers: { 'content-type': AWS_JSON_11 }, body: JSON.stringify(output) };

@@ -75,3 +75,5 @@ export const InvalidClientTokenId = error('InvalidClientTokenId', 403);
 export const PackedPolicyTooLarge = error('PackedPolicyTooLarge');
 export const InvalidParameterValue = error('InvalidParameterValue');
 export const MalformedInput = error('MalformedInput');
+/** Common Errors (IAM and STS API References): "The AWS query string is malformed or does not adhere to AWS standards." (400). */
+export const InvalidQueryParameter = error('InvalidQueryParameter');

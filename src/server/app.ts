@@ -17,6 +17,7 @@ import { withUnwrapCache } from '../crypto/unwrap-cache.js';
 import { DAY_MS, systemClock, type Clock } from '../util/clock.js';
 import { ensureDefaultAccount, exportBlock, writeAwsProfileFiles } from './bootstrap.js';
 import { pino, type Logger } from 'pino';
+import { recoverIntents } from './audit-first.js';
 import { createLocksmithServer } from './http-server.js';
 import { LocksmithMetrics } from './metrics.js';
 
@@ -75,6 +76,9 @@ export interface RunningLocksmith {
   close(): Promise<void>;
 }
 
+/** An intent this old is left over, not a call in flight (no call takes this long). */
+const INTENT_GRACE_MS = 10 * 60 * 1000;
+
 /** The SQLite database in a data directory. */
 export const databasePath = (dataDir: string) => join(dataDir, 'locksmith.db');
 
@@ -114,6 +118,8 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     return runKeySchedule(scheduleEnv, (task, e) => log(`scheduled ${task} failed: ${e.message}`));
   };
   if (leader) await runSchedule();
+  // Calls that ran but whose record could not be written left their intents: record them now.
+  if (leader) await recoverIntents(store.audit, audit, random, new Date(8.64e15)).catch((e) => log(`audit intent recovery failed: ${(e as Error).message}`));
 
   const requestLog = requestLogger(opts.requestLog, opts.worker);
   const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit });
@@ -135,6 +141,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   }
 
   const signAuditDigests = async () => {
+    await recoverIntents(store.audit, audit, random, new Date(clock.now().getTime() - INTENT_GRACE_MS));
     await audit.flush();
     return (await signDigests(store.audit, keyring, clock)).length;
   };

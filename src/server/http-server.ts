@@ -18,6 +18,7 @@ import type { Store } from '../store/ports.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from 'pino';
 import type { LocksmithMetrics } from './metrics.js';
+import { prepareRecord } from './audit-first.js';
 import { readBody } from './read-body.js';
 
 export interface ServerDeps {
@@ -144,6 +145,8 @@ async function recordCall(deps: ServerDeps, trace: ApiCallTrace, response: WireR
   let records: string[] = [];
   try {
     const events = await buildCallEvents(trace, deps);
+    // The call's record settles the intent written before it ran (audit-first.ts).
+    if (trace.intentWritten && events[0]) events[0] = { ...events[0], settles: trace.requestId };
     records = events.map((e) => e.record);
     await deps.audit.record(events);
     return response;
@@ -195,7 +198,9 @@ async function dispatch(
     requestId: trace.requestId,
     clock: deps.clock,
     random: deps.random,
+    authorizedKeys: (trace.authorizedKeys = new Set<string>()),
   };
+  if (!deps.insecureSkipAudit) trace.prepare = () => prepareRecord(trace, deps);
   switch (signed.service) {
     case 'kms':
       return serveKms(deps.kms, ctx, target, body, trace);

@@ -51,4 +51,10 @@ export interface CallContext {
   requestId: string;
   clock: Clock;
   random: Random;
+  /**
+   * The server's record of the KMS keys (ARNs) this call was authorized to use; the authorizer adds
+   * each key it allows. Only their owners get a copy of the call's audit record (finding: a caller
+   * without access must not write into the key owner's trail).
+   */
+  authorizedKeys?: Set<string>;
 }

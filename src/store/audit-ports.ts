@@ -22,6 +22,23 @@ export interface NewAuditEvent {
   accessKeyId?: string;
   resources: LookupResource[];
   record: string;
+  /**
+   * Set on an intent: the record a call that may change state will have, written (durably) before
+   * the call runs, under the call's request id. Intents are kept apart from the chain until the
+   * call's own record settles them.
+   */
+  intentOf?: string;
+  /** The request id whose intent this record settles: the intent is deleted in the same transaction. */
+  settles?: string;
+}
+
+/** An intent no record has settled (its call's record could not be written, or the process stopped). */
+export interface StoredIntent {
+  requestId: string;
+  account: string;
+  region: string;
+  eventTime: Date;
+  record: string;
 }
 
 /** A stored record; its lookup resources are derived from the record again when needed. */
@@ -96,6 +113,8 @@ export interface AuditStore {
    */
   append(events: NewAuditEvent[]): Promise<void>;
   lookup(q: AuditLookup): Promise<LookupPage>;
+  /** Intents not settled by a record, written before `before` (their event time), oldest first. */
+  unsettledIntents(before: Date): Promise<StoredIntent[]>;
   /**
    * The newest successful (no errorCode) record of the chain whose event name is one of
    * `eventNames` and whose resources include `keyArn` (GetKeyLastUsage).

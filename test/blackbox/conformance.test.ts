@@ -5,6 +5,7 @@
  * Outside → 400 ValidationException with the exact AWS-format message (built here, from the
  * same rules as src/model/shape-input.ts); inside → anything but a model validation error.
  */
+import { SECRET_MEMBERS } from '../../src/model/secret-members.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
@@ -32,8 +33,10 @@ const SERVICE_REQUIRED: Record<string, string[]> = { Decrypt: ['CiphertextBlob']
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const b64 = (n: number) => Buffer.alloc(n, 0x41).toString('base64');
 const byteBuffer = (n: number) => `java.nio.HeapByteBuffer[pos=0 lim=${n} cap=${n}]`;
+/** Secret members (grant tokens) are never echoed, though the model does not mark them sensitive (blobs print only their length). */
+const secretAt = (path: string, s: Shape) => s.type !== 'blob' && path.split('.').some((p) => SECRET_MEMBERS.has(p.charAt(0).toUpperCase() + p.slice(1)));
 const err = (path: string, s: Shape, printed: string | null, constraint: string) =>
-  `Value ${printed === null ? 'null ' : s.sensitive ? '' : `'${printed}' `}at '${path}' failed to satisfy constraint: ${constraint}`;
+  `Value ${printed === null ? 'null ' : s.sensitive || secretAt(path, s) ? '' : `'${printed}' `}at '${path}' failed to satisfy constraint: ${constraint}`;
 const lengthC = (op: string, n: number) => `Member must have length ${op} than or equal to ${n}`;
 const valueC = (op: string, n: number) => `Member must have value ${op} than or equal to ${n}`;
 const patternC = (p: string) => `Member must satisfy regular expression pattern: ${p}`;

@@ -144,7 +144,7 @@ describe('AWS managed keys (in-process service use) and the AWS owned key', () =
       assert.ok(aliases.every((a) => a.TargetKeyId !== owned.keyId));
       await assert.rejects(describeKey({ KeyId: owned.keyId }, c, kms), { name: 'NotFoundException' });
       // A blob naming the owned key is not a key of the customer: Decrypt never reaches the owned key.
-      await assert.rejects(decrypt({ CiphertextBlob: blob }, c, kms), { name: 'NotFoundException' });
+      await assert.rejects(decrypt({ CiphertextBlob: blob }, c, kms), { name: 'AccessDeniedException' });
     }
   });
 });

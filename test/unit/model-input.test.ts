@@ -99,10 +99,11 @@ test('list size and scalar list members', () => {
   const tokens = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`);
   readInput('Encrypt', { KeyId: KEY, Plaintext: b64(1), GrantTokens: tokens(10) });
   readInput('Encrypt', { KeyId: KEY, Plaintext: b64(1), GrantTokens: [] });
+  // Grant tokens are bearer secrets: never echoed (issue #11), unlike Coral, which prints the list.
   invalid('Encrypt', { KeyId: KEY, Plaintext: b64(1), GrantTokens: tokens(11) },
-    lenErr(`[${tokens(11).join(', ')}]`, 'grantTokens', 'less', 10));
+    "Value at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10");
   invalid('Encrypt', { KeyId: KEY, Plaintext: b64(1), GrantTokens: ['a', ''] },
-    "Value '[a, ]' at 'grantTokens' failed to satisfy constraint: Member must satisfy constraint: " +
+    "Value at 'grantTokens' failed to satisfy constraint: Member must satisfy constraint: " +
     '[Member must have length less than or equal to 8192, Member must have length greater than or equal to 1]');
   invalid('UntagResource', { KeyId: KEY, TagKeys: ['x'.repeat(129)] },
     `Value '[${'x'.repeat(129)}]' at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: ` +

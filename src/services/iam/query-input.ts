@@ -1,4 +1,5 @@
 import { isReservedTagKey, MAX_PRINCIPAL_TAGS } from '../../domain/principal-tags.js';
+import { SECRET_MEMBERS } from '../../model/secret-members.js';
 import { InvalidInput, InvalidParameterValue, MalformedInput, MissingParameter, ValidationError } from '../../protocols/errors.js';
 
 /**
@@ -62,7 +63,8 @@ export class QueryInput {
       if (rule.required) throw oneError(`Value at '${path}' failed to satisfy constraint: Member must not be null`);
       return undefined;
     }
-    const at = this.style === 'sts' ? `Value '${v}' at '${path}'` : `Value at '${path}'`;
+    // Secrets (MFA codes, assertions, tokens) are never echoed, whatever the service's style.
+    const at = this.style === 'sts' && !SECRET_MEMBERS.has(name) ? `Value '${v}' at '${path}'` : `Value at '${path}'`;
     const length = [...v].length;
     if (rule.pattern && !rule.pattern.test(v)) {
       if (this.style === 'iam' && rule.kind) throw ValidationError(`The specified value for ${path} is invalid. ${KIND_TEXT[rule.kind]}`);

@@ -65,8 +65,12 @@ export class KmsAuthorizer {
     });
     // Grants are an alternative allow that no explicit Deny lets through: read them only when the
     // policies alone don't decide, so principals the policies allow never pay for anyone's grants.
-    if (decision.allowed || decision.reason.startsWith('explicitDeny')) return deny(request, decision);
-    if ((await this.grantFor(ctx, req)) === undefined) deny(request, decision);
+    if (!decision.allowed && !decision.reason.startsWith('explicitDeny') && (await this.grantFor(ctx, req)) !== undefined) {
+      ctx.authorizedKeys?.add(req.key.arn);
+      return;
+    }
+    deny(request, decision);
+    ctx.authorizedKeys?.add(req.key.arn);
   }
 
   /**

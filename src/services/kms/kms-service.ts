@@ -5,7 +5,7 @@ import type { KmsKey } from '../../domain/key.js';
 import { assertKeyStateAllows } from '../../domain/key-states.js';
 import { GCM_IV_BYTES } from '../../crypto/aes-gcm.js';
 import type { RootKeyring } from '../../crypto/root-keyring.js';
-import { IncorrectKeyException, InvalidCiphertextException, KMSInvalidStateException, NotFoundException, ValidationException } from '../../protocols/errors.js';
+import { AccessDeniedException, IncorrectKeyException, InvalidCiphertextException, KMSInvalidStateException, NotFoundException, ValidationException } from '../../protocols/errors.js';
 import type { KeyRef, Store } from '../../store/ports.js';
 import type { ContextValue } from '../../policy/types.js';
 import type { AuditRecorder } from '../../audit/recorder.js';
@@ -42,6 +42,10 @@ export function currentMaterialId(key: KmsKey): string {
   if (key.currentKeyMaterialId === undefined) throw KMSInvalidStateException(`${key.arn} is pending import.`);
   return key.currentKeyMaterialId;
 }
+
+/** KMS's answer for a ciphertext whose key does not exist, does not exist in this Region, or is not the caller's to use. */
+export const CIPHERTEXT_KEY_UNAVAILABLE =
+  'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.';
 
 /** AAD that binds wrapped key material to the key and material it belongs to. */
 export const materialAad = (arn: string, keyMaterialId: string) => `locksmith:key-material:v1:${arn}:${keyMaterialId}`;
@@ -131,17 +135,28 @@ export class KmsService {
   }
 
   /**
-   * The key a ciphertext names, in the caller's region. A ciphertext made in another region
-   * under a key with no copy here is not one this region can decrypt: InvalidCiphertextException
-   * (the issue's and AWS's answer); a key that exists nowhere any more is NotFoundException.
+   * The key a ciphertext names, in the caller's region, authorized for the operation. No existence
+   * oracle: a key that does not exist (never did, was deleted, or has no copy in this region) and
+   * another account's key the caller may not use get the same AccessDeniedException, whose text
+   * names no key (KMS Decrypt: "The ciphertext refers to a customer master key that does not exist,
+   * does not exist in this region, or you are not allowed to access."). A key of the caller's own
+   * account is denied with the usual message, as AWS does.
    */
-  private async loadKeyOfCiphertext(ctx: CallContext, account: string, keyId: string): Promise<KmsKey> {
+  private async keyOfCiphertext(ctx: CallContext, account: string, keyId: string, opts: ResolveOptions): Promise<KmsKey> {
+    let key: KmsKey;
     try {
-      return await this.loadKey(ctx, { account, region: ctx.region, keyId });
+      key = await this.loadKey(ctx, { account, region: ctx.region, keyId });
     } catch (e) {
-      if ((await this.store.keys.regionsOf(account, keyId)).length > 0) throw InvalidCiphertextException();
+      if ((e as Error).name === 'NotFoundException') throw AccessDeniedException(CIPHERTEXT_KEY_UNAVAILABLE);
       throw e;
     }
+    try {
+      await this.authorize(ctx, key, opts);
+    } catch (e) {
+      if ((e as Error).name === 'AccessDeniedException' && key.account !== ctx.account) throw AccessDeniedException(CIPHERTEXT_KEY_UNAVAILABLE);
+      throw e;
+    }
+    return key;
   }
 
   /** Destroys the key and its material when its waiting period is over. Returns whether it did. */
@@ -210,13 +225,15 @@ export class KmsService {
         return { key, plaintext: await rsaDecrypt(this, key, algorithm, blob), keyMaterialId: currentMaterialId(key) };
       }
       if (key.keyId !== parsed.keyId || key.account !== parsed.account) {
+        // IncorrectKeyException only for a ciphertext key the caller could use; otherwise the answer
+        // of a missing key, so the KeyId cannot probe which key ids exist.
+        await this.keyOfCiphertext(ctx, parsed.account, parsed.keyId, opts);
         throw IncorrectKeyException('The key ID in the request does not identify a CMK that can perform this operation.');
       }
     } else {
       // Without a KeyId only symmetric blobs can be decrypted; RSA ciphertext needs the KeyId.
       if (!parsed) throw InvalidCiphertextException();
-      key = await this.loadKeyOfCiphertext(ctx, parsed.account, parsed.keyId);
-      await this.authorize(ctx, key, opts);
+      key = await this.keyOfCiphertext(ctx, parsed.account, parsed.keyId, opts);
       assertKeyStateAllows(operation, key);
     }
     const material = await this.material(key, parsed.keyMaterialId);

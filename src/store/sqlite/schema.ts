@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { AUDIT_SCHEMA } from './schema-audit.js';
+import { AUDIT_INTENTS_SCHEMA } from './schema-audit-intents.js';
 import { GRANTS_SCHEMA } from './schema-grants.js';
 import { migrateGrantRules } from './schema-grant-rules.js';
 import { IAM_SCHEMA, IAM_TAGS_SCHEMA, STS_ISSUER_ID_SCHEMA } from './schema-iam.js';
@@ -82,6 +83,7 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   // Creating / Updating (ReplicateKey, UpdatePrimaryRegion): when the transient key state ends.
   `ALTER TABLE kms_keys ADD COLUMN transient_until INTEGER;`,
   STS_ISSUER_ID_SCHEMA,
+  AUDIT_INTENTS_SCHEMA,
 ];
 
 /** Applies the migrations not yet applied, up to `target` (all of them unless a test says otherwise). */

@@ -1,7 +1,7 @@
 import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH, linkHash } from '../../audit/hash-chain.js';
-import type { AuditDigest, AuditLookup, AuditStore, ChainHead, DigestKey, LookupAttributeKey, StoredAuditEvent } from '../audit-ports.js';
+import type { AuditDigest, AuditLookup, AuditStore, ChainHead, DigestKey, LookupAttributeKey, StoredAuditEvent, StoredIntent } from '../audit-ports.js';
 
 interface EventRow {
   seq: number;
@@ -79,9 +79,18 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
     return r && { chainSeq: r.chain_seq, hash: r.hash };
   };
 
+  const insertIntent = db.prepare(`INSERT OR REPLACE INTO audit_intents (request_id, account, region, event_time, record) VALUES (?, ?, ?, ?, ?)`);
+  const settleIntent = db.prepare(`DELETE FROM audit_intents WHERE request_id = ?`);
+  const unsettled = db.prepare(`SELECT * FROM audit_intents WHERE event_time < ? ORDER BY event_time, request_id`);
+
   const append = writeTransaction(db, (events: Parameters<AuditStore['append']>[0]) => {
     const heads = new Map<string, ChainHead>();
     for (const e of events) {
+      if (e.intentOf !== undefined) {
+        insertIntent.run(e.intentOf, e.account, e.region, e.eventTime.getTime(), e.record);
+        continue;
+      }
+      if (e.settles !== undefined) settleIntent.run(e.settles);
       const chain = `${e.account}\u0000${e.region}`;
       const prev = heads.get(chain) ?? storedHead(e.account, e.region) ?? { chainSeq: 0, hash: GENESIS_HASH };
       const prevSeq = prev.chainSeq;
@@ -139,6 +148,11 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
       if (more) rows.length = q.limit;
       const last = rows[rows.length - 1];
       return { events: rows.map(toEvent), ...(more && last ? { next: { time: last.event_time, seq: last.seq } } : {}) };
+    },
+    async unsettledIntents(before) {
+      return (unsettled.all(before.getTime()) as { request_id: string; account: string; region: string; event_time: number; record: string }[]).map(
+        (r): StoredIntent => ({ requestId: r.request_id, account: r.account, region: r.region, eventTime: new Date(r.event_time), record: r.record }),
+      );
     },
     async lastKeyUsage(account, region, keyArn, eventNames) {
       const r = lastUsage.get(account, region, keyArn, JSON.stringify(eventNames)) as EventRow | undefined;
