@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** Per-process limits on client connections (README "Configuration"; SECURITY.md "Limits"). */
@@ -41,6 +41,11 @@ function openFileLimit(): number {
 const THROTTLED = JSON.stringify({ __type: 'ThrottlingException', message: 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.' });
 /** How long a socket we answered and closed may take to drain before it is destroyed anyway. */
 const LINGER_MS = 500;
+/**
+ * Requests one connection may have ahead of their answers. AWS SDKs do not pipeline; without a
+ * bound, one packet of pipelined requests runs hundreds of handlers in one turn of the event loop.
+ */
+export const MAX_PIPELINED = 16;
 
 /**
  * Writes a last raw HTTP response and closes the socket for good: ended, then destroyed once the
@@ -65,6 +70,8 @@ interface Connection {
   authenticated: boolean;
   /** Bytes held for this connection's body still arriving. */
   bodyBytes: number;
+  /** Requests received and not yet answered. */
+  inFlight: number;
 }
 
 /** What read-body needs to account the memory of bodies still arriving. */
@@ -80,7 +87,8 @@ export interface BodyBudget {
  * sockets; when a new one arrives at the cap, the oldest idle or slow connection makes room,
  * unauthenticated ones first (one whose request is already being answered is never chosen); when
  * every connection is being answered, the newcomer gets a ThrottlingException and is closed. Bodies
- * still arriving share `bodyMemoryBytes`; past it, the oldest unfinished bodies are dropped.
+ * still arriving share `bodyMemoryBytes`; past it, the oldest unfinished bodies are dropped. A
+ * connection pipelining more than MAX_PIPELINED requests is dropped.
  */
 export class ConnectionGuard implements BodyBudget {
   private readonly open = new Map<Socket, Connection>();
@@ -98,13 +106,23 @@ export class ConnectionGuard implements BodyBudget {
     // Sockets with no I/O at all (a client that never reads its responses) are destroyed.
     server.timeout = this.limits.requestTimeoutMs;
     server.on('connection', (socket: Socket) => this.admit(socket));
-    server.prependListener('request', (req: IncomingMessage, res) => {
+  }
+
+  /** The request listener, behind the phase tracking and the pipelining bound. */
+  requests(handler: RequestListener): RequestListener {
+    return (req, res) => {
       const c = this.open.get(req.socket);
-      if (!c) return;
-      this.enter(c, req.complete ? 'working' : 'receiving');
+      // A connection dropped while Node was still parsing what it had sent: nothing more runs for it.
+      if (!c || req.socket.destroyed) return void req.socket.destroy();
+      if (c.inFlight >= MAX_PIPELINED) return this.evict(c);
+      c.inFlight++;
+      this.enter(c, 'receiving');
       req.once('end', () => this.enter(c, 'working'));
-      res.once('finish', () => this.enter(c, 'waiting'));
-    });
+      res.once('close', () => {
+        if (--c.inFlight === 0) this.enter(c, 'waiting');
+      });
+      handler(req, res);
+    };
   }
 
   get connections(): number {
@@ -149,7 +167,7 @@ export class ConnectionGuard implements BodyBudget {
       }
       this.evict(victim);
     }
-    const c: Connection = { socket, phase: 'waiting', since: performance.now(), authenticated: false, bodyBytes: 0 };
+    const c: Connection = { socket, phase: 'waiting', since: performance.now(), authenticated: false, bodyBytes: 0, inFlight: 0 };
     this.open.set(socket, c);
     socket.once('close', () => {
       this.releaseBody(c);

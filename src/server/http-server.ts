@@ -45,13 +45,16 @@ export interface ServerDeps {
 export function createLocksmithServer(deps: ServerDeps): Server {
   const guard = (deps.connections ??= new ConnectionGuard(defaultConnectionLimits()));
   // Deadlines are checked every second (Node's default is every 30 s).
-  const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
-    handle(deps, req, res).catch((e) => {
-      deps.log(`internal error writing response: ${(e as Error).message}`);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  });
+  const server = createServer(
+    { connectionsCheckingInterval: 1000 },
+    guard.requests((req, res) => {
+      handle(deps, req, res).catch((e) => {
+        deps.log(`internal error writing response: ${(e as Error).message}`);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    }),
+  );
   guard.attach(server);
   // Requests HTTP itself cannot parse (bad framing, oversized headers) or that miss a deadline still
   // get an AWS-shaped answer, and their socket is closed for good (not half-closed: a client holding

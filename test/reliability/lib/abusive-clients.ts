@@ -25,7 +25,7 @@ const FAKE_AUTH =
  * Opens `count` connections doing `abuse`, `perTick` at a time (so the listen backlog is not the
  * bottleneck). Slow writers keep dribbling a byte every `dribbleMs` until destroyed.
  */
-export async function openAbusive(endpoint: string, abuse: Abuse, count: number, opts: { bodyBytes?: number; dribbleMs?: number } = {}): Promise<AbusiveClients> {
+export async function openAbusive(endpoint: string, abuse: Abuse, count: number, opts: { bodyBytes?: number; dribbleMs?: number; pipelined?: number } = {}): Promise<AbusiveClients> {
   const url = new URL(endpoint);
   const sockets: Socket[] = [];
   const lines: string[] = [];
@@ -70,9 +70,9 @@ export async function openAbusive(endpoint: string, abuse: Abuse, count: number,
         s.pause();
         break;
       case 'never-reads':
-        // Many complete requests pipelined, and the answers never read.
+        // Complete requests pipelined (more than the server takes ahead of its answers), the answers never read.
         s.pause();
-        s.write(`GET /health HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`.repeat(2000));
+        s.write(`GET /health HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`.repeat(opts.pipelined ?? 64));
         break;
     }
     sockets.push(s);
