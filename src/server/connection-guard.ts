@@ -116,7 +116,9 @@ export class ConnectionGuard implements BodyBudget {
       if (!c || req.socket.destroyed) return void req.socket.destroy();
       if (c.inFlight >= MAX_PIPELINED) return this.evict(c);
       c.inFlight++;
-      this.enter(c, 'receiving');
+      // A request without a body is complete once its headers are in.
+      const bodiless = req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] ?? '0') === '0';
+      this.enter(c, bodiless ? 'working' : 'receiving');
       req.once('end', () => this.enter(c, 'working'));
       res.once('close', () => {
         if (--c.inFlight === 0) this.enter(c, 'waiting');
