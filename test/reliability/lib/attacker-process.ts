@@ -2,7 +2,7 @@
  * A child process (node:child_process fork) that keeps abusive connections open against a server
  * (what the server closes is opened again), so the probes in the test process measure the server,
  * not the attacker's event loop. Its first message is { endpoint, attack: Record<Abuse, number>,
- * bodyBytes }; it reports { opened, idle } every second, and { done } after 'stop'.
+ * bodyBytes }; it reports { opened, idle } every 2 s, and { done } after 'stop'.
  */
 import { once } from 'node:events';
 import { openAbusive, type Abuse, type AbusiveClients } from './abusive-clients.js';
@@ -25,7 +25,7 @@ while (!stop) {
     opened += missing;
   }
   process.send!({ opened, idle: alive('idle') });
-  await new Promise((r) => setTimeout(r, 1000));
+  await new Promise((r) => setTimeout(r, 2000));
 }
 for (const groups of open.values()) for (const g of groups) g.destroy();
 process.send!({ opened, done: true }, () => process.exit(0));
