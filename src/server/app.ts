@@ -153,9 +153,9 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
       log(`Created account ${boot.account} with a root access key. Paste this into your shell:\n\n${exportBlock(boot.credentials, opts.defaultRegion, endpoint)}\n`);
     }
     log(`AWS CLI profile: AWS_CONFIG_FILE=${join(opts.dataDir, 'aws-config')} AWS_SHARED_CREDENTIALS_FILE=${join(opts.dataDir, 'aws-credentials')} AWS_PROFILE=locksmith`);
-    if (metricsEndpoint) log(`Prometheus metrics on ${metricsEndpoint}/metrics`);
     log(`Locksmith listening on ${endpoint} (data dir ${opts.dataDir})`);
   }
+  if (leader && metricsEndpoint) log(`Prometheus metrics on ${metricsEndpoint}/metrics`);
 
   const signAuditDigests = async () => {
     await audit.flush();

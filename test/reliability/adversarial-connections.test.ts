@@ -7,8 +7,8 @@
  * Then 400 connections each send a 1 MiB - 1 byte body and hold the last byte: the server's RSS
  * must stay within its body budget plus a fixed allowance (the figures are printed).
  *
- * Size: LOCKSMITH_RELIABILITY=full → 60 s of abuse, cap 512, 1,240 abusive connections kept open;
- * default → 10 s, cap 64, 124 kept open.
+ * Size: LOCKSMITH_RELIABILITY=full → 60 s of abuse, cap 512, 1,240 abusive connections kept open,
+ * up to 200 new ones a second; default → 10 s, cap 64, 124 kept open, up to 100 new a second.
  */
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import assert from 'node:assert/strict';
@@ -32,6 +32,8 @@ const ATTACK: Record<Abuse, number> = {
   'half-open': bySize(10, 120),
   'never-reads': bySize(4, 40),
 };
+/** New abusive connections a second at most (closed ones are reopened at this rate). */
+const CONNECTIONS_PER_SECOND = bySize(100, 200);
 const LATENCY_BOUND_MS = 100;
 /** No probe may wait this long (the machine running the suite may be shared and loaded). */
 const STALL_BOUND_MS = 1_000;
@@ -101,20 +103,20 @@ describe(`adversarial connections (${reliabilitySize()})`, () => {
     const quiet = await probe(2_000);
     // The attack runs in a process of its own: the probes below measure the server, not the attacker's event loop.
     let opened = 0;
-    let idle = 0;
     let attackerDone!: () => void;
     const finished = new Promise<void>((resolve) => (attackerDone = resolve));
     const attacker = fork(join(import.meta.dirname, 'lib/attacker-process.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
     attackers.push(attacker);
-    attacker.send({ endpoint: server.endpoint, attack: ATTACK, bodyBytes: 64 * 1024 - 1 });
-    attacker.on('message', (m: { opened: number; idle?: number; done?: boolean }) => {
+    attacker.send({ endpoint: server.endpoint, attack: ATTACK, bodyBytes: 64 * 1024 - 1, perSecond: CONNECTIONS_PER_SECOND });
+    attacker.on('message', (m: { opened: number; done?: boolean }) => {
       opened = m.opened;
-      idle = m.idle ?? idle;
       if (m.done) attackerDone();
     });
     attacker.on('exit', () => attackerDone());
-    // Let the attack reach the cap before measuring.
-    assert.ok(await eventually(() => idle >= ATTACK.idle, 15_000), 'attack under way');
+    // Let the attacker open its whole first round (past the cap) before measuring.
+    const firstRound = Object.values(ATTACK).reduce((a, b) => a + b, 0);
+    assert.ok(await eventually(() => opened >= firstRound, 30_000), `attack under way: ${opened} of ${firstRound} opened`);
+    const openedBefore = opened;
 
     const { health, encrypt, failures } = await probe(DURATION_MS);
     attacker.send('stop');
@@ -134,6 +136,8 @@ describe(`adversarial connections (${reliabilitySize()})`, () => {
       assert.ok(max(ms) < STALL_BOUND_MS, `${name} max ${max(ms).toFixed(1)} ms`);
     }
     assert.ok(opened > CAP, 'the abuse exceeded the cap');
+    // Connections kept being closed and reopened while the probes ran: the server stayed at its cap.
+    assert.ok(opened - openedBefore > CAP / 2, `reopened during the probes: ${opened - openedBefore}`);
     assert.ok(server.alive());
   });
 
