@@ -3,7 +3,9 @@
  * connections beyond the connection cap, half-open sockets (a partial request, then silence) and
  * clients that pipeline requests and never read the answers — all kept up (closed ones opened)
  * for the whole run. Meanwhile `/health` and a signed Encrypt, each on a fresh connection as a new
- * client would send them, must keep answering 200 within 100 ms; their latencies are printed.
+ * client would send them, must keep answering 200: 95% within 100 ms (or, when the machine is so
+ * loaded that the same probes without the attack miss that, within twice their unattacked p95),
+ * none after 1 s. The latencies, attacked and not, are printed.
  * Then 400 connections each send a 1 MiB - 1 byte body and hold the last byte: the server's RSS
  * must stay within its body budget plus a fixed allowance (the figures are printed).
  *
@@ -100,7 +102,7 @@ describe(`adversarial connections (${reliabilitySize()})`, () => {
 
   it(`/health and a signed Encrypt answer within ${LATENCY_BOUND_MS} ms while every kind of abuse runs`, async () => {
     // The same probes with no attack first, for comparison.
-    const quiet = await probe(2_000);
+    const quiet = await probe(bySize(3_000, 10_000));
     // The attack runs in a process of its own: the probes below measure the server, not the attacker's event loop.
     let opened = 0;
     let attackerDone!: () => void;
@@ -130,9 +132,11 @@ describe(`adversarial connections (${reliabilitySize()})`, () => {
     assert.deepEqual(quiet.failures, []);
     assert.deepEqual(failures.slice(0, 10), []);
     assert.ok(health.length >= 10);
-    // The bound holds for 95% of the probes; the rest may wait on a loaded machine, never starve.
-    for (const [name, ms] of [['/health', health], ['Encrypt', encrypt]] as const) {
-      assert.ok(percentile(ms, 0.95) < LATENCY_BOUND_MS, `${name} p95 ${percentile(ms, 0.95).toFixed(1)} ms`);
+    // 95% of the probes answer within the bound — or, on a machine so loaded that even unattacked
+    // probes miss it, no slower than twice the unattacked figure; none ever stalls.
+    for (const [name, ms, unattacked] of [['/health', health, quiet.health], ['Encrypt', encrypt, quiet.encrypt]] as const) {
+      const bound = Math.max(LATENCY_BOUND_MS, 2 * percentile(unattacked, 0.95));
+      assert.ok(percentile(ms, 0.95) < bound, `${name} p95 ${percentile(ms, 0.95).toFixed(1)} ms, bound ${bound.toFixed(1)} ms`);
       assert.ok(max(ms) < STALL_BOUND_MS, `${name} max ${max(ms).toFixed(1)} ms`);
     }
     assert.ok(opened > CAP, 'the abuse exceeded the cap');
