@@ -6,6 +6,7 @@ import { startLocksmith } from '../server/app.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { runClusterPrimary, workerIndex } from './cluster.js';
 import { registerEnvelopeCommands } from './envelope/commands.js';
+import { addNetworkOptions, parseNetworkOptions, type NetworkFlags } from './network-options.js';
 
 const program = new Command();
 program.name('locksmith').description('A self-hosted key management service that speaks the AWS KMS API');
@@ -21,12 +22,18 @@ program
   .option('--seed <file>', 'YAML or JSON seed file applied idempotently at start (LOCKSMITH_SEED)', process.env.LOCKSMITH_SEED || undefined)
   .option('--workers <n>', "server processes sharing the port and data directory, or 'auto' for one per CPU (LOCKSMITH_WORKERS)", process.env.LOCKSMITH_WORKERS ?? '1')
   .option('--insecure-skip-audit', 'INSECURE: answer API calls without recording them in the audit trail (to measure audit cost in bench/ only)')
-  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string; seed?: string; workers: string; insecureSkipAudit?: boolean }) => {
+  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string; seed?: string; workers: string; insecureSkipAudit?: boolean } & NetworkFlags) => {
     const port = Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) program.error(`invalid port '${o.port}'`);
     if (!/^\d{12}$/.test(o.account)) program.error(`invalid account id '${o.account}': 12 digits expected`);
     const workers = o.workers === 'auto' ? availableParallelism() : Number(o.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) program.error(`invalid --workers '${o.workers}': 1 to 64 or 'auto'`);
+    let network: ReturnType<typeof parseNetworkOptions> | undefined;
+    try {
+      network = parseNetworkOptions(o);
+    } catch (e) {
+      program.error((e as Error).message);
+    }
     const index = workerIndex();
     if (workers > 1 && index === undefined) return runClusterPrimary(workers, o.dataDir, (line) => console.log(line));
     const running = await startLocksmith({
@@ -40,6 +47,7 @@ program
       requestLog: 'stdout',
       insecureSkipAudit: o.insecureSkipAudit === true,
       worker: index,
+      ...network,
     });
     const stop = () => {
       running.close().then(() => process.exit(0), () => process.exit(1));
@@ -48,6 +56,7 @@ program
     process.once('SIGTERM', stop);
   });
 
+addNetworkOptions(program.commands.find((c) => c.name() === 'serve')!);
 registerAuditCommands(program);
 registerEnvelopeCommands(program);
 

@@ -18,8 +18,10 @@ import { DAY_MS, systemClock, type Clock } from '../util/clock.js';
 import { ensureDefaultAccount, exportBlock, writeAwsProfileFiles } from './bootstrap.js';
 import { pino, type Logger } from 'pino';
 import { recoverIntents } from './audit-first.js';
+import { ConnectionGuard, defaultConnectionLimits, type ConnectionLimits } from './connection-guard.js';
 import { createLocksmithServer } from './http-server.js';
 import { LocksmithMetrics } from './metrics.js';
+import { createMetricsServer } from './metrics-server.js';
 
 export interface LocksmithOptions {
   host: string;
@@ -60,11 +62,19 @@ export interface LocksmithOptions {
   worker?: number;
   /** Keys with their own locksmith_key_usage_total series at most (default 100; the rest count as "other"). */
   metricsKeySeriesLimit?: number;
+  /** Serve Prometheus `/metrics` on this port (0: a free one); not served at all when absent. */
+  metricsPort?: number;
+  /** Address of the metrics listener (default 127.0.0.1). */
+  metricsHost?: string;
+  /** Connection cap, deadlines and body memory; unset fields take defaultConnectionLimits(). */
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
 export interface RunningLocksmith {
   endpoint: string;
   port: number;
+  /** `http://host:port` of the metrics listener, when `metricsPort` was given. */
+  metricsEndpoint?: string;
   account: string;
   rootCredentials: AccessKeyPair;
   /** Destroys keys whose deletion date has passed, now (also runs on a timer). */
@@ -122,15 +132,25 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   if (leader) await recoverIntents(store.audit, audit, random, new Date(8.64e15)).catch((e) => log(`audit intent recovery failed: ${(e as Error).message}`));
 
   const requestLog = requestLogger(opts.requestLog, opts.worker);
-  const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit });
+  const connections = new ConnectionGuard({ ...defaultConnectionLimits(), ...definedFields(opts.connectionLimits ?? {}) });
+  const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit, connections });
   if (opts.insecureSkipAudit) log('WARNING: --insecure-skip-audit: API calls are NOT recorded in the audit trail. For benchmarks only.');
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-  const endpoint = `http://${host}:${port}`;
+  const endpoint = httpUrl(opts.host, port);
+  const metricsServer = opts.metricsPort === undefined ? undefined : createMetricsServer(metrics);
+  let metricsEndpoint: string | undefined;
+  if (metricsServer) {
+    const metricsHost = opts.metricsHost ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      metricsServer.once('error', reject);
+      metricsServer.listen(opts.metricsPort, metricsHost, () => resolve());
+    });
+    metricsEndpoint = httpUrl(metricsHost, (metricsServer.address() as AddressInfo).port);
+  }
   if (leader) {
     writeAwsProfileFiles(opts.dataDir, boot.credentials, opts.defaultRegion, endpoint);
     if (boot.created) {
@@ -139,6 +159,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     log(`AWS CLI profile: AWS_CONFIG_FILE=${join(opts.dataDir, 'aws-config')} AWS_SHARED_CREDENTIALS_FILE=${join(opts.dataDir, 'aws-credentials')} AWS_PROFILE=locksmith`);
     log(`Locksmith listening on ${endpoint} (data dir ${opts.dataDir})`);
   }
+  if (leader && metricsEndpoint) log(`Prometheus metrics on ${metricsEndpoint}/metrics`);
 
   const signAuditDigests = async () => {
     await recoverIntents(store.audit, audit, random, new Date(clock.now().getTime() - INTENT_GRACE_MS));
@@ -162,6 +183,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   return {
     endpoint,
     port,
+    metricsEndpoint,
     account: boot.account,
     rootCredentials: boot.credentials,
     sweepDeletions: async () => (await runSchedule()).deletion ?? 0,
@@ -173,6 +195,10 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      if (metricsServer) await new Promise<void>((resolve) => {
+        metricsServer.close(() => resolve());
+        metricsServer.closeAllConnections();
+      });
       // A clean stop pins the chains' heads in a signed digest (the leader's job in a cluster).
       if (leader) await signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
       else await audit.flush();
@@ -181,6 +207,14 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
       await new Promise<void>((resolve) => (requestLog ? requestLog.flush(() => resolve()) : resolve()));
     },
   };
+}
+
+function httpUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function definedFields<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function requestLogger(dest: LocksmithOptions['requestLog'], worker: number | undefined): Logger | undefined {

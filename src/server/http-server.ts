@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { AUDITED_SERVICES, type ApiCallTrace, type AuditedService } from '../audit/api-call.js';
 import { buildCallEvents } from '../audit/event-builder.js';
 import type { AuditRecorder } from '../audit/recorder.js';
@@ -17,6 +18,7 @@ import type { KmsService } from '../services/kms/kms-service.js';
 import type { Store } from '../store/ports.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from 'pino';
+import { closeWith, ConnectionGuard, defaultConnectionLimits } from './connection-guard.js';
 import type { LocksmithMetrics } from './metrics.js';
 import { prepareRecord } from './audit-first.js';
 import { readBody } from './read-body.js';
@@ -37,23 +39,39 @@ export interface ServerDeps {
   insecureSkipAudit?: boolean;
   /** One JSON line per request (request id, principal, service, operation, outcome, latency); none when absent. */
   requestLog?: Logger;
+  /** Connection cap, deadlines and body memory (defaults: defaultConnectionLimits()). */
+  connections?: ConnectionGuard;
 }
 
 /** One listener for every service; each request is routed by the service in its SigV4 credential scope. */
 export function createLocksmithServer(deps: ServerDeps): Server {
-  const server = createServer((req, res) => {
-    handle(deps, req, res).catch((e) => {
-      deps.log(`internal error writing response: ${(e as Error).message}`);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  });
-  // Requests HTTP itself cannot parse (bad framing, oversized headers) still get an AWS-shaped answer.
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
+  const guard = (deps.connections ??= new ConnectionGuard(defaultConnectionLimits()));
+  // Deadlines are checked every second (Node's default is every 30 s).
+  const server = createServer(
+    { connectionsCheckingInterval: 1000 },
+    guard.requests((req, res) => {
+      handle(deps, req, res).catch((e) => {
+        deps.log(`internal error writing response: ${(e as Error).message}`);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    }),
+  );
+  guard.attach(server);
+  // Requests HTTP itself cannot parse (bad framing, oversized headers) or that miss a deadline still
+  // get an AWS-shaped answer, and their socket is closed for good (not half-closed: a client holding
+  // its end open would otherwise keep our descriptor).
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    // A response is under way on this socket: a raw one would corrupt it.
+    if (guard.inRequest(socket)) return socket.destroy();
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      // Unverified: AWS's wording for a request not received in time; S3's RequestTimeout text.
+      const body = JSON.stringify({ __type: 'RequestTimeoutException', message: 'Your socket connection to the server was not read from or written to within the timeout period.' });
+      return closeWith(socket, '408 Request Timeout', body);
+    }
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
     const body = JSON.stringify({ __type: tooLarge ? 'RequestHeaderFieldsTooLarge' : 'SerializationException', message: 'The request could not be parsed as HTTP.' });
-    socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    closeWith(socket, tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request', body);
   });
   return server;
 }
@@ -74,11 +92,6 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     const ready = parts.rawPath === '/health' || (deps.keyring.loaded && (await storePing(deps)));
     send(res, deps, requestId, { status: ready ? 200 : 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: ready ? 'ok' : 'unavailable' }) });
     return finished(deps, started, { requestId, service: 'locksmith', operation: `GET ${parts.rawPath}`, outcome: ready ? 'success' : 'Unavailable' });
-  }
-  if (parts.method === 'GET' && parts.rawPath === '/metrics') {
-    const m = await deps.metrics.text();
-    send(res, deps, requestId, { status: 200, headers: { 'content-type': m.contentType }, body: m.body });
-    return finished(deps, started, { requestId, service: 'locksmith', operation: 'GET /metrics', outcome: 'success' });
   }
   const trace: ApiCallTrace = {
     requestId,
@@ -171,7 +184,7 @@ async function dispatch(
     trace.service = signed.service as AuditedService;
     trace.region = signed.region;
   }
-  const body = await readBody(req);
+  const body = await readBody(req, undefined, deps.connections);
   const target = signedTarget(req, parts, signed);
   // Other processes sharing the store may have written since the last request: caches catch up first.
   await deps.store.revalidate?.();
@@ -183,6 +196,7 @@ async function dispatch(
       ...(deps.skewMs !== undefined ? { skewMs: deps.skewMs } : {}),
       payloadSha256Hex: createHash('sha256').update(body).digest('hex'),
     });
+    deps.connections?.authenticated(req.socket);
   } catch (e) {
     await identifyUnauthenticated(deps, trace, signed, target, queryInput(parts, body));
     throw e;

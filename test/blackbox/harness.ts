@@ -46,7 +46,7 @@ export class Harness {
   ) {}
 
   static async start(
-    opts: { dataDir?: string; clock?: ManualClock; seed?: unknown; seedFile?: string; requestLog?: (line: string) => void } = {},
+    opts: { dataDir?: string; clock?: ManualClock; seed?: unknown; seedFile?: string; requestLog?: (line: string) => void; metricsPort?: number } = {},
   ): Promise<Harness> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'locksmith-test-'));
     const clock = opts.clock ?? new ManualClock(Date.now());
@@ -60,6 +60,7 @@ export class Harness {
       seed: opts.seedFile ? loadSeedFile(opts.seedFile) : opts.seed === undefined ? undefined : validateSeed(opts.seed, 'test seed'),
       log: process.env.LOCKSMITH_TEST_LOG ? (l: string) => console.error(l) : () => {},
       requestLog: opts.requestLog,
+      metricsPort: opts.metricsPort,
     });
     const kms = kmsClient(server.endpoint, server.rootCredentials);
     const h = new Harness(server, dataDir, clock, kms, opts.dataDir === undefined);

@@ -6,8 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { awsError, Harness, iamClient, stsClient } from './harness.js';
 
+/** /metrics from the metrics listener (`--metrics-port`); the API port does not serve it. */
 async function metricsText(h: Harness): Promise<string> {
-  const res = await fetch(`${h.endpoint}/metrics`);
+  const res = await fetch(`${h.server.metricsEndpoint}/metrics`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
   return res.text();
@@ -23,7 +24,7 @@ describe('metrics and request logs', () => {
   const lines: string[] = [];
   let h: Harness;
   before(async () => {
-    h = await Harness.start({ requestLog: (line) => lines.push(line) });
+    h = await Harness.start({ requestLog: (line) => lines.push(line), metricsPort: 0 });
   });
   after(() => h.stop());
 

@@ -8,5 +8,8 @@ export function assertCustomerAliasName(aliasName: string): void {
     );
   }
   // alias/aws/ is reserved for AWS managed keys; AWS answers NotAuthorizedException with no message.
-  if (aliasName.startsWith('alias/aws/')) throw new AwsError('NotAuthorizedException', '', 400);
+  // Unverified: the API reference names only the lower-case prefix, older CLI references said names
+  // beginning "alias/AWS" are reserved; case variants are refused too, so no customer alias can pass
+  // for an AWS managed key's (`alias/AWS/s3` next to `alias/aws/s3`).
+  if (aliasName.slice(0, 10).toLowerCase() === 'alias/aws/') throw new AwsError('NotAuthorizedException', '', 400);
 }
