@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { awsEnv, runLocksmith, type CliResult } from '../reliability/lib/envelope-cli.js';
+import { REPLICA_CREATING_MS } from '../../src/services/kms/transient-key-states.js';
 import { Harness, REGION } from './harness.js';
 
 const EU = 'eu-west-1';
@@ -44,6 +45,7 @@ describe('locksmith encrypt / decrypt: Regions, trees, terminal, configuration',
   it('Multi-Region key: encrypted in us-east-1, decrypted in the replica Region with the primary disabled', async () => {
     const primary = (await h.kms.send(new CreateKeyCommand({ MultiRegion: true, Description: 'mrk' }))).KeyMetadata!;
     const replicaArn = (await h.kms.send(new ReplicateKeyCommand({ KeyId: primary.KeyId, ReplicaRegion: EU }))).ReplicaKeyMetadata!.Arn!;
+    h.advance(REPLICA_CREATING_MS); // the replica leaves Creating
     const plain = randomBytes(100_000);
     writeFileSync(path('mrk.bin'), plain);
     ok(await cli(['encrypt', '--key', primary.Arn!, '--region', REGION, '--in', path('mrk.bin'), '--out', path('mrk.enc')]));

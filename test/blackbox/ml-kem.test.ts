@@ -17,11 +17,12 @@ import {
   GetPublicKeyCommand,
   type KeySpec,
 } from '@aws-sdk/client-kms';
+import { CreateUserCommand } from '@aws-sdk/client-iam';
 import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { storedRows } from './audit-helpers.js';
-import { ACCOUNT, awsError, Harness } from './harness.js';
+import { ACCOUNT, awsError, Harness, iamClient } from './harness.js';
 
 /** Key spec → SPKI size (the raw key plus 22 bytes of DER), ciphertext size, and an independent ML-KEM. */
 const SPECS: Record<string, { spki: number; ciphertext: number; oid: string; kem: typeof ml_kem768 }> = {
@@ -117,6 +118,7 @@ describe('ML-KEM keys', () => {
 
   it('a grant for Encapsulate/Decapsulate lets another principal use the key; GetKeyLastUsage names the operation', async () => {
     const { id, arn } = keys.ML_KEM_1024!;
+    await iamClient(h).send(new CreateUserCommand({ UserName: 'app' })); // grantees must exist
     const g = await h.kms.send(new CreateGrantCommand({ KeyId: id, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:user/app`, Operations: ['Encapsulate', 'Decapsulate', 'GetPublicKey'] }));
     assert.match(g.GrantId!, /^[0-9a-f]{64}$/);
     const e = await awsError(() => h.kms.send(new CreateGrantCommand({ KeyId: id, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:user/app`, Operations: ['Decrypt'] })));

@@ -193,6 +193,8 @@ describe('security: 50,000 grants per KMS key', () => {
     try {
       let h = await Harness.start({ dataDir });
       const k = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+      // Grantees must exist (principals are bound to their unique ids).
+      for (const name of ['last', 'over', 'again']) await iamClient(h).send(new CreateUserCommand({ UserName: name }));
       await h.stop();
       // 49,999 grants written straight into the store, in one transaction (49,999 requests would take minutes).
       const db = new Database(databasePath(dataDir));

@@ -152,6 +152,6 @@ function stubStore(tags: Record<string, string>, aliases: string[]): Store {
     iam: { identityPolicies: async () => [{ name: 'all', document: ALLOW_ALL }] },
     aliases: { list: async () => ({ items: aliases.map((aliasName) => ({ aliasName })) }) },
     tags: { get: async () => tags },
-    grants: { forGrantee: async () => [], getByToken: async () => undefined },
+    grants: { forGrantee: async () => [], getByToken: async () => undefined, findByRule: async () => undefined },
   } as unknown as Store;
 }
