@@ -15,7 +15,7 @@ import { withAuditWriter, withClusterAuditWriter } from '../store/sqlite/audit-w
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { withUnwrapCache } from '../crypto/unwrap-cache.js';
 import { DAY_MS, systemClock, type Clock } from '../util/clock.js';
-import { ensureDefaultAccount, exportBlock, writeAwsProfileFiles } from './bootstrap.js';
+import { ensureDefaultAccount, startupNotice, writeAwsProfileFiles } from './bootstrap.js';
 import { pino, type Logger } from 'pino';
 import { createLocksmithServer } from './http-server.js';
 import { LocksmithMetrics } from './metrics.js';
@@ -57,6 +57,12 @@ export interface LocksmithOptions {
    * alone runs the key schedule and signs audit digests; the others only serve requests.
    */
   worker?: number;
+  /**
+   * Show the root secret (a paste-able shell block) when this start writes the profile files.
+   * Only for a `log` that is a terminal: `serve` logs to stdout, which is also the JSON request
+   * log and often a file. Otherwise only the profile files' paths are logged. Default false.
+   */
+  showRootCredentials?: boolean;
   /** Keys with their own locksmith_key_usage_total series at most (default 100; the rest count as "other"). */
   metricsKeySeriesLimit?: number;
 }
@@ -128,11 +134,9 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const endpoint = `http://${host}:${port}`;
   if (leader) {
-    writeAwsProfileFiles(opts.dataDir, boot.credentials, opts.defaultRegion, endpoint);
-    if (boot.created) {
-      log(`Created account ${boot.account} with a root access key. Paste this into your shell:\n\n${exportBlock(boot.credentials, opts.defaultRegion, endpoint)}\n`);
-    }
-    log(`AWS CLI profile: AWS_CONFIG_FILE=${join(opts.dataDir, 'aws-config')} AWS_SHARED_CREDENTIALS_FILE=${join(opts.dataDir, 'aws-credentials')} AWS_PROFILE=locksmith`);
+    const wroteCredentials = writeAwsProfileFiles(opts.dataDir, boot.credentials, opts.defaultRegion, endpoint);
+    const notice = { account: boot.account, credentials: boot.credentials, region: opts.defaultRegion, endpoint, dataDir: opts.dataDir };
+    for (const line of startupNotice({ ...notice, wroteCredentials, showRootCredentials: opts.showRootCredentials === true })) log(line);
     log(`Locksmith listening on ${endpoint} (data dir ${opts.dataDir})`);
   }
 

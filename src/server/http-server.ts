@@ -19,12 +19,15 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from 'pino';
 import type { LocksmithMetrics } from './metrics.js';
 import { readBody } from './read-body.js';
+import { unservedServiceAnswer } from './unknown-service.js';
 
 export interface ServerDeps {
   store: Store;
   keyring: RootKeyring;
   kms: KmsService;
   clock: Clock;
+  /** Real time for SigV4 (skew, presign expiry) and the Date header; `clock` when absent. */
+  requestClock?: Clock;
   random: Random;
   skewMs: number;
   log: (line: string) => void;
@@ -163,6 +166,11 @@ async function dispatch(
 ): Promise<WireResponse> {
   const signed = parseSigV4(parts);
   routed.service = signed.service;
+  const unserved = unservedServiceAnswer(signed.service, parts.headers, trace.requestId);
+  if (unserved) {
+    trace.error = unserved.error;
+    return unserved.response;
+  }
   if (AUDITED_SERVICES.includes(signed.service)) {
     trace.service = signed.service as AuditedService;
     trace.region = signed.region;
@@ -175,7 +183,7 @@ async function dispatch(
   try {
     caller = await authenticate(deps, signed);
     verifySigV4(signed, parts, caller.secretAccessKey, {
-      now: deps.clock.now(),
+      now: (deps.requestClock ?? deps.clock).now(),
       skewMs: deps.skewMs,
       payloadSha256Hex: createHash('sha256').update(body).digest('hex'),
     });
@@ -318,7 +326,7 @@ function send(res: ServerResponse, deps: ServerDeps, requestId: string, r: WireR
   res.writeHead(r.status, {
     ...r.headers,
     'x-amzn-requestid': requestId,
-    date: deps.clock.now().toUTCString(),
+    date: (deps.requestClock ?? deps.clock).now().toUTCString(),
     'content-length': Buffer.byteLength(r.body),
   });
   res.end(r.body);
