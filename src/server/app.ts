@@ -6,7 +6,7 @@ import { signDigests } from '../audit/digests.js';
 import { AuditRecorder } from '../audit/recorder.js';
 import { RootKeyring } from '../crypto/root-keyring.js';
 import { secureRandom, type Random } from '../crypto/random.js';
-import { applySeed, formatSeedReport } from '../seed/apply-seed.js';
+import { applySeed, formatSeedReport, type SeedReport } from '../seed/apply-seed.js';
 import type { Seed } from '../seed/seed-types.js';
 import { runKeySchedule, type ScheduleEnv } from '../services/kms/key-scheduler.js';
 import { KmsService } from '../services/kms/kms-service.js';
@@ -31,6 +31,8 @@ export interface LocksmithOptions {
   /** Allowed SigV4 clock skew. */
   skewMs?: number;
   clock?: Clock;
+  /** Real time for SigV4 and the Date header when `clock` is a test's lifecycle clock; `clock` when absent. */
+  requestClock?: Clock;
   random?: Random;
   /** How often the key schedule (deletions, rotations, import expiry) runs (real time); the dates themselves use `clock`. */
   sweepIntervalMs?: number;
@@ -78,6 +80,8 @@ export interface RunningLocksmith {
   runKeySchedule(): Promise<Record<string, number>>;
   /** Signs an audit digest for every chain with new records, now (also runs on a timer). */
   signAuditDigests(): Promise<number>;
+  /** Applies a validated seed now, idempotently, as `--seed` does at start. */
+  applySeed(seed: Seed): Promise<SeedReport>;
   close(): Promise<void>;
 }
 
@@ -124,7 +128,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   if (leader) await runSchedule();
 
   const requestLog = requestLogger(opts.requestLog, opts.worker);
-  const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit });
+  const server = createLocksmithServer({ store: audited, keyring, kms, clock, requestClock: opts.requestClock, random, skewMs: opts.skewMs ?? DEFAULT_SKEW_MS, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit });
   if (opts.insecureSkipAudit) log('WARNING: --insecure-skip-audit: API calls are NOT recorded in the audit trail. For benchmarks only.');
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -166,6 +170,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     sweepDeletions: async () => (await runSchedule()).deletion ?? 0,
     runKeySchedule: runSchedule,
     signAuditDigests,
+    applySeed: (seed) => applySeed(store, keyring, random, clock, seed),
     async close() {
       for (const t of timers) clearInterval(t);
       await new Promise<void>((resolve) => {
