@@ -11,7 +11,7 @@ import type { RootKeyring } from '../crypto/root-keyring.js';
 import type { Random } from '../crypto/random.js';
 import { awsJsonError, kmsOperationOf, serveKms, type WireResponse } from '../protocols/aws-json.js';
 import { cloudTrailOperationOf, serveCloudTrail } from '../protocols/cloudtrail-json.js';
-import { AwsError, InvalidSignatureException, KMSInternalException, UnknownOperationException, UnrecognizedClientException } from '../protocols/errors.js';
+import { AwsError, InvalidSignatureException, KMSInternalException, UnrecognizedClientException } from '../protocols/errors.js';
 import type { CallContext, Principal } from '../services/call-context.js';
 import type { KmsService } from '../services/kms/kms-service.js';
 import type { Store } from '../store/ports.js';
@@ -19,7 +19,7 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from 'pino';
 import type { LocksmithMetrics } from './metrics.js';
 import { readBody } from './read-body.js';
-import { unservedServiceAnswer } from './unknown-service.js';
+import { unservedService, unservedServiceResponse } from './unknown-service.js';
 
 export interface ServerDeps {
   store: Store;
@@ -94,7 +94,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   } catch (e) {
     const error = e instanceof AwsError ? e : internal(deps, e);
     trace.error = error;
-    response = errorResponse(error, requestId, routed.service ?? guessService(req));
+    response = unservedServiceResponse(error, routed.service, req.headers, requestId) ?? errorResponse(error, requestId, routed.service ?? guessService(req));
     if (error.status === 413) response.headers.connection = 'close';
   }
   response = await recordCall(deps, trace, response, routed.service ?? guessService(req));
@@ -166,11 +166,6 @@ async function dispatch(
 ): Promise<WireResponse> {
   const signed = parseSigV4(parts);
   routed.service = signed.service;
-  const unserved = unservedServiceAnswer(signed.service, parts.headers, trace.requestId);
-  if (unserved) {
-    trace.error = unserved.error;
-    return unserved.response;
-  }
   if (AUDITED_SERVICES.includes(signed.service)) {
     trace.service = signed.service as AuditedService;
     trace.region = signed.region;
@@ -213,7 +208,7 @@ async function dispatch(
     case 'cloudtrail':
       return serveCloudTrail(deps.store, ctx, target, body, trace);
     default:
-      throw UnknownOperationException(`Locksmith does not serve the '${signed.service}' service.`);
+      throw unservedService(signed.service, parts.headers);
   }
 }
 

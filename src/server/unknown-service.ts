@@ -64,18 +64,20 @@ function jsonAnswer(e: AwsError, contentType: string): WireResponse {
 type Headers = Record<string, string | string[] | undefined>;
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
-export interface UnservedAnswer {
-  error: AwsError;
-  response: WireResponse;
-}
-
-/** The answer to a request for `service`, or undefined when Locksmith serves it. */
-export function unservedServiceAnswer(service: string, headers: Headers, requestId: string): UnservedAnswer | undefined {
-  if (SERVED_SERVICES.includes(service)) return undefined;
+/**
+ * The error for a request to a service Locksmith does not serve, in that service's protocol's
+ * terms; thrown after authentication, so a forged request is still refused as one.
+ */
+export function unservedService(service: string, headers: Headers): AwsError {
   const answer = ANSWERS[protocolOf(service, headers)];
   const message = `Locksmith serves AWS KMS, IAM, STS and CloudTrail (lookup-events); it does not serve the '${service}' service.`;
-  const error = new AwsError(answer.code, message, answer.status);
-  return { error, response: answer.render(error, requestId) };
+  return new AwsError(answer.code, message, answer.status);
+}
+
+/** Any error (this one, or an authentication failure) for an unserved service, in its protocol; undefined for served ones. */
+export function unservedServiceResponse(error: AwsError, service: string | undefined, headers: Headers, requestId: string): WireResponse | undefined {
+  if (service === undefined || SERVED_SERVICES.includes(service)) return undefined;
+  return ANSWERS[protocolOf(service, headers)].render(error, requestId);
 }
 
 function protocolOf(service: string, headers: Headers): Protocol {

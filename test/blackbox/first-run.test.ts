@@ -222,6 +222,11 @@ describe('services Locksmith does not serve', () => {
     assert.equal(sqs.status, 400);
     assert.equal(sqs.json.__type, 'UnknownOperationException');
     assert.equal(SERVES.exec(sqs.json.message)?.[1], 'sqs');
+    // Authentication still comes first: a bad signature is refused, in S3's XML.
+    const forged = await signRequest(h.endpoint, { method: 'GET', headers: { 'x-amz-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }, body: '', credentials: { ...h.credentials, secretAccessKey: 'wrong' }, region: 'us-east-1', service: 's3', signingDate: h.clock.now() });
+    const refused = await send(h.endpoint, forged);
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>InvalidSignatureException<\/Code><Message>The request signature we calculated does not match/);
     const outcomes = log.map((l) => JSON.parse(l) as { outcome: string }).map((l) => l.outcome);
     assert.ok(outcomes.includes('NotImplemented') && outcomes.includes('InvalidAction'), outcomes.join());
   });
