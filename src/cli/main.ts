@@ -45,6 +45,8 @@ program
       defaultRegion: o.region,
       seed: o.seed === undefined ? undefined : loadSeedFile(o.seed),
       requestLog: 'stdout',
+      // stdout is also the JSON request log: the root secret goes to it only when it is a terminal.
+      showRootCredentials: process.stdout.isTTY === true,
       insecureSkipAudit: o.insecureSkipAudit === true,
       worker: index,
       ...network,

@@ -6,7 +6,7 @@ import { signDigests } from '../audit/digests.js';
 import { AuditRecorder } from '../audit/recorder.js';
 import { RootKeyring } from '../crypto/root-keyring.js';
 import { secureRandom, type Random } from '../crypto/random.js';
-import { applySeed, formatSeedReport } from '../seed/apply-seed.js';
+import { applySeed, formatSeedReport, type SeedReport } from '../seed/apply-seed.js';
 import type { Seed } from '../seed/seed-types.js';
 import { runKeySchedule, type ScheduleEnv } from '../services/kms/key-scheduler.js';
 import { KmsService } from '../services/kms/kms-service.js';
@@ -15,7 +15,7 @@ import { withAuditWriter, withClusterAuditWriter } from '../store/sqlite/audit-w
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { withUnwrapCache } from '../crypto/unwrap-cache.js';
 import { DAY_MS, systemClock, type Clock } from '../util/clock.js';
-import { ensureDefaultAccount, exportBlock, writeAwsProfileFiles } from './bootstrap.js';
+import { ensureDefaultAccount, startupNotice, writeAwsProfileFiles } from './bootstrap.js';
 import { pino, type Logger } from 'pino';
 import { recoverIntents } from './audit-first.js';
 import { ConnectionGuard, defaultConnectionLimits, type ConnectionLimits } from './connection-guard.js';
@@ -34,6 +34,8 @@ export interface LocksmithOptions {
   /** Allowed SigV4 clock skew for every service; default: each service's own window (KMS 5 min, S3/STS 15). */
   skewMs?: number;
   clock?: Clock;
+  /** Real time for SigV4 and the Date header when `clock` is a test's lifecycle clock; `clock` when absent. */
+  requestClock?: Clock;
   random?: Random;
   /** How often the key schedule (deletions, rotations, import expiry) runs (real time); the dates themselves use `clock`. */
   sweepIntervalMs?: number;
@@ -60,6 +62,12 @@ export interface LocksmithOptions {
    * alone runs the key schedule and signs audit digests; the others only serve requests.
    */
   worker?: number;
+  /**
+   * Show the root secret (a paste-able shell block) when this start writes the profile files.
+   * Only for a `log` that is a terminal: `serve` logs to stdout, which is also the JSON request
+   * log and often a file. Otherwise only the profile files' paths are logged. Default false.
+   */
+  showRootCredentials?: boolean;
   /** Keys with their own locksmith_key_usage_total series at most (default 100; the rest count as "other"). */
   metricsKeySeriesLimit?: number;
   /** Serve Prometheus `/metrics` on this port (0: a free one); not served at all when absent. */
@@ -83,6 +91,8 @@ export interface RunningLocksmith {
   runKeySchedule(): Promise<Record<string, number>>;
   /** Signs an audit digest for every chain with new records, now (also runs on a timer). */
   signAuditDigests(): Promise<number>;
+  /** Applies a validated seed now, idempotently, as `--seed` does at start. */
+  applySeed(seed: Seed): Promise<SeedReport>;
   close(): Promise<void>;
 }
 
@@ -133,7 +143,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
 
   const requestLog = requestLogger(opts.requestLog, opts.worker);
   const connections = new ConnectionGuard({ ...defaultConnectionLimits(), ...definedFields(opts.connectionLimits ?? {}) });
-  const server = createLocksmithServer({ store: audited, keyring, kms, clock, random, skewMs: opts.skewMs, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit, connections });
+  const server = createLocksmithServer({ store: audited, keyring, kms, clock, requestClock: opts.requestClock, random, skewMs: opts.skewMs, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit, connections });
   if (opts.insecureSkipAudit) log('WARNING: --insecure-skip-audit: API calls are NOT recorded in the audit trail. For benchmarks only.');
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -152,11 +162,9 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     metricsEndpoint = httpUrl(metricsHost, (metricsServer.address() as AddressInfo).port);
   }
   if (leader) {
-    writeAwsProfileFiles(opts.dataDir, boot.credentials, opts.defaultRegion, endpoint);
-    if (boot.created) {
-      log(`Created account ${boot.account} with a root access key. Paste this into your shell:\n\n${exportBlock(boot.credentials, opts.defaultRegion, endpoint)}\n`);
-    }
-    log(`AWS CLI profile: AWS_CONFIG_FILE=${join(opts.dataDir, 'aws-config')} AWS_SHARED_CREDENTIALS_FILE=${join(opts.dataDir, 'aws-credentials')} AWS_PROFILE=locksmith`);
+    const wroteCredentials = writeAwsProfileFiles(opts.dataDir, boot.credentials, opts.defaultRegion, endpoint);
+    const notice = { account: boot.account, credentials: boot.credentials, region: opts.defaultRegion, endpoint, dataDir: opts.dataDir };
+    for (const line of startupNotice({ ...notice, wroteCredentials, showRootCredentials: opts.showRootCredentials === true })) log(line);
     log(`Locksmith listening on ${endpoint} (data dir ${opts.dataDir})`);
   }
   if (leader && metricsEndpoint) log(`Prometheus metrics on ${metricsEndpoint}/metrics`);
@@ -189,6 +197,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     sweepDeletions: async () => (await runSchedule()).deletion ?? 0,
     runKeySchedule: runSchedule,
     signAuditDigests,
+    applySeed: (seed) => applySeed(store, keyring, random, clock, seed),
     async close() {
       for (const t of timers) clearInterval(t);
       await new Promise<void>((resolve) => {

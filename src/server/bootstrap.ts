@@ -33,15 +33,22 @@ export async function ensureDefaultAccount(
   return { account, created: true, credentials };
 }
 
+export const awsConfigPath = (dataDir: string) => join(dataDir, 'aws-config');
+export const awsCredentialsPath = (dataDir: string) => join(dataDir, 'aws-credentials');
+
 /**
  * Writes `<dataDir>/aws-config` and `<dataDir>/aws-credentials` in the AWS CLI's file formats
- * (profile `locksmith`). The config is rewritten on every start so its endpoint follows --port.
+ * (profile `locksmith`). The config is rewritten on every start so its endpoint follows --port;
+ * the credentials file is written once. Called only once the server listens, so a first start
+ * that fails (port in use) leaves no credentials file and the next start shows the block again.
+ * Returns true when this call wrote the credentials file.
  */
-export function writeAwsProfileFiles(dataDir: string, credentials: AccessKeyPair, region: string, endpoint: string): void {
-  const configPath = join(dataDir, 'aws-config');
+export function writeAwsProfileFiles(dataDir: string, credentials: AccessKeyPair, region: string, endpoint: string): boolean {
+  const configPath = awsConfigPath(dataDir);
   writeFileSync(configPath, `[profile locksmith]\nregion = ${region}\nendpoint_url = ${endpoint}\noutput = json\n`, { mode: 0o600 });
-  const credentialsPath = join(dataDir, 'aws-credentials');
-  if (!existsSync(credentialsPath)) {
+  const credentialsPath = awsCredentialsPath(dataDir);
+  const created = !existsSync(credentialsPath);
+  if (created) {
     writeFileSync(
       credentialsPath,
       `[locksmith]\naws_access_key_id = ${credentials.accessKeyId}\naws_secret_access_key = ${credentials.secretAccessKey}\n`,
@@ -49,13 +56,44 @@ export function writeAwsProfileFiles(dataDir: string, credentials: AccessKeyPair
     );
   }
   chmodSync(credentialsPath, 0o600);
+  return created;
 }
 
+/** The shell block for a new account: the aws CLI v1 and boto3 read AWS_DEFAULT_REGION, v2 and the SDKs AWS_REGION. */
 export function exportBlock(credentials: AccessKeyPair, region: string, endpoint: string): string {
   return [
     `export AWS_ACCESS_KEY_ID=${credentials.accessKeyId}`,
     `export AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey}`,
     `export AWS_REGION=${region}`,
+    `export AWS_DEFAULT_REGION=${region}`,
     `export AWS_ENDPOINT_URL=${endpoint}`,
   ].join('\n');
+}
+
+export interface StartupNotice {
+  account: string;
+  credentials: AccessKeyPair;
+  region: string;
+  endpoint: string;
+  dataDir: string;
+  /** This start wrote the credentials file (the first start that listened). */
+  wroteCredentials: boolean;
+  /** The log is a terminal: the secret may be shown. Never true for a log that may be a file. */
+  showRootCredentials: boolean;
+}
+
+/**
+ * The start-up lines about the root access key. The secret is shown once, on the first start that
+ * listens, and only to a terminal; otherwise the lines name the profile files that hold it.
+ */
+export function startupNotice(n: StartupNotice): string[] {
+  const files = `AWS_CONFIG_FILE=${awsConfigPath(n.dataDir)} AWS_SHARED_CREDENTIALS_FILE=${awsCredentialsPath(n.dataDir)} AWS_PROFILE=locksmith`;
+  const lines: string[] = [];
+  if (n.wroteCredentials && n.showRootCredentials) {
+    lines.push(`Root access key of account ${n.account} (shown once; kept in ${awsCredentialsPath(n.dataDir)}). Paste this into your shell:\n\n${exportBlock(n.credentials, n.region, n.endpoint)}\n`);
+  } else if (n.wroteCredentials) {
+    lines.push(`Root access key of account ${n.account} written to ${awsCredentialsPath(n.dataDir)} (not printed: the output is not a terminal).`);
+  }
+  lines.push(`AWS CLI profile: ${files}`);
+  return lines;
 }

@@ -12,7 +12,7 @@ import type { RootKeyring } from '../crypto/root-keyring.js';
 import type { Random } from '../crypto/random.js';
 import { awsJsonError, kmsOperationOf, serveKms, type WireResponse } from '../protocols/aws-json.js';
 import { cloudTrailOperationOf, serveCloudTrail } from '../protocols/cloudtrail-json.js';
-import { AwsError, InvalidSignatureException, KMSInternalException, UnknownOperationException, UnrecognizedClientException } from '../protocols/errors.js';
+import { AwsError, InvalidSignatureException, KMSInternalException, UnrecognizedClientException } from '../protocols/errors.js';
 import type { CallContext, Principal } from '../services/call-context.js';
 import type { KmsService } from '../services/kms/kms-service.js';
 import type { Store } from '../store/ports.js';
@@ -22,12 +22,15 @@ import { closeWith, ConnectionGuard, defaultConnectionLimits } from './connectio
 import type { LocksmithMetrics } from './metrics.js';
 import { prepareRecord } from './audit-first.js';
 import { readBody } from './read-body.js';
+import { unservedService, unservedServiceResponse } from './unknown-service.js';
 
 export interface ServerDeps {
   store: Store;
   keyring: RootKeyring;
   kms: KmsService;
   clock: Clock;
+  /** Real time for SigV4 (skew, presign expiry) and the Date header; `clock` when absent. */
+  requestClock?: Clock;
   random: Random;
   /** Overrides every service's SigV4 request-time window (signatureWindowMs) when set. */
   skewMs?: number;
@@ -106,7 +109,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   } catch (e) {
     const error = e instanceof AwsError ? e : internal(deps, e);
     trace.error = error;
-    response = errorResponse(error, requestId, routed.service ?? guessService(req));
+    response = unservedServiceResponse(error, routed.service, req.headers, requestId) ?? errorResponse(error, requestId, routed.service ?? guessService(req));
     if (error.status === 413) response.headers.connection = 'close';
   }
   response = await recordCall(deps, trace, response, routed.service ?? guessService(req));
@@ -192,7 +195,7 @@ async function dispatch(
   try {
     caller = await authenticate(deps, signed);
     verifySigV4(signed, parts, caller.secretAccessKey, {
-      now: deps.clock.now(),
+      now: (deps.requestClock ?? deps.clock).now(),
       ...(deps.skewMs !== undefined ? { skewMs: deps.skewMs } : {}),
       payloadSha256Hex: createHash('sha256').update(body).digest('hex'),
     });
@@ -225,7 +228,7 @@ async function dispatch(
     case 'cloudtrail':
       return serveCloudTrail(deps.store, ctx, target, body, trace);
     default:
-      throw UnknownOperationException(`Locksmith does not serve the '${signed.service}' service.`);
+      throw unservedService(signed.service, parts.headers);
   }
 }
 
@@ -338,7 +341,7 @@ function send(res: ServerResponse, deps: ServerDeps, requestId: string, r: WireR
   res.writeHead(r.status, {
     ...r.headers,
     'x-amzn-requestid': requestId,
-    date: deps.clock.now().toUTCString(),
+    date: (deps.requestClock ?? deps.clock).now().toUTCString(),
     'content-length': Buffer.byteLength(r.body),
   });
   res.end(r.body);
