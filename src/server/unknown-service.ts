@@ -77,7 +77,12 @@ export function unservedService(service: string, headers: Headers): AwsError {
 /** Any error (this one, or an authentication failure) for an unserved service, in its protocol; undefined for served ones. */
 export function unservedServiceResponse(error: AwsError, service: string | undefined, headers: Headers, requestId: string): WireResponse | undefined {
   if (service === undefined || SERVED_SERVICES.includes(service)) return undefined;
-  return ANSWERS[protocolOf(service, headers)].render(error, requestId);
+  const protocol = protocolOf(service, headers);
+  const response = ANSWERS[protocol].render(error, requestId);
+  // awsJson 1.0 and 1.1 clients are answered in the version they sent.
+  const sent = first(headers['content-type']) ?? '';
+  if (protocol === 'awsJson' && /^application\/x-amz-json-1\.[01]$/.test(sent)) response.headers['content-type'] = sent;
+  return response;
 }
 
 function protocolOf(service: string, headers: Headers): Protocol {

@@ -222,6 +222,11 @@ describe('services Locksmith does not serve', () => {
     assert.equal(sqs.status, 400);
     assert.equal(sqs.json.__type, 'UnknownOperationException');
     assert.equal(SERVES.exec(sqs.json.message)?.[1], 'sqs');
+    assert.equal(sqs.headers['content-type'], 'application/x-amz-json-1.0');
+    // An awsJson 1.1 client (a KMS request whose scope names another service) is answered in 1.1.
+    const json11 = await signed('secretsmanager', { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.ListSecrets' }, '{}');
+    assert.equal(json11.headers['content-type'], 'application/x-amz-json-1.1');
+    assert.equal(json11.json.__type, 'UnknownOperationException');
     // Authentication still comes first: a bad signature is refused, in S3's XML.
     const forged = await signRequest(h.endpoint, { method: 'GET', headers: { 'x-amz-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }, body: '', credentials: { ...h.credentials, secretAccessKey: 'wrong' }, region: 'us-east-1', service: 's3', signingDate: h.clock.now() });
     const refused = await send(h.endpoint, forged);
