@@ -9,7 +9,7 @@ import {
   IncompleteSignatureException,
   InvalidSignatureException,
   MissingAuthenticationTokenException,
-} from '../protocols/errors.js';
+} from '../errors/aws-error.js';
 import { ALGORITHM, TERMINATOR, firstHeader, parseQuery } from './sigv4-canonical.js';
 
 export interface HttpRequestParts {

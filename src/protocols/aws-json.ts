@@ -5,7 +5,7 @@ import { writeOutput } from '../model/shape-output.js';
 import type { CallContext } from '../services/call-context.js';
 import type { KmsService } from '../services/kms/kms-service.js';
 import { KMS_OPERATIONS } from '../services/kms/operations.js';
-import { AwsError, SerializationException, UnknownOperationException, UnsupportedOperationException } from './errors.js';
+import { AwsError, SerializationException, UnknownOperationException, UnsupportedOperationException } from '../errors/aws-error.js';
 
 /** An HTTP response as the protocol layer produces it; the server writes it. */
 export interface WireResponse {

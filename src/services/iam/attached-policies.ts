@@ -1,4 +1,4 @@
-import { InvalidInput, LimitExceeded, NoSuchEntity } from '../../protocols/errors.js';
+import { InvalidInput, LimitExceeded, NoSuchEntity } from '../../errors/aws-error.js';
 import type { ManagedPolicy } from '../../store/iam-ports.js';
 import type { CallContext } from '../call-context.js';
 import { authorizeIam } from './authorize.js';

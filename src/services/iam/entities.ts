@@ -1,5 +1,5 @@
 import type { Random } from '../../crypto/random.js';
-import { NoSuchEntity, ValidationError } from '../../protocols/errors.js';
+import { NoSuchEntity, ValidationError } from '../../errors/aws-error.js';
 import type { IamRole, IamUser, ManagedPolicy } from '../../store/iam-ports.js';
 import type { CallContext } from '../call-context.js';
 import type { QueryResult, QueryServiceDeps, QueryValue } from './operation.js';

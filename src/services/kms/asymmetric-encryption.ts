@@ -2,7 +2,7 @@ import type { EncryptionContext } from '../../domain/encryption-context.js';
 import type { KmsKey } from '../../domain/key.js';
 import { KEY_SPECS, oaepPlaintextLimit, RSA_ENCRYPTION_ALGORITHMS } from '../../domain/key-specs.js';
 import { oaepDecrypt, oaepEncrypt } from '../../crypto/rsa-oaep.js';
-import { InvalidCiphertextException, ValidationException } from '../../protocols/errors.js';
+import { InvalidCiphertextException, ValidationException } from '../../errors/aws-error.js';
 import type { KmsService } from './kms-service.js';
 
 /**

@@ -1,5 +1,5 @@
 import { DATA_KEY_BYTES } from '../../domain/key-specs.js';
-import { InvalidKeyUsageException, ValidationException } from '../../protocols/errors.js';
+import { InvalidKeyUsageException, ValidationException } from '../../errors/aws-error.js';
 import { isKeyPair } from './asymmetric-encryption.js';
 import type { CallContext } from '../call-context.js';
 import { assertKeyUsage } from './key-usage.js';

@@ -8,7 +8,7 @@ import {
   KMSInvalidStateException,
   UnsupportedOperationException,
   ValidationException,
-} from '../../protocols/errors.js';
+} from '../../errors/aws-error.js';
 import type { KeyReads, StoredKeyMaterial } from '../../store/ports.js';
 import type { CallContext } from '../call-context.js';
 import {

@@ -3,7 +3,7 @@ import type { Random } from '../../crypto/random.js';
 import { KEY_MATERIAL_ID_BYTES } from '../../domain/ciphertext.js';
 import type { KeyRotationSchedule, KmsKey, RotationType } from '../../domain/key.js';
 import { KEY_SPECS } from '../../domain/key-specs.js';
-import { LimitExceededException, UnsupportedOperationException } from '../../protocols/errors.js';
+import { LimitExceededException, UnsupportedOperationException } from '../../errors/aws-error.js';
 import type { NewAuditEvent } from '../../store/audit-ports.js';
 import type { KeyChange, StoredKeyMaterial } from '../../store/ports.js';
 import { DAY_MS } from '../../util/clock.js';

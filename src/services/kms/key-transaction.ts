@@ -1,6 +1,6 @@
 import type { KmsKey } from '../../domain/key.js';
 import { assertKeyStateAllows } from '../../domain/key-states.js';
-import { NotFoundException } from '../../protocols/errors.js';
+import { NotFoundException } from '../../errors/aws-error.js';
 import type { KeyChange, KeyReads } from '../../store/ports.js';
 import type { KmsService } from './kms-service.js';
 import { refOf } from './multi-region.js';

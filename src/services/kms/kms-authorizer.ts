@@ -4,7 +4,7 @@ import type { KmsKey } from '../../domain/key.js';
 import { parsePolicy } from '../../policy/document.js';
 import { accessDeniedMessage, evaluateIdentityAccess, evaluateKmsAccess } from '../../policy/evaluate.js';
 import type { ContextValue, Decision, RequestContext } from '../../policy/types.js';
-import { AccessDeniedException } from '../../protocols/errors.js';
+import { AccessDeniedException } from '../../errors/aws-error.js';
 import type { NamedPolicyDocument } from '../../store/iam-ports.js';
 import type { Store } from '../../store/ports.js';
 import type { CallContext, Principal } from '../call-context.js';

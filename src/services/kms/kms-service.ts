@@ -5,7 +5,7 @@ import type { KmsKey } from '../../domain/key.js';
 import { assertKeyStateAllows } from '../../domain/key-states.js';
 import { GCM_IV_BYTES } from '../../crypto/aes-gcm.js';
 import type { RootKeyring } from '../../crypto/root-keyring.js';
-import { AccessDeniedException, IncorrectKeyException, InvalidCiphertextException, KMSInvalidStateException, NotFoundException, ValidationException } from '../../protocols/errors.js';
+import { AccessDeniedException, IncorrectKeyException, InvalidCiphertextException, KMSInvalidStateException, NotFoundException, ValidationException } from '../../errors/aws-error.js';
 import type { KeyRef, Store } from '../../store/ports.js';
 import type { ContextValue } from '../../policy/types.js';
 import type { AuditRecorder } from '../../audit/recorder.js';

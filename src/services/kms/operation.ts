@@ -1,4 +1,4 @@
-import { DryRunOperationException } from '../../protocols/errors.js';
+import { DryRunOperationException } from '../../errors/aws-error.js';
 import type { CallContext } from '../call-context.js';
 import type { KmsService } from './kms-service.js';
 

@@ -3,7 +3,7 @@ import { keyArn } from '../../domain/arn.js';
 import type { KmsKey } from '../../domain/key.js';
 import { defaultKeyPolicy, LOCKOUT_MESSAGE, validateKeyPolicy } from '../../domain/key-policy.js';
 import { tagsFromList, tagsToList } from '../../domain/tags.js';
-import { AlreadyExistsException, MalformedPolicyDocumentException, UnsupportedOperationException } from '../../protocols/errors.js';
+import { AlreadyExistsException, MalformedPolicyDocumentException, UnsupportedOperationException } from '../../errors/aws-error.js';
 import type { StoredKeyMaterial } from '../../store/ports.js';
 import type { CallContext } from '../call-context.js';
 import { keyMetadata, keyMetadataDetails } from './key-metadata.js';

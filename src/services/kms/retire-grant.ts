@@ -2,7 +2,7 @@ import { isKeyId, parseKeyReference } from '../../domain/arn.js';
 import type { KmsKey } from '../../domain/key.js';
 import { accessDeniedMessage, evaluateIdentityAccess } from '../../policy/evaluate.js';
 import type { RequestContext } from '../../policy/types.js';
-import { AccessDeniedException, InvalidGrantTokenException, NotFoundException, ValidationException } from '../../protocols/errors.js';
+import { AccessDeniedException, InvalidGrantTokenException, NotFoundException, ValidationException } from '../../errors/aws-error.js';
 import type { KmsGrant } from '../../store/grant-ports.js';
 import type { CallContext } from '../call-context.js';
 import { kmsConditionKeys } from './condition-keys.js';
