@@ -1,6 +1,6 @@
 import type { ServedCall } from '../audit/api-call.js';
 import type { RootKeyring } from '../crypto/root-keyring.js';
-import type { CallContext } from '../services/call-context.js';
+import type { CallContext } from '../domain/call-context.js';
 import type { QueryOperation } from '../services/iam/operation.js';
 import { IAM_OPERATIONS } from '../services/iam/operations.js';
 import { QueryInput, type QueryStyle } from '../services/iam/query-input.js';

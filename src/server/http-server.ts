@@ -13,7 +13,7 @@ import type { Random } from '../crypto/random.js';
 import { awsJsonError, kmsOperationOf, serveKms, type WireResponse } from '../protocols/aws-json.js';
 import { cloudTrailOperationOf, serveCloudTrail } from '../protocols/cloudtrail-json.js';
 import { AwsError, InvalidSignatureException, KMSInternalException, UnrecognizedClientException } from '../errors/aws-error.js';
-import type { CallContext, Principal } from '../services/call-context.js';
+import type { CallContext, Principal } from '../domain/call-context.js';
 import type { KmsService } from '../services/kms/kms-service.js';
 import type { Store } from '../store/ports.js';
 import type { Clock } from '../util/clock.js';

@@ -10,7 +10,7 @@ import {
   ValidationException,
 } from '../../errors/aws-error.js';
 import type { KeyReads, StoredKeyMaterial } from '../../store/ports.js';
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../../domain/call-context.js';
 import {
   assertExternal,
   exposesMaterialId,

@@ -5,7 +5,7 @@ import { defaultKeyPolicy, LOCKOUT_MESSAGE, validateKeyPolicy } from '../../doma
 import { tagsFromList, tagsToList } from '../../domain/tags.js';
 import { AlreadyExistsException, MalformedPolicyDocumentException, UnsupportedOperationException } from '../../errors/aws-error.js';
 import type { StoredKeyMaterial } from '../../store/ports.js';
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../../domain/call-context.js';
 import { keyMetadata, keyMetadataDetails } from './key-metadata.js';
 import { bindKeyPolicy } from './key-policy-principals.js';
 import { materialAad, type KmsService } from './kms-service.js';

@@ -4,7 +4,7 @@ import { accessDeniedMessage, evaluateIdentityAccess } from '../../policy/evalua
 import type { RequestContext } from '../../policy/types.js';
 import { AccessDeniedException, InvalidGrantTokenException, NotFoundException, ValidationException } from '../../errors/aws-error.js';
 import type { KmsGrant } from '../../store/grant-ports.js';
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../../domain/call-context.js';
 import { kmsConditionKeys } from './condition-keys.js';
 import { callerGrantNames } from '../principal-binding.js';
 import { GRANT_TOKEN_FORMAT, grantTokenSha256, principalAccount } from './create-grant.js';

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import { accessDeniedMessage, evaluateIdentityAccess } from '../policy/index.js';
-import type { RequestContext } from '../policy/types.js';
-import { AccessDeniedException, AwsError, type AwsErrorCode, SerializationException, ValidationException } from '../errors/aws-error.js';
-import type { CallContext } from '../services/call-context.js';
-import { callerIdentityPolicies, globalConditionKeys } from '../services/caller-policies.js';
-import type { AuditLookup, LookupAttributeKey, LookupPosition, StoredAuditEvent } from '../store/audit-ports.js';
-import type { Store } from '../store/ports.js';
-import { canonicalJson } from './canonical-json.js';
-import type { CloudTrailRecord } from './record.js';
-import { lookupResources } from './record-index.js';
+import { accessDeniedMessage, evaluateIdentityAccess } from '../../policy/index.js';
+import type { RequestContext } from '../../policy/types.js';
+import { AccessDeniedException, AwsError, type AwsErrorCode, SerializationException, ValidationException } from '../../errors/aws-error.js';
+import type { CallContext } from '../../domain/call-context.js';
+import { callerIdentityPolicies, globalConditionKeys } from '../caller-policies.js';
+import type { AuditLookup, LookupAttributeKey, LookupPosition, StoredAuditEvent } from '../../store/audit-ports.js';
+import type { Store } from '../../store/ports.js';
+import { canonicalJson } from '../../audit/canonical-json.js';
+import type { CloudTrailRecord } from '../../audit/record.js';
+import { lookupResources } from '../../audit/record-index.js';
 
 /**
  * CloudTrail LookupEvents (CloudTrail API Reference, "LookupEvents"): the management events of the
