@@ -1,5 +1,5 @@
-import type { AwsError } from '../protocols/errors.js';
-import type { Principal } from '../services/call-context.js';
+import type { AwsError } from '../errors/aws-error.js';
+import type { Principal } from '../domain/call-context.js';
 
 /** The services whose calls the audit trail records, by their SigV4 signing names. */
 export type AuditedService = 'kms' | 'iam' | 'sts' | 'cloudtrail';

@@ -1,10 +1,10 @@
 import { keyArn } from '../domain/arn.js';
 import type { Random } from '../crypto/random.js';
-import { queryErrorCode } from '../protocols/aws-query.js';
-import type { AwsError } from '../protocols/errors.js';
+import { queryErrorCode } from '../errors/query-codes.js';
+import type { AwsError } from '../errors/aws-error.js';
 import type { NewAuditEvent } from '../store/audit-ports.js';
 import type { KeyRef, Store } from '../store/ports.js';
-import type { Principal } from '../services/call-context.js';
+import type { Principal } from '../domain/call-context.js';
 import type { ApiCallTrace, AuditedService } from './api-call.js';
 import { canonicalJson } from './canonical-json.js';
 import { keyMaterialIdOf, kmsResources } from './kms-resources.js';

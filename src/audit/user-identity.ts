@@ -1,4 +1,4 @@
-import type { Principal } from '../services/call-context.js';
+import type { Principal } from '../domain/call-context.js';
 import type { Store } from '../store/ports.js';
 import { isoSeconds, type SessionIssuer, type UserIdentity } from './record.js';
 

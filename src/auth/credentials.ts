@@ -1,7 +1,7 @@
 import { accountRootArn } from '../domain/arn.js';
 import type { RootKeyring } from '../crypto/root-keyring.js';
 import type { Random } from '../crypto/random.js';
-import type { Principal } from '../services/call-context.js';
+import type { Principal } from '../domain/call-context.js';
 import type { AccessKeyRecord, PrincipalType, Store } from '../store/ports.js';
 
 /** AAD binding a wrapped secret access key to its access key id. */

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RootKeyring } from '../crypto/root-keyring.js';
 import { overrideTags } from '../domain/principal-tags.js';
-import { ExpiredTokenException, UnrecognizedClientException } from '../protocols/errors.js';
-import type { Principal } from '../services/call-context.js';
+import { ExpiredTokenException, UnrecognizedClientException } from '../errors/aws-error.js';
+import type { Principal } from '../domain/call-context.js';
 import type { StsSession } from '../store/iam-ports.js';
 import type { Store } from '../store/ports.js';
 

@@ -6,7 +6,14 @@
  * an all-ASCII one (the usual case) is hashed as the string it is.
  */
 import { createHmac, hash } from 'node:crypto';
-import type { HttpRequestParts } from './sigv4-parse.js';
+
+export interface HttpRequestParts {
+  method: string; // 'POST'
+  rawPath: string; // raw path as received, before '?', e.g. '/'
+  rawQuery: string; // raw query string without '?', '' if none
+  /** Lower-cased names. Prefer node's `req.headersDistinct` so repeated headers keep their own values. */
+  headers: Record<string, string | string[] | undefined>;
+}
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 export const TERMINATOR = 'aws4_request';

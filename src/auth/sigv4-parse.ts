@@ -9,16 +9,10 @@ import {
   IncompleteSignatureException,
   InvalidSignatureException,
   MissingAuthenticationTokenException,
-} from '../protocols/errors.js';
-import { ALGORITHM, TERMINATOR, firstHeader, parseQuery } from './sigv4-canonical.js';
+} from '../errors/aws-error.js';
+import { ALGORITHM, TERMINATOR, firstHeader, parseQuery, type HttpRequestParts } from './sigv4-canonical.js';
 
-export interface HttpRequestParts {
-  method: string; // 'POST'
-  rawPath: string; // raw path as received, before '?', e.g. '/'
-  rawQuery: string; // raw query string without '?', '' if none
-  /** Lower-cased names. Prefer node's `req.headersDistinct` so repeated headers keep their own values. */
-  headers: Record<string, string | string[] | undefined>;
-}
+export type { HttpRequestParts } from './sigv4-canonical.js';
 
 export interface ParsedSigV4 {
   form: 'header' | 'query';

@@ -5,7 +5,7 @@
  * AWS General Reference, "Signature Version 4 signing process".
  */
 import { timingSafeEqual } from 'node:crypto';
-import { IncompleteSignatureException, InvalidSignatureException } from '../protocols/errors.js';
+import { IncompleteSignatureException, InvalidSignatureException } from '../errors/aws-error.js';
 import {
   SigningKeyCache,
   UNSIGNED_PAYLOAD,

@@ -5,7 +5,7 @@
  * Length prefixes make it unambiguous: {"ab":"c"} and {"a":"bc"} encode differently.
  * An absent and an empty context both encode as a zero count, as AWS treats them alike.
  */
-import { ValidationException } from '../protocols/errors.js';
+import { ValidationException } from '../errors/aws-error.js';
 
 export type EncryptionContext = Record<string, string>;
 

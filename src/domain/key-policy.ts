@@ -1,5 +1,5 @@
 import { parsePolicy } from '../policy/document.js';
-import { LimitExceededException } from '../protocols/errors.js';
+import { LimitExceededException } from '../errors/aws-error.js';
 import { accountRootArn } from './arn.js';
 
 /** The only key policy name KMS has (ListKeyPolicies always returns it). */

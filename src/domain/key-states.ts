@@ -1,5 +1,5 @@
-import { DisabledException, KMSInvalidStateException } from '../protocols/errors.js';
-import type { AwsError } from '../protocols/errors.js';
+import { DisabledException, KMSInvalidStateException } from '../errors/aws-error.js';
+import type { AwsError } from '../errors/aws-error.js';
 import type { KeyState, KmsKey } from './key.js';
 
 /**

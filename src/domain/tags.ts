@@ -1,4 +1,4 @@
-import { TagException } from '../protocols/errors.js';
+import { TagException } from '../errors/aws-error.js';
 import type { Tags } from './key.js';
 
 /** Tags per KMS key (AWS KMS Developer Guide, "Quotas": 50 tags per key). */

@@ -4,7 +4,7 @@
  * "N validation error(s) detected: Value '<v>' at '<path>' failed to satisfy constraint: ...").
  * Texts: research/kms-errors.md §1 and §3 (kinesalite, LocalStack snapshots of real AWS).
  */
-import { SerializationException, ValidationException } from '../protocols/errors.js';
+import { SerializationException, ValidationException } from '../errors/aws-error.js';
 import { operationInfo, shape, type Shape } from './kms-model.js';
 import { SECRET_MEMBERS } from './secret-members.js';
 

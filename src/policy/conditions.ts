@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import { MalformedPolicyDocumentException } from '../protocols/errors.js';
+import { MalformedPolicyDocumentException } from '../errors/aws-error.js';
 import { contextStrings, type ConditionContext } from './context.js';
 import { compileGlob, compilePattern, matchGlob, matchPattern, resolveParts, tokenize, type Glob, type Part, type Pattern } from './patterns.js';
 

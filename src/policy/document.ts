@@ -1,4 +1,4 @@
-import { MalformedPolicyDocumentException } from '../protocols/errors.js';
+import { MalformedPolicyDocumentException } from '../errors/aws-error.js';
 import { compileConditions, type CompiledCondition } from './conditions.js';
 import { compileMatcher, isVariable, type Matcher, type Pattern } from './patterns.js';
 import { compilePrincipal, type PrincipalSpec } from './principal.js';

@@ -2,10 +2,10 @@ import type { ServedCall } from '../audit/api-call.js';
 import { isKmsOperation, kmsTargetPrefix } from '../model/kms-model.js';
 import { readInput } from '../model/shape-input.js';
 import { writeOutput } from '../model/shape-output.js';
-import type { CallContext } from '../services/call-context.js';
+import type { CallContext } from '../domain/call-context.js';
 import type { KmsService } from '../services/kms/kms-service.js';
 import { KMS_OPERATIONS } from '../services/kms/operations.js';
-import { AwsError, SerializationException, UnknownOperationException, UnsupportedOperationException } from './errors.js';
+import { AwsError, SerializationException, UnknownOperationException, UnsupportedOperationException } from '../errors/aws-error.js';
 
 /** An HTTP response as the protocol layer produces it; the server writes it. */
 export interface WireResponse {

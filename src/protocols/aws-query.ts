@@ -1,13 +1,14 @@
 import type { ServedCall } from '../audit/api-call.js';
 import type { RootKeyring } from '../crypto/root-keyring.js';
-import type { CallContext } from '../services/call-context.js';
+import type { CallContext } from '../domain/call-context.js';
 import type { QueryOperation } from '../services/iam/operation.js';
 import { IAM_OPERATIONS } from '../services/iam/operations.js';
 import { QueryInput, type QueryStyle } from '../services/iam/query-input.js';
 import { STS_OPERATIONS } from '../services/sts/operations.js';
 import type { Store } from '../store/ports.js';
 import type { WireResponse } from './aws-json.js';
-import { AwsError, InvalidAction, InvalidQueryParameter, MissingAction } from './errors.js';
+import { AwsError, InvalidAction, InvalidQueryParameter, MissingAction } from '../errors/aws-error.js';
+import { queryError } from '../errors/query-codes.js';
 import { document, element, type XmlValue } from './xml.js';
 
 /**
@@ -101,38 +102,6 @@ async function serve(service: QueryService, deps: QueryDeps, ctx: CallContext, b
     return awsQueryError(e, ctx.requestId, service.name);
   }
 }
-
-/**
- * Our errors carry awsJson names where a service-neutral error is raised (authentication, the
- * policy engine); IAM and STS name them differently (IAM/STS API Reference, "Common Errors";
- * AWS returns ExpiredToken with 403 for an expired session token).
- */
-const QUERY_CODES: Record<string, { code: string; status: number }> = {
-  UnrecognizedClientException: { code: 'InvalidClientTokenId', status: 403 },
-  InvalidSignatureException: { code: 'SignatureDoesNotMatch', status: 403 },
-  IncompleteSignatureException: { code: 'IncompleteSignature', status: 400 },
-  MissingAuthenticationTokenException: { code: 'MissingAuthenticationToken', status: 403 },
-  ExpiredTokenException: { code: 'ExpiredToken', status: 403 },
-  AccessDeniedException: { code: 'AccessDenied', status: 403 },
-  ValidationException: { code: 'ValidationError', status: 400 },
-  ThrottlingException: { code: 'Throttling', status: 400 },
-  SerializationException: { code: 'MalformedInput', status: 400 },
-  UnknownOperationException: { code: 'InvalidAction', status: 400 },
-  UnsupportedOperationException: { code: 'InvalidAction', status: 400 },
-  MalformedPolicyDocumentException: { code: 'MalformedPolicyDocument', status: 400 },
-  LimitExceededException: { code: 'LimitExceeded', status: 409 },
-  NotFoundException: { code: 'NoSuchEntity', status: 404 },
-  AlreadyExistsException: { code: 'EntityAlreadyExists', status: 409 },
-  RequestEntityTooLargeException: { code: 'RequestEntityTooLarge', status: 413 },
-};
-
-function queryError(error: AwsError, service: 'iam' | 'sts'): { code: string; status: number } {
-  const { code, status } = QUERY_CODES[error.code] ?? { code: error.code, status: error.status };
-  return { code: status >= 500 ? (service === 'iam' ? 'ServiceFailure' : 'InternalFailure') : code, status };
-}
-
-/** The error code IAM or STS reports for an AwsError. */
-export const queryErrorCode = (error: AwsError, service: 'iam' | 'sts'): string => queryError(error, service).code;
 
 /** An AwsError as IAM or STS sends it. Faults (5xx) are ServiceFailure (IAM) / InternalFailure (STS). */
 export function awsQueryError(error: AwsError, requestId: string, service: 'iam' | 'sts'): WireResponse {

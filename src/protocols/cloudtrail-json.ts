@@ -1,9 +1,9 @@
 import type { ServedCall } from '../audit/api-call.js';
-import { lookupEvents } from '../audit/lookup-events.js';
-import type { CallContext } from '../services/call-context.js';
+import { lookupEvents } from '../services/cloudtrail/lookup-events.js';
+import type { CallContext } from '../domain/call-context.js';
 import type { Store } from '../store/ports.js';
 import { AWS_JSON_11, parseJsonBody, type WireResponse } from './aws-json.js';
-import { UnknownOperationException } from './errors.js';
+import { UnknownOperationException } from '../errors/aws-error.js';
 
 /**
  * `X-Amz-Target: com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.<Operation>` (awsJson1.1;

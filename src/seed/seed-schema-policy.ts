@@ -1,6 +1,6 @@
 import { validateKeyPolicy } from '../domain/key-policy.js';
 import { parsePolicy } from '../policy/index.js';
-import { AwsError } from '../protocols/errors.js';
+import { AwsError } from '../errors/aws-error.js';
 import { parseTrustPolicy, policySize } from '../services/iam/policy-documents.js';
 import { isMapping, type Issues } from './seed-reader.js';
 

@@ -3,7 +3,7 @@ import { prepareRequestParameters, type EventDeps } from '../audit/event-builder
 import { intentEvent, mayChangeState, unsettledIntentEvent } from '../audit/intents.js';
 import type { AuditRecorder } from '../audit/recorder.js';
 import type { Random } from '../crypto/random.js';
-import { InvalidQueryParameter, KMSInternalException, SerializationException } from '../protocols/errors.js';
+import { InvalidQueryParameter, KMSInternalException, SerializationException } from '../errors/aws-error.js';
 import type { AuditStore } from '../store/audit-ports.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { AwsError, RequestEntityTooLargeException } from '../protocols/errors.js';
+import { AwsError, RequestEntityTooLargeException } from '../errors/aws-error.js';
 import type { BodyBudget } from './connection-guard.js';
 
 /** Largest request body Locksmith accepts (KMS requests are far smaller). */

@@ -4,7 +4,7 @@
  * serves instead of failing to parse a KMS-shaped one ("400 Bad Request"). One row per protocol;
  * a new protocol is a new row, a newly served service leaves the table through SERVED_SERVICES.
  */
-import { AwsError } from '../protocols/errors.js';
+import { AwsError, type AwsErrorCode } from '../errors/aws-error.js';
 import type { WireResponse } from '../protocols/aws-json.js';
 import { document, element } from '../protocols/xml.js';
 
@@ -31,7 +31,7 @@ const REST_PROTOCOLS: Record<string, Protocol> = {
 };
 
 /** How each protocol says "no such operation here". */
-const ANSWERS: Record<Protocol, { code: string; status: number; render: (e: AwsError, requestId: string) => WireResponse }> = {
+const ANSWERS: Record<Protocol, { code: AwsErrorCode; status: number; render: (e: AwsError, requestId: string) => WireResponse }> = {
   // S3's own code for functionality it does not implement (501).
   restXml: {
     code: 'NotImplemented',

@@ -1,7 +1,7 @@
 import type { ContextValue } from '../policy/types.js';
 import type { NamedPolicyDocument } from '../store/iam-ports.js';
 import type { Store } from '../store/ports.js';
-import type { CallContext, Principal } from './call-context.js';
+import type { CallContext, Principal } from '../domain/call-context.js';
 
 /**
  * What every service's authorization needs to know about the caller: the global condition keys

@@ -1,7 +1,7 @@
 import type { CompiledPolicy } from '../policy/document.js';
 import { awsPrincipalValues, replacePrincipalValues } from '../policy/principal-values.js';
 import type { Store } from '../store/ports.js';
-import type { Principal } from './call-context.js';
+import type { Principal } from '../domain/call-context.js';
 
 /**
  * Principals bound to their unique ids (IAM User Guide, "AWS JSON policy elements: Principal":

@@ -1,4 +1,4 @@
-import type { KeyRef, Page } from './ports.js';
+import type { KeyRef, Page } from './refs.js';
 
 /** KMS grants (AWS KMS Developer Guide, "Grants in AWS KMS"). */
 export interface GrantConstraints {

@@ -1,7 +1,10 @@
 import type { KeyMaterialInfo, KmsAlias, KmsKey, Tags } from '../domain/key.js';
 import type { AuditStore } from './audit-ports.js';
 import type { GrantStore } from './grant-ports.js';
+import type { KeyRef, Page } from './refs.js';
 import type { IamStore, SessionStore } from './iam-ports.js';
+
+export type { KeyRef, Page } from './refs.js';
 
 /**
  * Storage ports. Every adapter (SQLite now, PostgreSQL later) implements these and passes
@@ -23,18 +26,6 @@ export interface StoredKeyMaterial extends KeyMaterialInfo {
 export interface KeyChange {
   key: KmsKey;
   materials?: StoredKeyMaterial[];
-}
-
-/** A page of results; `next` is the opaque position to continue from. */
-export interface Page<T> {
-  items: T[];
-  next?: string;
-}
-
-export interface KeyRef {
-  account: string;
-  region: string;
-  keyId: string;
 }
 
 /**

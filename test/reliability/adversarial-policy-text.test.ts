@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KmsKey } from '../../src/domain/key.js';
 import { clearPolicyCache } from '../../src/policy/document.js';
-import type { CallContext, Principal } from '../../src/services/call-context.js';
+import type { CallContext, Principal } from '../../src/domain/call-context.js';
 import { KmsAuthorizer } from '../../src/services/kms/kms-authorizer.js';
 import type { Store } from '../../src/store/ports.js';
 import { ManualClock } from '../../src/util/clock.js';

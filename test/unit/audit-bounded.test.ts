@@ -9,7 +9,7 @@ import { canonicalJson } from '../../src/audit/canonical-json.js';
 import { buildCallEvents } from '../../src/audit/event-builder.js';
 import { jsonRequestParameters, kmsRequestParameters, queryRequestParameters, queryResponseElements } from '../../src/audit/redact.js';
 import { secureRandom } from '../../src/crypto/random.js';
-import type { Principal } from '../../src/services/call-context.js';
+import type { Principal } from '../../src/domain/call-context.js';
 import type { Store } from '../../src/store/ports.js';
 
 const deepArray = (n: number): unknown => JSON.parse('['.repeat(n) + ']'.repeat(n));

@@ -5,7 +5,7 @@ import { elementDate } from '../../src/audit/record.js';
 import { AuditRecorder } from '../../src/audit/recorder.js';
 import { kmsRequestParameters, kmsResponseElements, queryRequestParameters, queryResponseElements } from '../../src/audit/redact.js';
 import { userIdentityOf } from '../../src/audit/user-identity.js';
-import type { Principal } from '../../src/services/call-context.js';
+import type { Principal } from '../../src/domain/call-context.js';
 import type { AuditStore, NewAuditEvent } from '../../src/store/audit-ports.js';
 
 describe('audit redaction (src/audit/redact.ts)', () => {

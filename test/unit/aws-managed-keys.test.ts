@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { secureRandom } from '../../src/crypto/random.js';
 import { RootKeyring } from '../../src/crypto/root-keyring.js';
-import type { CallContext, Principal } from '../../src/services/call-context.js';
+import type { CallContext, Principal } from '../../src/domain/call-context.js';
 import { awsManagedKeyPolicy, ensureAwsManagedKey } from '../../src/services/kms/aws-managed-keys.js';
 import { AWS_OWNED_ACCOUNT, awsOwnedKey } from '../../src/services/kms/aws-owned-key.js';
 import { decrypt } from '../../src/services/kms/decrypt.js';

@@ -5,8 +5,8 @@ import { NO_PERMISSIONS_SESSION_POLICY, resolveSessionCredentials } from '../../
 import { secureRandom } from '../../src/crypto/random.js';
 import { RootKeyring } from '../../src/crypto/root-keyring.js';
 import { awsQueryError, serveIam, serveSts, type QueryDeps } from '../../src/protocols/aws-query.js';
-import { AwsError, ExpiredTokenException, KMSInternalException, UnrecognizedClientException } from '../../src/protocols/errors.js';
-import type { CallContext, Principal } from '../../src/services/call-context.js';
+import { AwsError, ExpiredTokenException, KMSInternalException, UnrecognizedClientException } from '../../src/errors/aws-error.js';
+import type { CallContext, Principal } from '../../src/domain/call-context.js';
 import { QueryInput } from '../../src/services/iam/query-input.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { ManualClock } from '../../src/util/clock.js';

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { operationMask, parentRulesFor, PARENT_ROW, requestRules, subsetRuleAdmits } from '../../src/domain/grant-rules.js';
 import { secureRandom } from '../../src/crypto/random.js';
 import { RootKeyring } from '../../src/crypto/root-keyring.js';
-import type { CallContext, Principal } from '../../src/services/call-context.js';
+import type { CallContext, Principal } from '../../src/domain/call-context.js';
 import { createKey } from '../../src/services/kms/create-key.js';
 import { childGrantWithinParent, grantAllows } from '../../src/services/kms/grant-evaluation.js';
 import { KmsService } from '../../src/services/kms/kms-service.js';

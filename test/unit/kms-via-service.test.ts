@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { secureRandom } from '../../src/crypto/random.js';
 import { RootKeyring } from '../../src/crypto/root-keyring.js';
-import type { CallContext, Principal } from '../../src/services/call-context.js';
+import type { CallContext, Principal } from '../../src/domain/call-context.js';
 import { createKey } from '../../src/services/kms/create-key.js';
 import { generateDataKey } from '../../src/services/kms/generate-data-key.js';
 import { KmsService } from '../../src/services/kms/kms-service.js';

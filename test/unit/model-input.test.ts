@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readInput, compilePattern, validationMessage } from '../../src/model/shape-input.js';
-import { AwsError } from '../../src/protocols/errors.js';
+import { AwsError } from '../../src/errors/aws-error.js';
 
 const b64 = (n: number) => Buffer.alloc(n, 7).toString('base64');
 const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';

@@ -16,7 +16,7 @@ import {
   type HttpRequestParts,
   type VerifyOptions,
 } from '../../src/auth/sigv4.js';
-import { AwsError } from '../../src/protocols/errors.js';
+import { AwsError } from '../../src/errors/aws-error.js';
 
 const AKID = 'AKIAEXAMPLEEXAMPLE12';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';

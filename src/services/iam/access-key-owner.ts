@@ -1,5 +1,5 @@
 import type { AccessKeyRecord } from '../../store/ports.js';
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../../domain/call-context.js';
 import { authorizeIam } from './authorize.js';
 import { nonUserCredentials, requireUser, userResource } from './entities.js';
 import type { QueryServiceDeps } from './operation.js';

@@ -1,6 +1,6 @@
-import { InvalidInput, LimitExceeded, NoSuchEntity } from '../../protocols/errors.js';
+import { InvalidInput, LimitExceeded, NoSuchEntity } from '../../errors/aws-error.js';
 import type { ManagedPolicy } from '../../store/iam-ports.js';
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../../domain/call-context.js';
 import { authorizeIam } from './authorize.js';
 import { noSuchPolicy, parsePolicyArn } from './entities.js';
 import { ROLE_SIDE, USER_SIDE, type IdentitySide } from './identity-kinds.js';

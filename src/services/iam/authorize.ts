@@ -1,7 +1,7 @@
 import { accessDeniedMessage, evaluateIdentityAccess } from '../../policy/index.js';
 import type { ContextValue, RequestContext } from '../../policy/types.js';
-import { AccessDenied, InvalidClientTokenId } from '../../protocols/errors.js';
-import type { CallContext } from '../call-context.js';
+import { AccessDenied, InvalidClientTokenId } from '../../errors/aws-error.js';
+import type { CallContext } from '../../domain/call-context.js';
 import { callerIdentityPolicies, globalConditionKeys as requestConditionKeys } from '../caller-policies.js';
 import type { QueryServiceDeps } from './operation.js';
 

@@ -1,5 +1,5 @@
 import { createAccessKey } from '../../auth/credentials.js';
-import { LimitExceeded } from '../../protocols/errors.js';
+import { LimitExceeded } from '../../errors/aws-error.js';
 import { accessKeyOwner, keyOwnerName, ownsKey } from './access-key-owner.js';
 import type { QueryOperation } from './operation.js';
 

@@ -1,4 +1,4 @@
-import { EntityAlreadyExists, LimitExceeded } from '../../protocols/errors.js';
+import { EntityAlreadyExists, LimitExceeded } from '../../errors/aws-error.js';
 import { authorizeIam } from './authorize.js';
 import { policyArn, policyXml, uniqueId } from './entities.js';
 import type { QueryOperation } from './operation.js';

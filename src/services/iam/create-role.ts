@@ -1,4 +1,4 @@
-import { EntityAlreadyExists, InvalidInput } from '../../protocols/errors.js';
+import { EntityAlreadyExists, InvalidInput } from '../../errors/aws-error.js';
 import { roleArn, roleXml, uniqueId } from './entities.js';
 import { authorizeCreateWithTags, readTagRecord, tagsXml } from './identity-tags.js';
 import type { QueryOperation } from './operation.js';

@@ -1,4 +1,4 @@
-import { DeleteConflict } from '../../protocols/errors.js';
+import { DeleteConflict } from '../../errors/aws-error.js';
 import { requirePolicy } from './attached-policies.js';
 import { authorizeIam } from './authorize.js';
 import type { QueryOperation } from './operation.js';

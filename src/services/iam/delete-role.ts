@@ -1,4 +1,4 @@
-import { DeleteConflict } from '../../protocols/errors.js';
+import { DeleteConflict } from '../../errors/aws-error.js';
 import { authorizeIam } from './authorize.js';
 import { requireRole, roleResource } from './entities.js';
 import type { QueryOperation } from './operation.js';

@@ -1,7 +1,7 @@
 import type { Random } from '../../crypto/random.js';
-import { NoSuchEntity, ValidationError } from '../../protocols/errors.js';
+import { NoSuchEntity, ValidationError } from '../../errors/aws-error.js';
 import type { IamRole, IamUser, ManagedPolicy } from '../../store/iam-ports.js';
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../../domain/call-context.js';
 import type { QueryResult, QueryServiceDeps, QueryValue } from './operation.js';
 
 /**

@@ -1,4 +1,4 @@
-import { NoSuchEntity } from '../../protocols/errors.js';
+import { NoSuchEntity } from '../../errors/aws-error.js';
 import { requirePolicy } from './attached-policies.js';
 import { authorizeIam } from './authorize.js';
 import { urlEncoded } from './entities.js';

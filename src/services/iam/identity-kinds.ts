@@ -1,5 +1,5 @@
 import type { IdentityKind } from '../../store/iam-ports.js';
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../../domain/call-context.js';
 import { requireRole, requireUser, roleResource, userResource } from './entities.js';
 import type { QueryServiceDeps } from './operation.js';
 import { roleNameRule, existingUserNameRule, type RequiredRule } from './query-input.js';

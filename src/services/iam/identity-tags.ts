@@ -1,7 +1,7 @@
 import { MAX_PRINCIPAL_TAGS, tagRecord, type PrincipalTags } from '../../domain/principal-tags.js';
 import type { ContextValue } from '../../policy/types.js';
-import { LimitExceeded, ValidationError } from '../../protocols/errors.js';
-import type { CallContext } from '../call-context.js';
+import { LimitExceeded, ValidationError } from '../../errors/aws-error.js';
+import type { CallContext } from '../../domain/call-context.js';
 import { authorizeIam } from './authorize.js';
 import type { IdentitySide } from './identity-kinds.js';
 import type { QueryOperation, QueryServiceDeps, QueryValue } from './operation.js';

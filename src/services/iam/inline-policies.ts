@@ -1,4 +1,4 @@
-import { LimitExceeded, NoSuchEntity } from '../../protocols/errors.js';
+import { LimitExceeded, NoSuchEntity } from '../../errors/aws-error.js';
 import { authorizeIam } from './authorize.js';
 import { urlEncoded } from './entities.js';
 import { ROLE_SIDE, USER_SIDE, type IdentitySide } from './identity-kinds.js';

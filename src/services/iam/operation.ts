@@ -1,6 +1,6 @@
 import type { RootKeyring } from '../../crypto/root-keyring.js';
 import type { Store } from '../../store/ports.js';
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../../domain/call-context.js';
 import type { QueryInput } from './query-input.js';
 
 /** What IAM and STS operations work with. */

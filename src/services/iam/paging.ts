@@ -1,4 +1,4 @@
-import { ValidationError } from '../../protocols/errors.js';
+import { ValidationError } from '../../errors/aws-error.js';
 import { MAX_ITEMS, markerRule, type QueryInput } from './query-input.js';
 
 /**

@@ -1,5 +1,5 @@
 import { parsePolicy, type CompiledPolicy } from '../../policy/index.js';
-import { LimitExceeded, MalformedPolicyDocument } from '../../protocols/errors.js';
+import { LimitExceeded, MalformedPolicyDocument } from '../../errors/aws-error.js';
 import type { IamRole } from '../../store/iam-ports.js';
 import type { Store } from '../../store/ports.js';
 import { bindPolicyPrincipals, displayPolicyPrincipals, isEntityArn, isEntityId, uniqueIdOf, arnOfUniqueId } from '../principal-binding.js';

@@ -1,6 +1,6 @@
 import { isReservedTagKey, MAX_PRINCIPAL_TAGS } from '../../domain/principal-tags.js';
 import { SECRET_MEMBERS } from '../../model/secret-members.js';
-import { InvalidInput, InvalidParameterValue, MalformedInput, MissingParameter, ValidationError } from '../../protocols/errors.js';
+import { InvalidInput, InvalidParameterValue, MalformedInput, MissingParameter, ValidationError } from '../../errors/aws-error.js';
 
 /**
  * awsQuery request members ("Query API requests": `Name=value`, lists as `Name.member.N`,

@@ -1,4 +1,4 @@
-import { NoSuchEntity, ValidationError } from '../../protocols/errors.js';
+import { NoSuchEntity, ValidationError } from '../../errors/aws-error.js';
 import { accessKeyOwner, ownsKey } from './access-key-owner.js';
 import type { QueryOperation } from './operation.js';
 

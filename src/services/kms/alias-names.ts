@@ -1,4 +1,4 @@
-import { AwsError, ValidationException } from '../../protocols/errors.js';
+import { AwsError, ValidationException } from '../../errors/aws-error.js';
 
 /** Alias name rules (kms-facts.md "Identifiers"; AWS KMS Developer Guide, "Aliases"). */
 export function assertCustomerAliasName(aliasName: string): void {

@@ -1,5 +1,5 @@
 import type { KmsKey } from '../../domain/key.js';
-import { LimitExceededException } from '../../protocols/errors.js';
+import { LimitExceededException } from '../../errors/aws-error.js';
 import { AliasQuotaError } from '../../store/ports.js';
 
 /** AWS KMS Developer Guide, "Resource quotas": aliases per KMS key, 50 (customer created aliases). */

@@ -1,4 +1,4 @@
-import { KMSInternalException } from '../../protocols/errors.js';
+import { KMSInternalException } from '../../errors/aws-error.js';
 
 /**
  * UpdateAlias and DeleteAlias check the key an alias points to (its key policy, its type) and then

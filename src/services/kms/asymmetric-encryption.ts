@@ -2,8 +2,8 @@ import type { EncryptionContext } from '../../domain/encryption-context.js';
 import type { KmsKey } from '../../domain/key.js';
 import { KEY_SPECS, oaepPlaintextLimit, RSA_ENCRYPTION_ALGORITHMS } from '../../domain/key-specs.js';
 import { oaepDecrypt, oaepEncrypt } from '../../crypto/rsa-oaep.js';
-import { InvalidCiphertextException, ValidationException } from '../../protocols/errors.js';
-import type { KmsService } from './kms-service.js';
+import { InvalidCiphertextException, ValidationException } from '../../errors/aws-error.js';
+import type { KmsCore } from './kms-core.js';
 
 /**
  * Encrypt / Decrypt / ReEncrypt with RSA ENCRYPT_DECRYPT keys. The ciphertext is the bare
@@ -33,7 +33,7 @@ function rsaModulusBits(key: KmsKey): number {
   return pair.modulusBits;
 }
 
-export async function rsaEncrypt(kms: KmsService, key: KmsKey, algorithm: string, plaintext: Buffer): Promise<Buffer> {
+export async function rsaEncrypt(kms: KmsCore, key: KmsKey, algorithm: string, plaintext: Buffer): Promise<Buffer> {
   const pkcs8 = await kms.currentMaterial(key);
   try {
     return oaepEncrypt(pkcs8, RSA_ENCRYPTION_ALGORITHMS[algorithm]!.hash, plaintext);
@@ -43,7 +43,7 @@ export async function rsaEncrypt(kms: KmsService, key: KmsKey, algorithm: string
 }
 
 /** Every failure is the one fixed InvalidCiphertextException. */
-export async function rsaDecrypt(kms: KmsService, key: KmsKey, algorithm: string, ciphertext: Buffer): Promise<Buffer> {
+export async function rsaDecrypt(kms: KmsCore, key: KmsKey, algorithm: string, ciphertext: Buffer): Promise<Buffer> {
   const pkcs8 = await kms.currentMaterial(key);
   try {
     const plaintext = oaepDecrypt(pkcs8, RSA_ENCRYPTION_ALGORITHMS[algorithm]!.hash, ciphertext);

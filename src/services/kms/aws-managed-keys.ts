@@ -3,8 +3,8 @@ import { KEY_MATERIAL_ID_BYTES } from '../../domain/ciphertext.js';
 import type { KmsAlias, KmsKey } from '../../domain/key.js';
 import type { Random } from '../../crypto/random.js';
 import type { Clock } from '../../util/clock.js';
-import type { CallContext } from '../call-context.js';
-import { materialAad, type KmsService } from './kms-service.js';
+import type { CallContext } from '../../domain/call-context.js';
+import { materialAad, type KmsCore } from './kms-core.js';
 
 /**
  * AWS managed keys (KMS Developer Guide, "AWS managed keys"): one per integrated service, account
@@ -157,7 +157,7 @@ export interface ManagedKeyScope {
  * does not exist yet. Two concurrent first uses end with one key: the loser of the alias race
  * removes the key it made and uses the winner's.
  */
-export async function ensureAwsManagedKey(kms: KmsService, scope: ManagedKeyScope, service: string): Promise<KmsKey> {
+export async function ensureAwsManagedKey(kms: KmsCore, scope: ManagedKeyScope, service: string): Promise<KmsKey> {
   const alias = await ensureAwsManagedAlias(kms, scope, service);
   const key = await kms.store.keys.get({ account: scope.account, region: scope.region, keyId: alias.targetKeyId });
   if (!key) throw new Error(`alias/aws/${service} points to a missing key`);
@@ -172,12 +172,12 @@ export async function ensureAwsManagedKey(kms: KmsService, scope: ManagedKeyScop
  * Unverified: that a customer's direct cryptographic call on the alias creates the key too (the
  * call itself is then refused by the key policy either way).
  */
-export async function predefinedAwsAlias(kms: KmsService, ctx: Pick<CallContext, 'account' | 'region' | 'clock' | 'random'>, aliasName: string): Promise<KmsAlias | undefined> {
+export async function predefinedAwsAlias(kms: KmsCore, ctx: Pick<CallContext, 'account' | 'region' | 'clock' | 'random'>, aliasName: string): Promise<KmsAlias | undefined> {
   const service = awsManagedService(aliasName);
   return service === undefined ? undefined : ensureAwsManagedAlias(kms, ctx, service);
 }
 
-async function ensureAwsManagedAlias(kms: KmsService, scope: ManagedKeyScope, service: string): Promise<KmsAlias> {
+async function ensureAwsManagedAlias(kms: KmsCore, scope: ManagedKeyScope, service: string): Promise<KmsAlias> {
   const { account, region } = scope;
   const aliasName = `${AWS_MANAGED_ALIAS_PREFIX}${service}`;
   const existing = await kms.store.aliases.get(account, region, aliasName);
@@ -202,7 +202,7 @@ async function ensureAwsManagedAlias(kms: KmsService, scope: ManagedKeyScope, se
 
 /** Creates a symmetric key that AWS manages (KeyManager AWS) with fresh material, wrapped under the root key. */
 export async function createAwsKey(
-  kms: KmsService,
+  kms: KmsCore,
   random: Random,
   now: Date,
   k: Pick<KmsKey, 'account' | 'region' | 'keyId' | 'description' | 'policy' | 'rotation'>,

@@ -1,9 +1,9 @@
 import type { EncryptionContext } from '../../domain/encryption-context.js';
 import type { KmsKey } from '../../domain/key.js';
 import type { ContextValue } from '../../policy/types.js';
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../../domain/call-context.js';
 import { globalConditionKeys } from '../caller-policies.js';
-import type { KmsInput } from './operation.js';
+import type { KmsInput } from './kms-core.js';
 
 /** Operations whose requests carry kms:EncryptionAlgorithm. */
 const WITH_ENCRYPTION_ALGORITHM = new Set(['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext']);

@@ -1,5 +1,5 @@
 import { aliasArn } from '../../domain/arn.js';
-import { AlreadyExistsException } from '../../protocols/errors.js';
+import { AlreadyExistsException } from '../../errors/aws-error.js';
 import { assertCustomerAliasName } from './alias-names.js';
 import { withAliasQuota } from './alias-quota.js';
 import type { KmsOperation } from './operation.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { accountRootArn } from '../../domain/arn.js';
 import type { KmsKey } from '../../domain/key.js';
-import { InvalidArnException, LimitExceededException, ValidationException } from '../../protocols/errors.js';
+import { InvalidArnException, LimitExceededException, ValidationException } from '../../errors/aws-error.js';
 import type { GrantConstraints, KmsGrant } from '../../store/grant-ports.js';
 import type { Store } from '../../store/ports.js';
 import { bindGrantPrincipal } from '../principal-binding.js';

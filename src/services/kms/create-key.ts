@@ -5,7 +5,7 @@ import { defaultKeyPolicy, LOCKOUT_MESSAGE, validateKeyPolicy } from '../../doma
 import { KEY_SPECS, specAvailableIn } from '../../domain/key-specs.js';
 import { tagsFromList } from '../../domain/tags.js';
 import { generateDerKeyPair } from '../../crypto/key-pairs.js';
-import { MalformedPolicyDocumentException, UnsupportedOperationException, ValidationException } from '../../protocols/errors.js';
+import { MalformedPolicyDocumentException, UnsupportedOperationException, ValidationException } from '../../errors/aws-error.js';
 import { keyMetadata, keyMetadataDetails } from './key-metadata.js';
 import { materialAad } from './kms-service.js';
 import { bindKeyPolicy } from './key-policy-principals.js';

@@ -1,4 +1,4 @@
-import { AwsError, UnsupportedOperationException } from '../../protocols/errors.js';
+import { AwsError, UnsupportedOperationException } from '../../errors/aws-error.js';
 import type { KmsOperation } from './operation.js';
 import { pageWithMarker } from './paging.js';
 

@@ -1,5 +1,5 @@
 import { mlKemCiphertextBytes, mlKemDecapsulate } from '../../crypto/ml-kem.js';
-import { InvalidCiphertextException } from '../../protocols/errors.js';
+import { InvalidCiphertextException } from '../../errors/aws-error.js';
 import { mlKemParameterSetFor } from './encapsulation.js';
 import { stopIfDryRun, type KmsOperation } from './operation.js';
 

@@ -1,4 +1,4 @@
-import { ValidationException } from '../../protocols/errors.js';
+import { ValidationException } from '../../errors/aws-error.js';
 import { encryptionAlgorithmFor } from './key-usage.js';
 import { stopIfDryRun, type KmsOperation } from './operation.js';
 

@@ -1,5 +1,5 @@
 import { aliasArn } from '../../domain/arn.js';
-import { NotFoundException } from '../../protocols/errors.js';
+import { NotFoundException } from '../../errors/aws-error.js';
 import { assertCustomerAliasName } from './alias-names.js';
 import { retryOnAliasChange } from './alias-writes.js';
 import type { KmsOperation } from './operation.js';

@@ -1,5 +1,5 @@
 import type { KmsKey } from '../../domain/key.js';
-import { NotFoundException } from '../../protocols/errors.js';
+import { NotFoundException } from '../../errors/aws-error.js';
 import { assertExternal, exposesMaterialId, lifecycleAfterImportChange, mergeMaterials, withoutMaterial } from './imported-material.js';
 import { changeKey } from './key-transaction.js';
 import type { KmsOperation } from './operation.js';

@@ -1,7 +1,7 @@
 import { KEY_SPECS } from '../../domain/key-specs.js';
 import { ecdhSharedSecret } from '../../crypto/ecdh.js';
 import { hasSpkiDerShape } from '../../crypto/spki-der.js';
-import { ValidationException } from '../../protocols/errors.js';
+import { ValidationException } from '../../errors/aws-error.js';
 import { assertKeyUsage, incompatibleAlgorithm } from './key-usage.js';
 import { stopIfDryRun, type KmsOperation } from './operation.js';
 

@@ -1,4 +1,4 @@
-import { KMSInvalidStateException } from '../../protocols/errors.js';
+import { KMSInvalidStateException } from '../../errors/aws-error.js';
 import { lifecycleAfterImportChange } from './imported-material.js';
 import { changeKey } from './key-transaction.js';
 import type { KmsOperation } from './operation.js';

@@ -1,7 +1,7 @@
 import { KEY_SPECS, specAvailableIn } from '../../domain/key-specs.js';
 import { generateDerKeyPair } from '../../crypto/key-pairs.js';
-import { InvalidKeyUsageException, UnsupportedOperationException, ValidationException } from '../../protocols/errors.js';
-import type { CallContext } from '../call-context.js';
+import { InvalidKeyUsageException, UnsupportedOperationException, ValidationException } from '../../errors/aws-error.js';
+import type { CallContext } from '../../domain/call-context.js';
 import { isKeyPair } from './asymmetric-encryption.js';
 import { assertKeyUsage } from './key-usage.js';
 import type { KmsService } from './kms-service.js';

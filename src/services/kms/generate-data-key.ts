@@ -1,7 +1,7 @@
 import { DATA_KEY_BYTES } from '../../domain/key-specs.js';
-import { InvalidKeyUsageException, ValidationException } from '../../protocols/errors.js';
+import { InvalidKeyUsageException, ValidationException } from '../../errors/aws-error.js';
 import { isKeyPair } from './asymmetric-encryption.js';
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../../domain/call-context.js';
 import { assertKeyUsage } from './key-usage.js';
 import type { KmsService } from './kms-service.js';
 import { stopIfDryRun, type KmsInput, type KmsOperation } from './operation.js';

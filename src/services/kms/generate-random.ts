@@ -1,4 +1,4 @@
-import { AwsError, ValidationException } from '../../protocols/errors.js';
+import { AwsError, ValidationException } from '../../errors/aws-error.js';
 import type { KmsOperation } from './operation.js';
 
 export const generateRandom: KmsOperation = async (input, ctx, kms) => {

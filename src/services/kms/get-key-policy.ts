@@ -1,5 +1,5 @@
 import { DEFAULT_POLICY_NAME } from '../../domain/key-policy.js';
-import { NotFoundException } from '../../protocols/errors.js';
+import { NotFoundException } from '../../errors/aws-error.js';
 import { displayKeyPolicy } from './key-policy-principals.js';
 import type { KmsOperation } from './operation.js';
 

@@ -2,7 +2,7 @@ import type { KmsKey } from '../../domain/key.js';
 import { KEY_SPECS } from '../../domain/key-specs.js';
 import { generateDerKeyPair } from '../../crypto/key-pairs.js';
 import { WRAPPING_ALGORITHMS } from '../../crypto/key-unwrap.js';
-import { UnsupportedOperationException, ValidationException } from '../../protocols/errors.js';
+import { UnsupportedOperationException, ValidationException } from '../../errors/aws-error.js';
 import { assertExternal } from './imported-material.js';
 import { IMPORT_PARAMETERS_VALIDITY_MS, sealImportToken } from './import-token.js';
 import type { KmsOperation } from './operation.js';

@@ -1,6 +1,6 @@
 import { KEY_SPECS } from '../../domain/key-specs.js';
 import { publicKeyDer } from '../../crypto/key-pairs.js';
-import { UnsupportedOperationException } from '../../protocols/errors.js';
+import { UnsupportedOperationException } from '../../errors/aws-error.js';
 import { algorithmLists } from './key-metadata.js';
 import type { KmsOperation } from './operation.js';
 

@@ -3,7 +3,7 @@ import type { AuditRecorder } from '../../audit/recorder.js';
 import type { Random } from '../../crypto/random.js';
 import type { KeyRef, KeyStore } from '../../store/ports.js';
 import { lifecycleAfterImportChange, mergeMaterials, withoutMaterial } from './imported-material.js';
-import type { ScheduleEnv } from './key-scheduler.js';
+import type { ScheduleEnv } from './kms-core.js';
 
 /**
  * Deletes imported key material whose ValidTo has passed ("When the key material expires, KMS

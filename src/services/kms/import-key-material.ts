@@ -8,9 +8,9 @@ import {
   KMSInvalidStateException,
   UnsupportedOperationException,
   ValidationException,
-} from '../../protocols/errors.js';
+} from '../../errors/aws-error.js';
 import type { KeyReads, StoredKeyMaterial } from '../../store/ports.js';
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../../domain/call-context.js';
 import {
   assertExternal,
   exposesMaterialId,

@@ -4,7 +4,7 @@ import { KEY_SPECS } from '../../domain/key-specs.js';
 import { mlDsaPublicKey } from '../../crypto/ml-dsa.js';
 import { mlKemPublicKey } from '../../crypto/ml-kem.js';
 import type { RootKeyring } from '../../crypto/root-keyring.js';
-import { UnsupportedOperationException } from '../../protocols/errors.js';
+import { UnsupportedOperationException } from '../../errors/aws-error.js';
 import type { StoredKeyMaterial } from '../../store/ports.js';
 
 /** What ImportKeyMaterial, DeleteImportedKeyMaterial and the expiry task share about imported material. */

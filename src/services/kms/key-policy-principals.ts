@@ -1,5 +1,5 @@
 import { parsePolicy } from '../../policy/document.js';
-import { MalformedPolicyDocumentException } from '../../protocols/errors.js';
+import { MalformedPolicyDocumentException } from '../../errors/aws-error.js';
 import type { Store } from '../../store/ports.js';
 import { bindPolicyPrincipals, displayPolicyPrincipals } from '../principal-binding.js';
 

@@ -3,13 +3,12 @@ import type { Random } from '../../crypto/random.js';
 import { KEY_MATERIAL_ID_BYTES } from '../../domain/ciphertext.js';
 import type { KeyRotationSchedule, KmsKey, RotationType } from '../../domain/key.js';
 import { KEY_SPECS } from '../../domain/key-specs.js';
-import { LimitExceededException, UnsupportedOperationException } from '../../protocols/errors.js';
+import { LimitExceededException, UnsupportedOperationException } from '../../errors/aws-error.js';
 import type { NewAuditEvent } from '../../store/audit-ports.js';
 import type { KeyChange, StoredKeyMaterial } from '../../store/ports.js';
 import { DAY_MS } from '../../util/clock.js';
-import type { ScheduleEnv } from './key-scheduler.js';
 import { changeKey, currentCopies, currentKey } from './key-transaction.js';
-import { materialAad, type KmsService } from './kms-service.js';
+import { materialAad, type KmsCore, type ScheduleEnv } from './kms-core.js';
 
 /**
  * Key rotation shared by EnableKeyRotation, DisableKeyRotation, RotateKeyOnDemand and the
@@ -65,14 +64,14 @@ export function assertOnDemandQuota(key: KmsKey, materials: StoredKeyMaterial[])
 }
 
 /** Rotations of one key (all its regions) run one at a time in this process: their checks, RotateKey event and change. */
-export const rotationLock = <T>(kms: KmsService, key: Pick<KmsKey, 'account' | 'keyId'>, task: () => Promise<T>): Promise<T> =>
+export const rotationLock = <T>(kms: KmsCore, key: Pick<KmsKey, 'account' | 'keyId'>, task: () => Promise<T>): Promise<T> =>
   kms.keyLocks.run(`rotation:${key.account}/${key.keyId}`, task);
 
 /**
  * Sets the automatic rotation schedule on the key and, for a Multi-Region primary, on every
  * replica, as committed now (after `operation`'s key-state rule and the rotation checks on it).
  */
-export async function setRotation(kms: KmsService, key: KmsKey, rotation: KeyRotationSchedule | undefined, operation: string): Promise<void> {
+export async function setRotation(kms: KmsCore, key: KmsKey, rotation: KeyRotationSchedule | undefined, operation: string): Promise<void> {
   await changeKey(kms, key, operation, (fresh, reads) => {
     assertRotationManageable(fresh, true);
     return currentCopies(reads, fresh).map((copy) => ({ key: { ...copy, rotation } }));
@@ -93,7 +92,7 @@ const sameSchedule = (a: KeyRotationSchedule | undefined, b: KeyRotationSchedule
  * transaction, so it holds across processes. Returns the new key material id.
  */
 export async function rotateKey(
-  kms: KmsService,
+  kms: KmsCore,
   key: KmsKey,
   type: RotationType,
   now: Date,
@@ -130,7 +129,7 @@ const isPendingImport = (m: StoredKeyMaterial | undefined): m is StoredKeyMateri
  * current — decided on the rows as committed now, within the on-demand quota. Returns its id, or
  * undefined when no region copy has such material to rotate to.
  */
-export function rotateToImportedMaterial(kms: KmsService, key: KmsKey, now: Date): Promise<string | undefined> {
+export function rotateToImportedMaterial(kms: KmsCore, key: KmsKey, now: Date): Promise<string | undefined> {
   return kms.store.keys.transact((reads) => {
     const fresh = currentKey(reads, key);
     const materials = reads.listMaterials(fresh);

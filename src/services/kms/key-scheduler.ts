@@ -1,20 +1,12 @@
-import type { AuditRecorder } from '../../audit/recorder.js';
-import type { Random } from '../../crypto/random.js';
-import type { Clock } from '../../util/clock.js';
 import { sweepDueDeletions } from './deletion-sweeper.js';
 import { rotateDueKeys } from './key-rotation.js';
 import { expireImportedMaterial } from './import-expiry.js';
-import type { KmsService } from './kms-service.js';
+import type { ScheduleEnv } from './kms-core.js';
+
+export type { ScheduleEnv } from './kms-core.js';
 import { sweepMultiRegionDeletions } from './multi-region.js';
 
 /** What a scheduled task may use: the (audited) store and root key through `kms`, the injected clock. */
-export interface ScheduleEnv {
-  kms: KmsService;
-  audit: AuditRecorder;
-  clock: Clock;
-  random: Random;
-}
-
 /**
  * Work KMS does on its own when a date passes: destroying keys at the end of their waiting
  * period, automatic rotation, expiring imported key material. Each task finds what is due at

@@ -1,8 +1,8 @@
 import type { KmsKey } from '../../domain/key.js';
 import { assertKeyStateAllows } from '../../domain/key-states.js';
-import { NotFoundException } from '../../protocols/errors.js';
+import { NotFoundException } from '../../errors/aws-error.js';
 import type { KeyChange, KeyReads } from '../../store/ports.js';
-import type { KmsService } from './kms-service.js';
+import type { KmsCore } from './kms-core.js';
 import { refOf } from './multi-region.js';
 
 /**
@@ -28,7 +28,7 @@ export type KeyEdit = (fresh: KmsKey, reads: KeyReads) => KmsKey | KeyChange[] |
  * (undefined: no rule). `edit` runs synchronously in the transaction and may throw to change
  * nothing. Returns the key as it was read.
  */
-export function changeKey(kms: KmsService, key: KmsKey, operation: string | undefined, edit: KeyEdit): Promise<KmsKey> {
+export function changeKey(kms: KmsCore, key: KmsKey, operation: string | undefined, edit: KeyEdit): Promise<KmsKey> {
   return kms.store.keys.transact((reads) => {
     const fresh = currentKey(reads, key);
     if (operation !== undefined) assertKeyStateAllows(operation, fresh);

@@ -1,6 +1,6 @@
 import type { KeyUsage, KmsKey } from '../../domain/key.js';
 import { KEY_SPECS, MAC_ALGORITHMS, type DigestName } from '../../domain/key-specs.js';
-import { InvalidKeyUsageException } from '../../protocols/errors.js';
+import { InvalidKeyUsageException } from '../../errors/aws-error.js';
 
 /** Refuses an operation the key's usage does not permit, in AWS's words. */
 export function assertKeyUsage(key: KmsKey, usage: KeyUsage, operation: string): void {

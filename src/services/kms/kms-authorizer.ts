@@ -4,17 +4,17 @@ import type { KmsKey } from '../../domain/key.js';
 import { parsePolicy } from '../../policy/document.js';
 import { accessDeniedMessage, evaluateIdentityAccess, evaluateKmsAccess } from '../../policy/evaluate.js';
 import type { ContextValue, Decision, RequestContext } from '../../policy/types.js';
-import { AccessDeniedException } from '../../protocols/errors.js';
+import { AccessDeniedException } from '../../errors/aws-error.js';
 import type { NamedPolicyDocument } from '../../store/iam-ports.js';
 import type { Store } from '../../store/ports.js';
-import type { CallContext, Principal } from '../call-context.js';
+import type { CallContext, Principal } from '../../domain/call-context.js';
 import { callerIdentityPolicies } from '../caller-policies.js';
 import { callerGrantNames } from '../principal-binding.js';
 import { kmsConditionKeys } from './condition-keys.js';
 import { operationMask, parentRulesFor, PARENT_ROW, requestRules, subsetRuleAdmits } from '../../domain/grant-rules.js';
 import type { GrantConstraints, KmsGrant } from '../../store/grant-ports.js';
 import { childGrantWithinParent, grantAllows } from './grant-evaluation.js';
-import type { KmsInput } from './operation.js';
+import type { KmsInput } from './kms-core.js';
 
 /** Operations that accept a key of another account (kms-op-permissions.tsv, "cross_account"). */
 const CROSS_ACCOUNT = new Set([

@@ -5,12 +5,12 @@ import type { KmsKey } from '../../domain/key.js';
 import { assertKeyStateAllows } from '../../domain/key-states.js';
 import { GCM_IV_BYTES } from '../../crypto/aes-gcm.js';
 import type { RootKeyring } from '../../crypto/root-keyring.js';
-import { AccessDeniedException, IncorrectKeyException, InvalidCiphertextException, KMSInvalidStateException, NotFoundException, ValidationException } from '../../protocols/errors.js';
+import { AccessDeniedException, IncorrectKeyException, InvalidCiphertextException, KMSInvalidStateException, NotFoundException, ValidationException } from '../../errors/aws-error.js';
 import type { KeyRef, Store } from '../../store/ports.js';
 import type { ContextValue } from '../../policy/types.js';
 import type { AuditRecorder } from '../../audit/recorder.js';
 import { KeyedMutex } from '../../util/keyed-mutex.js';
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../../domain/call-context.js';
 import { assertNoContextForKeyPair, isKeyPair, rsaDecrypt, rsaEncrypt } from './asymmetric-encryption.js';
 import { predefinedAwsAlias } from './aws-managed-keys.js';
 import { assertKeyUsage, encryptionAlgorithmFor } from './key-usage.js';
@@ -18,7 +18,9 @@ import { KmsAuthorizer } from './kms-authorizer.js';
 import { expireKeyMaterial } from './import-expiry.js';
 import { settleMultiRegionDeletion } from './multi-region.js';
 import { settleTransientState } from './transient-key-states.js';
-import type { KmsInput } from './operation.js';
+import { materialAad, type KmsCore, type KmsInput } from './kms-core.js';
+
+export { materialAad } from './kms-core.js';
 
 export interface ResolveOptions {
   /** Operation name, for the key-state rules. */
@@ -47,14 +49,11 @@ export function currentMaterialId(key: KmsKey): string {
 export const CIPHERTEXT_KEY_UNAVAILABLE =
   'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.';
 
-/** AAD that binds wrapped key material to the key and material it belongs to. */
-export const materialAad = (arn: string, keyMaterialId: string) => `locksmith:key-material:v1:${arn}:${keyMaterialId}`;
-
 /**
  * What every KMS operation shares: key resolution (ids, ARNs, aliases), key-state rules,
  * authorization, and sealing/opening with a key's material. Operations live one per file.
  */
-export class KmsService {
+export class KmsService implements KmsCore {
   readonly authorizer: KmsAuthorizer;
   /** Per-key serialization in this process of work that must check, record and then change (rotation). */
   readonly keyLocks = new KeyedMutex();

@@ -1,5 +1,5 @@
 import { keyArn } from '../../domain/arn.js';
-import { InvalidGrantIdException } from '../../protocols/errors.js';
+import { InvalidGrantIdException } from '../../errors/aws-error.js';
 import type { KmsGrant } from '../../store/grant-ports.js';
 import type { Store } from '../../store/ports.js';
 import { bindGrantPrincipal, displayGrantPrincipal } from '../principal-binding.js';

@@ -1,5 +1,5 @@
 import type { KmsKey } from '../../domain/key.js';
-import { UnsupportedOperationException } from '../../protocols/errors.js';
+import { UnsupportedOperationException } from '../../errors/aws-error.js';
 import { InvalidPagePositionError, type StoredKeyMaterial } from '../../store/ports.js';
 import { isSymmetricEncryptionKey } from './key-rotation.js';
 import type { KmsService } from './kms-service.js';

@@ -1,5 +1,5 @@
 import { accessDeniedMessage } from '../../policy/evaluate.js';
-import { AccessDeniedException, ValidationException } from '../../protocols/errors.js';
+import { AccessDeniedException, ValidationException } from '../../errors/aws-error.js';
 import { assertPrincipalArn, principalAccount } from './create-grant.js';
 import { filterPrincipal, grantListEntry } from './list-grants.js';
 import type { KmsOperation } from './operation.js';

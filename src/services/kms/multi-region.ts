@@ -1,6 +1,6 @@
 import { keyArn } from '../../domain/arn.js';
 import type { KmsKey } from '../../domain/key.js';
-import { NotFoundException, UnsupportedOperationException } from '../../protocols/errors.js';
+import { NotFoundException, UnsupportedOperationException } from '../../errors/aws-error.js';
 import type { KeyRef, KeyStore } from '../../store/ports.js';
 import { DAY_MS, type Clock } from '../../util/clock.js';
 

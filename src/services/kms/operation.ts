@@ -1,13 +1,11 @@
-import { DryRunOperationException } from '../../protocols/errors.js';
-import type { CallContext } from '../call-context.js';
+import { DryRunOperationException } from '../../errors/aws-error.js';
+import type { CallContext } from '../../domain/call-context.js';
+import type { KmsInput } from './kms-core.js';
 import type { KmsService } from './kms-service.js';
 
-/**
- * One KMS operation. Input arrives validated against the model (blobs as Buffers, timestamps
- * as Dates); the output is serialized against the model's output shape.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type KmsInput = Record<string, any>;
+export type { KmsInput } from './kms-core.js';
+
+/** One KMS operation; the output is serialized against the model's output shape. */
 export type KmsOutput = Record<string, unknown>;
 export type KmsOperation = (input: KmsInput, ctx: CallContext, kms: KmsService) => Promise<KmsOutput>;
 

@@ -1,4 +1,4 @@
-import { InvalidMarkerException } from '../../protocols/errors.js';
+import { InvalidMarkerException } from '../../errors/aws-error.js';
 import { InvalidPagePositionError, type Page } from '../../store/ports.js';
 
 /**

@@ -1,5 +1,5 @@
 import { DEFAULT_POLICY_NAME, LOCKOUT_MESSAGE, validateKeyPolicy } from '../../domain/key-policy.js';
-import { MalformedPolicyDocumentException, NotFoundException } from '../../protocols/errors.js';
+import { MalformedPolicyDocumentException, NotFoundException } from '../../errors/aws-error.js';
 import { changeKey } from './key-transaction.js';
 import { bindKeyPolicy } from './key-policy-principals.js';
 import type { KmsOperation } from './operation.js';

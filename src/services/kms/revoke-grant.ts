@@ -1,5 +1,5 @@
 import type { KmsKey } from '../../domain/key.js';
-import { NotFoundException } from '../../protocols/errors.js';
+import { NotFoundException } from '../../errors/aws-error.js';
 import type { KmsGrant } from '../../store/grant-ports.js';
 import type { KmsService } from './kms-service.js';
 import { assertGrantIdFormat } from './list-grants.js';

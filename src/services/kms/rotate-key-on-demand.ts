@@ -1,5 +1,5 @@
 import { assertKeyStateAllows } from '../../domain/key-states.js';
-import { KMSInvalidStateException } from '../../protocols/errors.js';
+import { KMSInvalidStateException } from '../../errors/aws-error.js';
 import { assertOnDemandQuota, assertRotationManageable, rotateKey, rotateKeyEvent, rotateToImportedMaterial, rotationLock } from './key-rotation.js';
 import type { KmsOperation } from './operation.js';
 

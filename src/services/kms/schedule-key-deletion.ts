@@ -1,4 +1,4 @@
-import { ValidationException } from '../../protocols/errors.js';
+import { ValidationException } from '../../errors/aws-error.js';
 import { DAY_MS } from '../../util/clock.js';
 import { isPrimary } from './multi-region.js';
 import { changeKey } from './key-transaction.js';

@@ -1,7 +1,7 @@
 import type { KmsKey } from '../../domain/key.js';
 import { KEY_SPECS, SIGNING_ALGORITHMS, type MessageType } from '../../domain/key-specs.js';
 import type { SignatureInput } from '../../crypto/signatures.js';
-import { ValidationException } from '../../protocols/errors.js';
+import { ValidationException } from '../../errors/aws-error.js';
 import { assertKeyUsage, incompatibleAlgorithm } from './key-usage.js';
 import type { KmsInput } from './operation.js';
 

@@ -1,5 +1,5 @@
 import { MAX_TAGS_PER_KEY, tagsFromList } from '../../domain/tags.js';
-import { TagException } from '../../protocols/errors.js';
+import { TagException } from '../../errors/aws-error.js';
 import type { KmsOperation } from './operation.js';
 
 export const tagResource: KmsOperation = async (input, ctx, kms) => {

@@ -1,5 +1,5 @@
 import { aliasArn } from '../../domain/arn.js';
-import { NotFoundException, ValidationException } from '../../protocols/errors.js';
+import { NotFoundException, ValidationException } from '../../errors/aws-error.js';
 import { assertCustomerAliasName } from './alias-names.js';
 import type { KmsKey } from '../../domain/key.js';
 import { withAliasQuota } from './alias-quota.js';

@@ -1,5 +1,5 @@
 import { hmacMatches } from '../../crypto/hmac.js';
-import { KMSInvalidMacException } from '../../protocols/errors.js';
+import { KMSInvalidMacException } from '../../errors/aws-error.js';
 import { macHashFor } from './key-usage.js';
 import { stopIfDryRun, type KmsOperation } from './operation.js';
 

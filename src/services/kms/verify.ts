@@ -1,5 +1,5 @@
 import { verifySignature } from '../../crypto/signatures.js';
-import { KMSInvalidSignatureException } from '../../protocols/errors.js';
+import { KMSInvalidSignatureException } from '../../errors/aws-error.js';
 import { stopIfDryRun, type KmsOperation } from './operation.js';
 import { signatureRequest } from './signature-request.js';
 

@@ -1,6 +1,6 @@
 import { accessDeniedMessage, evaluateKmsAccess } from '../../policy/index.js';
 import type { RequestContext } from '../../policy/types.js';
-import { AccessDenied, ValidationError } from '../../protocols/errors.js';
+import { AccessDenied, ValidationError } from '../../errors/aws-error.js';
 import { callerIdentityPolicies, requestConditionKeys } from '../iam/authorize.js';
 import { parseRoleArn } from '../iam/entities.js';
 import type { QueryOperation } from '../iam/operation.js';

@@ -1,4 +1,4 @@
-import { AccessDenied } from '../../protocols/errors.js';
+import { AccessDenied } from '../../errors/aws-error.js';
 import { authorizeIdentity } from '../iam/authorize.js';
 import type { QueryOperation } from '../iam/operation.js';
 import type { RequiredRule } from '../iam/query-input.js';

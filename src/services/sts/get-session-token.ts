@@ -1,4 +1,4 @@
-import { AccessDenied } from '../../protocols/errors.js';
+import { AccessDenied } from '../../errors/aws-error.js';
 import type { QueryOperation } from '../iam/operation.js';
 import { issueSession } from './issue-session.js';
 import { NO_SESSION_TAGS } from './session-tags.js';

@@ -1,6 +1,6 @@
 import { sessionSecretAad, sessionTokenSha256 } from '../../auth/session-credentials.js';
 import type { StsSession } from '../../store/iam-ports.js';
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../../domain/call-context.js';
 import { uniqueId } from '../iam/entities.js';
 import type { QueryResult, QueryServiceDeps } from '../iam/operation.js';
 

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../protocols/errors.js';
+import { ValidationError } from '../../errors/aws-error.js';
 import { parseIdentityPolicy } from '../iam/policy-documents.js';
 import type { QueryServiceDeps } from '../iam/operation.js';
 import type { QueryInput, StringRule } from '../iam/query-input.js';

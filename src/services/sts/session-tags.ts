@@ -1,7 +1,7 @@
 import { foldTagKey, tagRecord, tagValue, type PrincipalTags } from '../../domain/principal-tags.js';
 import type { ContextValue } from '../../policy/types.js';
-import { InvalidParameterValue } from '../../protocols/errors.js';
-import type { Principal } from '../call-context.js';
+import { InvalidParameterValue } from '../../errors/aws-error.js';
+import type { Principal } from '../../domain/call-context.js';
 import { requestTagKeys } from '../iam/identity-tags.js';
 import type { QueryServiceDeps } from '../iam/operation.js';
 import { readTagKeys, readTags, type QueryInput } from '../iam/query-input.js';

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import { accessDeniedMessage, evaluateIdentityAccess } from '../policy/index.js';
-import type { RequestContext } from '../policy/types.js';
-import { AccessDeniedException, AwsError, SerializationException, ValidationException } from '../protocols/errors.js';
-import type { CallContext } from '../services/call-context.js';
-import { callerIdentityPolicies, globalConditionKeys } from '../services/caller-policies.js';
-import type { AuditLookup, LookupAttributeKey, LookupPosition, StoredAuditEvent } from '../store/audit-ports.js';
-import type { Store } from '../store/ports.js';
-import { canonicalJson } from './canonical-json.js';
-import type { CloudTrailRecord } from './record.js';
-import { lookupResources } from './record-index.js';
+import { accessDeniedMessage, evaluateIdentityAccess } from '../../policy/index.js';
+import type { RequestContext } from '../../policy/types.js';
+import { AccessDeniedException, AwsError, type AwsErrorCode, SerializationException, ValidationException } from '../../errors/aws-error.js';
+import type { CallContext } from '../../domain/call-context.js';
+import { callerIdentityPolicies, globalConditionKeys } from '../caller-policies.js';
+import type { AuditLookup, LookupAttributeKey, LookupPosition, StoredAuditEvent } from '../../store/audit-ports.js';
+import type { Store } from '../../store/ports.js';
+import { canonicalJson } from '../../audit/canonical-json.js';
+import type { CloudTrailRecord } from '../../audit/record.js';
+import { lookupResources } from '../../audit/record-index.js';
 
 /**
  * CloudTrail LookupEvents (CloudTrail API Reference, "LookupEvents"): the management events of the
@@ -21,7 +21,7 @@ export const LOOKUP_ATTRIBUTE_KEYS: readonly LookupAttributeKey[] = [
 const MAX_RESULTS = 50;
 const MAX_VALUE_LENGTH = 2000;
 
-const fault = (code: string) => (message: string) => new AwsError(code, message);
+const fault = (code: AwsErrorCode) => (message: string) => new AwsError(code, message);
 const InvalidLookupAttributesException = fault('InvalidLookupAttributesException');
 const InvalidTimeRangeException = fault('InvalidTimeRangeException');
 const InvalidMaxResultsException = fault('InvalidMaxResultsException');

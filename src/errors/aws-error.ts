@@ -1,13 +1,18 @@
 /**
  * Errors as AWS names them. `code` is the exact exception name that goes on the wire
- * (`__type` in awsJson1.1, `<Code>` in awsQuery/restXml); `status` is AWS's HTTP status.
- * Services throw these; one mapper per protocol turns them into responses.
+ * (`__type` in awsJson1.1, `<Code>` in awsQuery/restXml); `status` is AWS's HTTP status
+ * (by default the one errors/codes.ts lists for the code). Services throw these; one writer per
+ * protocol turns them into responses.
  */
+import { errorStatus, type AwsErrorCode } from './codes.js';
+
+export type { AwsErrorCode } from './codes.js';
+
 export class AwsError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: AwsErrorCode,
     message: string,
-    readonly status: number = 400,
+    readonly status: number = errorStatus(code),
   ) {
     super(message);
     this.name = code;
@@ -19,7 +24,7 @@ export class AwsError extends Error {
   }
 }
 
-const error = (code: string, status = 400) => (message = '') => new AwsError(code, message, status);
+const error = (code: AwsErrorCode, status = errorStatus(code)) => (message = '') => new AwsError(code, message, status);
 
 // Protocol and authentication errors (common to all AWS JSON services).
 export const SerializationException = error('SerializationException');
