@@ -8,7 +8,7 @@ import type { Principal } from '../domain/call-context.js';
 import type { ApiCallTrace, AuditedService } from './api-call.js';
 import { canonicalJson } from './canonical-json.js';
 import { keyMaterialIdOf, kmsResources } from './kms-resources.js';
-import { EVENT_SOURCES, EVENT_VERSION, isoSeconds, isReadOnly, type CloudTrailRecord, type RecordResource } from './record.js';
+import { EVENT_SOURCES, EVENT_VERSION, isoSeconds, isReadOnly, type CloudTrailRecord, type RecordResource, type UserIdentity } from './record.js';
 import { toStoredEvent } from './record-index.js';
 import { jsonRequestParameters, kmsRequestParameters, kmsResponseElements, queryRequestParameters, queryResponseElements } from './redact.js';
 import { crossAccountIdentity, storeIdentityLookups, userIdentityOf } from './user-identity.js';
@@ -62,26 +62,11 @@ async function fullCallEvents(
   const readOnly = isReadOnly(service, operation);
   const identity = await userIdentityOf(principal, storeIdentityLookups(deps.store), trace.viaService);
   const resources = await recordResources(service, operation, principal.account, region, request, trace.output, deps.store);
-  const record: CloudTrailRecord = {
-    eventVersion: EVENT_VERSION,
+  const record = apiCallRecord(trace, deps, service, operation, principal, region, {
     userIdentity: identity,
-    eventTime: isoSeconds(trace.eventTime),
-    eventSource: EVENT_SOURCES[service],
-    eventName: operation,
-    awsRegion: region,
-    sourceIPAddress: trace.sourceIp.replace(/^::ffff:/, ''),
-    userAgent: trace.userAgent,
-    ...errorFields(service, trace.error),
     requestParameters: trace.prepared && !trace.unauthenticated ? trace.prepared.requestParameters : requestParameters(service, operation, request),
     responseElements: trace.error || (readOnly && service !== 'sts') || NO_RESPONSE_ELEMENTS.has(operation) ? null : responseElements(service, operation, trace.output),
-    requestID: trace.requestId,
-    eventID: deps.random.uuid(),
-    readOnly,
-    eventType: 'AwsApiCall',
-    managementEvent: true,
-    recipientAccountId: principal.account,
-    eventCategory: 'Management',
-  };
+  });
   if (resources.length > 0) record.resources = resources;
   const materialId = service === 'kms' ? keyMaterialIdOf(request, trace.output) : undefined;
   if (materialId) record.additionalEventData = { keyMaterialId: materialId };
@@ -107,9 +92,18 @@ async function fullCallEvents(
  * not be serialized): who, what, when and the outcome, from the trace's own fields only.
  */
 function minimalCallEvent(trace: ApiCallTrace, deps: EventDeps, service: AuditedService, operation: string, principal: Principal, region: string): NewAuditEvent {
-  const record: CloudTrailRecord = {
+  const userIdentity: UserIdentity = { type: principal.type === 'Service' ? 'AWSService' : principal.type, principalId: principal.userId, arn: principal.arn, accountId: principal.account, accessKeyId: principal.accessKeyId };
+  return toStoredEvent(apiCallRecord(trace, deps, service, operation, principal, region, { userIdentity, requestParameters: null, responseElements: null }), trace.eventTime);
+}
+
+/** An AwsApiCall management record, its members in CloudTrail's order. */
+function apiCallRecord(
+  trace: ApiCallTrace, deps: EventDeps, service: AuditedService, operation: string, principal: Principal, region: string,
+  parts: Pick<CloudTrailRecord, 'userIdentity' | 'requestParameters' | 'responseElements'>,
+): CloudTrailRecord {
+  return {
     eventVersion: EVENT_VERSION,
-    userIdentity: { type: principal.type === 'Service' ? 'AWSService' : principal.type, principalId: principal.userId, arn: principal.arn, accountId: principal.account, accessKeyId: principal.accessKeyId },
+    userIdentity: parts.userIdentity,
     eventTime: isoSeconds(trace.eventTime),
     eventSource: EVENT_SOURCES[service],
     eventName: operation,
@@ -117,8 +111,8 @@ function minimalCallEvent(trace: ApiCallTrace, deps: EventDeps, service: Audited
     sourceIPAddress: trace.sourceIp.replace(/^::ffff:/, ''),
     userAgent: trace.userAgent,
     ...errorFields(service, trace.error),
-    requestParameters: null,
-    responseElements: null,
+    requestParameters: parts.requestParameters,
+    responseElements: parts.responseElements,
     requestID: trace.requestId,
     eventID: deps.random.uuid(),
     readOnly: isReadOnly(service, operation),
@@ -127,11 +121,9 @@ function minimalCallEvent(trace: ApiCallTrace, deps: EventDeps, service: Audited
     recipientAccountId: principal.account,
     eventCategory: 'Management',
   };
-  return toStoredEvent(record, trace.eventTime);
 }
 
 /** The record AWS KMS writes when it deletes a key at the end of its waiting period. */
-/** DeleteKey at the end of a key's waiting period. */
 export function deleteKeyEvent(ref: KeyRef, time: Date, random: Random): NewAuditEvent {
   // "log entries … recorded on or after December 2022 include the key ARN … in responseElements.keyId"
   return kmsServiceEvent(ref, 'DeleteKey', time, random, { keyId: keyArn(ref.region, ref.account, ref.keyId) });
