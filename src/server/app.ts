@@ -171,6 +171,11 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     });
     metricsEndpoint = httpUrl(metricsHost, (metricsServer.address() as AddressInfo).port);
   }
+  let devClockListener: DevClockListener | undefined;
+  if (devClock) {
+    devClockListener = await startDevClockListener(opts.dataDir, devClock, runSchedule);
+    log(`WARNING: --insecure-dev-clock: the key lifecycle clock can be moved with \`locksmith clock\` (control on ${devClockListener.endpoint}). Development only.`);
+  }
   if (leader) {
     const wroteCredentials = writeAwsProfileFiles(opts.dataDir, boot.credentials, opts.defaultRegion, endpoint);
     const notice = { account: boot.account, credentials: boot.credentials, region: opts.defaultRegion, endpoint, dataDir: opts.dataDir };
@@ -178,11 +183,6 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     log(`Locksmith listening on ${endpoint} (data dir ${opts.dataDir})`);
   }
   if (leader && metricsEndpoint) log(`Prometheus metrics on ${metricsEndpoint}/metrics`);
-  let devClockListener: DevClockListener | undefined;
-  if (devClock) {
-    devClockListener = await startDevClockListener(opts.dataDir, devClock, runSchedule);
-    log(`WARNING: --insecure-dev-clock: the key lifecycle clock can be moved with \`locksmith clock\` (control on ${devClockListener.endpoint}). Development only.`);
-  }
 
   const signAuditDigests = async () => {
     await recoverIntents(store.audit, audit, random, new Date(clock.now().getTime() - INTENT_GRACE_MS));
