@@ -115,9 +115,9 @@ function grantConstraintFix(g: Gathered, ec: EncryptionContext | undefined): Fix
   const near = g.grants.find((x) => x.operations.includes(g.operation));
   if (!near) return undefined;
   const constraints = near.constraints?.EncryptionContextEquals ? { EncryptionContextEquals: ec ?? {} } : { EncryptionContextSubset: ec ?? {} };
-  const grant = { KeyId: g.key!.arn, GranteePrincipal: near.granteePrincipal, Operations: [g.operation], Constraints: constraints };
+  const grant = { KeyId: g.key!.arn, GranteePrincipal: callerPolicyArn(g), Operations: [g.operation], Constraints: constraints };
   return {
-    kind: 'CreateGrant', target: near.granteePrincipal, grant,
+    kind: 'CreateGrant', target: callerPolicyArn(g), grant,
     summary: `grant ${near.grantId} allows ${g.operation} only with ${JSON.stringify(near.constraints)}; the request's encryption context is ${JSON.stringify(ec ?? {})}: send the context the grant names, or create a grant for this one`,
   };
 }
