@@ -13,6 +13,7 @@ import {
   CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EnableKeyRotationCommand, EncryptCommand, GetKeyRotationStatusCommand,
   KMSClient, ListKeyRotationsCommand, ListKeysCommand, ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
+import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { CLI, rootCredentials, spawnServer, type ServerProcess } from '../reliability/lib/server-process.js';
 
 const run = promisify(execFile);
@@ -87,6 +88,21 @@ describe('serve --insecure-dev-clock with locksmith clock', () => {
     const rotations = (await kms.send(new ListKeyRotationsCommand({ KeyId: keyId }))).Rotations!;
     assert.equal(rotations.length, 1);
     assert.equal(rotations[0]!.RotationType, 'AUTOMATIC');
+  });
+
+  it('session expiry follows the lifecycle clock', async () => {
+    const sts = new STSClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: rootCredentials(dir), maxAttempts: 1 });
+    const c = (await sts.send(new GetSessionTokenCommand({ DurationSeconds: 900 }))).Credentials!;
+    const session = new KMSClient({
+      endpoint: server.endpoint, region: 'us-east-1', maxAttempts: 1,
+      credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! },
+    });
+    await session.send(new ListKeysCommand({}));
+    const moved = await locksmith('clock', 'advance', '16m', '--data-dir', dir);
+    assert.equal(moved.code, 0, moved.stderr);
+    await assert.rejects(session.send(new ListKeysCommand({})), { name: 'ExpiredTokenException' });
+    const fresh = (await sts.send(new GetSessionTokenCommand({ DurationSeconds: 900 }))).Credentials!;
+    assert.ok(fresh.Expiration!.getTime() > Date.now() + 16 * 60_000, 'a new session is dated by the moved clock');
   });
 
   it('SigV4 keeps real time: calls still work after advancing a year', async () => {

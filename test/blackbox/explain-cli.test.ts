@@ -11,7 +11,7 @@ import {
   CancelKeyDeletionCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EnableKeyCommand,
   EncryptCommand, KMSClient, PutKeyPolicyCommand, ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateUserCommand, DeleteUserPolicyCommand, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { Harness, iamClient, stsClient, type Credentials } from './harness.js';
 import { failure, locksmith, recordsOf, requestIdOf } from './audit-helpers.js';
@@ -21,6 +21,7 @@ const BETA = '222222222222';
 const ALPHA_ROOT = { accessKeyId: 'AKIAALPHAROOT0000001', secretAccessKey: 'alpha-root-secret' };
 const ALICE = { accessKeyId: 'AKIAALICE00000000001', secretAccessKey: 'alice-secret' };
 const AUDITOR = { accessKeyId: 'AKIAAUDITOR000000001', secretAccessKey: 'auditor-secret' };
+const BETA_ROOT = { accessKeyId: 'AKIABETAROOT00000001', secretAccessKey: 'beta-root-secret' };
 const BOB = { accessKeyId: 'AKIABOB0000000000001', secretAccessKey: 'bob-secret' };
 const APP_KEY = `arn:aws:kms:us-east-1:${ALPHA}:key/11111111-2222-3333-4444-555555555555`;
 const SCRATCH_KEY = `arn:aws:kms:us-east-1:${ALPHA}:key/11111111-2222-3333-4444-666666666666`;
@@ -91,6 +92,37 @@ describe('locksmith explain', () => {
     assert.equal(a.fix.kind, 'PutKeyPolicy');
     await as(ALPHA_ROOT).send(new PutKeyPolicyCommand({ KeyId: key, PolicyName: 'default', Policy: JSON.stringify(a.fix.policy) }));
     await as(BOB).send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') }));
+  });
+
+  it('cross-account with the other side missing: the key policy names the account, the caller\'s IAM policy does not allow; PutUserPolicy fixes it', async () => {
+    const iam = iamClient(h, BETA_ROOT);
+    await iam.send(new CreateUserCommand({ UserName: 'carol' }));
+    const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'carol' }))).AccessKey!;
+    const carol = as({ accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! });
+    await failure(() => carol.send(new EncryptCommand({ KeyId: APP_KEY, Plaintext: Buffer.from('x') })));
+    const a = await explain('--principal', `arn:aws:iam::${BETA}:user/carol`, '--action', 'kms:Encrypt', '--resource', APP_KEY);
+    assert.equal(a.verdict, 'DENIED');
+    assert.deepEqual(failing(a), ['identityPolicies', 'grants']);
+    assert.ok(a.statements.some((s) => s.statement === '"Allow beta account"' && s.matched));
+    assert.deepEqual([a.fix.kind, a.fix.target], ['PutUserPolicy', 'carol']);
+    assert.deepEqual(a.fix.policy, { Version: '2012-10-17', Statement: [{ Sid: 'AllowEncrypt', Effect: 'Allow', Action: 'kms:Encrypt', Resource: APP_KEY }] });
+    await iam.send(new PutUserPolicyCommand({ UserName: 'carol', PolicyName: a.fix.policyName, PolicyDocument: JSON.stringify(a.fix.policy) }));
+    await carol.send(new EncryptCommand({ KeyId: APP_KEY, Plaintext: Buffer.from('x') }));
+  });
+
+  it('an explicit Deny: "remove this Deny" names the statement; deleting it lets the call through', async () => {
+    const iam = iamClient(h, ALPHA_ROOT);
+    const deny = { Sid: 'NoEncrypt', Effect: 'Deny', Action: 'kms:Encrypt', Resource: '*' };
+    await iam.send(new PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'no-encrypt', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [deny] }) }));
+    await failure(() => as(ALICE).send(new EncryptCommand({ KeyId: SCRATCH_KEY, Plaintext: Buffer.from('x') })));
+    const a = await explain('--principal', alice, '--action', 'kms:Encrypt', '--resource', SCRATCH_KEY);
+    assert.equal(a.verdict, 'DENIED');
+    assert.deepEqual(failing(a), ['grants', 'explicitDeny']);
+    assert.equal(a.fix.kind, 'RemoveDeny');
+    assert.match(a.fix.summary, /identityPolicy no-encrypt, statement NoEncrypt/);
+    assert.deepEqual((a.fix as { statement?: object }).statement, deny);
+    await iam.send(new DeleteUserPolicyCommand({ UserName: 'alice', PolicyName: 'no-encrypt' }));
+    await as(ALICE).send(new EncryptCommand({ KeyId: SCRATCH_KEY, Plaintext: Buffer.from('x') }));
   });
 
   it('key policy without the root delegation: alice\'s IAM policy has no effect; adding the account statement fixes it', async () => {
