@@ -196,21 +196,24 @@ describe('locksmith explain', () => {
     const key = await newKey();
     const aliceKms = as(ALICE);
     await as(ALPHA_ROOT).send(new DisableKeyCommand({ KeyId: key }));
+    const encrypt = () => aliceKms.send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') }));
+    assert.equal((await failure(encrypt)).name, 'DisabledException');
     let a = await explain('--principal', alice, '--action', 'kms:Encrypt', '--resource', key);
     assert.deepEqual([a.verdict, a.error, failing(a), a.fix.kind], ['DENIED', 'DisabledException', ['keyState'], 'EnableKey']);
     await as(ALPHA_ROOT).send(new EnableKeyCommand({ KeyId: key }));
     await aliceKms.send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') }));
 
     await as(ALPHA_ROOT).send(new ScheduleKeyDeletionCommand({ KeyId: key, PendingWindowInDays: 7 }));
+    assert.equal((await failure(encrypt)).name, 'KMSInvalidStateException');
     a = await explain('--principal', alice, '--action', 'kms:Encrypt', '--resource', key);
     assert.deepEqual([a.verdict, a.error, failing(a), a.fix.kind], ['DENIED', 'KMSInvalidStateException', ['keyState'], 'CancelKeyDeletion']);
     await as(ALPHA_ROOT).send(new CancelKeyDeletionCommand({ KeyId: key }));
     await as(ALPHA_ROOT).send(new EnableKeyCommand({ KeyId: key }));
     await aliceKms.send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') }));
 
-    await failure(() => as(ALICE, 'us-west-2').send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') })));
+    assert.equal((await failure(() => as(ALICE, 'us-west-2').send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') })))).name, 'NotFoundException');
     a = await explain('--principal', alice, '--action', 'kms:Encrypt', '--resource', key, '--region', 'us-west-2');
-    assert.deepEqual([a.verdict, failing(a), a.fix.kind], ['DENIED', ['region'], 'Region']);
+    assert.deepEqual([a.verdict, a.error, failing(a), a.fix.kind], ['DENIED', 'NotFoundException', ['region'], 'Region']);
     assert.match(a.fix.summary, /send the request to us-east-1/);
     assert.equal((await explain('--principal', alice, '--action', 'kms:Encrypt', '--resource', key)).verdict, 'ALLOWED');
   });
