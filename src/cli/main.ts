@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import { loadSeedFile } from '../seed/load-seed.js';
 import { startLocksmith } from '../server/app.js';
 import { registerAuditCommands } from './audit-commands.js';
+import { registerClockCommands } from './clock-commands.js';
+import { registerExplainCommand } from './explain/command.js';
 import { runClusterPrimary, workerIndex } from './cluster.js';
 import { registerEnvelopeCommands } from './envelope/commands.js';
 import { addNetworkOptions, parseNetworkOptions, type NetworkFlags } from './network-options.js';
@@ -22,12 +24,14 @@ program
   .option('--seed <file>', 'YAML or JSON seed file applied idempotently at start (LOCKSMITH_SEED)', process.env.LOCKSMITH_SEED || undefined)
   .option('--workers <n>', "server processes sharing the port and data directory, or 'auto' for one per CPU (LOCKSMITH_WORKERS)", process.env.LOCKSMITH_WORKERS ?? '1')
   .option('--insecure-skip-audit', 'INSECURE: answer API calls without recording them in the audit trail (to measure audit cost in bench/ only)')
-  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string; seed?: string; workers: string; insecureSkipAudit?: boolean } & NetworkFlags) => {
+  .option('--insecure-dev-clock', 'INSECURE, development only: let `locksmith clock` move the key lifecycle clock (deletion windows, rotation, expiry)')
+  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string; seed?: string; workers: string; insecureSkipAudit?: boolean; insecureDevClock?: boolean } & NetworkFlags) => {
     const port = Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) program.error(`invalid port '${o.port}'`);
     if (!/^\d{12}$/.test(o.account)) program.error(`invalid account id '${o.account}': 12 digits expected`);
     const workers = o.workers === 'auto' ? availableParallelism() : Number(o.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) program.error(`invalid --workers '${o.workers}': 1 to 64 or 'auto'`);
+    if (o.insecureDevClock && workers > 1) program.error('--insecure-dev-clock needs a single process: drop --workers');
     let network: ReturnType<typeof parseNetworkOptions> | undefined;
     try {
       network = parseNetworkOptions(o);
@@ -48,6 +52,7 @@ program
       // stdout is also the JSON request log: the root secret goes to it only when it is a terminal.
       showRootCredentials: process.stdout.isTTY === true,
       insecureSkipAudit: o.insecureSkipAudit === true,
+      insecureDevClock: o.insecureDevClock === true,
       worker: index,
       ...network,
     });
@@ -60,6 +65,8 @@ program
 
 addNetworkOptions(program.commands.find((c) => c.name() === 'serve')!);
 registerAuditCommands(program);
+registerClockCommands(program);
+registerExplainCommand(program);
 registerEnvelopeCommands(program);
 
 program.parseAsync().catch((e: Error) => {

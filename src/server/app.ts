@@ -22,6 +22,8 @@ import { ConnectionGuard, defaultConnectionLimits, type ConnectionLimits } from 
 import { createLocksmithServer } from './http-server.js';
 import { LocksmithMetrics } from './metrics.js';
 import { createMetricsServer } from './metrics-server.js';
+import { OffsetClock } from '../util/offset-clock.js';
+import { removeDevClockFile, startDevClockListener, type DevClockListener } from './dev-clock-listener.js';
 
 export interface LocksmithOptions {
   host: string;
@@ -76,6 +78,11 @@ export interface LocksmithOptions {
   metricsHost?: string;
   /** Connection cap, deadlines and body memory; unset fields take defaultConnectionLimits(). */
   connectionLimits?: Partial<ConnectionLimits>;
+  /**
+   * INSECURE, development only: the lifecycle clock (real time plus an offset) can be moved by
+   * `locksmith clock` through a loopback listener (src/server/dev-clock-listener.ts); SigV4 keeps real time.
+   */
+  insecureDevClock?: boolean;
 }
 
 export interface RunningLocksmith {
@@ -103,7 +110,10 @@ const INTENT_GRACE_MS = 10 * 60 * 1000;
 export const databasePath = (dataDir: string) => join(dataDir, 'locksmith.db');
 
 export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLocksmith> {
-  const clock = opts.clock ?? systemClock;
+  const devClock = opts.insecureDevClock ? new OffsetClock(opts.clock ?? systemClock) : undefined;
+  const clock = devClock ?? opts.clock ?? systemClock;
+  if (devClock) opts = { ...opts, requestClock: opts.requestClock ?? opts.clock ?? systemClock };
+  else if ((opts.worker ?? 0) === 0) removeDevClockFile(opts.dataDir);
   const random = opts.random ?? secureRandom;
   const log = opts.log ?? ((line: string) => console.log(line));
   const rootKeyFile = opts.rootKeyFile ?? join(opts.dataDir, 'root-key');
@@ -161,6 +171,11 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     });
     metricsEndpoint = httpUrl(metricsHost, (metricsServer.address() as AddressInfo).port);
   }
+  let devClockListener: DevClockListener | undefined;
+  if (devClock) {
+    devClockListener = await startDevClockListener(opts.dataDir, devClock, runSchedule);
+    log(`WARNING: --insecure-dev-clock: the key lifecycle clock can be moved with \`locksmith clock\` (control on ${devClockListener.endpoint}). Development only.`);
+  }
   if (leader) {
     const wroteCredentials = writeAwsProfileFiles(opts.dataDir, boot.credentials, opts.defaultRegion, endpoint);
     const notice = { account: boot.account, credentials: boot.credentials, region: opts.defaultRegion, endpoint, dataDir: opts.dataDir };
@@ -200,6 +215,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     applySeed: (seed) => applySeed(store, keyring, random, clock, seed),
     async close() {
       for (const t of timers) clearInterval(t);
+      await devClockListener?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
