@@ -80,7 +80,18 @@ export interface BodyBudget {
   hold(req: IncomingMessage, bytes: number): void;
   /** The body is complete (or abandoned): its bytes are no longer counted. */
   release(req: IncomingMessage): void;
+  /** A block of BODY_BLOCK_BYTES for a body, reused from abandoned or finished bodies when there is one. */
+  takeBlock(): Buffer;
+  /** Blocks no one reads any more: zeroed (they held request bytes) and kept for reuse, up to the budget. */
+  recycle(blocks: Buffer[]): void;
 }
+
+/**
+ * Bodies are held in blocks of this size. Blocks of abandoned and finished bodies are reused, so
+ * dropping slow bodies to make room leaves no garbage behind for the collector to catch up with:
+ * the memory of bodies in flight stays near the budget (SECURITY.md, connection limits).
+ */
+export const BODY_BLOCK_BYTES = 64 * 1024;
 
 /**
  * Keeps unauthenticated clients from starving authenticated ones: at most `maxConnections`
@@ -93,6 +104,8 @@ export interface BodyBudget {
 export class ConnectionGuard implements BodyBudget {
   private readonly open = new Map<Socket, Connection>();
   private heldBodyBytes = 0;
+  /** Zeroed body blocks ready for reuse (BodyBudget.takeBlock). */
+  private readonly freeBlocks: Buffer[] = [];
   /** Connections closed to make room, and newcomers refused, since start. */
   readonly counts = { evicted: 0, refused: 0 };
 
@@ -158,6 +171,17 @@ export class ConnectionGuard implements BodyBudget {
   release(req: IncomingMessage): void {
     const c = this.open.get(req.socket);
     if (c) this.releaseBody(c);
+  }
+
+  takeBlock(): Buffer {
+    return this.freeBlocks.pop() ?? Buffer.allocUnsafeSlow(BODY_BLOCK_BYTES);
+  }
+
+  recycle(blocks: Buffer[]): void {
+    for (const b of blocks) {
+      if (this.freeBlocks.length * BODY_BLOCK_BYTES >= this.limits.bodyMemoryBytes) return;
+      this.freeBlocks.push(b.fill(0));
+    }
   }
 
   private admit(socket: Socket): void {

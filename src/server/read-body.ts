@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { AwsError, RequestEntityTooLargeException } from '../errors/aws-error.js';
-import type { BodyBudget } from './connection-guard.js';
+import { BODY_BLOCK_BYTES, type BodyBudget } from './connection-guard.js';
 
 /** Largest request body Locksmith accepts (KMS requests are far smaller). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -8,36 +8,55 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /**
  * Reads the request body, refusing it once it passes `limit` bytes: a declared Content-Length
  * over the limit is refused before reading anything, a chunked body as soon as it crosses it.
- * Nothing is reserved up front: the body grows (by doubling) as bytes arrive, each chunk copied in
- * so no socket read buffer stays pinned, and what it holds is counted in `budget` until it is
- * complete or abandoned. A client that goes away mid-body settles the promise too.
+ * Nothing is reserved up front: bytes are copied (so no socket read buffer stays pinned) into
+ * blocks allocated as they fill — a small body's one block sized to its declared length, a large
+ * body's blocks of BODY_BLOCK_BYTES taken from and given back to the budget's reuse pool, never
+ * copied to grow — and what the blocks hold is counted in `budget` until the body is complete or
+ * abandoned. A client that goes away mid-body settles the promise too.
  */
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES, budget?: BodyBudget): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
-    let body = Buffer.alloc(0);
-    let size = 0;
+    const blocks: Buffer[] = [];
+    const pooled: Buffer[] = [];
+    let block: Buffer = Buffer.alloc(0);
+    let used = 0; // bytes of `block` in use
+    let size = 0; // bytes received
     let settled = false;
     const settle = (error?: AwsError) => {
       if (settled) return;
       settled = true;
       budget?.release(req);
       req.removeListener('data', onData);
+      if (used > 0) blocks.push(block.subarray(0, used));
       if (error) {
         req.pause();
+        budget?.recycle(pooled);
         reject(error);
-      } else resolve(body.subarray(0, size));
+        return;
+      }
+      // A pooled block is reused once given back: the caller gets a copy of it.
+      const body = blocks.length === 1 && pooled.length === 0 ? blocks[0]! : Buffer.concat(blocks, size);
+      budget?.recycle(pooled);
+      resolve(body);
     };
     const onData = (chunk: Buffer) => {
       if (size + chunk.length > limit) return settle(tooLarge());
-      if (size + chunk.length > body.length) {
-        const grown = Buffer.allocUnsafe(Math.min(limit, Math.max(size + chunk.length, body.length * 2, 1024)));
-        body.copy(grown, 0, 0, size);
-        budget?.hold(req, grown.length - body.length);
-        body = grown;
+      let offset = 0;
+      while (offset < chunk.length) {
+        if (used === block.length) {
+          if (used > 0) blocks.push(block);
+          const wanted = declared > size + offset ? declared - size - offset : chunk.length - offset;
+          if (budget && wanted >= BODY_BLOCK_BYTES) pooled.push((block = budget.takeBlock()));
+          else block = Buffer.allocUnsafe(Math.min(BODY_BLOCK_BYTES, Math.max(wanted, 1024)));
+          used = 0;
+          budget?.hold(req, block.length);
+        }
+        const n = chunk.copy(block, used, offset);
+        used += n;
+        offset += n;
       }
-      chunk.copy(body, size);
       size += chunk.length;
     };
     req.on('data', onData);
