@@ -17,6 +17,7 @@ import {
   stringToSign,
 } from './sigv4-canonical.js';
 import { formatAmzDate, parseAmzDate, type HttpRequestParts, type ParsedSigV4 } from './sigv4-parse.js';
+import { isStreamingPayload } from './sigv4-streaming.js';
 
 export {
   parseSigV4,
@@ -34,6 +35,8 @@ export interface VerifyOptions {
   skewMs?: number; // default: the service's window (signatureWindowMs)
   payloadSha256Hex: string; // sha256 of the actual body, computed by the caller
   allowUnsignedPayload?: boolean; // default false (only S3 will set it later)
+  /** S3: accept the STREAMING-* literals (aws-chunked bodies, checked by sigv4-streaming.ts). */
+  allowStreamingPayload?: boolean;
   /** Derived-key cache; defaults to one shared, bounded (1000 entries) cache. */
   signingKeyCache?: SigningKeyCache;
 }
@@ -117,6 +120,7 @@ function payloadHashFor(parsed: ParsedSigV4, req: HttpRequestParts, opts: Verify
   }
   const value = declared.trim();
   if (value === UNSIGNED_PAYLOAD && allowUnsigned) return value;
+  if (opts.allowStreamingPayload === true && parsed.form === 'header' && isStreamingPayload(value)) return value;
   if (value.toLowerCase() === opts.payloadSha256Hex.toLowerCase()) return value;
   throw InvalidSignatureException(CONTENT_SHA256_MISMATCH_MESSAGE);
 }

@@ -23,11 +23,18 @@ program
   .option('--region <r>', 'region written to the generated AWS profile (LOCKSMITH_REGION)', process.env.LOCKSMITH_REGION ?? 'us-east-1')
   .option('--seed <file>', 'YAML or JSON seed file applied idempotently at start (LOCKSMITH_SEED)', process.env.LOCKSMITH_SEED || undefined)
   .option('--workers <n>', "server processes sharing the port and data directory, or 'auto' for one per CPU (LOCKSMITH_WORKERS)", process.env.LOCKSMITH_WORKERS ?? '1')
+  .option('--tls-port <n>', "HTTPS port, or 'off' (LOCKSMITH_TLS_PORT; default 4567, a free port when --port is 0)", process.env.LOCKSMITH_TLS_PORT || undefined)
+  .option('--tls-cert <file>', 'PEM certificate chain for HTTPS, with --tls-key; default: generated into <data-dir>/tls (LOCKSMITH_TLS_CERT)', process.env.LOCKSMITH_TLS_CERT || undefined)
+  .option('--tls-key <file>', 'PEM private key for --tls-cert (LOCKSMITH_TLS_KEY)', process.env.LOCKSMITH_TLS_KEY || undefined)
   .option('--insecure-skip-audit', 'INSECURE: answer API calls without recording them in the audit trail (to measure audit cost in bench/ only)')
   .option('--insecure-dev-clock', 'INSECURE, development only: let `locksmith clock` move the key lifecycle clock (deletion windows, rotation, expiry)')
-  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string; seed?: string; workers: string; insecureSkipAudit?: boolean; insecureDevClock?: boolean } & NetworkFlags) => {
+  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string; seed?: string; workers: string; insecureSkipAudit?: boolean; insecureDevClock?: boolean; tlsPort?: string; tlsCert?: string; tlsKey?: string } & NetworkFlags) => {
     const port = Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) program.error(`invalid port '${o.port}'`);
+    const tlsFlag = o.tlsPort ?? (port === 0 ? '0' : '4567');
+    const tlsPort = tlsFlag === 'off' ? undefined : Number(tlsFlag);
+    if (tlsPort !== undefined && (!/^\d+$/.test(tlsFlag) || tlsPort > 65535)) program.error(`invalid --tls-port '${tlsFlag}': a port or 'off'`);
+    if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) program.error('--tls-cert and --tls-key go together');
     if (!/^\d{12}$/.test(o.account)) program.error(`invalid account id '${o.account}': 12 digits expected`);
     const workers = o.workers === 'auto' ? availableParallelism() : Number(o.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) program.error(`invalid --workers '${o.workers}': 1 to 64 or 'auto'`);
@@ -54,6 +61,9 @@ program
       insecureSkipAudit: o.insecureSkipAudit === true,
       insecureDevClock: o.insecureDevClock === true,
       worker: index,
+      tlsPort,
+      tlsCertFile: o.tlsCert,
+      tlsKeyFile: o.tlsKey,
       ...network,
     });
     const stop = () => {

@@ -64,6 +64,14 @@ const LISTED_ERRORS = {
   InvalidEventCategoryException: { service: 'cloudtrail', status: 400, messageMember: 'Message' },
   // S3's common error for functionality it does not implement (S3 API Reference, "Error responses").
   NotImplemented: { service: 's3', status: 501 },
+  // S3 request-body errors (aws-chunked decoding, checksums): S3 API Reference, "Error responses".
+  BadDigest: { service: 's3', status: 400 },
+  IncompleteBody: { service: 's3', status: 400 },
+  // Unverified: status; the code and message are S3's as recorded in versity/versitygw#1683.
+  InvalidChunkSizeError: { service: 's3', status: 403 },
+  MalformedTrailerError: { service: 's3', status: 400 },
+  MissingContentLength: { service: 's3', status: 411 },
+  XAmzContentSHA256Mismatch: { service: 's3', status: 400 },
 } as const satisfies Record<string, ListedError>;
 
 /** An AWS error code Locksmith knows; the compiler checks every code named in src/. */

@@ -24,6 +24,7 @@ import { LocksmithMetrics } from './metrics.js';
 import { createMetricsServer } from './metrics-server.js';
 import { OffsetClock } from '../util/offset-clock.js';
 import { removeDevClockFile, startDevClockListener, type DevClockListener } from './dev-clock-listener.js';
+import { loadTlsMaterial } from './tls.js';
 
 export interface LocksmithOptions {
   host: string;
@@ -83,6 +84,11 @@ export interface LocksmithOptions {
    * `locksmith clock` through a loopback listener (src/server/dev-clock-listener.ts); SigV4 keeps real time.
    */
   insecureDevClock?: boolean;
+  /** Serve HTTPS on this port too (0: a free one), same host and requests; no HTTPS when absent. */
+  tlsPort?: number;
+  /** PEM certificate chain and key for HTTPS; both or neither. Neither: `<dataDir>/tls/` (tls.ts), generated on first start. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
 }
 
 export interface RunningLocksmith {
@@ -90,6 +96,10 @@ export interface RunningLocksmith {
   port: number;
   /** `http://host:port` of the metrics listener, when `metricsPort` was given. */
   metricsEndpoint?: string;
+  /** `https://host:port` of the HTTPS listener, when `tlsPort` was given. */
+  tlsEndpoint?: string;
+  /** The CA certificate clients trust for it, when the certificate was generated (not --tls-cert). */
+  tlsCaFile?: string;
   account: string;
   rootCredentials: AccessKeyPair;
   /** Destroys keys whose deletion date has passed, now (also runs on a timer). */
@@ -153,7 +163,10 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
 
   const requestLog = requestLogger(opts.requestLog, opts.worker);
   const connections = new ConnectionGuard({ ...defaultConnectionLimits(), ...definedFields(opts.connectionLimits ?? {}) });
-  const server = createLocksmithServer({ store: audited, keyring, kms, clock, requestClock: opts.requestClock, random, skewMs: opts.skewMs, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit, connections });
+  const serverDeps = { store: audited, keyring, kms, clock, requestClock: opts.requestClock, random, skewMs: opts.skewMs, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit, connections };
+  const server = createLocksmithServer(serverDeps);
+  const tls = opts.tlsPort === undefined ? undefined : loadTlsMaterial(opts.dataDir, { certFile: opts.tlsCertFile, keyFile: opts.tlsKeyFile });
+  const tlsServer = tls && createLocksmithServer(serverDeps, tls);
   if (opts.insecureSkipAudit) log('WARNING: --insecure-skip-audit: API calls are NOT recorded in the audit trail. For benchmarks only.');
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -161,6 +174,14 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   });
   const port = (server.address() as AddressInfo).port;
   const endpoint = httpUrl(opts.host, port);
+  let tlsEndpoint: string | undefined;
+  if (tlsServer) {
+    await new Promise<void>((resolve, reject) => {
+      tlsServer.once('error', reject);
+      tlsServer.listen(opts.tlsPort, opts.host, () => resolve());
+    });
+    tlsEndpoint = httpUrl(opts.host, (tlsServer.address() as AddressInfo).port).replace(/^http:/, 'https:');
+  }
   const metricsServer = opts.metricsPort === undefined ? undefined : createMetricsServer(metrics);
   let metricsEndpoint: string | undefined;
   if (metricsServer) {
@@ -183,6 +204,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     log(`Locksmith listening on ${endpoint} (data dir ${opts.dataDir})`);
   }
   if (leader && metricsEndpoint) log(`Prometheus metrics on ${metricsEndpoint}/metrics`);
+  if (leader && tlsEndpoint) log(`HTTPS on ${tlsEndpoint} (certificate ${tls!.certFile}${tls!.caFile ? `; clients trust ${tls!.caFile}` : ''})`);
 
   const signAuditDigests = async () => {
     await recoverIntents(store.audit, audit, random, new Date(clock.now().getTime() - INTENT_GRACE_MS));
@@ -207,6 +229,8 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     endpoint,
     port,
     metricsEndpoint,
+    tlsEndpoint,
+    tlsCaFile: tls?.caFile,
     account: boot.account,
     rootCredentials: boot.credentials,
     sweepDeletions: async () => (await runSchedule()).deletion ?? 0,
@@ -219,6 +243,10 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+      });
+      if (tlsServer) await new Promise<void>((resolve) => {
+        tlsServer.close(() => resolve());
+        tlsServer.closeAllConnections();
       });
       if (metricsServer) await new Promise<void>((resolve) => {
         metricsServer.close(() => resolve());

@@ -111,14 +111,14 @@ export class ConnectionGuard implements BodyBudget {
 
   constructor(readonly limits: ConnectionLimits) {}
 
-  /** Node's own deadlines plus the cap and the phase tracking. */
-  attach(server: Server): void {
+  /** Node's own deadlines plus the cap and the phase tracking ('secureConnection' for an HTTPS server). */
+  attach(server: Server, event: 'connection' | 'secureConnection' = 'connection'): void {
     server.headersTimeout = this.limits.headersTimeoutMs;
     server.requestTimeout = this.limits.requestTimeoutMs;
     server.keepAliveTimeout = this.limits.idleTimeoutMs;
     // Sockets with no I/O at all (a client that never reads its responses) are destroyed.
     server.timeout = this.limits.requestTimeoutMs;
-    server.on('connection', (socket: Socket) => this.admit(socket));
+    server.on(event, (socket: Socket) => this.admit(socket));
   }
 
   /** The request listener, behind the phase tracking and the pipelining bound. */

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { AUDITED_SERVICES, type ApiCallTrace, type AuditedService } from '../audit/api-call.js';
 import { buildCallEvents } from '../audit/event-builder.js';
@@ -46,21 +48,25 @@ export interface ServerDeps {
   connections?: ConnectionGuard;
 }
 
-/** One listener for every service; each request is routed by the service in its SigV4 credential scope. */
-export function createLocksmithServer(deps: ServerDeps): Server {
+/**
+ * One listener for every service; each request is routed by the service in its SigV4 credential scope.
+ * With `tls` (PEM key and certificate chain, see tls.ts) an HTTPS listener serving the same requests.
+ */
+export function createLocksmithServer(deps: ServerDeps, tls?: { key: string; cert: string }): Server {
   const guard = (deps.connections ??= new ConnectionGuard(defaultConnectionLimits()));
+  const listener = guard.requests((req, res) => {
+    handle(deps, req, res).catch((e) => {
+      deps.log(`internal error writing response: ${(e as Error).message}`);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
   // Deadlines are checked every second (Node's default is every 30 s).
-  const server = createServer(
-    { connectionsCheckingInterval: 1000 },
-    guard.requests((req, res) => {
-      handle(deps, req, res).catch((e) => {
-        deps.log(`internal error writing response: ${(e as Error).message}`);
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    }),
-  );
-  guard.attach(server);
+  const server: Server = tls
+    ? createHttpsServer({ ...tls, connectionsCheckingInterval: 1000, handshakeTimeout: guard.limits.headersTimeoutMs }, listener)
+    : createServer({ connectionsCheckingInterval: 1000 }, listener);
+  // Over TLS the guard tracks the TLS socket (what requests carry), once its handshake is done.
+  guard.attach(server, tls ? 'secureConnection' : 'connection');
   // Requests HTTP itself cannot parse (bad framing, oversized headers) or that miss a deadline still
   // get an AWS-shaped answer, and their socket is closed for good (not half-closed: a client holding
   // its end open would otherwise keep our descriptor).
@@ -210,7 +216,7 @@ async function dispatch(
     account: caller.principal.account,
     region: signed.region,
     sourceIp: trace.sourceIp,
-    secureTransport: false,
+    secureTransport: (req.socket as TLSSocket).encrypted === true, // aws:SecureTransport
     userAgent: trace.userAgent,
     requestId: trace.requestId,
     clock: deps.clock,
