@@ -23,6 +23,9 @@ import type { LocksmithMetrics } from './metrics.js';
 import { prepareRecord } from './audit-first.js';
 import { readBody } from './read-body.js';
 import { unservedService, unservedServiceResponse } from './unknown-service.js';
+import { restXmlError, type S3Result } from '../protocols/rest-xml.js';
+import type { S3Service } from '../services/s3/s3-service.js';
+import { serveS3 } from './s3-route.js';
 
 export interface ServerDeps {
   store: Store;
@@ -44,7 +47,12 @@ export interface ServerDeps {
   requestLog?: Logger;
   /** Connection cap, deadlines and body memory (defaults: defaultConnectionLimits()). */
   connections?: ConnectionGuard;
+  /** The S3 object service; requests signed for `s3` are unserved without it. */
+  s3?: S3Service;
 }
+
+/** A response whose body is streamed (GetObject) or only announced (HeadObject). */
+type Response = WireResponse & { stream?: S3Result['stream']; contentLength?: number };
 
 /** One listener for every service; each request is routed by the service in its SigV4 credential scope. */
 export function createLocksmithServer(deps: ServerDeps): Server {
@@ -103,16 +111,20 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     userAgent: header(req, 'user-agent') ?? '',
   };
   const routed: { service?: string } = {};
-  let response: WireResponse;
+  let response: Response;
   try {
     response = await dispatch(deps, req, parts, trace, routed);
   } catch (e) {
     const error = e instanceof AwsError ? e : internal(deps, e);
     trace.error = error;
-    response = unservedServiceResponse(error, routed.service, req.headers, requestId) ?? errorResponse(error, requestId, routed.service ?? guessService(req));
+    response =
+      unservedServiceResponse(error, routed.service, req.headers, requestId) ??
+      (routed.service === 's3' ? s3ErrorResponse(error, requestId, parts.method) : errorResponse(error, requestId, routed.service ?? guessService(req)));
     if (error.status === 413) response.headers.connection = 'close';
   }
-  response = await recordCall(deps, trace, response, routed.service ?? guessService(req));
+  const recorded = await recordCall(deps, trace, response, routed.service ?? guessService(req));
+  if (recorded !== response) response.stream?.destroy();
+  response = recorded;
   send(res, deps, requestId, response);
   const output = trace.output as { KeyId?: unknown } | undefined;
   finished(deps, started, {
@@ -180,13 +192,14 @@ async function dispatch(
   parts: HttpRequestParts,
   trace: ApiCallTrace,
   routed: { service?: string },
-): Promise<WireResponse> {
+): Promise<Response> {
   const signed = parseSigV4(parts);
   routed.service = signed.service;
   if (AUDITED_SERVICES.includes(signed.service)) {
     trace.service = signed.service as AuditedService;
     trace.region = signed.region;
   }
+  if (signed.service === 's3' && deps.s3) return dispatchS3(deps, deps.s3, req, parts, signed, trace);
   const body = await readBody(req, undefined, deps.connections);
   const target = signedTarget(req, parts, signed);
   // Other processes sharing the store may have written since the last request: caches catch up first.
@@ -230,6 +243,37 @@ async function dispatch(
     default:
       throw unservedService(signed.service, parts.headers);
   }
+}
+
+/** S3: authenticated and served by the S3 row (the body is streamed, not read here). */
+async function dispatchS3(deps: ServerDeps, s3: S3Service, req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4, trace: ApiCallTrace): Promise<Response> {
+  await deps.store.revalidate?.();
+  const routeDeps = {
+    s3,
+    now: () => (deps.requestClock ?? deps.clock).now(),
+    ...(deps.skewMs !== undefined ? { skewMs: deps.skewMs } : {}),
+    ...(deps.connections ? { connections: deps.connections } : {}),
+    authenticate: (p: ParsedSigV4) => authenticate(deps, p),
+  };
+  const base = {
+    sourceIp: trace.sourceIp, secureTransport: false, userAgent: trace.userAgent, requestId: trace.requestId, clock: deps.clock, random: deps.random,
+  };
+  const result = await serveS3(routeDeps, req, parts, signed, base, (call) => (trace.operation = call.operation), (p) => (trace.principal = p));
+  deps.connections?.authenticated(req.socket);
+  const headers: Record<string, string> = { 'x-amz-request-id': trace.requestId, 'x-amz-id-2': trace.requestId };
+  if (result.xml !== undefined) headers['content-type'] = 'application/xml';
+  Object.assign(headers, result.headers);
+  const response: Response = { status: result.status ?? 200, headers, body: result.xml ?? '' };
+  if (result.stream) response.stream = result.stream;
+  if (result.contentLength !== undefined) response.contentLength = result.contentLength;
+  return response;
+}
+
+/** S3's XML error, with the headers an error carries (Content-Range of InvalidRange, validators of a 304). */
+function s3ErrorResponse(error: AwsError, requestId: string, method: string): WireResponse {
+  const r = restXmlError(error, requestId, method);
+  const extra = (error as AwsError & { headers?: Record<string, string> }).headers;
+  return { ...r, headers: { ...r.headers, ...extra } };
 }
 
 /**
@@ -288,6 +332,7 @@ async function authenticate(deps: ServerDeps, signed: ParsedSigV4) {
 
 /** Errors in the protocol of the service the request was for: XML for awsQuery (IAM, STS), JSON otherwise. */
 function errorResponse(error: AwsError, requestId: string, service: string): WireResponse {
+  if (service === 's3') return restXmlError(error, requestId);
   return service === 'iam' || service === 'sts' ? awsQueryError(error, requestId, service) : awsJsonError(error);
 }
 
@@ -337,12 +382,21 @@ function internal(deps: ServerDeps, e: unknown): AwsError {
   return KMSInternalException('An internal error has occurred. Please retry your request.');
 }
 
-function send(res: ServerResponse, deps: ServerDeps, requestId: string, r: WireResponse): void {
+function send(res: ServerResponse, deps: ServerDeps, requestId: string, r: Response): void {
   res.writeHead(r.status, {
     ...r.headers,
     'x-amzn-requestid': requestId,
     date: (deps.requestClock ?? deps.clock).now().toUTCString(),
-    'content-length': Buffer.byteLength(r.body),
+    'content-length': r.contentLength ?? Buffer.byteLength(r.body),
   });
-  res.end(r.body);
+  if (!r.stream) {
+    res.end(r.contentLength === undefined ? r.body : undefined);
+    return;
+  }
+  // A read error mid-body cannot become an error response any more: the connection is cut.
+  r.stream.on('error', (e) => {
+    deps.log(`object read failed mid-response: ${e.message}`);
+    res.destroy();
+  });
+  r.stream.pipe(res);
 }

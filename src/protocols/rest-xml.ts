@@ -1,0 +1,204 @@
+/**
+ * Amazon S3's REST-XML protocol: addressing (path-style `/bucket/key` and virtual-hosted
+ * `bucket.localhost`, `bucket.s3.localhost`), the operation a method + subresource names, XML
+ * request bodies and responses, and S3's error document (S3 API Reference, "Error responses";
+ * "Virtual hosting of buckets").
+ */
+import type { Readable } from 'node:stream';
+import { XMLParser } from 'fast-xml-parser';
+import { AwsError } from '../errors/aws-error.js';
+import { MalformedXML, NotImplemented } from '../errors/s3-errors.js';
+import { escapeXml, type XmlValue } from './xml.js';
+
+export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+/** A decoded S3 request as the service sees it (no HTTP objects). */
+export interface S3Call {
+  operation: string;
+  bucket?: string;
+  key?: string;
+  /** Query parameters (decoded; first value of each name). */
+  query: Map<string, string>;
+  /** Request headers, names lower-cased, first value. */
+  headers: Record<string, string>;
+  body: S3Body;
+}
+
+/** The request body: streamed (PutObject, UploadPart) or read whole up to a limit (XML bodies). */
+export interface S3Body {
+  readonly declaredLength?: number;
+  stream(): Readable;
+  /** Throws XAmzContentSHA256Mismatch unless the signed payload hash (when one was signed) is `sha256`. */
+  verify(sha256: Buffer): void;
+  readAll(limit: number): Promise<Buffer>;
+}
+
+export interface S3Result {
+  status?: number;
+  headers?: Record<string, string>;
+  /** An XML document body. */
+  xml?: string;
+  /** A streamed body of `contentLength` bytes. */
+  stream?: Readable;
+  contentLength?: number;
+}
+
+/** The bucket named by the Host header (virtual-hosted style), if any. */
+export function bucketFromHost(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  const name = host.toLowerCase().replace(/:\d+$/, '');
+  const m = /^(.+?)\.(?:s3\.)?localhost$/.exec(name) ?? /^(.+?)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com$/.exec(name);
+  if (!m || m[1] === 's3') return undefined;
+  return m[1];
+}
+
+/** Bucket and key of a request: from the Host (virtual-hosted) or the first path segment. */
+export function addressOf(rawPath: string, host: string | undefined): { bucket?: string; key?: string } {
+  const path = decodePath(rawPath);
+  const hosted = bucketFromHost(host);
+  if (hosted !== undefined) return { bucket: hosted, ...(path.length > 1 ? { key: path.slice(1) } : {}) };
+  const rest = path.slice(1);
+  if (rest === '') return {};
+  const slash = rest.indexOf('/');
+  if (slash < 0) return { bucket: rest };
+  const key = rest.slice(slash + 1);
+  return { bucket: rest.slice(0, slash), ...(key !== '' ? { key } : {}) };
+}
+
+function decodePath(rawPath: string): string {
+  try {
+    return decodeURIComponent(rawPath);
+  } catch {
+    throw new AwsError('InvalidURI', 'Couldn\'t parse the specified URI.', 400);
+  }
+}
+
+/** Subresources that name S3 operations Locksmith does not implement (answered NotImplemented). */
+const UNIMPLEMENTED_SUBRESOURCES: Record<string, string> = {
+  acl: 'Acl', cors: 'Cors', lifecycle: 'LifecycleConfiguration', encryption: 'Encryption', website: 'Website',
+  logging: 'Logging', notification: 'NotificationConfiguration', replication: 'Replication', 'object-lock': 'ObjectLockConfiguration',
+  ownershipControls: 'OwnershipControls', publicAccessBlock: 'PublicAccessBlock', requestPayment: 'RequestPayment',
+  accelerate: 'AccelerateConfiguration', analytics: 'AnalyticsConfiguration', inventory: 'InventoryConfiguration',
+  metrics: 'MetricsConfiguration', 'intelligent-tiering': 'IntelligentTieringConfiguration', 'legal-hold': 'ObjectLegalHold',
+  retention: 'ObjectRetention', attributes: 'ObjectAttributes', restore: 'Object', select: 'ObjectContent', torrent: 'ObjectTorrent',
+  versions: 'ObjectVersions', policyStatus: 'PolicyStatus', metadataTable: 'MetadataTableConfiguration', session: 'Session',
+};
+
+const VERB: Record<string, string> = { GET: 'Get', PUT: 'Put', DELETE: 'Delete', HEAD: 'Head', POST: 'Post' };
+
+/** The S3 operation a request names (S3 API Reference, each operation's "Request Syntax"). */
+export function operationOf(method: string, bucket: string | undefined, key: string | undefined, query: Map<string, string>, headers: Record<string, string>): string {
+  const has = (n: string) => query.has(n);
+  if (bucket === undefined) {
+    if (method === 'GET') return 'ListBuckets';
+    throw NotImplemented(`${VERB[method] ?? method}Service`);
+  }
+  for (const sub of Object.keys(UNIMPLEMENTED_SUBRESOURCES)) {
+    if (!has(sub)) continue;
+    const name = UNIMPLEMENTED_SUBRESOURCES[sub]!;
+    if (sub === 'versions') throw NotImplemented('ListObjectVersions');
+    if (sub === 'restore') throw NotImplemented('RestoreObject');
+    if (sub === 'select') throw NotImplemented('SelectObjectContent');
+    throw NotImplemented(`${VERB[method] ?? method}${key === undefined && !name.startsWith('Object') ? 'Bucket' : ''}${name}`);
+  }
+  if (has('versionId')) throw NotImplemented(`${VERB[method] ?? method}ObjectVersion`);
+  if (key === undefined) {
+    switch (method) {
+      case 'PUT':
+        if (has('policy')) return 'PutBucketPolicy';
+        if (has('tagging')) return 'PutBucketTagging';
+        if (has('versioning')) return 'PutBucketVersioning';
+        return 'CreateBucket';
+      case 'GET':
+        if (has('location')) return 'GetBucketLocation';
+        if (has('policy')) return 'GetBucketPolicy';
+        if (has('tagging')) return 'GetBucketTagging';
+        if (has('versioning')) return 'GetBucketVersioning';
+        if (has('uploads')) return 'ListMultipartUploads';
+        return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
+      case 'DELETE':
+        if (has('policy')) return 'DeleteBucketPolicy';
+        if (has('tagging')) return 'DeleteBucketTagging';
+        return 'DeleteBucket';
+      case 'HEAD':
+        return 'HeadBucket';
+      case 'POST':
+        if (has('delete')) return 'DeleteObjects';
+        break;
+    }
+    throw NotImplemented(`${VERB[method] ?? method}Bucket`);
+  }
+  const copy = headers['x-amz-copy-source'] !== undefined;
+  switch (method) {
+    case 'PUT':
+      if (has('uploadId') || has('partNumber')) return copy ? 'UploadPartCopy' : 'UploadPart';
+      if (has('tagging')) return 'PutObjectTagging';
+      return copy ? 'CopyObject' : 'PutObject';
+    case 'GET':
+      if (has('uploadId')) return 'ListParts';
+      if (has('tagging')) return 'GetObjectTagging';
+      return 'GetObject';
+    case 'HEAD':
+      return 'HeadObject';
+    case 'DELETE':
+      if (has('uploadId')) return 'AbortMultipartUpload';
+      if (has('tagging')) return 'DeleteObjectTagging';
+      return 'DeleteObject';
+    case 'POST':
+      if (has('uploads')) return 'CreateMultipartUpload';
+      if (has('uploadId')) return 'CompleteMultipartUpload';
+      break;
+  }
+  throw NotImplemented(`${VERB[method] ?? method}Object`);
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  trimValues: false,
+  processEntities: true,
+  isArray: (name) => ['Object', 'Part', 'Tag'].includes(name),
+});
+
+/** A request's XML body as a plain tree (strings), or MalformedXML. */
+export function parseXmlBody(body: Buffer): Record<string, any> {
+  try {
+    const text = body.toString('utf8');
+    if (text.trim() === '') throw MalformedXML();
+    const tree = parser.parse(text, true);
+    if (typeof tree !== 'object' || tree === null) throw MalformedXML();
+    return tree;
+  } catch (e) {
+    if (e instanceof AwsError) throw e;
+    throw MalformedXML();
+  }
+}
+
+/** An S3 XML document: `<Root xmlns="…">` with children; arrays repeat the child's own element name. */
+export function xmlDocument(root: string, children: Record<string, XmlValue | XmlValue[]>): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${S3_XMLNS}">${xmlChildren(children)}</${root}>`;
+}
+
+export function xmlChildren(children: Record<string, unknown>): string {
+  let out = '';
+  for (const [name, value] of Object.entries(children)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) out += `<${name}>${xmlValue(v)}</${name}>`;
+  }
+  return out;
+}
+
+function xmlValue(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'object') return xmlChildren(v as Record<string, unknown>);
+  return escapeXml(String(v));
+}
+
+/** S3's error document (S3 API Reference, "Error responses"); HEAD answers carry no body. */
+export function restXmlError(error: AwsError, requestId: string, method?: string): { status: number; headers: Record<string, string>; body: string } {
+  const headers = { 'content-type': 'application/xml', 'x-amz-request-id': requestId, 'x-amz-id-2': requestId };
+  if (method === 'HEAD' || error.status === 304) return { status: error.status, headers, body: '' };
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message><RequestId>${escapeXml(requestId)}</RequestId></Error>`;
+  return { status: error.status, headers, body };
+}
