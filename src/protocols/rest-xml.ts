@@ -4,44 +4,11 @@
  * request bodies and responses, and S3's error document (S3 API Reference, "Error responses";
  * "Virtual hosting of buckets").
  */
-import type { Readable } from 'node:stream';
-import { XMLParser } from 'fast-xml-parser';
 import { AwsError } from '../errors/aws-error.js';
-import { MalformedXML, NotImplemented } from '../errors/s3-errors.js';
-import { escapeXml, type XmlValue } from './xml.js';
+import { NotImplemented } from '../errors/s3-errors.js';
+import { escapeXml } from './xml.js';
 
-export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
-
-/** A decoded S3 request as the service sees it (no HTTP objects). */
-export interface S3Call {
-  operation: string;
-  bucket?: string;
-  key?: string;
-  /** Query parameters (decoded; first value of each name). */
-  query: Map<string, string>;
-  /** Request headers, names lower-cased, first value. */
-  headers: Record<string, string>;
-  body: S3Body;
-}
-
-/** The request body: streamed (PutObject, UploadPart) or read whole up to a limit (XML bodies). */
-export interface S3Body {
-  readonly declaredLength?: number;
-  stream(): Readable;
-  /** Throws XAmzContentSHA256Mismatch unless the signed payload hash (when one was signed) is `sha256`. */
-  verify(sha256: Buffer): void;
-  readAll(limit: number): Promise<Buffer>;
-}
-
-export interface S3Result {
-  status?: number;
-  headers?: Record<string, string>;
-  /** An XML document body. */
-  xml?: string;
-  /** A streamed body of `contentLength` bytes. */
-  stream?: Readable;
-  contentLength?: number;
-}
+export type { S3Body, S3Call, S3Result } from '../services/s3/s3-call.js';
 
 /** The bucket named by the Host header (virtual-hosted style), if any. */
 export function bucketFromHost(host: string | undefined): string | undefined {
@@ -150,49 +117,6 @@ export function operationOf(method: string, bucket: string | undefined, key: str
       break;
   }
   throw NotImplemented(`${VERB[method] ?? method}Object`);
-}
-
-const parser = new XMLParser({
-  ignoreAttributes: true,
-  parseTagValue: false,
-  trimValues: false,
-  processEntities: true,
-  isArray: (name) => ['Object', 'Part', 'Tag'].includes(name),
-});
-
-/** A request's XML body as a plain tree (strings), or MalformedXML. */
-export function parseXmlBody(body: Buffer): Record<string, any> {
-  try {
-    const text = body.toString('utf8');
-    if (text.trim() === '') throw MalformedXML();
-    const tree = parser.parse(text, true);
-    if (typeof tree !== 'object' || tree === null) throw MalformedXML();
-    return tree;
-  } catch (e) {
-    if (e instanceof AwsError) throw e;
-    throw MalformedXML();
-  }
-}
-
-/** An S3 XML document: `<Root xmlns="…">` with children; arrays repeat the child's own element name. */
-export function xmlDocument(root: string, children: Record<string, XmlValue | XmlValue[]>): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${S3_XMLNS}">${xmlChildren(children)}</${root}>`;
-}
-
-export function xmlChildren(children: Record<string, unknown>): string {
-  let out = '';
-  for (const [name, value] of Object.entries(children)) {
-    if (value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) out += `<${name}>${xmlValue(v)}</${name}>`;
-  }
-  return out;
-}
-
-function xmlValue(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'object') return xmlChildren(v as Record<string, unknown>);
-  return escapeXml(String(v));
 }
 
 /** S3's error document (S3 API Reference, "Error responses"); HEAD answers carry no body. */

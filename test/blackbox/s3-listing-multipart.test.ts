@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand,
-  ListMultipartUploadsCommand, ListObjectsCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, S3Client, S3ServiceException,
-  UploadPartCommand, UploadPartCopyCommand,
+  ListMultipartUploadsCommand, ListObjectsCommand, type ListObjectsCommandOutput, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, S3Client, S3ServiceException,
+  UploadPartCommand, type UploadPartCommandOutput, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Harness, s3Client } from './harness.js';
 
@@ -68,7 +68,7 @@ describe('S3 listing and multipart with @aws-sdk/client-s3', () => {
     const all: string[] = [];
     let marker: string | undefined;
     for (;;) {
-      const r = await s3.send(new ListObjectsCommand({ Bucket: 'list', Delimiter: '/', MaxKeys: 3, Marker: marker }));
+      const r: ListObjectsCommandOutput = await s3.send(new ListObjectsCommand({ Bucket: 'list', Delimiter: '/', MaxKeys: 3, Marker: marker }));
       all.push(...(r.Contents ?? []).map((c) => c.Key!), ...(r.CommonPrefixes ?? []).map((c) => c.Prefix!));
       if (!r.IsTruncated) break;
       assert.ok(r.NextMarker);
@@ -87,7 +87,7 @@ describe('S3 listing and multipart with @aws-sdk/client-s3', () => {
     assert.deepEqual(listed.Uploads?.map((u) => [u.Key, u.UploadId]), [['big.bin', UploadId]]);
     const etags: string[] = [];
     for (let i = 0; i < parts.length; i++) {
-      const r = await s3.send(new UploadPartCommand({ Bucket: 'mpu', Key: 'big.bin', UploadId, PartNumber: i + 1, Body: parts[i] }));
+      const r: UploadPartCommandOutput = await s3.send(new UploadPartCommand({ Bucket: 'mpu', Key: 'big.bin', UploadId, PartNumber: i + 1, Body: parts[i] }));
       assert.equal(r.ETag, `"${createHash('md5').update(parts[i]!).digest('hex')}"`);
       etags.push(r.ETag!);
     }

@@ -1,5 +1,5 @@
 import { MalformedXML, s3Error } from '../../errors/s3-errors.js';
-import { parseXmlBody, xmlDocument } from '../../protocols/rest-xml.js';
+import { parseXmlBody, xmlDocument } from './s3-xml.js';
 import { multipartEtag } from './object-headers.js';
 import { MAX_XML_BODY_BYTES, type S3Env } from './operation.js';
 import { uploadOf } from './upload-lookup.js';

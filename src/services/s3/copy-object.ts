@@ -1,5 +1,5 @@
 import { InvalidArgument, InvalidRequest } from '../../errors/s3-errors.js';
-import { xmlDocument } from '../../protocols/rest-xml.js';
+import { xmlDocument } from './s3-xml.js';
 import { copySource } from './copy-source.js';
 import { checkKey, quotedMd5, storedHeaders, tagsFromHeader } from './object-headers.js';
 import { refuseEncryptionHeaders } from './object-body.js';

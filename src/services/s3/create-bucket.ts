@@ -1,5 +1,5 @@
 import { s3Error } from '../../errors/s3-errors.js';
-import { parseXmlBody } from '../../protocols/rest-xml.js';
+import { parseXmlBody } from './s3-xml.js';
 import { checkBucketName } from './bucket-names.js';
 import { MAX_XML_BODY_BYTES, type S3Env } from './operation.js';
 

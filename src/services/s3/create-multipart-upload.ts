@@ -1,4 +1,4 @@
-import { xmlDocument } from '../../protocols/rest-xml.js';
+import { xmlDocument } from './s3-xml.js';
 import { checkKey, storedHeaders, tagsFromHeader } from './object-headers.js';
 import { refuseEncryptionHeaders } from './object-body.js';
 import type { S3Env } from './operation.js';

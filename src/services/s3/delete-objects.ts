@@ -1,6 +1,6 @@
 import { AwsError } from '../../errors/aws-error.js';
 import { MalformedXML } from '../../errors/s3-errors.js';
-import { parseXmlBody, xmlDocument } from '../../protocols/rest-xml.js';
+import { parseXmlBody, xmlDocument } from './s3-xml.js';
 import { authorizeS3, objectArn } from './authorize.js';
 import { MAX_XML_BODY_BYTES, type S3Env } from './operation.js';
 

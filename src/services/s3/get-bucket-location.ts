@@ -1,4 +1,4 @@
-import { xmlDocument } from '../../protocols/rest-xml.js';
+import { xmlDocument } from './s3-xml.js';
 import type { S3Env } from './operation.js';
 
 /** GetBucketLocation: empty for us-east-1, the region otherwise (S3 API Reference). */

@@ -1,4 +1,4 @@
-import { xmlDocument } from '../../protocols/rest-xml.js';
+import { xmlDocument } from './s3-xml.js';
 import type { S3Env } from './operation.js';
 
 /** GetBucketVersioning: a bucket that never had versioning enabled answers an empty configuration. */

@@ -1,5 +1,5 @@
 import { NoSuchKey } from '../../errors/s3-errors.js';
-import { xmlDocument } from '../../protocols/rest-xml.js';
+import { xmlDocument } from './s3-xml.js';
 import type { S3Env } from './operation.js';
 import { taggingXml } from './tag-set.js';
 

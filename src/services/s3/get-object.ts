@@ -1,6 +1,6 @@
 import { NoSuchKey, InvalidArgument } from '../../errors/s3-errors.js';
 import { AwsError } from '../../errors/aws-error.js';
-import type { S3Result } from '../../protocols/rest-xml.js';
+import type { S3Result } from './s3-call.js';
 import { objectResponseHeaders } from './object-headers.js';
 import type { S3Env } from './operation.js';
 import { checkPreconditions, parseRange, requestConditions } from './preconditions.js';

@@ -1,5 +1,5 @@
 import { InvalidArgument } from '../../errors/s3-errors.js';
-import { xmlDocument } from '../../protocols/rest-xml.js';
+import { xmlDocument } from './s3-xml.js';
 import { canonicalUserId } from './bucket-names.js';
 import { encoderFor, listKeys, maxKeysOf } from './listing.js';
 import type { S3Env } from './operation.js';

@@ -1,4 +1,4 @@
-import { xmlDocument } from '../../protocols/rest-xml.js';
+import { xmlDocument } from './s3-xml.js';
 import { canonicalUserId } from './bucket-names.js';
 import { encoderFor, listKeys, maxKeysOf } from './listing.js';
 import type { S3Env } from './operation.js';

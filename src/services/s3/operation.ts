@@ -1,5 +1,5 @@
 import type { CallContext } from '../../domain/call-context.js';
-import type { S3Call, S3Result } from '../../protocols/rest-xml.js';
+import type { S3Call, S3Result } from './s3-call.js';
 import type { S3Bucket, ObjectFiles, S3Store } from '../../store/s3-ports.js';
 import type { Store } from '../../store/ports.js';
 

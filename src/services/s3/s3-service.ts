@@ -5,7 +5,7 @@
 import { NoSuchBucket, NotImplemented } from '../../errors/s3-errors.js';
 import type { CallContext } from '../../domain/call-context.js';
 import type { ContextValue } from '../../policy/types.js';
-import type { S3Call, S3Result } from '../../protocols/rest-xml.js';
+import type { S3Call, S3Result } from './s3-call.js';
 import { authorizeS3, bucketArn, objectArn } from './authorize.js';
 import type { S3Deps, S3Operation } from './operation.js';
 import { S3_OPERATIONS } from './operations.js';

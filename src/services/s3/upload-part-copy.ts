@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { InvalidArgument, s3Error } from '../../errors/s3-errors.js';
-import { xmlDocument } from '../../protocols/rest-xml.js';
+import { xmlDocument } from './s3-xml.js';
 import { copySource } from './copy-source.js';
 import { quotedMd5 } from './object-headers.js';
 import { MAX_PUT_BYTES, type S3Env } from './operation.js';
