@@ -70,7 +70,7 @@ const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v
  */
 export function unservedService(service: string, headers: Headers): AwsError {
   const answer = ANSWERS[protocolOf(service, headers)];
-  const message = `Locksmith serves AWS KMS, IAM, STS and CloudTrail (lookup-events); it does not serve the '${service}' service.`;
+  const message = `Locksmith serves AWS KMS, IAM, STS, CloudTrail (lookup-events) and S3; it does not serve the '${service}' service.`;
   return new AwsError(answer.code, message, answer.status);
 }
 
