@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { AUDITED_SERVICES, type ApiCallTrace, type AuditedService } from '../audit/api-call.js';
 import { buildCallEvents } from '../audit/event-builder.js';
+import { s3CallEvents } from '../audit/s3-events.js';
 import type { AuditRecorder } from '../audit/recorder.js';
 import { resolveAccessKey } from '../auth/credentials.js';
 import { resolveSessionCredentials, sessionPrincipal } from '../auth/session-credentials.js';
@@ -23,7 +24,7 @@ import type { LocksmithMetrics } from './metrics.js';
 import { prepareRecord } from './audit-first.js';
 import { readBody } from './read-body.js';
 import { unservedService, unservedServiceResponse } from './unknown-service.js';
-import { restXmlError, type S3Result } from '../protocols/rest-xml.js';
+import { restXmlError, type S3Call, type S3Result } from '../protocols/rest-xml.js';
 import type { S3Service } from '../services/s3/s3-service.js';
 import { serveS3 } from './s3-route.js';
 
@@ -172,7 +173,7 @@ async function recordCall(deps: ServerDeps, trace: ApiCallTrace, response: WireR
   if (deps.insecureSkipAudit) return response;
   let records: string[] = [];
   try {
-    const events = await buildCallEvents(trace, deps);
+    const events = trace.s3 ? s3CallEvents(trace, trace.s3, deps) : await buildCallEvents(trace, deps);
     // The call's record settles the intent written before it ran (audit-first.ts).
     if (trace.intentWritten && events[0]) events[0] = { ...events[0], settles: trace.requestId };
     records = events.map((e) => e.record);
@@ -258,7 +259,24 @@ async function dispatchS3(deps: ServerDeps, s3: S3Service, req: IncomingMessage,
   const base = {
     sourceIp: trace.sourceIp, secureTransport: false, userAgent: trace.userAgent, requestId: trace.requestId, clock: deps.clock, random: deps.random,
   };
-  const result = await serveS3(routeDeps, req, parts, signed, base, (call) => (trace.operation = call.operation), (p) => (trace.principal = p));
+  const onCall = (call: S3Call) => {
+    trace.operation = call.operation;
+    const host = req.headers.host;
+    trace.s3 = {
+      region: signed.region, dataEvent: s3.isDataEvent(call.operation),
+      ...(call.bucket !== undefined ? { bucket: call.bucket } : {}), ...(call.key !== undefined ? { key: call.key } : {}), ...(host ? { host } : {}),
+    };
+  };
+  let result: S3Result;
+  try {
+    result = await serveS3(routeDeps, req, parts, signed, base, onCall, (p) => (trace.principal = p));
+  } finally {
+    // The bucket owner gets a copy of a cross-account call's record.
+    if (trace.s3?.bucket !== undefined) {
+      const owner = await s3.bucketOwner(trace.s3.bucket).catch(() => undefined);
+      if (owner !== undefined) trace.s3.bucketAccount = owner;
+    }
+  }
   deps.connections?.authenticated(req.socket);
   const headers: Record<string, string> = { 'x-amz-request-id': trace.requestId, 'x-amz-id-2': trace.requestId };
   if (result.xml !== undefined) headers['content-type'] = 'application/xml';

@@ -19,6 +19,15 @@ export class S3Service {
     return op;
   }
 
+  /** Object-level operations are CloudTrail data events. */
+  isDataEvent(name: string): boolean {
+    return S3_OPERATIONS[name]?.dataEvent ?? false;
+  }
+
+  async bucketOwner(name: string): Promise<string | undefined> {
+    return (await this.deps.s3.getBucket(name))?.account;
+  }
+
   async serve(ctx: CallContext, call: S3Call): Promise<S3Result> {
     const op = this.operation(call.operation);
     const key = call.key ?? '';
