@@ -24,9 +24,9 @@ import type { LocksmithMetrics } from './metrics.js';
 import { prepareRecord } from './audit-first.js';
 import { readBody } from './read-body.js';
 import { unservedService, unservedServiceResponse } from './unknown-service.js';
-import { restXmlError, type S3Call, type S3Result } from '../protocols/rest-xml.js';
+import { restXmlError } from '../protocols/rest-xml.js';
 import type { S3Service } from '../services/s3/s3-service.js';
-import { serveS3 } from './s3-route.js';
+import { dispatchS3, s3ErrorResponse, type S3WireResponse } from './s3-route.js';
 
 export interface ServerDeps {
   store: Store;
@@ -52,8 +52,7 @@ export interface ServerDeps {
   s3?: S3Service;
 }
 
-/** A response whose body is streamed (GetObject) or only announced (HeadObject). */
-type Response = WireResponse & { stream?: S3Result['stream']; contentLength?: number };
+type Response = S3WireResponse;
 
 /** One listener for every service; each request is routed by the service in its SigV4 credential scope. */
 export function createLocksmithServer(deps: ServerDeps): Server {
@@ -200,7 +199,16 @@ async function dispatch(
     trace.service = signed.service as AuditedService;
     trace.region = signed.region;
   }
-  if (signed.service === 's3' && deps.s3) return dispatchS3(deps, deps.s3, req, parts, signed, trace);
+  if (signed.service === 's3' && deps.s3) {
+    await deps.store.revalidate?.();
+    const env = {
+      s3: deps.s3, now: () => (deps.requestClock ?? deps.clock).now(), clock: deps.clock, random: deps.random,
+      ...(deps.skewMs !== undefined ? { skewMs: deps.skewMs } : {}),
+      ...(deps.connections ? { connections: deps.connections } : {}),
+      authenticate: (p: ParsedSigV4) => authenticate(deps, p),
+    };
+    return dispatchS3(env, req, parts, signed, trace);
+  }
   const body = await readBody(req, undefined, deps.connections);
   const target = signedTarget(req, parts, signed);
   // Other processes sharing the store may have written since the last request: caches catch up first.
@@ -244,54 +252,6 @@ async function dispatch(
     default:
       throw unservedService(signed.service, parts.headers);
   }
-}
-
-/** S3: authenticated and served by the S3 row (the body is streamed, not read here). */
-async function dispatchS3(deps: ServerDeps, s3: S3Service, req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4, trace: ApiCallTrace): Promise<Response> {
-  await deps.store.revalidate?.();
-  const routeDeps = {
-    s3,
-    now: () => (deps.requestClock ?? deps.clock).now(),
-    ...(deps.skewMs !== undefined ? { skewMs: deps.skewMs } : {}),
-    ...(deps.connections ? { connections: deps.connections } : {}),
-    authenticate: (p: ParsedSigV4) => authenticate(deps, p),
-  };
-  const base = {
-    sourceIp: trace.sourceIp, secureTransport: false, userAgent: trace.userAgent, requestId: trace.requestId, clock: deps.clock, random: deps.random,
-  };
-  const onCall = (call: S3Call) => {
-    trace.operation = call.operation;
-    const host = req.headers.host;
-    trace.s3 = {
-      region: signed.region, dataEvent: s3.isDataEvent(call.operation),
-      ...(call.bucket !== undefined ? { bucket: call.bucket } : {}), ...(call.key !== undefined ? { key: call.key } : {}), ...(host ? { host } : {}),
-    };
-  };
-  let result: S3Result;
-  try {
-    result = await serveS3(routeDeps, req, parts, signed, base, onCall, (p) => (trace.principal = p));
-  } finally {
-    // The bucket owner gets a copy of a cross-account call's record.
-    if (trace.s3?.bucket !== undefined) {
-      const owner = await s3.bucketOwner(trace.s3.bucket).catch(() => undefined);
-      if (owner !== undefined) trace.s3.bucketAccount = owner;
-    }
-  }
-  deps.connections?.authenticated(req.socket);
-  const headers: Record<string, string> = { 'x-amz-request-id': trace.requestId, 'x-amz-id-2': trace.requestId };
-  if (result.xml !== undefined) headers['content-type'] = 'application/xml';
-  Object.assign(headers, result.headers);
-  const response: Response = { status: result.status ?? 200, headers, body: result.xml ?? '' };
-  if (result.stream) response.stream = result.stream;
-  if (result.contentLength !== undefined) response.contentLength = result.contentLength;
-  return response;
-}
-
-/** S3's XML error, with the headers an error carries (Content-Range of InvalidRange, validators of a 304). */
-function s3ErrorResponse(error: AwsError, requestId: string, method: string): WireResponse {
-  const r = restXmlError(error, requestId, method);
-  const extra = (error as AwsError & { headers?: Record<string, string> }).headers;
-  return { ...r, headers: { ...r.headers, ...extra } };
 }
 
 /**

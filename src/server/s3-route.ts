@@ -13,14 +13,22 @@ import { s3Error } from '../errors/s3-errors.js';
 import { addressOf, operationOf, type S3Body, type S3Call, type S3Result } from '../protocols/rest-xml.js';
 import type { CallContext, Principal } from '../domain/call-context.js';
 import type { S3Service } from '../services/s3/s3-service.js';
-import type { BodyBudget } from './connection-guard.js';
+import type { ConnectionGuard } from './connection-guard.js';
+import type { ApiCallTrace } from '../audit/api-call.js';
+import type { WireResponse } from '../protocols/aws-json.js';
+import { restXmlError } from '../protocols/rest-xml.js';
+import type { Clock } from '../util/clock.js';
+import type { Random } from '../crypto/random.js';
 import { readBody } from './read-body.js';
+
+/** A response whose body is streamed (GetObject) or only announced (HeadObject). */
+export type S3WireResponse = WireResponse & { stream?: S3Result['stream']; contentLength?: number };
 
 export interface S3RouteDeps {
   s3: S3Service;
   now: () => Date;
   skewMs?: number;
-  connections?: BodyBudget;
+  connections?: ConnectionGuard;
   /** The caller behind an access key (throws the pipeline's UnrecognizedClientException when unknown). */
   authenticate(signed: ParsedSigV4): Promise<{ principal: Principal; secretAccessKey: string }>;
 }
@@ -135,3 +143,45 @@ export async function serveS3(
   const ctx: CallContext = { ...base, principal: caller.principal, account: caller.principal.account, region: signed.region };
   return deps.s3.serve(ctx, call);
 }
+
+/** S3: authenticated and served by the S3 row (the body is streamed, not read here). */
+export async function dispatchS3(env: S3RouteDeps & { clock: Clock; random: Random }, req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4, trace: ApiCallTrace): Promise<S3WireResponse> {
+  const s3 = env.s3;
+  const base = {
+    sourceIp: trace.sourceIp, secureTransport: false, userAgent: trace.userAgent, requestId: trace.requestId, clock: env.clock, random: env.random,
+  };
+  const onCall = (call: S3Call) => {
+    trace.operation = call.operation;
+    const host = req.headers.host;
+    trace.s3 = {
+      region: signed.region, dataEvent: s3.isDataEvent(call.operation),
+      ...(call.bucket !== undefined ? { bucket: call.bucket } : {}), ...(call.key !== undefined ? { key: call.key } : {}), ...(host ? { host } : {}),
+    };
+  };
+  let result: S3Result;
+  try {
+    result = await serveS3(env, req, parts, signed, base, onCall, (p) => (trace.principal = p));
+  } finally {
+    // The bucket owner gets a copy of a cross-account call's record.
+    if (trace.s3?.bucket !== undefined) {
+      const owner = await s3.bucketOwner(trace.s3.bucket).catch(() => undefined);
+      if (owner !== undefined) trace.s3.bucketAccount = owner;
+    }
+  }
+  env.connections?.authenticated(req.socket);
+  const headers: Record<string, string> = { 'x-amz-request-id': trace.requestId, 'x-amz-id-2': trace.requestId };
+  if (result.xml !== undefined) headers['content-type'] = 'application/xml';
+  Object.assign(headers, result.headers);
+  const response: S3WireResponse = { status: result.status ?? 200, headers, body: result.xml ?? '' };
+  if (result.stream) response.stream = result.stream;
+  if (result.contentLength !== undefined) response.contentLength = result.contentLength;
+  return response;
+}
+
+/** S3's XML error, with the headers an error carries (Content-Range of InvalidRange, validators of a 304). */
+export function s3ErrorResponse(error: AwsError, requestId: string, method: string): WireResponse {
+  const r = restXmlError(error, requestId, method);
+  const extra = (error as AwsError & { headers?: Record<string, string> }).headers;
+  return { ...r, headers: { ...r.headers, ...extra } };
+}
+
