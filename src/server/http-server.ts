@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { pipeline } from 'node:stream/promises';
 import { AUDITED_SERVICES, type ApiCallTrace, type AuditedService } from '../audit/api-call.js';
 import { buildCallEvents } from '../audit/event-builder.js';
 import { s3CallEvents } from '../audit/s3-events.js';
@@ -371,10 +372,9 @@ function send(res: ServerResponse, deps: ServerDeps, requestId: string, r: Respo
     res.end(r.contentLength === undefined ? r.body : undefined);
     return;
   }
-  // A read error mid-body cannot become an error response any more: the connection is cut.
-  r.stream.on('error', (e) => {
-    deps.log(`object read failed mid-response: ${e.message}`);
-    res.destroy();
+  // A read error mid-body cannot become an error response any more: the connection is cut. A client
+  // that goes away closes the file (pipeline destroys both ends).
+  pipeline(r.stream, res).catch((e: Error) => {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') deps.log(`object read failed mid-response: ${e.message}`);
   });
-  r.stream.pipe(res);
 }

@@ -5,7 +5,7 @@
  * overwrite or delete replaced is removed after that commit.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, openSync } from 'node:fs';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -76,7 +76,9 @@ export function localObjectFiles(dir: string): ObjectFiles {
     write: (body, limit) => writeFrom([body], limit),
     concat: (fileIds) => writeFrom(fileIds.map((id) => createReadStream(path(id))), Number.MAX_SAFE_INTEGER),
     read(fileId, start, end) {
-      return createReadStream(path(fileId), { start, end });
+      // Opened now, so a concurrent overwrite or delete (which unlinks the file) cannot pull it away mid-response.
+      const fd = openSync(path(fileId), 'r');
+      return createReadStream('', { fd, start, end });
     },
     async remove(fileIds) {
       for (const id of fileIds) await rm(path(id), { force: true });

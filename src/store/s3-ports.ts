@@ -112,7 +112,7 @@ export interface ObjectFiles {
   write(body: Readable, limit: number): Promise<WrittenFile>;
   /** Concatenates files (multipart completion) into a new one. */
   concat(fileIds: string[]): Promise<WrittenFile>;
-  /** Bytes [start, end] inclusive of a file. */
+  /** Bytes [start, end] inclusive of a file, opened before it returns (throws ENOENT when the file is gone). */
   read(fileId: string, start?: number, end?: number): Readable;
   remove(fileIds: string[]): Promise<void>;
   /** Removes temporary files and files no metadata references. */

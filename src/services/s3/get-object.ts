@@ -6,7 +6,8 @@ import type { S3Env } from './operation.js';
 import { checkPreconditions, parseRange, requestConditions } from './preconditions.js';
 
 /** GetObject and HeadObject: conditional headers, Range (206) or partNumber, response-* overrides. */
-export async function getObject({ deps, call, bucket, key }: S3Env, head = false): Promise<S3Result> {
+export async function getObject(env: S3Env, head = false): Promise<S3Result> {
+  const { deps, call, bucket, key } = env;
   const o = await deps.s3.getObject(bucket.name, key);
   if (!o) throw NoSuchKey();
   try {
@@ -35,9 +36,19 @@ export async function getObject({ deps, call, bucket, key }: S3Env, head = false
     }
   }
   if (range === undefined) {
-    return { headers, contentLength: o.size, ...(head || o.size === 0 ? {} : { stream: deps.files.read(o.fileId) }) };
+    return { headers, contentLength: o.size, ...(head || o.size === 0 ? {} : { stream: open(env, o.fileId) }) };
   }
   headers['content-range'] = `bytes ${range.start}-${range.end}/${o.size}`;
   const length = range.end - range.start + 1;
-  return { status: 206, headers, contentLength: length, ...(head || length === 0 ? {} : { stream: deps.files.read(o.fileId, range.start, range.end) }) };
+  return { status: 206, headers, contentLength: length, ...(head || length === 0 ? {} : { stream: open(env, o.fileId, range.start, range.end) }) };
+}
+
+/** An object deleted or overwritten between reading its metadata and opening its file is gone: NoSuchKey. */
+function open({ deps }: S3Env, fileId: string, start?: number, end?: number) {
+  try {
+    return deps.files.read(fileId, start, end);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw NoSuchKey();
+    throw e;
+  }
 }
