@@ -4,7 +4,7 @@
  * user metadata `x-amz-meta-*`.
  */
 import { createHash } from 'node:crypto';
-import { s3Error } from '../../errors/s3-errors.js';
+import { InvalidArgument, s3Error } from '../../errors/s3-errors.js';
 import type { S3Object, S3ObjectHeaders } from '../../store/s3-ports.js';
 
 /** User-defined metadata is limited to 2 KB (S3 User Guide, "Working with object metadata"). */
@@ -63,7 +63,10 @@ export function objectResponseHeaders(o: S3Object, query: Map<string, string>): 
   };
   for (const [param, header] of Object.entries(overrides)) {
     const v = query.get(param);
-    if (v !== undefined) out[header] = v;
+    if (v === undefined) continue;
+    // Only what an HTTP field value may carry (RFC 9110 §5.5).
+    if (/[^\t\x20-\x7e\x80-\xff]/.test(v)) throw InvalidArgument(`Invalid value for ${param}`);
+    out[header] = v;
   }
   return out;
 }
