@@ -66,7 +66,8 @@ export function operationOf(method: string, bucket: string | undefined, key: str
     if (sub === 'versions') throw NotImplemented('ListObjectVersions');
     if (sub === 'restore') throw NotImplemented('RestoreObject');
     if (sub === 'select') throw NotImplemented('SelectObjectContent');
-    throw NotImplemented(`${VERB[method] ?? method}${key === undefined && !name.startsWith('Object') ? 'Bucket' : ''}${name}`);
+    const scope = name.startsWith('Object') ? '' : key === undefined ? 'Bucket' : 'Object';
+    throw NotImplemented(`${VERB[method] ?? method}${scope}${name}`);
   }
   if (has('versionId')) throw NotImplemented(`${VERB[method] ?? method}ObjectVersion`);
   if (key === undefined) {

@@ -66,8 +66,9 @@ describe('S3 SigV4: payload modes, presigned URLs and S3 authentication errors',
   });
 
   it('operations Locksmith does not implement answer 501 NotImplemented naming the operation', async () => {
-    for (const [method, query, op] of [['GET', 'acl', 'GetBucketAcl'], ['PUT', 'lifecycle', 'PutBucketLifecycleConfiguration'], ['GET', 'versions', 'ListObjectVersions']] as const) {
-      const r = await raw({ method, path: '/sig', query: { [query]: '' }, headers: { 'x-amz-content-sha256': sha256('') } });
+    const cases = [['GET', '/sig', 'acl', 'GetBucketAcl'], ['PUT', '/sig', 'lifecycle', 'PutBucketLifecycleConfiguration'], ['GET', '/sig', 'versions', 'ListObjectVersions'], ['PUT', '/sig/k', 'acl', 'PutObjectAcl'], ['GET', '/sig/k', 'attributes', 'GetObjectAttributes']] as const;
+    for (const [method, path, query, op] of cases) {
+      const r = await raw({ method, path, query: { [query]: '' }, headers: { 'x-amz-content-sha256': sha256('') } });
       assert.equal(r.status, 501);
       assert.equal(code(r.text), 'NotImplemented');
       assert.match(r.text, new RegExp(op));
