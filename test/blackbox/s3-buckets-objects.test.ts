@@ -94,13 +94,16 @@ describe('S3 buckets and objects with @aws-sdk/client-s3', () => {
     await overridden.Body!.transformToString();
   });
 
-  it('Content-MD5: BadDigest when it differs, InvalidDigest when malformed; nothing is stored', async () => {
+  it('Content-MD5 and x-amz-checksum-sha256: BadDigest when they differ, InvalidDigest when malformed; nothing is stored', async () => {
     const bad = await s3Error(s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'md5', Body: 'abc', ContentMD5: createHash('md5').update('abd').digest('base64') })));
     assert.deepEqual([bad.name, bad.status], ['BadDigest', 400]);
     const invalid = await s3Error(s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'md5', Body: 'abc', ContentMD5: 'not-base64!' })));
     assert.deepEqual([invalid.name, invalid.status], ['InvalidDigest', 400]);
+    const wrongSha = await s3Error(s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'md5', Body: 'abc', ChecksumSHA256: createHash('sha256').update('abd').digest('base64') })));
+    assert.deepEqual([wrongSha.name, wrongSha.status], ['BadDigest', 400]);
     const missing = await s3Error(s3.send(new HeadObjectCommand({ Bucket: 'photos', Key: 'md5' })));
     assert.equal(missing.status, 404);
+    await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'sha', Body: 'abc', ChecksumSHA256: createHash('sha256').update('abc').digest('base64') }));
   });
 
   it('keys with ../, %, unicode, trailing spaces and 1024 bytes round-trip; 1025 bytes is KeyTooLongError', async () => {
