@@ -27,7 +27,7 @@ import { readBody } from './read-body.js';
 import { unservedService, unservedServiceResponse } from './unknown-service.js';
 import { restXmlError } from '../protocols/rest-xml.js';
 import type { S3Service } from '../services/s3/s3-service.js';
-import { dispatchS3, s3ErrorResponse, type S3WireResponse } from './s3-route.js';
+import { dispatchS3, s3AuthError, s3ErrorResponse, type S3WireResponse } from './s3-route.js';
 
 export interface ServerDeps {
   store: Store;
@@ -118,12 +118,13 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   } catch (e) {
     const error = e instanceof AwsError ? e : internal(deps, e);
     trace.error = error;
+    const service = routed.service ?? guessService(req, parts);
     response =
       unservedServiceResponse(error, routed.service, req.headers, requestId) ??
-      (routed.service === 's3' ? s3ErrorResponse(error, requestId, parts.method) : errorResponse(error, requestId, routed.service ?? guessService(req)));
+      (service === 's3' ? s3ErrorResponse(s3AuthError(error, undefined) as AwsError, requestId, parts.method) : errorResponse(error, requestId, service));
     if (error.status === 413) response.headers.connection = 'close';
   }
-  const recorded = await recordCall(deps, trace, response, routed.service ?? guessService(req));
+  const recorded = await recordCall(deps, trace, response, routed.service ?? guessService(req, parts));
   if (recorded !== response) response.stream?.destroy();
   response = recorded;
   send(res, deps, requestId, response);
@@ -315,9 +316,15 @@ function errorResponse(error: AwsError, requestId: string, service: string): Wir
   return service === 'iam' || service === 'sts' ? awsQueryError(error, requestId, service) : awsJsonError(error);
 }
 
-/** Before the credential scope is known (unsigned requests), the body's media type tells the protocol. */
-function guessService(req: IncomingMessage): string {
-  return (header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded') ? 'sts' : 'kms';
+/**
+ * Before the credential scope is known (unsigned requests), the request's form tells the protocol:
+ * a form body or an Action parameter is awsQuery, an X-Amz-Target or a POST is awsJson, any other
+ * method is S3's REST (answered AccessDenied in S3's XML, as S3 answers anonymous requests).
+ */
+function guessService(req: IncomingMessage, parts: HttpRequestParts): string {
+  if ((header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded') || /(^|&)Action=/.test(parts.rawQuery)) return 'sts';
+  if (header(req, 'x-amz-target') === undefined && parts.method !== 'POST') return 's3';
+  return 'kms';
 }
 
 /** awsQuery parameters come in a POST body, or in the query string of a GET (e.g. presigned GetCallerIdentity). */

@@ -59,6 +59,12 @@ describe('S3 SigV4: payload modes, presigned URLs and S3 authentication errors',
     assert.equal(near.status, 200);
   });
 
+  it('an anonymous (unsigned) S3 request is AccessDenied in S3\'s XML', async () => {
+    const r = await send(h.endpoint, { method: 'GET', path: '/sig/good', headers: {}, body: '' });
+    assert.deepEqual([r.status, code(r.text)], [403, 'AccessDenied']);
+    assert.ok(r.headers['x-amz-request-id']);
+  });
+
   it('aws-chunked STREAMING-* payloads answer NotImplemented until the streaming decoder is plugged in', async () => {
     // SEAM (src/server/s3-route.ts streamingPayload): replace this expectation when sigv4-streaming lands.
     const r = await raw({ path: '/sig/chunked', headers: { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '1' }, body: '' });
