@@ -56,6 +56,25 @@ describe('aws CLI: s3 and s3api smoke path', () => {
     assert.ok(readFileSync(back).equals(bytes));
   });
 
+  it('aws s3 sync uploads a tree and downloads it back', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const src = join(h.dataDir, 'tree');
+    mkdirSync(join(src, 'sub', 'deeper'), { recursive: true });
+    writeFileSync(join(src, 'top.txt'), 'top');
+    writeFileSync(join(src, 'sub', 'mid.txt'), 'mid');
+    writeFileSync(join(src, 'sub', 'deeper', 'low.txt'), 'low');
+    await aws('s3', 'mb', 's3://syncdemo');
+    // The harness clock stands still: move it past the files' mtimes, as real upload times are.
+    h.advance(120_000);
+    await aws('s3', 'sync', src, 's3://syncdemo/tree');
+    assert.deepEqual((await aws('s3', 'ls', 's3://syncdemo/', '--recursive')).trim().split('\n').map((l) => l.trim().split(/\s+/).pop()).sort(), ['tree/sub/deeper/low.txt', 'tree/sub/mid.txt', 'tree/top.txt']);
+    const dst = join(h.dataDir, 'tree-back');
+    await aws('s3', 'sync', 's3://syncdemo/tree', dst);
+    assert.equal(readFileSync(join(dst, 'sub', 'deeper', 'low.txt'), 'utf8'), 'low');
+    // A second sync has nothing to do.
+    assert.equal((await aws('s3', 'sync', src, 's3://syncdemo/tree')).trim(), '');
+  });
+
   it('aws s3api put-object, get-object-tagging, list-objects-v2, delete-objects', async () => {
     await aws('s3api', 'create-bucket', '--bucket', 'apidemo');
     const file = join(h.dataDir, 'api.txt');
