@@ -65,6 +65,13 @@ export interface ListObjectsPage {
   objects: S3Object[];
 }
 
+/** A write named a bucket or multipart upload that no longer exists (deleted or aborted concurrently). */
+export class S3ParentGoneError extends Error {
+  constructor() {
+    super('bucket or upload gone');
+  }
+}
+
 export interface S3Store {
   createBucket(b: S3Bucket): Promise<'created' | 'exists'>;
   getBucket(name: string): Promise<S3Bucket | undefined>;
@@ -75,7 +82,7 @@ export interface S3Store {
   setBucketTags(name: string, tags: S3Bucket['tags']): Promise<void>;
 
   getObject(bucket: string, key: string): Promise<S3Object | undefined>;
-  /** Commits the object's metadata; returns the file id it replaced (to be removed), if any. */
+  /** Commits the object's metadata; returns the file id it replaced (to be removed), if any. S3ParentGoneError when the bucket is gone. */
   putObject(o: S3Object): Promise<string | undefined>;
   /** Returns the removed object's file id, if there was one. */
   deleteObject(bucket: string, key: string): Promise<string | undefined>;
@@ -86,7 +93,7 @@ export interface S3Store {
   createUpload(u: S3Upload): Promise<void>;
   getUpload(uploadId: string): Promise<S3Upload | undefined>;
   listUploads(bucket: string): Promise<S3Upload[]>;
-  /** Returns the file id this part replaced, if any. */
+  /** Returns the file id this part replaced, if any. S3ParentGoneError when the upload is gone. */
   putPart(p: S3Part): Promise<string | undefined>;
   listParts(uploadId: string): Promise<S3Part[]>;
   /** Removes the upload and its parts; returns the parts' file ids. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { ObjectFiles, S3Object, S3Store } from '../../src/store/s3-ports.js';
+import { S3ParentGoneError, type ObjectFiles, type S3Object, type S3Store } from '../../src/store/s3-ports.js';
 
 const name = () => `b-${randomBytes(6).toString('hex')}`;
 const object = (bucket: string, key: string, fileId = randomBytes(16).toString('hex')): S3Object => ({
@@ -82,6 +82,15 @@ export function s3StoreContract(adapter: string, open: () => S3Store, files: () 
       await s.putPart({ ...part(1, 'g1'), uploadId: other.uploadId });
       assert.deepEqual(await s.deleteUpload(other.uploadId), ['g1']);
       assert.deepEqual(await s.listUploads(b), []);
+      // Writes under a parent removed meanwhile are refused with S3ParentGoneError, nothing committed.
+      await assert.rejects(s.putPart({ ...part(1, 'late'), uploadId: other.uploadId }), S3ParentGoneError);
+      await assert.rejects(s.completeUpload(other.uploadId, object(b, 'late')), S3ParentGoneError);
+      assert.equal(await s.getObject(b, 'late'), undefined);
+      const empty = name();
+      await s.createBucket({ name: empty, account: '1', region: 'us-east-1', createdAt: new Date(0) });
+      await s.deleteBucket(empty);
+      await assert.rejects(s.putObject(object(empty, 'k')), S3ParentGoneError);
+      await assert.rejects(s.createUpload({ ...upload, uploadId: 'u-gone', bucket: empty }), S3ParentGoneError);
     });
 
     it('object files: written bytes and digests, ranged reads, limit refused leaving nothing, cleanup of unreferenced files', async () => {
@@ -97,7 +106,7 @@ export function s3StoreContract(adapter: string, open: () => S3Store, files: () 
       assert.equal(await f.cleanup(new Set([w.fileId])), 1);
       assert.equal(await text(f.read(w.fileId)), 'hello world');
       await f.remove([w.fileId]);
-      await assert.rejects(text(f.read(w.fileId)));
+      assert.throws(() => f.read(w.fileId), { code: 'ENOENT' });
       assert.throws(() => f.read('../locksmith.db'));
     });
   });

@@ -1,4 +1,6 @@
-import { MalformedXML, s3Error } from '../../errors/s3-errors.js';
+import type { S3Part } from '../../store/s3-ports.js';
+import { MalformedXML, NoSuchUpload, s3Error } from '../../errors/s3-errors.js';
+import { commitWritten } from './object-body.js';
 import { parseXmlBody, xmlDocument } from './s3-xml.js';
 import { multipartEtag } from './object-headers.js';
 import { MAX_XML_BODY_BYTES, type S3Env } from './operation.js';
@@ -21,7 +23,7 @@ export async function completeMultipartUpload(env: S3Env) {
   const stored = new Map((await deps.s3.listParts(upload.uploadId)).map((p) => [p.partNumber, p]));
   const invalidPart = () =>
     s3Error('InvalidPart', "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
-  const chosen = [];
+  const chosen: S3Part[] = [];
   let previous = 0;
   for (const entry of listed) {
     const e = entry as { PartNumber?: unknown; ETag?: unknown };
@@ -38,10 +40,10 @@ export async function completeMultipartUpload(env: S3Env) {
   }
   const written = await deps.files.concat(chosen.map((p) => p.fileId));
   const etag = multipartEtag(chosen.map((p) => p.etag));
-  const toRemove = await deps.s3.completeUpload(upload.uploadId, {
+  const toRemove = await commitWritten(deps, [written.fileId], NoSuchUpload, () => deps.s3.completeUpload(upload.uploadId, {
     bucket: bucket.name, key, fileId: written.fileId, size: written.size, etag, lastModified: ctx.clock.now(),
     headers: upload.headers, tags: upload.tags, partSizes: chosen.map((p) => p.size),
-  });
+  }));
   await deps.files.remove(toRemove);
   return { xml: xmlDocument('CompleteMultipartUploadResult', { Location: `/${bucket.name}/${encodeURIComponent(key)}`, Bucket: bucket.name, Key: key, ETag: etag }) };
 }

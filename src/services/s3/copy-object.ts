@@ -1,8 +1,8 @@
-import { InvalidArgument, InvalidRequest } from '../../errors/s3-errors.js';
+import { InvalidArgument, InvalidRequest, NoSuchBucket } from '../../errors/s3-errors.js';
 import { xmlDocument } from './s3-xml.js';
 import { copySource } from './copy-source.js';
 import { checkKey, quotedMd5, storedHeaders, tagsFromHeader } from './object-headers.js';
-import { refuseEncryptionHeaders } from './object-body.js';
+import { commitWritten, refuseEncryptionHeaders } from './object-body.js';
 import { MAX_PUT_BYTES, type S3Env } from './operation.js';
 
 /**
@@ -28,7 +28,7 @@ export async function copyObject(env: S3Env) {
   const written = await deps.files.write(deps.files.read(source.object.fileId), MAX_PUT_BYTES);
   const etag = quotedMd5(written.md5);
   const lastModified = ctx.clock.now();
-  const replaced = await deps.s3.putObject({
+  const replaced = await commitWritten(deps, [written.fileId], NoSuchBucket, () => deps.s3.putObject({
     bucket: bucket.name,
     key,
     fileId: written.fileId,
@@ -38,7 +38,7 @@ export async function copyObject(env: S3Env) {
     headers: directive === 'REPLACE' ? storedHeaders(call.headers) : source.object.headers,
     tags: tagging === 'REPLACE' ? tagsFromHeader(call.headers['x-amz-tagging']) : source.object.tags,
     partSizes: [],
-  });
+  }));
   if (replaced) await deps.files.remove([replaced]);
   return { xml: xmlDocument('CopyObjectResult', { ETag: etag, LastModified: lastModified }) };
 }

@@ -1,7 +1,7 @@
 import { AwsError } from '../../errors/aws-error.js';
 import { s3Error } from '../../errors/s3-errors.js';
 import { BodyTooLargeError } from '../../store/object-files.js';
-import type { WrittenFile } from '../../store/s3-ports.js';
+import { S3ParentGoneError, type WrittenFile } from '../../store/s3-ports.js';
 import { checkContentMd5 } from './object-headers.js';
 import type { S3Env } from './operation.js';
 
@@ -49,5 +49,19 @@ function checkDeclaredChecksums(headers: Record<string, string>, written: Writte
   // Unverified: S3's wording for a checksum mismatch (its BadDigest text names the algorithm).
   if (declared !== undefined && declared.trim() !== written.sha256.toString('base64')) {
     throw s3Error('BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
+  }
+}
+
+/**
+ * Commits metadata for newly written files; if the commit fails (the bucket was deleted or the
+ * upload aborted meanwhile, or the store failed) the files are removed, so none is left unreferenced.
+ */
+export async function commitWritten<T>(deps: S3Env['deps'], fileIds: string[], gone: () => AwsError, commit: () => Promise<T>): Promise<T> {
+  try {
+    return await commit();
+  } catch (e) {
+    await deps.files.remove(fileIds);
+    if (e instanceof S3ParentGoneError) throw gone();
+    throw e;
   }
 }

@@ -1,5 +1,6 @@
 import { checkKey, quotedMd5, storedHeaders, tagsFromHeader } from './object-headers.js';
-import { refuseEncryptionHeaders, writeRequestBody } from './object-body.js';
+import { NoSuchBucket } from '../../errors/s3-errors.js';
+import { commitWritten, refuseEncryptionHeaders, writeRequestBody } from './object-body.js';
 import { MAX_PUT_BYTES, type S3Env } from './operation.js';
 
 /**
@@ -14,9 +15,9 @@ export async function putObject(env: S3Env) {
   const tags = tagsFromHeader(call.headers['x-amz-tagging']);
   const written = await writeRequestBody(env, MAX_PUT_BYTES);
   const etag = quotedMd5(written.md5);
-  const replaced = await deps.s3.putObject({
-    bucket: bucket.name, key, fileId: written.fileId, size: written.size, etag, lastModified: ctx.clock.now(), headers, tags, partSizes: [],
-  });
+  const replaced = await commitWritten(deps, [written.fileId], NoSuchBucket, () =>
+    deps.s3.putObject({ bucket: bucket.name, key, fileId: written.fileId, size: written.size, etag, lastModified: ctx.clock.now(), headers, tags, partSizes: [] }),
+  );
   if (replaced) await deps.files.remove([replaced]);
   return { headers: { etag } };
 }

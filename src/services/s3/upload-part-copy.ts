@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { InvalidArgument, s3Error } from '../../errors/s3-errors.js';
+import { InvalidArgument, NoSuchUpload, s3Error } from '../../errors/s3-errors.js';
+import { commitWritten } from './object-body.js';
 import { xmlDocument } from './s3-xml.js';
 import { copySource } from './copy-source.js';
 import { quotedMd5 } from './object-headers.js';
@@ -26,7 +27,9 @@ export async function uploadPartCopy(env: S3Env) {
   const written = await deps.files.write(end < start ? Readable.from([]) : deps.files.read(object.fileId, start, end), MAX_PUT_BYTES);
   const etag = quotedMd5(written.md5);
   const lastModified = ctx.clock.now();
-  const replaced = await deps.s3.putPart({ uploadId: upload.uploadId, partNumber, fileId: written.fileId, size: written.size, etag, lastModified });
+  const replaced = await commitWritten(deps, [written.fileId], NoSuchUpload, () =>
+    deps.s3.putPart({ uploadId: upload.uploadId, partNumber, fileId: written.fileId, size: written.size, etag, lastModified }),
+  );
   if (replaced) await deps.files.remove([replaced]);
   return { xml: xmlDocument('CopyPartResult', { ETag: etag, LastModified: lastModified }) };
 }

@@ -1,5 +1,6 @@
 import { quotedMd5 } from './object-headers.js';
-import { writeRequestBody } from './object-body.js';
+import { NoSuchUpload } from '../../errors/s3-errors.js';
+import { commitWritten, writeRequestBody } from './object-body.js';
 import { MAX_PUT_BYTES, type S3Env } from './operation.js';
 import { partNumberOf, uploadOf } from './upload-lookup.js';
 
@@ -10,7 +11,9 @@ export async function uploadPart(env: S3Env) {
   const upload = await uploadOf(env);
   const written = await writeRequestBody(env, MAX_PUT_BYTES);
   const etag = quotedMd5(written.md5);
-  const replaced = await deps.s3.putPart({ uploadId: upload.uploadId, partNumber, fileId: written.fileId, size: written.size, etag, lastModified: ctx.clock.now() });
+  const replaced = await commitWritten(deps, [written.fileId], NoSuchUpload, () =>
+    deps.s3.putPart({ uploadId: upload.uploadId, partNumber, fileId: written.fileId, size: written.size, etag, lastModified: ctx.clock.now() }),
+  );
   if (replaced) await deps.files.remove([replaced]);
   return { headers: { etag } };
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { S3Bucket, S3Object, S3Part, S3Store, S3Upload } from '../s3-ports.js';
+import { S3ParentGoneError, type S3Bucket, type S3Object, type S3Part, type S3Store, type S3Upload } from '../s3-ports.js';
 import { openDatabase } from './sqlite-store.js';
 import { migrate } from './schema.js';
 
@@ -45,6 +45,16 @@ const partOf = (r: PartRow): S3Part => ({
   etag: r.etag,
   lastModified: new Date(r.last_modified),
 });
+
+/** A foreign-key failure means the bucket or upload was removed concurrently. */
+function parentGone<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (e) {
+    if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new S3ParentGoneError();
+    throw e;
+  }
+}
 
 /** The S3 store on its own connection to the store's SQLite file (or an in-memory one for tests). */
 export function openSqliteS3Store(path: string): S3Store {
@@ -126,7 +136,7 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
       return r && objectOf(r);
     },
     async putObject(o) {
-      return db.transaction(() => putObject(o)).immediate();
+      return parentGone(() => db.transaction(() => putObject(o)).immediate());
     },
     async deleteObject(bucket, key) {
       return db.transaction(() => {
@@ -157,7 +167,7 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
       }
     },
     async createUpload(u) {
-      q.insertUpload.run(u.uploadId, u.bucket, u.key, u.initiated.getTime(), u.account, u.initiatorArn, JSON.stringify(u.headers), JSON.stringify(u.tags));
+      parentGone(() => q.insertUpload.run(u.uploadId, u.bucket, u.key, u.initiated.getTime(), u.account, u.initiatorArn, JSON.stringify(u.headers), JSON.stringify(u.tags)));
     },
     async getUpload(uploadId) {
       const r = q.getUpload.get(uploadId) as UploadRow | undefined;
@@ -167,11 +177,11 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
       return (q.listUploads.all(bucket) as UploadRow[]).map(uploadOf);
     },
     async putPart(p) {
-      return db.transaction(() => {
+      return parentGone(() => db.transaction(() => {
         const old = q.getPart.get(p.uploadId, p.partNumber) as string | undefined;
         q.upsertPart.run(p.uploadId, p.partNumber, p.fileId, p.size, p.etag, p.lastModified.getTime());
         return old !== undefined && old !== p.fileId ? old : undefined;
-      }).immediate();
+      }).immediate());
     },
     async listParts(uploadId) {
       return (q.listParts.all(uploadId) as PartRow[]).map(partOf);
@@ -180,11 +190,12 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
       return db.transaction(() => deleteUpload(uploadId)).immediate();
     },
     async completeUpload(uploadId, o) {
-      return db.transaction(() => {
+      return parentGone(() => db.transaction(() => {
+        if (!q.getUpload.get(uploadId)) throw new S3ParentGoneError();
         const files = deleteUpload(uploadId);
         const replaced = putObject(o);
         return replaced ? [...files, replaced] : files;
-      }).immediate();
+      }).immediate());
     },
     async referencedFiles() {
       return new Set(q.files.all() as string[]);
