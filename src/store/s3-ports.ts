@@ -125,3 +125,6 @@ export interface ObjectFiles {
   /** Removes temporary files and files no metadata references. */
   cleanup(referenced: Set<string>): Promise<number>;
 }
+
+/** S3 orders keys by their UTF-8 bytes (JavaScript's < compares UTF-16 code units, which differs past U+FFFF). */
+export const utf8Compare = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));

@@ -4,7 +4,7 @@
  * common prefix counts as one entry towards max-keys; a position at or past a common prefix skips it.
  */
 import { InvalidArgument } from '../../errors/s3-errors.js';
-import type { S3Object, S3Store } from '../../store/s3-ports.js';
+import { utf8Compare, type S3Object, type S3Store } from '../../store/s3-ports.js';
 
 export interface Listing {
   contents: S3Object[];
@@ -29,7 +29,7 @@ export async function listKeys(store: S3Store, bucket: string, prefix: string, d
       const rest = o.key.slice(prefix.length);
       const at = delimiter === '' ? -1 : rest.indexOf(delimiter);
       const common = at < 0 ? undefined : prefix + rest.slice(0, at + delimiter.length);
-      if (common !== undefined && common <= after) continue;
+      if (common !== undefined && utf8Compare(common, after) <= 0) continue;
       if (count >= maxKeys) {
         out.truncated = true;
         return out;

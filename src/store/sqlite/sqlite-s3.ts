@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { S3ParentGoneError, type S3Bucket, type S3Object, type S3Part, type S3Store, type S3Upload } from '../s3-ports.js';
+import { S3ParentGoneError, utf8Compare, type S3Bucket, type S3Object, type S3Part, type S3Store, type S3Upload } from '../s3-ports.js';
 import { openDatabase } from './sqlite-store.js';
 import { migrate } from './schema.js';
 
@@ -151,12 +151,12 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
     async listObjects(bucket, prefix, after, limit) {
       const out: S3Object[] = [];
       // Keys compare as UTF-8 bytes (SQLite BINARY collation), as S3 orders them.
-      let cursor = after >= prefix ? after : undefined;
+      let cursor = utf8Compare(after, prefix) >= 0 ? after : undefined;
       for (;;) {
         const rows = (cursor === undefined ? q.listFrom.all(bucket, prefix, 1000) : q.listObjects.all(bucket, cursor, 1000)) as ObjectRow[];
         for (const r of rows) {
           if (!r.key.startsWith(prefix)) {
-            if (r.key > prefix) return out;
+            if (utf8Compare(r.key, prefix) > 0) return out;
             continue;
           }
           out.push(objectOf(r));
