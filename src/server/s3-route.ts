@@ -135,6 +135,8 @@ export async function serveS3(
   } catch (e) {
     throw s3AuthError(e, signed);
   }
+  // Before the body streams in: an authenticated upload is not evicted as an idle stranger.
+  deps.connections?.authenticated(req.socket);
   const call = decodeS3Call(req, parts, body);
   onCall(call);
   if ((call.operation === 'PutObject' || call.operation === 'UploadPart') && contentLength === undefined && req.headers['transfer-encoding'] === undefined) {
@@ -168,7 +170,6 @@ export async function dispatchS3(env: S3RouteDeps & { clock: Clock; random: Rand
       if (owner !== undefined) trace.s3.bucketAccount = owner;
     }
   }
-  env.connections?.authenticated(req.socket);
   const headers: Record<string, string> = { 'x-amz-request-id': trace.requestId, 'x-amz-id-2': trace.requestId };
   if (result.xml !== undefined) headers['content-type'] = 'application/xml';
   Object.assign(headers, result.headers);
