@@ -52,7 +52,7 @@ export const S3_OPERATIONS: Record<string, S3Operation> = {
   GetBucketTagging: management('s3:GetBucketTagging', 'bucket', getBucketTagging),
   // DeleteBucketTagging is authorized by s3:PutBucketTagging (S3 API Reference, DeleteBucketTagging).
   DeleteBucketTagging: management('s3:PutBucketTagging', 'bucket', deleteBucketTagging),
-  // Listing is a data event in CloudTrail (ListObjects, ListObjectsV2: "Amazon S3 data events").
+  // Listing is a data event (GuardDuty User Guide, "Feature in S3 Protection": CloudTrail data events for S3 include ListObjects).
   ListObjects: data('s3:ListBucket', 'bucket', listObjects),
   ListObjectsV2: data('s3:ListBucket', 'bucket', listObjectsV2),
   ListMultipartUploads: data('s3:ListBucketMultipartUploads', 'bucket', listMultipartUploads),
