@@ -158,7 +158,11 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const s3Store = openSqliteS3Store(dbPath);
   const objectFiles = localObjectFiles(join(opts.dataDir, 'objects'));
   if (leader) {
-    const removed = await objectFiles.cleanup(await s3Store.referencedFiles());
+    // Alone, every unreferenced file is an orphan; in a cluster, other workers may be between
+    // writing a file and committing it, so only files untouched for an hour are orphans.
+    // Unverified: an hour is a chosen grace, longer than any single upload is expected to take.
+    const olderThan = clustered ? Date.now() - 3_600_000 : undefined;
+    const removed = await objectFiles.cleanup(await s3Store.referencedFiles(), olderThan);
     if (removed > 0) log(`removed ${removed} orphaned object file(s) left by an interrupted write`);
   }
   const s3 = new S3Service({ store: audited, s3: s3Store, files: objectFiles });

@@ -132,7 +132,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   finished(deps, started, {
     requestId,
     principal: trace.principal?.arn,
-    service: trace.service ?? 'unknown',
+    service: trace.service ?? (trace.s3 ? 's3' : 'unknown'),
     operation: trace.operation ?? 'unknown',
     outcome: trace.error ? trace.error.code : 'success',
     keyArn: !trace.error && typeof output?.KeyId === 'string' && output.KeyId.startsWith('arn:') ? output.KeyId : undefined,

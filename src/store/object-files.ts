@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, openSync } from 'node:fs';
-import { open, readdir, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -83,17 +83,18 @@ export function localObjectFiles(dir: string): ObjectFiles {
     async remove(fileIds) {
       for (const id of fileIds) await rm(path(id), { force: true });
     },
-    async cleanup(referenced) {
+    async cleanup(referenced, olderThanMs = Number.POSITIVE_INFINITY) {
+      const old = async (path: string) => (await stat(path).catch(() => undefined))?.mtimeMs ?? Infinity;
       let removed = 0;
       for (const name of await readdir(tmp)) {
+        if ((await old(join(tmp, name))) >= olderThanMs) continue;
         await rm(join(tmp, name), { force: true });
         removed++;
       }
       for (const name of await readdir(dir)) {
-        if (ID.test(name) && !referenced.has(name)) {
-          await rm(join(dir, name), { force: true });
-          removed++;
-        }
+        if (!ID.test(name) || referenced.has(name) || (await old(join(dir, name))) >= olderThanMs) continue;
+        await rm(join(dir, name), { force: true });
+        removed++;
       }
       return removed;
     },

@@ -122,8 +122,11 @@ export interface ObjectFiles {
   /** Bytes [start, end] inclusive of a file, opened before it returns (throws ENOENT when the file is gone). */
   read(fileId: string, start?: number, end?: number): Readable;
   remove(fileIds: string[]): Promise<void>;
-  /** Removes temporary files and files no metadata references. */
-  cleanup(referenced: Set<string>): Promise<number>;
+  /**
+   * Removes temporary files and files no metadata references, last modified before `olderThanMs`
+   * (epoch ms; all of them when absent) — files other processes may be writing right now are younger.
+   */
+  cleanup(referenced: Set<string>, olderThanMs?: number): Promise<number>;
 }
 
 /** S3 orders keys by their UTF-8 bytes (JavaScript's < compares UTF-16 code units, which differs past U+FFFF). */
