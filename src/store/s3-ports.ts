@@ -92,7 +92,8 @@ export interface S3Store {
 
   createUpload(u: S3Upload): Promise<void>;
   getUpload(uploadId: string): Promise<S3Upload | undefined>;
-  listUploads(bucket: string): Promise<S3Upload[]>;
+  /** Uploads in progress with key > keyMarker (UTF-8 order) starting with prefix, by key then initiation, at most limit. */
+  listUploads(bucket: string, prefix?: string, keyMarker?: string, limit?: number): Promise<S3Upload[]>;
   /** Returns the file id this part replaced, if any. S3ParentGoneError when the upload is gone. */
   putPart(p: S3Part): Promise<string | undefined>;
   listParts(uploadId: string): Promise<S3Part[]>;

@@ -69,6 +69,9 @@ export function s3StoreContract(adapter: string, open: () => S3Store, files: () 
       await s.createUpload(upload);
       assert.deepEqual(await s.getUpload(upload.uploadId), upload);
       assert.deepEqual((await s.listUploads(b)).map((u) => u.uploadId), [upload.uploadId]);
+      assert.deepEqual(await s.listUploads(b, 'zzz'), []);
+      assert.deepEqual(await s.listUploads(b, 'b', 'big'), []);
+      assert.deepEqual((await s.listUploads(b, 'b', 'a', 1)).map((u) => u.key), ['big']);
       const part = (n: number, fileId: string) => ({ uploadId: upload.uploadId, partNumber: n, fileId, size: 5, etag: '"p"', lastModified: new Date(2000) });
       assert.equal(await s.putPart(part(1, 'f1')), undefined);
       assert.equal(await s.putPart(part(1, 'f1b')), 'f1');

@@ -1,5 +1,4 @@
 import { xmlDocument } from './s3-xml.js';
-import { utf8Compare } from '../../store/s3-ports.js';
 import { canonicalUserId } from './bucket-names.js';
 import type { S3Env } from './operation.js';
 
@@ -8,7 +7,8 @@ export async function listMultipartUploads({ deps, call, bucket }: S3Env) {
   const prefix = call.query.get('prefix') ?? '';
   const keyMarker = call.query.get('key-marker') ?? '';
   const max = Math.min(Number(call.query.get('max-uploads') ?? '1000') || 1000, 1000);
-  const all = (await deps.s3.listUploads(bucket.name)).filter((u) => u.key.startsWith(prefix) && utf8Compare(u.key, keyMarker) > 0);
+  // One more than a page tells whether the listing is truncated.
+  const all = await deps.s3.listUploads(bucket.name, prefix, keyMarker, max + 1);
   const page = all.slice(0, max);
   const last = page[page.length - 1];
   return {

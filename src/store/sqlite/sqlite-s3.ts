@@ -84,7 +84,7 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
     listObjects: db.prepare('SELECT * FROM s3_objects WHERE bucket = ? AND key > ? ORDER BY key LIMIT ?'),
     insertUpload: db.prepare('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, account, initiator_arn, headers, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     getUpload: db.prepare('SELECT * FROM s3_uploads WHERE upload_id = ?'),
-    listUploads: db.prepare('SELECT * FROM s3_uploads WHERE bucket = ? ORDER BY key, initiated'),
+    listUploads: db.prepare('SELECT * FROM s3_uploads WHERE bucket = ? AND key > ? AND substr(key, 1, length(?)) = ? ORDER BY key, initiated LIMIT ?'),
     getPart: db.prepare('SELECT file_id FROM s3_parts WHERE upload_id = ? AND part_number = ?').pluck(),
     upsertPart: db.prepare(
       `INSERT INTO s3_parts (upload_id, part_number, file_id, size, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?)
@@ -173,8 +173,8 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
       const r = q.getUpload.get(uploadId) as UploadRow | undefined;
       return r && uploadOf(r);
     },
-    async listUploads(bucket) {
-      return (q.listUploads.all(bucket) as UploadRow[]).map(uploadOf);
+    async listUploads(bucket, prefix = '', keyMarker = '', limit = 10_000) {
+      return (q.listUploads.all(bucket, keyMarker, prefix, prefix, limit) as UploadRow[]).map(uploadOf);
     },
     async putPart(p) {
       return parentGone(() => db.transaction(() => {
