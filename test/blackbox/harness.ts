@@ -116,9 +116,9 @@ export class Harness {
 }
 
 /** An S3 client (path-style addressing) signing with the server's clock. */
-export function s3Client(h: Harness, credentials: Credentials = h.credentials, opts: { forcePathStyle?: boolean; endpoint?: string } = {}): S3Client {
+export function s3Client(h: Harness, credentials: Credentials = h.credentials, opts: { forcePathStyle?: boolean; endpoint?: string; region?: string } = {}): S3Client {
   const c = new S3Client({
-    endpoint: opts.endpoint ?? h.endpoint, region: REGION, credentials, forcePathStyle: opts.forcePathStyle ?? true, maxAttempts: 1,
+    endpoint: opts.endpoint ?? h.endpoint, region: opts.region ?? REGION, credentials, forcePathStyle: opts.forcePathStyle ?? true, maxAttempts: 1,
     // Locksmith verifies signed payload hashes and unsigned payloads; aws-chunked trailers are a separate module.
     requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
   });

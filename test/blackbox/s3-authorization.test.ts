@@ -109,6 +109,11 @@ describe('S3 authorization: identity policies, bucket policies, cross-account, c
     assert.equal((await c('iamdeny').send(new GetObjectCommand({ Bucket: 'shared', Key: 'doc' }))).$metadata.httpStatusCode, 200);
   });
 
+  it('bucket names are global: another account creating an existing name gets BucketAlreadyExists', async () => {
+    const e = await denial(c('bob').send(new CreateBucketCommand({ Bucket: 'shared' })));
+    assert.deepEqual([e.name, e.status], ['BucketAlreadyExists', 409]);
+  });
+
   it('cross-account needs both sides: bucket policy for the account AND the caller identity policy', async () => {
     const ok = await c('bob').send(new GetObjectCommand({ Bucket: 'shared', Key: 'doc' }));
     assert.equal(await ok.Body!.transformToString(), 'doc');

@@ -64,6 +64,12 @@ describe('S3 buckets and objects with @aws-sdk/client-s3', () => {
     assert.equal(notEmpty.status, 409);
     const wrongRegion = await s3Error(s3.send(new CreateBucketCommand({ Bucket: 'elsewhere', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } })));
     assert.equal(wrongRegion.name, 'IllegalLocationConstraintException');
+    // Outside us-east-1, re-creating one's own bucket is BucketAlreadyOwnedByYou (409).
+    const eu = s3Client(h, h.credentials, { region: 'eu-west-1' });
+    await eu.send(new CreateBucketCommand({ Bucket: 'in-europe', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    assert.equal((await eu.send(new GetBucketLocationCommand({ Bucket: 'in-europe' }))).LocationConstraint, 'eu-west-1');
+    const owned = await s3Error(eu.send(new CreateBucketCommand({ Bucket: 'in-europe', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } })));
+    assert.deepEqual([owned.name, owned.status], ['BucketAlreadyOwnedByYou', 409]);
   });
 
   it('PutObject / GetObject / HeadObject keep the body, ETag, Content-* headers and user metadata', async () => {
