@@ -123,6 +123,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       unservedServiceResponse(error, routed.service, req.headers, requestId) ??
       (service === 's3' ? s3ErrorResponse(s3AuthError(error, undefined) as AwsError, requestId, parts.method) : errorResponse(error, requestId, service));
     if (error.status === 413) response.headers.connection = 'close';
+    // An S3 body refused before it was read (EntityTooLarge, a failed signature) is not drained: the connection ends.
+    if (service === 's3' && !req.complete) response.headers.connection = 'close';
   }
   const recorded = await recordCall(deps, trace, response, routed.service ?? guessService(req, parts));
   if (recorded !== response) response.stream?.destroy();

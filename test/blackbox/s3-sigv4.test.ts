@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -57,6 +58,27 @@ describe('S3 SigV4: payload modes, presigned URLs and S3 authentication errors',
     // Within S3's 15-minute window.
     const near = await raw({ path: '/sig/near', headers: { 'x-amz-content-sha256': sha256('') }, at: new Date(h.clock.now().getTime() - 14 * 60_000) });
     assert.equal(near.status, 200);
+  });
+
+  it('a PUT declaring more than 5 GiB is EntityTooLarge before any byte is read', async () => {
+    const signed = await signRequest(h.endpoint, {
+      method: 'PUT', path: '/sig/huge', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': String(5 * 1024 ** 3 + 1) }, body: '',
+      credentials: h.credentials, region: REGION, service: 's3', signingDate: h.clock.now(),
+    });
+    const url = new URL(h.endpoint);
+    const r = await new Promise<{ status: number; text: string; connection?: string }>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, method: 'PUT', path: '/sig/huge', headers: signed.headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), connection: res.headers.connection });
+          req.destroy();
+        });
+      });
+      req.on('error', reject);
+      req.write('x'); // the headers go out; the body never completes
+    });
+    assert.deepEqual([r.status, code(r.text), r.connection], [400, 'EntityTooLarge', 'close']);
   });
 
   it('an anonymous (unsigned) S3 request is AccessDenied in S3\'s XML', async () => {
