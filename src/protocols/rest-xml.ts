@@ -122,6 +122,8 @@ export function operationOf(method: string, bucket: string | undefined, key: str
 
 /** S3's error document (S3 API Reference, "Error responses"); HEAD answers carry no body. */
 export function restXmlError(error: AwsError, requestId: string, method?: string): { status: number; headers: Record<string, string>; body: string } {
+  // The pipeline's internal fault is S3's InternalError (500) on this protocol.
+  if (error.code === 'KMSInternalException') error = new AwsError('InternalError', 'We encountered an internal error. Please try again.', 500);
   const headers = { 'content-type': 'application/xml', 'x-amz-request-id': requestId, 'x-amz-id-2': requestId };
   if (method === 'HEAD' || error.status === 304) return { status: error.status, headers, body: '' };
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message><RequestId>${escapeXml(requestId)}</RequestId></Error>`;

@@ -17,7 +17,12 @@ export async function writeRequestBody({ deps, call }: S3Env, limit: number): Pr
   } catch (e) {
     if (e instanceof BodyTooLargeError) throw entityTooLarge();
     if (e instanceof AwsError) throw e;
-    throw s3Error('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
+    // The client went away mid-body; a disk error (ENOSPC, EIO, …) stays an internal fault.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (e as Error).message === 'aborted') {
+      throw s3Error('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
+    }
+    throw e;
   }
   try {
     call.body.verify(written.sha256);
