@@ -45,6 +45,20 @@ export interface ApiCallTrace {
   prepared?: { requestParameters: Record<string, unknown> | null };
   /** KMS keys (ARNs) the caller was authorized to use in this call: only these owners get a copy of the record. */
   authorizedKeys?: Set<string>;
+  /** An S3 call (its records are built by s3-events.ts). */
+  s3?: S3CallFacts;
+}
+
+/** What the S3 row learns about a call for its CloudTrail record; never object bytes. */
+export interface S3CallFacts {
+  region: string;
+  bucket?: string;
+  key?: string;
+  /** Object-level calls are data events. */
+  dataEvent: boolean;
+  host?: string;
+  /** The account owning the bucket, when it exists. */
+  bucketAccount?: string;
 }
 
 /** The part of a trace the protocol layer fills in while serving a call. */

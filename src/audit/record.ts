@@ -60,12 +60,14 @@ export interface CloudTrailRecord {
   requestID?: string;
   eventID: string;
   readOnly: boolean;
-  resources?: RecordResource[];
+  /** S3 object resources carry no accountId (CloudTrail names the account on the bucket only). */
+  resources?: Array<RecordResource | { type: string; ARN: string }>;
   eventType: 'AwsApiCall' | 'AwsServiceEvent';
-  managementEvent: true;
+  /** False for data events (S3 object-level calls). */
+  managementEvent: boolean;
   recipientAccountId: string;
   sharedEventID?: string;
-  eventCategory: 'Management';
+  eventCategory: 'Management' | 'Data';
 }
 
 /** `2024-03-01T12:34:56Z`, as eventTime and session creation dates are written. */

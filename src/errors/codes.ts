@@ -64,14 +64,44 @@ const LISTED_ERRORS = {
   InvalidEventCategoryException: { service: 'cloudtrail', status: 400, messageMember: 'Message' },
   // S3's common error for functionality it does not implement (S3 API Reference, "Error responses").
   NotImplemented: { service: 's3', status: 501 },
-  // S3 request-body errors (aws-chunked decoding, checksums): S3 API Reference, "Error responses".
+  // S3 errors not modelled in s3-service-2.json: codes and statuses from the S3 API Reference,
+  // "Error responses" (List of error codes).
+  InvalidAccessKeyId: { service: 's3', status: 403 },
+  RequestTimeTooSkewed: { service: 's3', status: 403 },
+  XAmzContentSHA256Mismatch: { service: 's3', status: 400 },
+  AuthorizationHeaderMalformed: { service: 's3', status: 400 },
   BadDigest: { service: 's3', status: 400 },
+  InvalidDigest: { service: 's3', status: 400 },
+  InvalidBucketName: { service: 's3', status: 400 },
+  BucketNotEmpty: { service: 's3', status: 409 },
+  InvalidRange: { service: 's3', status: 416 },
+  PreconditionFailed: { service: 's3', status: 412 },
+  NotModified: { service: 's3', status: 304 },
+  EntityTooSmall: { service: 's3', status: 400 },
+  EntityTooLarge: { service: 's3', status: 400 },
+  InvalidPart: { service: 's3', status: 400 },
+  InvalidPartOrder: { service: 's3', status: 400 },
+  MalformedXML: { service: 's3', status: 400 },
+  MalformedPolicy: { service: 's3', status: 400 },
+  InvalidArgument: { service: 's3', status: 400 },
+  InvalidTag: { service: 's3', status: 400 },
+  NoSuchBucketPolicy: { service: 's3', status: 404 },
+  NoSuchTagSet: { service: 's3', status: 404 },
+  KeyTooLongError: { service: 's3', status: 400 },
+  MissingContentLength: { service: 's3', status: 411 },
+  MethodNotAllowed: { service: 's3', status: 405 },
+  IllegalLocationConstraintException: { service: 's3', status: 400 },
+  InvalidLocationConstraint: { service: 's3', status: 400 },
+  InternalError: { service: 's3', status: 500 },
+  InvalidURI: { service: 's3', status: 400 },
+  MaxMessageLengthExceeded: { service: 's3', status: 400 },
+  InvalidPartNumber: { service: 's3', status: 416 },
   IncompleteBody: { service: 's3', status: 400 },
+  MetadataTooLarge: { service: 's3', status: 400 },
+  // aws-chunked decoding (src/auth/sigv4-streaming.ts).
   // Unverified: status; the code and message are S3's as recorded in versity/versitygw#1683.
   InvalidChunkSizeError: { service: 's3', status: 403 },
   MalformedTrailerError: { service: 's3', status: 400 },
-  MissingContentLength: { service: 's3', status: 411 },
-  XAmzContentSHA256Mismatch: { service: 's3', status: 400 },
 } as const satisfies Record<string, ListedError>;
 
 /** An AWS error code Locksmith knows; the compiler checks every code named in src/. */

@@ -13,6 +13,9 @@ import { KmsService } from '../services/kms/kms-service.js';
 import { withReadCache } from '../store/read-cache.js';
 import { withAuditWriter, withClusterAuditWriter } from '../store/sqlite/audit-writer.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openSqliteS3Store } from '../store/sqlite/sqlite-s3.js';
+import { localObjectFiles } from '../store/object-files.js';
+import { S3Service } from '../services/s3/s3-service.js';
 import { withUnwrapCache } from '../crypto/unwrap-cache.js';
 import { DAY_MS, systemClock, type Clock } from '../util/clock.js';
 import { ensureDefaultAccount, startupNotice, writeAwsProfileFiles } from './bootstrap.js';
@@ -161,9 +164,22 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   // Calls that ran but whose record could not be written left their intents: record them now.
   if (leader) await recoverIntents(store.audit, audit, random, new Date(8.64e15)).catch((e) => log(`audit intent recovery failed: ${(e as Error).message}`));
 
+  // S3 metadata on its own connection to the same file; object bytes in <data-dir>/objects/.
+  const s3Store = openSqliteS3Store(dbPath);
+  const objectFiles = localObjectFiles(join(opts.dataDir, 'objects'));
+  if (leader) {
+    // Alone, every unreferenced file is an orphan; in a cluster, other workers may be between
+    // writing a file and committing it, so only files untouched for an hour are orphans.
+    // Unverified: an hour is a chosen grace, longer than any single upload is expected to take.
+    const olderThan = clustered ? Date.now() - 3_600_000 : undefined;
+    const removed = await objectFiles.cleanup(await s3Store.referencedFiles(), olderThan);
+    if (removed > 0) log(`removed ${removed} orphaned object file(s) left by an interrupted write`);
+  }
+  const s3 = new S3Service({ store: audited, s3: s3Store, files: objectFiles });
+
   const requestLog = requestLogger(opts.requestLog, opts.worker);
   const connections = new ConnectionGuard({ ...defaultConnectionLimits(), ...definedFields(opts.connectionLimits ?? {}) });
-  const serverDeps = { store: audited, keyring, kms, clock, requestClock: opts.requestClock, random, skewMs: opts.skewMs, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit, connections };
+  const serverDeps = { store: audited, keyring, kms, clock, requestClock: opts.requestClock, random, skewMs: opts.skewMs, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit, connections, s3 };
   const server = createLocksmithServer(serverDeps);
   const tls = opts.tlsPort === undefined ? undefined : loadTlsMaterial(opts.dataDir, { certFile: opts.tlsCertFile, keyFile: opts.tlsKeyFile });
   const tlsServer = tls && createLocksmithServer(serverDeps, tls);
@@ -255,6 +271,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
       // A clean stop pins the chains' heads in a signed digest (the leader's job in a cluster).
       if (leader) await signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
       else await audit.flush();
+      await s3Store.close();
       await store.close();
       keyring.forget();
       await new Promise<void>((resolve) => (requestLog ? requestLog.flush(() => resolve()) : resolve()));

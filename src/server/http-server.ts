@@ -3,8 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
+import { pipeline } from 'node:stream/promises';
 import { AUDITED_SERVICES, type ApiCallTrace, type AuditedService } from '../audit/api-call.js';
 import { buildCallEvents } from '../audit/event-builder.js';
+import { s3CallEvents } from '../audit/s3-events.js';
 import type { AuditRecorder } from '../audit/recorder.js';
 import { resolveAccessKey } from '../auth/credentials.js';
 import { resolveSessionCredentials, sessionPrincipal } from '../auth/session-credentials.js';
@@ -25,6 +27,9 @@ import type { LocksmithMetrics } from './metrics.js';
 import { prepareRecord } from './audit-first.js';
 import { readBody } from './read-body.js';
 import { unservedService, unservedServiceResponse } from './unknown-service.js';
+import { restXmlError } from '../protocols/rest-xml.js';
+import type { S3Service } from '../services/s3/s3-service.js';
+import { dispatchS3, s3AuthError, s3ErrorResponse, type S3WireResponse } from './s3-route.js';
 
 export interface ServerDeps {
   store: Store;
@@ -46,7 +51,11 @@ export interface ServerDeps {
   requestLog?: Logger;
   /** Connection cap, deadlines and body memory (defaults: defaultConnectionLimits()). */
   connections?: ConnectionGuard;
+  /** The S3 object service; requests signed for `s3` are unserved without it. */
+  s3?: S3Service;
 }
+
+type Response = S3WireResponse;
 
 /**
  * One listener for every service; each request is routed by the service in its SigV4 credential scope.
@@ -109,22 +118,29 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     userAgent: header(req, 'user-agent') ?? '',
   };
   const routed: { service?: string } = {};
-  let response: WireResponse;
+  let response: Response;
   try {
     response = await dispatch(deps, req, parts, trace, routed);
   } catch (e) {
     const error = e instanceof AwsError ? e : internal(deps, e);
     trace.error = error;
-    response = unservedServiceResponse(error, routed.service, req.headers, requestId) ?? errorResponse(error, requestId, routed.service ?? guessService(req));
+    const service = routed.service ?? guessService(req, parts);
+    response =
+      unservedServiceResponse(error, routed.service, req.headers, requestId) ??
+      (service === 's3' ? s3ErrorResponse(s3AuthError(error, undefined) as AwsError, requestId, parts.method) : errorResponse(error, requestId, service));
     if (error.status === 413) response.headers.connection = 'close';
+    // An S3 body refused before it was read (EntityTooLarge, a failed signature) is not drained: the connection ends.
+    if (service === 's3' && !req.complete) response.headers.connection = 'close';
   }
-  response = await recordCall(deps, trace, response, routed.service ?? guessService(req));
+  const recorded = await recordCall(deps, trace, response, routed.service ?? guessService(req, parts));
+  if (recorded !== response) response.stream?.destroy();
+  response = recorded;
   send(res, deps, requestId, response);
   const output = trace.output as { KeyId?: unknown } | undefined;
   finished(deps, started, {
     requestId,
     principal: trace.principal?.arn,
-    service: trace.service ?? 'unknown',
+    service: trace.service ?? (trace.s3 ? 's3' : 'unknown'),
     operation: trace.operation ?? 'unknown',
     outcome: trace.error ? trace.error.code : 'success',
     keyArn: !trace.error && typeof output?.KeyId === 'string' && output.KeyId.startsWith('arn:') ? output.KeyId : undefined,
@@ -166,7 +182,7 @@ async function recordCall(deps: ServerDeps, trace: ApiCallTrace, response: WireR
   if (deps.insecureSkipAudit) return response;
   let records: string[] = [];
   try {
-    const events = await buildCallEvents(trace, deps);
+    const events = trace.s3 ? s3CallEvents(trace, trace.s3, deps) : await buildCallEvents(trace, deps);
     // The call's record settles the intent written before it ran (audit-first.ts).
     if (trace.intentWritten && events[0]) events[0] = { ...events[0], settles: trace.requestId };
     records = events.map((e) => e.record);
@@ -186,12 +202,22 @@ async function dispatch(
   parts: HttpRequestParts,
   trace: ApiCallTrace,
   routed: { service?: string },
-): Promise<WireResponse> {
+): Promise<Response> {
   const signed = parseSigV4(parts);
   routed.service = signed.service;
   if (AUDITED_SERVICES.includes(signed.service)) {
     trace.service = signed.service as AuditedService;
     trace.region = signed.region;
+  }
+  if (signed.service === 's3' && deps.s3) {
+    await deps.store.revalidate?.();
+    const env = {
+      s3: deps.s3, now: () => (deps.requestClock ?? deps.clock).now(), clock: deps.clock, random: deps.random,
+      ...(deps.skewMs !== undefined ? { skewMs: deps.skewMs } : {}),
+      ...(deps.connections ? { connections: deps.connections } : {}),
+      authenticate: (p: ParsedSigV4) => authenticate(deps, p),
+    };
+    return dispatchS3(env, req, parts, signed, trace);
   }
   const body = await readBody(req, undefined, deps.connections);
   const target = signedTarget(req, parts, signed);
@@ -294,12 +320,19 @@ async function authenticate(deps: ServerDeps, signed: ParsedSigV4) {
 
 /** Errors in the protocol of the service the request was for: XML for awsQuery (IAM, STS), JSON otherwise. */
 function errorResponse(error: AwsError, requestId: string, service: string): WireResponse {
+  if (service === 's3') return restXmlError(error, requestId);
   return service === 'iam' || service === 'sts' ? awsQueryError(error, requestId, service) : awsJsonError(error);
 }
 
-/** Before the credential scope is known (unsigned requests), the body's media type tells the protocol. */
-function guessService(req: IncomingMessage): string {
-  return (header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded') ? 'sts' : 'kms';
+/**
+ * Before the credential scope is known (unsigned requests), the request's form tells the protocol:
+ * a form body or an Action parameter is awsQuery, an X-Amz-Target or a POST is awsJson, any other
+ * method is S3's REST (answered AccessDenied in S3's XML, as S3 answers anonymous requests).
+ */
+function guessService(req: IncomingMessage, parts: HttpRequestParts): string {
+  if ((header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded') || /(^|&)Action=/.test(parts.rawQuery)) return 'sts';
+  if (header(req, 'x-amz-target') === undefined && parts.method !== 'POST') return 's3';
+  return 'kms';
 }
 
 /** awsQuery parameters come in a POST body, or in the query string of a GET (e.g. presigned GetCallerIdentity). */
@@ -343,12 +376,20 @@ function internal(deps: ServerDeps, e: unknown): AwsError {
   return KMSInternalException('An internal error has occurred. Please retry your request.');
 }
 
-function send(res: ServerResponse, deps: ServerDeps, requestId: string, r: WireResponse): void {
+function send(res: ServerResponse, deps: ServerDeps, requestId: string, r: Response): void {
   res.writeHead(r.status, {
     ...r.headers,
     'x-amzn-requestid': requestId,
     date: (deps.requestClock ?? deps.clock).now().toUTCString(),
-    'content-length': Buffer.byteLength(r.body),
+    'content-length': r.contentLength ?? Buffer.byteLength(r.body),
   });
-  res.end(r.body);
+  if (!r.stream) {
+    res.end(r.contentLength === undefined ? r.body : undefined);
+    return;
+  }
+  // A read error mid-body cannot become an error response any more: the connection is cut. A client
+  // that goes away closes the file (pipeline destroys both ends).
+  pipeline(r.stream, res).catch((e: Error) => {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') deps.log(`object read failed mid-response: ${e.message}`);
+  });
 }

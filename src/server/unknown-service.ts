@@ -9,7 +9,7 @@ import type { WireResponse } from '../protocols/aws-json.js';
 import { document, element } from '../protocols/xml.js';
 
 /** The services the request pipeline routes (src/server/http-server.ts dispatch). */
-export const SERVED_SERVICES: readonly string[] = ['kms', 'iam', 'sts', 'cloudtrail'];
+export const SERVED_SERVICES: readonly string[] = ['kms', 'iam', 'sts', 'cloudtrail', 's3'];
 
 type Protocol = 'restXml' | 'restJson' | 'awsJson' | 'awsQuery';
 
@@ -70,7 +70,7 @@ const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v
  */
 export function unservedService(service: string, headers: Headers): AwsError {
   const answer = ANSWERS[protocolOf(service, headers)];
-  const message = `Locksmith serves AWS KMS, IAM, STS and CloudTrail (lookup-events); it does not serve the '${service}' service.`;
+  const message = `Locksmith serves AWS KMS, IAM, STS, CloudTrail (lookup-events) and S3; it does not serve the '${service}' service.`;
   return new AwsError(answer.code, message, answer.status);
 }
 

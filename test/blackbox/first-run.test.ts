@@ -189,12 +189,12 @@ describe('services Locksmith does not serve', () => {
   const log: string[] = [];
   before(async () => (h = await Harness.start({ requestLog: (l) => log.push(l) })));
   after(() => h.stop());
-  const SERVES = /Locksmith serves AWS KMS, IAM, STS and CloudTrail \(lookup-events\); it does not serve the '(\w+)' service\./;
+  const SERVES = /Locksmith serves AWS KMS, IAM, STS, CloudTrail \(lookup-events\) and S3; it does not serve the '(\w+)' service\./;
 
   it('the aws CLI shows each answer in its service protocol, naming what Locksmith serves', async () => {
     const env = profileEnv(h.dataDir);
     const cases: [string[], RegExp][] = [
-      [['s3api', 'list-buckets'], /\(NotImplemented\) when calling the ListBuckets operation: Locksmith serves .*'s3' service\./],
+      [['route53', 'list-hosted-zones'], /\(NotImplemented\) when calling the ListHostedZones operation: Locksmith serves .*'route53' service\./],
       // botocore ≥ 1.31.64 speaks awsJson1.0 to SQS, older ones awsQuery: both answer in kind.
       [['sqs', 'list-queues'], /\((UnknownOperationException|InvalidAction)\) when calling the ListQueues operation: Locksmith serves .*'sqs' service\./],
       [['sns', 'list-topics'], /\(InvalidAction\) when calling the ListTopics operation: Locksmith serves .*'sns' service\./],
@@ -209,12 +209,12 @@ describe('services Locksmith does not serve', () => {
     }
   });
 
-  it('S3 gets a REST-XML <Error>, awsQuery an ErrorResponse, awsJson a __type; the request log counts the error', async () => {
+  it('a REST-XML service (Route 53) gets a REST-XML <Error>, awsQuery an ErrorResponse, awsJson a __type; the request log counts the error', async () => {
     const signed = (service: string, headers: Record<string, string>, body = '', method = 'POST') =>
       signRequest(h.endpoint, { method, headers, body, credentials: h.credentials, region: 'us-east-1', service, signingDate: h.clock.now() }).then((r) => send(h.endpoint, r));
-    const s3 = await signed('s3', { 'x-amz-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }, '', 'GET');
-    assert.equal(s3.status, 501);
-    assert.match(s3.text, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>NotImplemented<\/Code><Message>Locksmith serves .*&apos;s3&apos; service\.<\/Message><RequestId>[0-9a-f-]{36}<\/RequestId><\/Error>$/);
+    const r53 = await signed('route53', {}, '', 'GET');
+    assert.equal(r53.status, 501);
+    assert.match(r53.text, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>NotImplemented<\/Code><Message>Locksmith serves .*&apos;route53&apos; service\.<\/Message><RequestId>[0-9a-f-]{36}<\/RequestId><\/Error>$/);
     const sns = await signed('sns', { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, 'Action=ListTopics&Version=2010-03-31');
     assert.equal(sns.status, 400);
     assert.match(sns.text, /<ErrorResponse xmlns="[^"]+"><Error><Type>Sender<\/Type><Code>InvalidAction<\/Code><Message>Locksmith serves .*&apos;sns&apos; service\.<\/Message><\/Error><RequestId>/);
@@ -227,8 +227,8 @@ describe('services Locksmith does not serve', () => {
     const json11 = await signed('secretsmanager', { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.ListSecrets' }, '{}');
     assert.equal(json11.headers['content-type'], 'application/x-amz-json-1.1');
     assert.equal(json11.json.__type, 'UnknownOperationException');
-    // Authentication still comes first: a bad signature is refused, in S3's XML.
-    const forged = await signRequest(h.endpoint, { method: 'GET', headers: { 'x-amz-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }, body: '', credentials: { ...h.credentials, secretAccessKey: 'wrong' }, region: 'us-east-1', service: 's3', signingDate: h.clock.now() });
+    // Authentication still comes first: a bad signature is refused, in the service's XML.
+    const forged = await signRequest(h.endpoint, { method: 'GET', headers: {}, body: '', credentials: { ...h.credentials, secretAccessKey: 'wrong' }, region: 'us-east-1', service: 'route53', signingDate: h.clock.now() });
     const refused = await send(h.endpoint, forged);
     assert.equal(refused.status, 400);
     assert.match(refused.text, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>InvalidSignatureException<\/Code><Message>The request signature we calculated does not match/);

@@ -1,0 +1,188 @@
+/**
+ * The S3 row of the request pipeline: requests whose SigV4 credential scope names `s3`. Unlike the
+ * JSON and query services, the body is not read up front: PutObject and UploadPart stream it to a
+ * file (up to 5 GiB), and the signed payload hash is checked against what was written before the
+ * object is committed. XML bodies are read whole, up to their own limit.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { firstHeader, UNSIGNED_PAYLOAD, parseQuery } from '../auth/sigv4-canonical.js';
+import { verifySigV4, SIGNATURE_MISMATCH_MESSAGE, CONTENT_SHA256_MISMATCH_MESSAGE, type HttpRequestParts, type ParsedSigV4 } from '../auth/sigv4.js';
+import { AwsError } from '../errors/aws-error.js';
+import { s3Error } from '../errors/s3-errors.js';
+import { addressOf, operationOf, type S3Body, type S3Call, type S3Result } from '../protocols/rest-xml.js';
+import type { CallContext, Principal } from '../domain/call-context.js';
+import type { S3Service } from '../services/s3/s3-service.js';
+import type { ConnectionGuard } from './connection-guard.js';
+import type { ApiCallTrace } from '../audit/api-call.js';
+import type { WireResponse } from '../protocols/aws-json.js';
+import { restXmlError } from '../protocols/rest-xml.js';
+import type { Clock } from '../util/clock.js';
+import type { Random } from '../crypto/random.js';
+import { readBody } from './read-body.js';
+
+/** A response whose body is streamed (GetObject) or only announced (HeadObject). */
+export type S3WireResponse = WireResponse & { stream?: S3Result['stream']; contentLength?: number };
+
+export interface S3RouteDeps {
+  s3: S3Service;
+  now: () => Date;
+  skewMs?: number;
+  connections?: ConnectionGuard;
+  /** The caller behind an access key (throws the pipeline's UnrecognizedClientException when unknown). */
+  authenticate(signed: ParsedSigV4): Promise<{ principal: Principal; secretAccessKey: string }>;
+}
+
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
+
+/** The S3 call a request names (bucket, key, operation), before authentication. */
+export function decodeS3Call(req: IncomingMessage, parts: HttpRequestParts, body: S3Body): S3Call {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headersDistinct)) if (v && v[0] !== undefined) headers[k] = v[0];
+  const query = new Map<string, string>();
+  for (const [k, v] of parseQuery(parts.rawQuery)) {
+    const name = k.toString('utf8');
+    if (!query.has(name)) query.set(name, v.toString('utf8'));
+  }
+  const { bucket, key } = addressOf(parts.rawPath, headers.host);
+  const operation = operationOf(parts.method, bucket, key, query, headers);
+  return { operation, ...(bucket !== undefined ? { bucket } : {}), ...(key !== undefined ? { key } : {}), query, headers, body };
+}
+
+/**
+ * SEAM for the aws-chunked decoder (src/auth/sigv4-streaming.ts, built separately): payloads sent
+ * as STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER or
+ * STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER are answered NotImplemented until it is plugged in here.
+ */
+function streamingPayload(declared: string): never {
+  throw s3Error('NotImplemented', `A header you provided implies functionality that is not implemented (x-amz-content-sha256: ${declared}).`);
+}
+
+/** The payload hash a request declares: header form must send one; presigned URLs are unsigned-payload. */
+function declaredPayloadHash(signed: ParsedSigV4, parts: HttpRequestParts): string {
+  const fromQuery = signed.form === 'query' ? parseQuery(parts.rawQuery).find(([n]) => n.toString('utf8').toLowerCase() === 'x-amz-content-sha256') : undefined;
+  const declared = fromQuery ? fromQuery[1].toString('utf8') : firstHeader(parts.headers, 'x-amz-content-sha256');
+  if (declared === undefined) {
+    if (signed.form === 'query') return UNSIGNED_PAYLOAD;
+    throw s3Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
+  }
+  const value = declared.trim();
+  if (value.startsWith('STREAMING-')) streamingPayload(value);
+  if (value !== UNSIGNED_PAYLOAD && !HEX_SHA256.test(value.toLowerCase())) {
+    throw s3Error('InvalidArgument', 'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.');
+  }
+  return value.toLowerCase() === UNSIGNED_PAYLOAD.toLowerCase() ? UNSIGNED_PAYLOAD : value.toLowerCase();
+}
+
+/** SigV4 failures in S3's terms (S3 API Reference, "Error responses"). */
+export function s3AuthError(e: unknown, signed: ParsedSigV4 | undefined): unknown {
+  if (!(e instanceof AwsError)) return e;
+  if (e.code === 'UnrecognizedClientException' || e.code === 'InvalidClientTokenId') {
+    return s3Error('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
+  }
+  if (e.code === 'InvalidSignatureException' || e.code === 'IncompleteSignatureException') {
+    if (e.message === SIGNATURE_MISMATCH_MESSAGE) {
+      return s3Error('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
+    }
+    if (e.message === CONTENT_SHA256_MISMATCH_MESSAGE) return s3Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    if (/^Signature (expired|not yet current)/.test(e.message)) {
+      if (signed?.form === 'query') return s3Error('AccessDenied', 'Request has expired');
+      return s3Error('RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.');
+    }
+    return s3Error('AuthorizationHeaderMalformed', e.message);
+  }
+  if (e.code === 'MissingAuthenticationTokenException') return s3Error('AccessDenied', 'Access Denied');
+  return e;
+}
+
+/** Authenticates an S3 request (signature over the declared payload hash) and serves it. */
+export async function serveS3(
+  deps: S3RouteDeps, req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4, base: Omit<CallContext, 'principal' | 'account' | 'region'>,
+  onCall: (call: S3Call) => void, onPrincipal: (p: Principal) => void,
+): Promise<S3Result> {
+  const declared = declaredPayloadHash(signed, parts);
+  const contentLength = req.headers['content-length'];
+  const body: S3Body = {
+    ...(contentLength !== undefined ? { declaredLength: Number(contentLength) } : {}),
+    stream: () => req,
+    verify(sha256) {
+      if (declared !== UNSIGNED_PAYLOAD && sha256.toString('hex') !== declared) {
+        throw s3Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+      }
+    },
+    async readAll(limit) {
+      let bytes: Buffer;
+      try {
+        bytes = await readBody(req, limit, deps.connections);
+      } catch (e) {
+        if (e instanceof AwsError && e.status === 413) throw s3Error('MaxMessageLengthExceeded', 'Your request was too big.');
+        throw e;
+      }
+      this.verify(createHash('sha256').update(bytes).digest());
+      return bytes;
+    },
+  };
+  let caller: { principal: Principal; secretAccessKey: string };
+  try {
+    caller = await deps.authenticate(signed);
+    onPrincipal(caller.principal);
+    verifySigV4(signed, parts, caller.secretAccessKey, {
+      now: deps.now(),
+      ...(deps.skewMs !== undefined ? { skewMs: deps.skewMs } : {}),
+      payloadSha256Hex: declared === UNSIGNED_PAYLOAD ? '' : declared,
+      allowUnsignedPayload: true,
+    });
+  } catch (e) {
+    throw s3AuthError(e, signed);
+  }
+  // Before the body streams in: an authenticated upload is not evicted as an idle stranger.
+  deps.connections?.authenticated(req.socket);
+  const call = decodeS3Call(req, parts, body);
+  onCall(call);
+  if ((call.operation === 'PutObject' || call.operation === 'UploadPart') && contentLength === undefined && req.headers['transfer-encoding'] === undefined) {
+    throw s3Error('MissingContentLength', 'You must provide the Content-Length HTTP header.');
+  }
+  const ctx: CallContext = { ...base, principal: caller.principal, account: caller.principal.account, region: signed.region };
+  return deps.s3.serve(ctx, call);
+}
+
+/** S3: authenticated and served by the S3 row (the body is streamed, not read here). */
+export async function dispatchS3(env: S3RouteDeps & { clock: Clock; random: Random }, req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4, trace: ApiCallTrace): Promise<S3WireResponse> {
+  const s3 = env.s3;
+  const base = {
+    sourceIp: trace.sourceIp, secureTransport: false, userAgent: trace.userAgent, requestId: trace.requestId, clock: env.clock, random: env.random,
+  };
+  const onCall = (call: S3Call) => {
+    trace.operation = call.operation;
+    const host = req.headers.host;
+    trace.s3 = {
+      region: signed.region, dataEvent: s3.isDataEvent(call.operation),
+      ...(call.bucket !== undefined ? { bucket: call.bucket } : {}), ...(call.key !== undefined ? { key: call.key } : {}), ...(host ? { host } : {}),
+    };
+  };
+  let result: S3Result;
+  try {
+    result = await serveS3(env, req, parts, signed, base, onCall, (p) => (trace.principal = p));
+  } finally {
+    // The bucket owner gets a copy of a cross-account call's record.
+    if (trace.s3?.bucket !== undefined) {
+      const owner = await s3.bucketOwner(trace.s3.bucket).catch(() => undefined);
+      if (owner !== undefined) trace.s3.bucketAccount = owner;
+    }
+  }
+  const headers: Record<string, string> = { 'x-amz-request-id': trace.requestId, 'x-amz-id-2': trace.requestId };
+  if (result.xml !== undefined) headers['content-type'] = 'application/xml';
+  Object.assign(headers, result.headers);
+  const response: S3WireResponse = { status: result.status ?? 200, headers, body: result.xml ?? '' };
+  if (result.stream) response.stream = result.stream;
+  if (result.contentLength !== undefined) response.contentLength = result.contentLength;
+  return response;
+}
+
+/** S3's XML error, with the headers an error carries (Content-Range of InvalidRange, validators of a 304). */
+export function s3ErrorResponse(error: AwsError, requestId: string, method: string): WireResponse {
+  const r = restXmlError(error, requestId, method);
+  const extra = (error as AwsError & { headers?: Record<string, string> }).headers;
+  return { ...r, headers: { ...r.headers, ...extra } };
+}
+

@@ -1,0 +1,38 @@
+import type { CallContext } from '../../domain/call-context.js';
+import type { S3Call, S3Result } from './s3-call.js';
+import type { S3Bucket, ObjectFiles, S3Store } from '../../store/s3-ports.js';
+import type { Store } from '../../store/ports.js';
+
+export interface S3Deps {
+  /** IAM (identity policies) lives in the main store. */
+  store: Store;
+  s3: S3Store;
+  files: ObjectFiles;
+}
+
+/** What an operation runs with: the decoded call, the caller, and the bucket it names (loaded and authorized). */
+export interface S3Env {
+  deps: S3Deps;
+  ctx: CallContext;
+  call: S3Call;
+  bucket: S3Bucket;
+  key: string;
+}
+
+/**
+ * One S3 operation: the IAM action that authorizes it and its resource (S3 User Guide, "Amazon S3
+ * actions" / Service Authorization Reference, "Actions defined by Amazon S3"), whether CloudTrail
+ * records it as a data event, and the handler.
+ */
+export interface S3Operation {
+  action: string;
+  resource: 'none' | 'bucket' | 'object';
+  /** Object-level calls are CloudTrail data events (CloudTrail User Guide, "Logging data events"). */
+  dataEvent: boolean;
+  run(env: S3Env): Promise<S3Result>;
+}
+
+/** Largest single PUT (S3 User Guide, "Uploading objects": 5 GB in a single operation). */
+export const MAX_PUT_BYTES = 5 * 1024 ** 3;
+/** Largest XML request body Locksmith reads into memory (DeleteObjects of 1,000 keys of 1,024 bytes fits). */
+export const MAX_XML_BODY_BYTES = 2 * 1024 * 1024;

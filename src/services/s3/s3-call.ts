@@ -1,0 +1,33 @@
+import type { Readable } from 'node:stream';
+
+/** A decoded S3 request as the service sees it (no HTTP objects). */
+export interface S3Call {
+  operation: string;
+  bucket?: string;
+  key?: string;
+  /** Query parameters (decoded; first value of each name). */
+  query: Map<string, string>;
+  /** Request headers, names lower-cased, first value. */
+  headers: Record<string, string>;
+  body: S3Body;
+}
+
+/** The request body: streamed (PutObject, UploadPart) or read whole up to a limit (XML bodies). */
+export interface S3Body {
+  readonly declaredLength?: number;
+  stream(): Readable;
+  /** Throws XAmzContentSHA256Mismatch unless the signed payload hash (when one was signed) is `sha256`. */
+  verify(sha256: Buffer): void;
+  readAll(limit: number): Promise<Buffer>;
+}
+
+export interface S3Result {
+  status?: number;
+  headers?: Record<string, string>;
+  /** An XML document body. */
+  xml?: string;
+  /** A streamed body of `contentLength` bytes. */
+  stream?: Readable;
+  contentLength?: number;
+}
+

@@ -1,0 +1,102 @@
+/**
+ * Object bytes in `<data-dir>/objects/`: files named by random ids (never derived from object
+ * keys, so no key can reach outside the directory). A write goes to `tmp/<id>`, is fsynced and
+ * renamed into place (and the directory fsynced) before the caller commits metadata; the file an
+ * overwrite or delete replaced is removed after that commit.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, openSync } from 'node:fs';
+import { open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ObjectFiles, WrittenFile } from './s3-ports.js';
+
+/** Thrown when a body passes the write's limit. */
+export class BodyTooLargeError extends Error {
+  constructor() {
+    super('body too large');
+  }
+}
+
+const ID = /^[0-9a-f]{32}$/;
+
+export function localObjectFiles(dir: string): ObjectFiles {
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp, { recursive: true, mode: 0o700 });
+  const fsyncDir = async (d: string) => {
+    const h = await open(d, 'r');
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  };
+  const writeFrom = async (sources: Readable[], limit: number): Promise<WrittenFile> => {
+    const fileId = randomBytes(16).toString('hex');
+    const temp = join(tmp, fileId);
+    const md5 = createHash('md5');
+    const sha256 = createHash('sha256');
+    let size = 0;
+    const out = createWriteStream(temp, { mode: 0o600 });
+    try {
+      for (const source of sources) {
+        const digest = new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            size += chunk.length;
+            if (size > limit) return done(new BodyTooLargeError());
+            md5.update(chunk);
+            sha256.update(chunk);
+            done(null, chunk);
+          },
+        });
+        await pipeline(source, digest, out, { end: false });
+      }
+      await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      const h = await open(temp, 'r+');
+      try {
+        await h.sync();
+      } finally {
+        await h.close();
+      }
+      await rename(temp, join(dir, fileId));
+      await fsyncDir(dir);
+    } catch (e) {
+      out.destroy();
+      await rm(temp, { force: true });
+      throw e;
+    }
+    return { fileId, size, md5: md5.digest(), sha256: sha256.digest() };
+  };
+  const path = (fileId: string) => {
+    if (!ID.test(fileId)) throw new Error('not an object file id');
+    return join(dir, fileId);
+  };
+  return {
+    write: (body, limit) => writeFrom([body], limit),
+    concat: (fileIds) => writeFrom(fileIds.map((id) => createReadStream(path(id))), Number.MAX_SAFE_INTEGER),
+    read(fileId, start, end) {
+      // Opened now, so a concurrent overwrite or delete (which unlinks the file) cannot pull it away mid-response.
+      const fd = openSync(path(fileId), 'r');
+      return createReadStream('', { fd, start, end });
+    },
+    async remove(fileIds) {
+      for (const id of fileIds) await rm(path(id), { force: true });
+    },
+    async cleanup(referenced, olderThanMs = Number.POSITIVE_INFINITY) {
+      const old = async (path: string) => (await stat(path).catch(() => undefined))?.mtimeMs ?? Infinity;
+      let removed = 0;
+      for (const name of await readdir(tmp)) {
+        if ((await old(join(tmp, name))) >= olderThanMs) continue;
+        await rm(join(tmp, name), { force: true });
+        removed++;
+      }
+      for (const name of await readdir(dir)) {
+        if (!ID.test(name) || referenced.has(name) || (await old(join(dir, name))) >= olderThanMs) continue;
+        await rm(join(dir, name), { force: true });
+        removed++;
+      }
+      return removed;
+    },
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * The S3 object service's metadata store (buckets, objects, multipart uploads and parts, bucket
+ * policies and tags) and its object-bytes port. Object bytes live in files named by the store
+ * (random ids), never derived from object keys.
+ */
+import type { Readable } from 'node:stream';
+
+export interface S3Bucket {
+  name: string;
+  account: string;
+  region: string;
+  createdAt: Date;
+  policy?: string;
+  tags?: Array<{ Key: string; Value: string }>;
+}
+
+/** System and user metadata stored with an object and returned on GET/HEAD. */
+export interface S3ObjectHeaders {
+  contentType?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  expires?: string;
+  /** x-amz-meta-* without the prefix, names lower-cased. */
+  userMetadata: Record<string, string>;
+}
+
+export interface S3Object {
+  bucket: string;
+  key: string;
+  fileId: string;
+  size: number;
+  /** Quoted: `"<md5 hex>"` or `"<md5 of part md5s>-N"`. */
+  etag: string;
+  lastModified: Date;
+  headers: S3ObjectHeaders;
+  tags: Array<{ Key: string; Value: string }>;
+  /** Part sizes for multipart objects (GetObject partNumber); empty for single-part. */
+  partSizes: number[];
+}
+
+export interface S3Upload {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  initiated: Date;
+  account: string;
+  initiatorArn: string;
+  headers: S3ObjectHeaders;
+  tags: Array<{ Key: string; Value: string }>;
+}
+
+export interface S3Part {
+  uploadId: string;
+  partNumber: number;
+  fileId: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+}
+
+export interface ListObjectsPage {
+  /** Keys in UTF-8 binary order after `after`, starting with `prefix`, at most `limit`. */
+  objects: S3Object[];
+}
+
+/** A write named a bucket or multipart upload that no longer exists (deleted or aborted concurrently). */
+export class S3ParentGoneError extends Error {
+  constructor() {
+    super('bucket or upload gone');
+  }
+}
+
+export interface S3Store {
+  createBucket(b: S3Bucket): Promise<'created' | 'exists'>;
+  getBucket(name: string): Promise<S3Bucket | undefined>;
+  listBuckets(account: string): Promise<S3Bucket[]>;
+  /** 'notEmpty' when objects or uploads remain. */
+  deleteBucket(name: string): Promise<'deleted' | 'notEmpty' | 'missing'>;
+  setBucketPolicy(name: string, policy: string | undefined): Promise<void>;
+  setBucketTags(name: string, tags: S3Bucket['tags']): Promise<void>;
+
+  getObject(bucket: string, key: string): Promise<S3Object | undefined>;
+  /** Commits the object's metadata; returns the file id it replaced (to be removed), if any. S3ParentGoneError when the bucket is gone. */
+  putObject(o: S3Object): Promise<string | undefined>;
+  /** Returns the removed object's file id, if there was one. */
+  deleteObject(bucket: string, key: string): Promise<string | undefined>;
+  setObjectTags(bucket: string, key: string, tags: S3Object['tags']): Promise<boolean>;
+  /** Objects with key > after (UTF-8 byte order) and starting with prefix, at most limit. */
+  listObjects(bucket: string, prefix: string, after: string, limit: number): Promise<S3Object[]>;
+
+  createUpload(u: S3Upload): Promise<void>;
+  getUpload(uploadId: string): Promise<S3Upload | undefined>;
+  /** Uploads in progress with key > keyMarker (UTF-8 order) starting with prefix, by key then initiation, at most limit. */
+  listUploads(bucket: string, prefix?: string, keyMarker?: string, limit?: number): Promise<S3Upload[]>;
+  /** Returns the file id this part replaced, if any. S3ParentGoneError when the upload is gone. */
+  putPart(p: S3Part): Promise<string | undefined>;
+  listParts(uploadId: string): Promise<S3Part[]>;
+  /** Removes the upload and its parts; returns the parts' file ids. */
+  deleteUpload(uploadId: string): Promise<string[]>;
+  /** Completes: commits the object and removes the upload in one transaction; returns file ids to remove. */
+  completeUpload(uploadId: string, o: S3Object): Promise<string[]>;
+
+  /** Every file id the metadata references (objects and parts), for orphan cleanup at start. */
+  referencedFiles(): Promise<Set<string>>;
+  close(): Promise<void>;
+}
+
+/** Written object bytes: the file's id and the digests computed while writing. */
+export interface WrittenFile {
+  fileId: string;
+  size: number;
+  md5: Buffer;
+  sha256: Buffer;
+}
+
+export interface ObjectFiles {
+  /** Streams `body` to a temporary file, fsyncs and renames it; refuses past `limit` bytes. */
+  write(body: Readable, limit: number): Promise<WrittenFile>;
+  /** Concatenates files (multipart completion) into a new one. */
+  concat(fileIds: string[]): Promise<WrittenFile>;
+  /** Bytes [start, end] inclusive of a file, opened before it returns (throws ENOENT when the file is gone). */
+  read(fileId: string, start?: number, end?: number): Readable;
+  remove(fileIds: string[]): Promise<void>;
+  /**
+   * Removes temporary files and files no metadata references, last modified before `olderThanMs`
+   * (epoch ms; all of them when absent) — files other processes may be writing right now are younger.
+   */
+  cleanup(referenced: Set<string>, olderThanMs?: number): Promise<number>;
+}
+
+/** S3 orders keys by their UTF-8 bytes (JavaScript's < compares UTF-16 code units, which differs past U+FFFF). */
+export const utf8Compare = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
