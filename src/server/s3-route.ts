@@ -5,8 +5,11 @@
  * object is committed. XML bodies are read whole, up to their own limit.
  */
 import { createHash } from 'node:crypto';
+import stream from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import { firstHeader, UNSIGNED_PAYLOAD, parseQuery } from '../auth/sigv4-canonical.js';
+import { awsChunkedDecoderFor, chunkSigningFor, isStreamingPayload, STREAMING_UNSIGNED_TRAILER } from '../auth/sigv4-streaming.js';
 import { verifySigV4, SIGNATURE_MISMATCH_MESSAGE, CONTENT_SHA256_MISMATCH_MESSAGE, type HttpRequestParts, type ParsedSigV4 } from '../auth/sigv4.js';
 import { AwsError } from '../errors/aws-error.js';
 import { s3Error } from '../errors/s3-errors.js';
@@ -49,15 +52,6 @@ export function decodeS3Call(req: IncomingMessage, parts: HttpRequestParts, body
   return { operation, ...(bucket !== undefined ? { bucket } : {}), ...(key !== undefined ? { key } : {}), query, headers, body };
 }
 
-/**
- * SEAM for the aws-chunked decoder (src/auth/sigv4-streaming.ts, built separately): payloads sent
- * as STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER or
- * STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER are answered NotImplemented until it is plugged in here.
- */
-function streamingPayload(declared: string): never {
-  throw s3Error('NotImplemented', `A header you provided implies functionality that is not implemented (x-amz-content-sha256: ${declared}).`);
-}
-
 /** The payload hash a request declares: header form must send one; presigned URLs are unsigned-payload. */
 function declaredPayloadHash(signed: ParsedSigV4, parts: HttpRequestParts): string {
   const fromQuery = signed.form === 'query' ? parseQuery(parts.rawQuery).find(([n]) => n.toString('utf8').toLowerCase() === 'x-amz-content-sha256') : undefined;
@@ -67,7 +61,10 @@ function declaredPayloadHash(signed: ParsedSigV4, parts: HttpRequestParts): stri
     throw s3Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
   }
   const value = declared.trim();
-  if (value.startsWith('STREAMING-')) streamingPayload(value);
+  if (isStreamingPayload(value)) return value;
+  if (value.startsWith('STREAMING-')) {
+    throw s3Error('NotImplemented', `A header you provided implies functionality that is not implemented (x-amz-content-sha256: ${value}).`);
+  }
   if (value !== UNSIGNED_PAYLOAD && !HEX_SHA256.test(value.toLowerCase())) {
     throw s3Error('InvalidArgument', 'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.');
   }
@@ -95,14 +92,10 @@ export function s3AuthError(e: unknown, signed: ParsedSigV4 | undefined): unknow
   return e;
 }
 
-/** Authenticates an S3 request (signature over the declared payload hash) and serves it. */
-export async function serveS3(
-  deps: S3RouteDeps, req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4, base: Omit<CallContext, 'principal' | 'account' | 'region'>,
-  onCall: (call: S3Call) => void, onPrincipal: (p: Principal) => void,
-): Promise<S3Result> {
-  const declared = declaredPayloadHash(signed, parts);
+/** A body sent as is: its SHA-256 is checked against the signed payload hash once written. */
+function plainBody(req: IncomingMessage, declared: string, connections: ConnectionGuard | undefined): S3Body {
   const contentLength = req.headers['content-length'];
-  const body: S3Body = {
+  return {
     ...(contentLength !== undefined ? { declaredLength: Number(contentLength) } : {}),
     stream: () => req,
     verify(sha256) {
@@ -113,7 +106,7 @@ export async function serveS3(
     async readAll(limit) {
       let bytes: Buffer;
       try {
-        bytes = await readBody(req, limit, deps.connections);
+        bytes = await readBody(req, limit, connections);
       } catch (e) {
         if (e instanceof AwsError && e.status === 413) throw s3Error('MaxMessageLengthExceeded', 'Your request was too big.');
         throw e;
@@ -122,6 +115,43 @@ export async function serveS3(
       return bytes;
     },
   };
+}
+
+/**
+ * An aws-chunked body (STREAMING-*): decoded as it streams, every chunk signature checked in a
+ * chain and the trailing checksum verified (sigv4-streaming.ts); a failure errors the stream, so
+ * the object file being written is discarded and nothing is committed.
+ */
+function chunkedBody(req: IncomingMessage, signed: ParsedSigV4, secretAccessKey: string): S3Body {
+  const mode = firstHeader(req.headersDistinct, 'x-amz-content-sha256')?.trim();
+  const decoder = awsChunkedDecoderFor(req.headers, mode === STREAMING_UNSIGNED_TRAILER ? undefined : chunkSigningFor(signed, secretAccessKey));
+  const decoded = stream.pipeline(req, decoder, () => undefined);
+  return {
+    declaredLength: Number(firstHeader(req.headersDistinct, 'x-amz-decoded-content-length')),
+    stream: () => decoded,
+    verify() {
+      // Verified chunk by chunk by the decoder.
+    },
+    async readAll(limit) {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of decoded) {
+        size += (chunk as Buffer).length;
+        if (size > limit) throw s3Error('MaxMessageLengthExceeded', 'Your request was too big.');
+        chunks.push(chunk as Buffer);
+      }
+      return Buffer.concat(chunks, size);
+    },
+  };
+}
+
+/** Authenticates an S3 request (signature over the declared payload hash) and serves it. */
+export async function serveS3(
+  deps: S3RouteDeps, req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4, base: Omit<CallContext, 'principal' | 'account' | 'region'>,
+  onCall: (call: S3Call) => void, onPrincipal: (p: Principal) => void,
+): Promise<S3Result> {
+  const declared = declaredPayloadHash(signed, parts);
+  const streaming = isStreamingPayload(declared);
   let caller: { principal: Principal; secretAccessKey: string };
   try {
     caller = await deps.authenticate(signed);
@@ -129,17 +159,19 @@ export async function serveS3(
     verifySigV4(signed, parts, caller.secretAccessKey, {
       now: deps.now(),
       ...(deps.skewMs !== undefined ? { skewMs: deps.skewMs } : {}),
-      payloadSha256Hex: declared === UNSIGNED_PAYLOAD ? '' : declared,
+      payloadSha256Hex: declared === UNSIGNED_PAYLOAD || streaming ? '' : declared,
       allowUnsignedPayload: true,
+      allowStreamingPayload: true,
     });
   } catch (e) {
     throw s3AuthError(e, signed);
   }
+  const body = streaming ? chunkedBody(req, signed, caller.secretAccessKey) : plainBody(req, declared, deps.connections);
   // Before the body streams in: an authenticated upload is not evicted as an idle stranger.
   deps.connections?.authenticated(req.socket);
   const call = decodeS3Call(req, parts, body);
   onCall(call);
-  if ((call.operation === 'PutObject' || call.operation === 'UploadPart') && contentLength === undefined && req.headers['transfer-encoding'] === undefined) {
+  if ((call.operation === 'PutObject' || call.operation === 'UploadPart') && req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
     throw s3Error('MissingContentLength', 'You must provide the Content-Length HTTP header.');
   }
   const ctx: CallContext = { ...base, principal: caller.principal, account: caller.principal.account, region: signed.region };
@@ -150,7 +182,7 @@ export async function serveS3(
 export async function dispatchS3(env: S3RouteDeps & { clock: Clock; random: Random }, req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4, trace: ApiCallTrace): Promise<S3WireResponse> {
   const s3 = env.s3;
   const base = {
-    sourceIp: trace.sourceIp, secureTransport: false, userAgent: trace.userAgent, requestId: trace.requestId, clock: env.clock, random: env.random,
+    sourceIp: trace.sourceIp, secureTransport: (req.socket as TLSSocket).encrypted === true, userAgent: trace.userAgent, requestId: trace.requestId, clock: env.clock, random: env.random,
   };
   const onCall = (call: S3Call) => {
     trace.operation = call.operation;

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { encodeAwsChunked } from '../../src/auth/sigv4-streaming-sign.js';
 import { Harness, REGION, s3Client, send, signRequest, type Credentials } from './harness.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -87,10 +89,28 @@ describe('S3 SigV4: payload modes, presigned URLs and S3 authentication errors',
     assert.ok(r.headers['x-amz-request-id']);
   });
 
-  it('aws-chunked STREAMING-* payloads answer NotImplemented until the streaming decoder is plugged in', async () => {
-    // SEAM (src/server/s3-route.ts streamingPayload): replace this expectation when sigv4-streaming lands.
-    const r = await raw({ path: '/sig/chunked', headers: { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '1' }, body: '' });
-    assert.deepEqual([r.status, code(r.text)], [501, 'NotImplemented']);
+  it('aws-chunked bodies are decoded and their trailer checked: a wrong checksum is BadDigest, a truncated body IncompleteBody, and neither stores anything', async () => {
+    // A stream body of known length (over plain HTTP the SDK sends it UNSIGNED-PAYLOAD).
+    const data = Buffer.alloc(300_000, 'locksmith ');
+    await s3.send(new PutObjectCommand({ Bucket: 'sig', Key: 'streamed', Body: Readable.from([data.subarray(0, 100_000), data.subarray(100_000)]), ContentLength: data.length }));
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'sig', Key: 'streamed' }));
+    assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(data));
+    // aws-chunked framing (STREAMING-UNSIGNED-PAYLOAD-TRAILER, as the SDKs send over TLS), with a checksum that does not match the bytes.
+    // The same framing by hand, with a checksum that does not match the bytes.
+    const body = encodeAwsChunked(Buffer.from('hello\n'), { chunkSize: 8192, trailers: new Map([['x-amz-checksum-crc32', 'AAAAAA==']]) });
+    const headers = {
+      'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'content-encoding': 'aws-chunked',
+      'x-amz-decoded-content-length': '6', 'x-amz-trailer': 'x-amz-checksum-crc32',
+    };
+    const bad = await raw({ path: '/sig/trailer', headers, body: body.toString('latin1') });
+    assert.deepEqual([bad.status, code(bad.text)], [400, 'BadDigest']);
+    const good = encodeAwsChunked(Buffer.from('hello\n'), { chunkSize: 8192, trailers: new Map([['x-amz-checksum-crc32', 'NjowIA==']]) });
+    assert.equal((await raw({ path: '/sig/trailer', headers, body: good.toString('latin1') })).status, 200);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: 'sig', Key: 'trailer' }));
+    assert.equal(head.ContentLength, 6, 'only the good upload was committed');
+    const truncated = await raw({ path: '/sig/truncated', headers, body: good.subarray(0, good.length - 12).toString('latin1') });
+    assert.equal(truncated.status, 400);
+    await assert.rejects(s3.send(new HeadObjectCommand({ Bucket: 'sig', Key: 'truncated' })), { name: 'NotFound' });
   });
 
   it('operations Locksmith does not implement answer 501 NotImplemented naming the operation', async () => {
