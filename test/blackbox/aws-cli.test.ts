@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { Harness } from './harness.js';
+import { awsCliEnv, Harness } from './harness.js';
 
 const run = promisify(execFile);
 
@@ -16,11 +16,7 @@ describe('aws CLI smoke test with the generated profile', () => {
   after(() => h.stop());
 
   const aws = async (...args: string[]) => {
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
-    if (process.env.PYENV_ROOT) env.PYENV_ROOT = process.env.PYENV_ROOT;
-    env.AWS_CONFIG_FILE = join(h.dataDir, 'aws-config');
-    env.AWS_SHARED_CREDENTIALS_FILE = join(h.dataDir, 'aws-credentials');
-    env.AWS_PROFILE = 'locksmith';
+    const env = awsCliEnv(h);
     // CLIs older than 2.13 (Debian's 2.9, v1) ignore endpoint_url in the config file.
     const { stdout } = await run('aws', ['--endpoint-url', h.endpoint, '--output', 'json', ...args], { env });
     return stdout.trim() ? JSON.parse(stdout) : undefined;

@@ -210,3 +210,13 @@ export function stsClient(h: Harness, credentials: Credentials = h.credentials):
   (c.config as { systemClockOffset: number }).systemClockOffset = h.clock.now().getTime() - Date.now();
   return c;
 }
+
+/** Environment for the machine's `aws` CLI, configured only by the profile files Locksmith wrote into its data dir. */
+export function awsCliEnv(h: Harness): Record<string, string> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
+  if (process.env.PYENV_ROOT) env.PYENV_ROOT = process.env.PYENV_ROOT;
+  env.AWS_CONFIG_FILE = join(h.dataDir, 'aws-config');
+  env.AWS_SHARED_CREDENTIALS_FILE = join(h.dataDir, 'aws-credentials');
+  env.AWS_PROFILE = 'locksmith';
+  return env;
+}

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { Harness } from './harness.js';
+import { awsCliEnv, Harness } from './harness.js';
 
 const run = promisify(execFile);
 
@@ -16,11 +16,7 @@ describe('aws CLI: s3 and s3api smoke path', () => {
   after(() => h.stop());
 
   const aws = async (...args: string[]) => {
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
-    if (process.env.PYENV_ROOT) env.PYENV_ROOT = process.env.PYENV_ROOT;
-    env.AWS_CONFIG_FILE = join(h.dataDir, 'aws-config');
-    env.AWS_SHARED_CREDENTIALS_FILE = join(h.dataDir, 'aws-credentials');
-    env.AWS_PROFILE = 'locksmith';
+    const env = awsCliEnv(h);
     const { stdout } = await run('aws', ['--endpoint-url', h.endpoint, ...args], { env, maxBuffer: 64 * 1024 * 1024 });
     return stdout;
   };
