@@ -24,7 +24,11 @@ export class AwsError extends Error {
   }
 }
 
-const error = (code: AwsErrorCode, status = errorStatus(code)) => (message = '') => new AwsError(code, message, status);
+// Each factory answers with its code's status from the one table (codes.ts).
+const error = (code: AwsErrorCode) => {
+  const status = errorStatus(code);
+  return (message = '') => new AwsError(code, message, status);
+};
 
 // Protocol and authentication errors (common to all AWS JSON services).
 export const SerializationException = error('SerializationException');
@@ -34,7 +38,7 @@ export const IncompleteSignatureException = error('IncompleteSignatureException'
 export const InvalidSignatureException = error('InvalidSignatureException');
 export const UnrecognizedClientException = error('UnrecognizedClientException');
 export const ExpiredTokenException = error('ExpiredTokenException');
-export const RequestEntityTooLargeException = error('RequestEntityTooLargeException', 413);
+export const RequestEntityTooLargeException = error('RequestEntityTooLargeException');
 export const ValidationException = error('ValidationException');
 export const AccessDeniedException = error('AccessDeniedException');
 export const ThrottlingException = error('ThrottlingException');
@@ -59,24 +63,24 @@ export const LimitExceededException = error('LimitExceededException');
 export const MalformedPolicyDocumentException = error('MalformedPolicyDocumentException');
 export const UnsupportedOperationException = error('UnsupportedOperationException');
 export const DryRunOperationException = error('DryRunOperationException');
-export const KMSInternalException = error('KMSInternalException', 500);
+export const KMSInternalException = error('KMSInternalException');
 export const ExpiredImportTokenException = error('ExpiredImportTokenException');
 export const InvalidImportTokenException = error('InvalidImportTokenException');
 export const IncorrectKeyMaterialException = error('IncorrectKeyMaterialException');
 
 // IAM and STS (awsQuery) errors: codes and statuses from the IAM and STS models' awsQueryError traits.
-export const NoSuchEntity = error('NoSuchEntity', 404);
-export const EntityAlreadyExists = error('EntityAlreadyExists', 409);
-export const DeleteConflict = error('DeleteConflict', 409);
-export const LimitExceeded = error('LimitExceeded', 409);
+export const NoSuchEntity = error('NoSuchEntity');
+export const EntityAlreadyExists = error('EntityAlreadyExists');
+export const DeleteConflict = error('DeleteConflict');
+export const LimitExceeded = error('LimitExceeded');
 export const MalformedPolicyDocument = error('MalformedPolicyDocument');
 export const ValidationError = error('ValidationError');
 export const InvalidInput = error('InvalidInput');
 export const MissingParameter = error('MissingParameter');
-export const AccessDenied = error('AccessDenied', 403);
+export const AccessDenied = error('AccessDenied');
 export const InvalidAction = error('InvalidAction');
 export const MissingAction = error('MissingAction');
-export const InvalidClientTokenId = error('InvalidClientTokenId', 403);
+export const InvalidClientTokenId = error('InvalidClientTokenId');
 export const PackedPolicyTooLarge = error('PackedPolicyTooLarge');
 export const InvalidParameterValue = error('InvalidParameterValue');
 export const MalformedInput = error('MalformedInput');
