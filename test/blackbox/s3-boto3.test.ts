@@ -6,6 +6,17 @@ import { Harness } from './harness.js';
 
 const run = promisify(execFile);
 
+/** The first python3 that has boto3: the one on PATH (pyenv here), else Debian's python3-boto3, which .ci/run installs. */
+async function pythonWithBoto3(): Promise<string> {
+  for (const python of ['python3', '/usr/bin/python3']) {
+    try {
+      await run(python, ['-c', 'import boto3']);
+      return python;
+    } catch { /* try the next */ }
+  }
+  throw new Error('no python3 with boto3: install python3-boto3 (.ci/run does)');
+}
+
 /** boto3 (the machine's, as the aws CLI's botocore) against Locksmith's S3. */
 const SCRIPT = `
 import boto3, hashlib, json, os, sys
@@ -45,7 +56,7 @@ describe('boto3: S3 round trip', () => {
   after(() => h.stop());
 
   it('put/get/range, upload_file multipart of 12 MiB, paginated listing, NoSuchKey', async () => {
-    const { stdout } = await run('python3', ['-c', SCRIPT, h.endpoint, h.credentials.accessKeyId, h.credentials.secretAccessKey, h.dataDir], {
+    const { stdout } = await run(await pythonWithBoto3(), ['-c', SCRIPT, h.endpoint, h.credentials.accessKeyId, h.credentials.secretAccessKey, h.dataDir], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(process.env.PYENV_ROOT ? { PYENV_ROOT: process.env.PYENV_ROOT } : {}) },
       maxBuffer: 16 * 1024 * 1024,
     });
