@@ -95,7 +95,9 @@ export function analyze(g: Gathered, encryptionContext: EncryptionContext | unde
   path.push({ step: 'identityPolicies', ok: identityAllows, detail: identity.length === 0 ? 'none' : `${identity.map((p) => p.name).join(', ')}: ${identityAllows ? 'an Allow matches' : `no Allow matches ${action} on the key`}` });
   const sessions = detail.policies.filter((p) => p.kind === 'sessionPolicy');
   if (sessions.length > 0) path.push({ step: 'sessionPolicies', ok: detail.decision?.allowed !== false || detail.decision.reason !== 'noSessionAllow', detail: `${sessions.length} session policies` });
-  path.push({ step: 'grants', ok: grant !== undefined, detail: grant ? `grant ${grant.grantId} allows ${g.operation}` : grantDetail(g, encryptionContext) });
+  // A grant is an alternative allow: no grant is a failing step only when the policies do not allow either.
+  const policiesAllow = detail.decision?.allowed === true && detail.decision.by !== 'grant';
+  path.push({ step: 'grants', ok: grant !== undefined || policiesAllow, detail: grant ? `grant ${grant.grantId} allows ${g.operation}` : `${grantDetail(g, encryptionContext)}${policiesAllow ? ' (none needed: the policies allow)' : ''}` });
   path.push({ step: 'explicitDeny', ok: denies.length === 0, detail: denies.length === 0 ? 'no Deny matches' : denies.map(({ p, s }) => `${p.kind} ${p.name} statement ${label(s)}`).join('; ') });
   const decision = detail.decision;
   if (decision?.allowed) {
