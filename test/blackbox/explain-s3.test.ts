@@ -155,6 +155,25 @@ describe('explain S3 calls with SSE-KMS', () => {
     assert.ok(withKms.path.find((s) => s.step === 's3ExplicitDeny')!.ok);
   });
 
+  it('the API door shows an S3 call only to a caller that may read the bucket policy and the SSE-KMS key policy (alias resolved first)', async () => {
+    const alice = `arn:aws:iam::${ALPHA}:user/alice`;
+    const ALICE = { accessKeyId: 'AKIAALICE00000000001', secretAccessKey: 'alice-secret' };
+    const body = { Action: 's3:PutObject', Resource: object('mine'), SseKmsKeyId: 'alias/media' };
+    let r = await explainApi(h, body, ALICE);
+    assert.deepEqual([r.status, r.json.__type], [400, 'AccessDeniedException']);
+    assert.equal(r.json.message, `User: ${alice} is not authorized to perform: s3:GetBucketPolicy on resource: "arn:aws:s3:::${BUCKET}" because no identity-based policy allows the s3:GetBucketPolicy action`);
+    const read: { Version: string; Statement: object[] } = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetBucketPolicy', Resource: `arn:aws:s3:::${BUCKET}` }] };
+    await iamClient(h, ALPHA_ROOT).send(new PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'read-bucket', PolicyDocument: JSON.stringify(read) }));
+    r = await explainApi(h, body, ALICE);
+    assert.deepEqual([r.status, r.json.__type], [400, 'AccessDeniedException']);
+    assert.match(r.json.message, new RegExp(`^User: ${alice} is not authorized to perform: kms:GetKeyPolicy on resource: ${key} `));
+    read.Statement.push({ Effect: 'Allow', Action: ['kms:GetKeyPolicy', 'kms:ListGrants'], Resource: key });
+    await iamClient(h, ALPHA_ROOT).send(new PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'read-bucket', PolicyDocument: JSON.stringify(read) }));
+    r = await explainApi(h, body, ALICE);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual([r.json.verdict, r.json.request.principal, r.json.fix.kind], ['DENIED', alice, 'PutUserPolicy'], 'alice has no s3:PutObject');
+  });
+
   it('cross-account upload (CLI door, which reads both accounts): the bucket policy first, then the caller\'s own IAM policy', async () => {
     const bob = `arn:aws:iam::${BETA}:user/bob`;
     const args = ['explain', '--json', '--data-dir', h.dataDir, '--principal', bob, '--action', 's3:PutObject', '--resource', object('from-bob')];

@@ -17,6 +17,7 @@ import { callerIdentityPolicies, globalConditionKeys } from '../caller-policies.
 import { KmsAuthorizer } from '../kms/kms-authorizer.js';
 import { authorizeS3, bucketArn } from '../s3/authorize.js';
 import type { ExplainDeps, ExplainRequest } from './gather.js';
+import { resolveSseKey } from './s3-explain.js';
 
 const KEY_ARN = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
 const S3_ARN = /^arn:aws:s3:::([^/]+)/;
@@ -33,7 +34,13 @@ export async function authorizeCaller(deps: ExplainDeps, ctx: CallContext, actio
 
 export async function authorizeExplain(deps: ExplainDeps, ctx: CallContext, req: ExplainRequest): Promise<void> {
   await readableResource(deps, ctx, req.resource);
-  if (req.sseKmsKeyId?.startsWith('arn:aws:kms:') && KEY_ARN.test(req.sseKmsKeyId)) await readableResource(deps, ctx, req.sseKmsKeyId);
+  const bucket = S3_ARN.exec(req.resource);
+  if (bucket && req.sseKmsKeyId !== undefined) {
+    // The SSE-KMS key as S3 would resolve it for the requester (ids and aliases in its account, the bucket's Region).
+    const region = (await deps.s3?.getBucket(bucket[1]!))?.region ?? ctx.region;
+    const account = PRINCIPAL_ARN.exec(req.principal)?.[1] ?? ctx.account;
+    await readableResource(deps, ctx, await resolveSseKey(deps, req.sseKmsKeyId, account, region));
+  }
   await readablePrincipal(deps, ctx, req.principal);
 }
 

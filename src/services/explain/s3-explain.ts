@@ -100,7 +100,7 @@ export async function explainS3(deps: ExplainDeps, req: ExplainRequest): Promise
 }
 
 /** A key id, key ARN, alias name or alias ARN as S3 takes it; ids and aliases resolve in the caller's account (S3 API Reference, PutObject SSEKMSKeyId). */
-async function resolveSseKey(deps: ExplainDeps, id: string, account: string, region: string): Promise<string> {
+export async function resolveSseKey(deps: ExplainDeps, id: string, account: string, region: string): Promise<string> {
   if (/^arn:aws:kms:[a-z0-9-]+:\d{12}:key\//.test(id)) return id;
   const aliasArn = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):(alias\/.+)$/.exec(id);
   const [aliasAccount, aliasRegion, aliasName] = aliasArn ? [aliasArn[2]!, aliasArn[1]!, aliasArn[3]!] : [account, region, id];
