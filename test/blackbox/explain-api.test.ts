@@ -222,6 +222,14 @@ describe('LocksmithService.Explain: authorized, never a way around authorization
     const self = await explainApi(h, { Action: 'kms:Encrypt', Resource: SCRATCH_KEY }, ALICE);
     assert.equal(self.status, 200, self.text);
     assert.deepEqual([self.json.verdict, self.json.request.principal], ['ALLOWED', alice]);
+    assert.equal(self.json.request.conditionKeys['kms:ResourceAliases'], undefined, 'alice may not list aliases');
+    const root = await explainApi(h, { Principal: alice, Action: 'kms:Encrypt', Resource: APP_KEY }, ALPHA_ROOT);
+    assert.deepEqual(root.json.request.conditionKeys['kms:ResourceAliases'], ['alias/app']);
+    assert.equal(root.json.request.conditionKeys['aws:ResourceTag/team'], 'blue');
+    await iamClient(h, ALPHA_ROOT).send(new PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'read-app-key', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:GetKeyPolicy', 'kms:ListGrants'], Resource: APP_KEY }] }) }));
+    const noTags = await explainApi(h, { Action: 'kms:Encrypt', Resource: APP_KEY }, ALICE);
+    assert.equal(noTags.status, 200, noTags.text);
+    assert.deepEqual([noTags.json.request.conditionKeys['aws:ResourceTag/team'], noTags.json.request.conditionKeys['kms:ResourceAliases']], [undefined, undefined], 'tags and aliases need kms:ListResourceTags and kms:ListAliases');
     const [record] = recordsOf(h, self.headers['x-amzn-requestid'] as string);
     assert.deepEqual([record!.eventName, record!.errorCode, record!.readOnly, record!.responseElements], ['Explain', undefined, true, null]);
     await denial({ Principal: `arn:aws:iam::${ALPHA}:user/auditor`, Action: 'kms:Decrypt', Resource: SCRATCH_KEY }, ALICE,

@@ -70,6 +70,22 @@ async function readableResource(deps: ExplainDeps, ctx: CallContext, resource: s
   }
 }
 
+/**
+ * The key's own condition keys the answer may show: its tags (aws:ResourceTag/*) only with
+ * kms:ListResourceTags on the key, its aliases (kms:ResourceAliases) only with kms:ListAliases.
+ */
+export async function readableKeyFacts(deps: ExplainDeps, ctx: CallContext, keyArn: string): Promise<{ tags: boolean; aliases: boolean }> {
+  const m = KEY_ARN.exec(keyArn);
+  const key = m ? await deps.store.keys.get({ account: m[2]!, region: m[1]!, keyId: m[3]! }) : undefined;
+  if (!key) return { tags: false, aliases: false };
+  const at = { ...ctx, region: key.region, authorizedKeys: undefined };
+  const allowed = (p: Promise<void>) => p.then(() => true, (e: unknown) => (e instanceof AwsError && e.code.startsWith('AccessDenied') ? false : Promise.reject(e)));
+  return {
+    tags: await allowed(new KmsAuthorizer(deps.store).authorizeKey(at, { action: 'ListResourceTags', key, input: { KeyId: keyArn } })),
+    aliases: await allowed(authorizeCaller(deps, at, 'kms:ListAliases', '*')),
+  };
+}
+
 /** The caller itself (its ARN, or its role for a role session) needs no IAM read rights. */
 function isCaller(p: Principal, arn: string): boolean {
   return arn === p.arn || (p.roleArn !== undefined && (arn === p.roleArn || arn.startsWith(`arn:aws:sts::${p.account}:assumed-role/${p.roleName}/`)));

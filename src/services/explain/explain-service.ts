@@ -7,7 +7,7 @@
  */
 import { ValidationException } from '../../errors/aws-error.js';
 import type { CallContext } from '../../domain/call-context.js';
-import { authorizeCaller, authorizeExplain } from './authorize-explain.js';
+import { authorizeCaller, authorizeExplain, readableKeyFacts } from './authorize-explain.js';
 import { explainRequest, requestFromEvent, type Explanation } from './explain.js';
 import type { ExplainDeps, ExplainRequest } from './gather.js';
 
@@ -42,8 +42,18 @@ export class ExplainService {
     if (req.principal === ctx.principal.arn && ctx.principal.session) req = { ...req, sessionPolicies: ctx.principal.session.sessionPolicies };
     await authorizeExplain(this.deps, ctx, req);
     const e = await explainRequest({ ...this.deps, clock: this.deps.clock ?? ctx.clock }, req);
+    const request = await this.visibleRequest(ctx, e.request);
     // The answer's members in reading order.
-    return { verdict: e.verdict, error: e.error, message: e.message, request: e.request, path: e.path, statements: e.statements, fix: e.fix };
+    return { verdict: e.verdict, error: e.error, message: e.message, request, path: e.path, statements: e.statements, fix: e.fix };
+  }
+
+  /** Drops the key's tags and aliases from the condition keys shown unless the caller may list them. */
+  private async visibleRequest(ctx: CallContext, r: Explanation['request']): Promise<Explanation['request']> {
+    const keys = Object.keys(r.conditionKeys);
+    if (!keys.some((k) => k.startsWith('aws:ResourceTag/') || k === 'kms:ResourceAliases')) return r;
+    const may = await readableKeyFacts(this.deps, ctx, r.resource);
+    const shown = Object.fromEntries(Object.entries(r.conditionKeys).filter(([k]) => (k.startsWith('aws:ResourceTag/') ? may.tags : k === 'kms:ResourceAliases' ? may.aliases : true)));
+    return { ...r, conditionKeys: shown };
   }
 }
 
