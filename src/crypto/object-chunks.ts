@@ -55,8 +55,8 @@ export function encryptedSegmentSize(plainSize: number, layers = 1): number {
 function chunkNonce(base: Buffer, index: number): Buffer {
   const nonce = Buffer.from(base);
   const hi = Math.floor(index / 0x1_0000_0000);
-  nonce.writeUInt32BE(nonce.readUInt32BE(4) ^ hi, 4);
-  nonce.writeUInt32BE(nonce.readUInt32BE(8) ^ (index >>> 0), 8);
+  nonce.writeUInt32BE((nonce.readUInt32BE(4) ^ hi) >>> 0, 4);
+  nonce.writeUInt32BE((nonce.readUInt32BE(8) ^ index) >>> 0, 8);
   return nonce;
 }
 
