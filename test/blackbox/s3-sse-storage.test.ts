@@ -7,7 +7,9 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, PutObjectCommand, S3Client, UploadPartCommand, UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { Upload } from '@aws-sdk/lib-storage';
 import { awsCliEnv, Harness, s3Client } from './harness.js';
@@ -76,6 +78,25 @@ describe('S3 SSE at rest: chunks, ranges, tampering, no plaintext on disk', () =
     assert.ok(Buffer.from(await part3.Body!.transformToByteArray()).equals(big.subarray(2 * partSize, 3 * partSize)));
     // At rest: 16 bytes of header per part and 16 bytes of tag per 64 KiB chunk, nothing else.
     assert.equal(statSync(fileOf('atrest', 'big.bin')).size, big.length + 8 * 16 + (big.length / CHUNK) * 16);
+  });
+
+  it('UploadPartCopy decrypts an SSE-KMS source range (across chunks) and re-encrypts it under the upload\'s SSE-S3 key', async () => {
+    const mpu = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'atrest', Key: 'assembled.bin' }));
+    const first = big.subarray(0, 5 * MiB);
+    const p1 = await s3.send(new UploadPartCommand({ Bucket: 'atrest', Key: 'assembled.bin', UploadId: mpu.UploadId, PartNumber: 1, Body: first }));
+    assert.equal(p1.ServerSideEncryption, 'AES256');
+    const [s, e] = [partSize - CHUNK - 5, partSize + 3 * CHUNK + 9];
+    const p2 = await s3.send(new UploadPartCopyCommand({ Bucket: 'atrest', Key: 'assembled.bin', UploadId: mpu.UploadId, PartNumber: 2, CopySource: 'atrest/big.bin', CopySourceRange: `bytes=${s}-${e}` }));
+    const done = await s3.send(new CompleteMultipartUploadCommand({
+      Bucket: 'atrest', Key: 'assembled.bin', UploadId: mpu.UploadId,
+      MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }, { PartNumber: 2, ETag: p2.CopyPartResult!.ETag }] },
+    }));
+    assert.equal(done.ServerSideEncryption, 'AES256');
+    const expected = Buffer.concat([first, big.subarray(s, e + 1)]);
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'atrest', Key: 'assembled.bin' }));
+    assert.equal(got.ServerSideEncryption, 'AES256');
+    assert.equal(sha(Buffer.from(await got.Body!.transformToByteArray())), sha(expected));
+    assert.ok((await range('assembled.bin', `bytes=${5 * MiB - 7}-${5 * MiB + 7}`)).equals(expected.subarray(5 * MiB - 7, 5 * MiB + 8)));
   });
 
   it('no plaintext in the data directory: SSE-S3 default objects and SSE-KMS objects alike', async () => {

@@ -39,7 +39,8 @@ export async function getObject(env: S3Env, head = false): Promise<S3Result> {
       throw e;
     }
   }
-  // GetObject of an SSE-KMS object calls Decrypt as the caller, even for an empty body (a denial is 403).
+  // GetObject of an SSE-KMS object calls Decrypt as the caller, even for an empty body (a denial is 403);
+  // HeadObject needs only s3:GetObject (S3 API Reference, HeadObject, "Permissions"): no KMS call.
   const keys = head || !o.encryption ? undefined : await keysOfObject(env, bucket, o);
   const open = async (start: number, end: number) => {
     if (end < start) {
