@@ -15,6 +15,16 @@ import { failure } from './audit-helpers.js';
 const md5 = (s: string) => `"${createHash('md5').update(s).digest('hex')}"`;
 const b64json = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64');
 
+/** A client that records every response's raw headers into `seen`. */
+function capturing(c: S3Client, seen: Array<Record<string, string>>): S3Client {
+  c.middlewareStack.add((next) => async (args) => {
+    const r = await next(args);
+    seen.push((r.response as { headers: Record<string, string> }).headers);
+    return r;
+  }, { step: 'deserialize', name: 'captureHeaders' });
+  return c;
+}
+
 /** A client that adds `headers` to every request before signing (shapes the SDK will not send). */
 function withHeaders(c: S3Client, headers: Record<string, string>): S3Client {
   c.middlewareStack.add((next) => async (args) => {
@@ -77,9 +87,12 @@ describe('S3 server-side encryption: modes, bucket defaults, errors', () => {
       assert.equal(put.SSEKMSKeyId, keyArn);
       assert.equal(put.BucketKeyEnabled, undefined);
       assert.deepEqual(JSON.parse(Buffer.from(put.SSEKMSEncryptionContext!, 'base64').toString()), { ...ctx, 'aws:s3:arn': `arn:aws:s3:::modes/${Key}` });
-      const got = await s3.send(new GetObjectCommand({ Bucket: 'modes', Key }));
+      const seen: Array<Record<string, string>> = [];
+      const got = await capturing(s3Client(h), seen).send(new GetObjectCommand({ Bucket: 'modes', Key }));
       assert.equal(got.SSEKMSKeyId, keyArn);
-      assert.equal(got.$metadata.httpStatusCode, 200); // GetObject has no SSEKMSEncryptionContext member: the context is not echoed on reads.
+      assert.equal(seen[0]!['x-amz-server-side-encryption-aws-kms-key-id'], keyArn);
+      assert.equal(seen[0]!['x-amz-server-side-encryption-context'], undefined, 'the context is not echoed on GET');
+      assert.equal(seen[0]!['x-amz-server-side-encryption-bucket-key-enabled'], undefined);
       assert.equal(await got.Body!.transformToString(), Key);
     }
   });
@@ -110,6 +123,8 @@ describe('S3 server-side encryption: modes, bucket defaults, errors', () => {
     const noAlg = await failure(() => s3.send(new PutObjectCommand({ Bucket: 'modes', Key: 'e', Body: 'e', SSEKMSKeyId: keyArn })));
     assert.equal(noAlg.name, 'InvalidArgument');
     assert.match(noAlg.message, /requires HTTP header x-amz-server-side-encryption : aws:kms/);
+    const badContext = await failure(() => s3.send(new PutObjectCommand({ Bucket: 'modes', Key: 'e', Body: 'e', ServerSideEncryption: 'aws:kms', SSEKMSEncryptionContext: Buffer.from('[1,2]').toString('base64') })));
+    assert.equal(badContext.name, 'InvalidArgument');
     const badAlg = await failure(() => withHeaders(s3Client(h), { 'x-amz-server-side-encryption': 'aws:nope' }).send(new PutObjectCommand({ Bucket: 'modes', Key: 'e', Body: 'e' })));
     assert.equal(badAlg.name, 'InvalidArgument');
   });

@@ -13,6 +13,7 @@
 import type { CallContext } from '../../../domain/call-context.js';
 import { s3Error } from '../../../errors/s3-errors.js';
 import type { S3Bucket, S3ObjectEncryption } from '../../../store/s3-ports.js';
+import { ensureAwsManagedKey } from '../../kms/aws-managed-keys.js';
 import { awsOwnedKey } from '../../kms/aws-owned-key.js';
 import { objectArn } from '../authorize.js';
 import { decryptViaS3, generateDataKeyViaS3, type KmsViaS3Deps } from './kms-via-s3.js';
@@ -37,6 +38,16 @@ async function ownedKey(deps: KmsViaS3Deps, ctx: CallContext, bucket: S3Bucket) 
 /** An internal fault: S3's own sealed metadata did not open (the root key or the row changed). */
 const storedKeyUnreadable = () => s3Error('InternalError', 'We encountered an internal error. Please try again.');
 
+/**
+ * The AWS managed key aws/s3 of the bucket owner's account and Region (s3-sse-facts.md §1): named by
+ * its alias for the owner's own calls; another account's caller gets the owner's key ARN, whose
+ * policy (kms:CallerAccount = owner) refuses it, as AWS refuses cross-account use of aws/s3.
+ */
+async function managedKeyOf(deps: KmsViaS3Deps, ctx: CallContext, bucket: S3Bucket): Promise<string> {
+  if (bucket.account === ctx.account) return AWS_MANAGED_S3_ALIAS;
+  return (await ensureAwsManagedKey(deps.kms, { account: bucket.account, region: bucket.region, clock: ctx.clock, random: ctx.random }, 's3')).arn;
+}
+
 /** Data keys for a new object (or upload) of `bucket`/`key` under `settings`. */
 export async function newObjectKeys(deps: KmsViaS3Deps, ctx: CallContext, bucket: S3Bucket, key: string, settings: SseSettings): Promise<ObjectKeys> {
   const arn = objectArn(bucket.name, key);
@@ -48,7 +59,7 @@ export async function newObjectKeys(deps: KmsViaS3Deps, ctx: CallContext, bucket
   }
   // S3 adds aws:s3:arn to the caller's context; the caller cannot replace it.
   const context = { ...settings.callerContext, ...bound };
-  const dk = await generateDataKeyViaS3(deps, ctx, bucket.region, settings.kmsKeyId ?? AWS_MANAGED_S3_ALIAS, context);
+  const dk = await generateDataKeyViaS3(deps, ctx, bucket.region, settings.kmsKeyId ?? (await managedKeyOf(deps, ctx, bucket)), context);
   const record: S3ObjectEncryption = {
     algorithm: settings.algorithm, encryptedDataKey: dk.ciphertextBlob.toString('base64'), kmsKeyArn: dk.keyArn, context, bucketKeyEnabled: settings.bucketKeyEnabled,
   };
