@@ -125,6 +125,8 @@ describe('S3 server-side encryption: modes, bucket defaults, errors', () => {
     assert.match(noAlg.message, /requires HTTP header x-amz-server-side-encryption : aws:kms/);
     const badContext = await failure(() => s3.send(new PutObjectCommand({ Bucket: 'modes', Key: 'e', Body: 'e', ServerSideEncryption: 'aws:kms', SSEKMSEncryptionContext: Buffer.from('[1,2]').toString('base64') })));
     assert.equal(badContext.name, 'InvalidArgument');
+    const surrogate = await failure(() => s3.send(new PutObjectCommand({ Bucket: 'modes', Key: 'e', Body: 'e', ServerSideEncryption: 'aws:kms', SSEKMSEncryptionContext: Buffer.from('{"a":"\\ud800"}').toString('base64') })));
+    assert.equal(surrogate.name, 'InvalidArgument');
     const badAlg = await failure(() => withHeaders(s3Client(h), { 'x-amz-server-side-encryption': 'aws:nope' }).send(new PutObjectCommand({ Bucket: 'modes', Key: 'e', Body: 'e' })));
     assert.equal(badAlg.name, 'InvalidArgument');
   });
