@@ -5,7 +5,7 @@ import { bucketEncryptionXml, parseBucketEncryption } from '../../src/services/s
 import type { S3Bucket } from '../../src/store/s3-ports.js';
 
 const bucket = (encryption?: S3Bucket['encryption']): S3Bucket => ({ name: 'b', account: '111111111111', region: 'us-east-1', createdAt: new Date(0), ...(encryption ? { encryption } : {}) });
-const ctx = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64');
+const ctx = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64');
 const code = (fn: () => unknown) => {
   try {
     fn();
