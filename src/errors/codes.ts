@@ -102,6 +102,13 @@ const LISTED_ERRORS = {
   // Unverified: status; the code and message are S3's as recorded in versity/versitygw#1683.
   InvalidChunkSizeError: { service: 's3', status: 403 },
   MalformedTrailerError: { service: 's3', status: 400 },
+  // Server-side encryption (S3 User Guide, "Troubleshooting SSE-KMS"; S3 API Reference, GetBucketEncryption):
+  // KMS errors are answered by S3 under a "KMS." prefix, 400 (real captures, e.g. aws/aws-cli#4507).
+  'KMS.NotFoundException': { service: 's3', status: 400 },
+  'KMS.DisabledException': { service: 's3', status: 400 },
+  'KMS.KMSInvalidStateException': { service: 's3', status: 400 },
+  // Unverified: S3's answer for an asymmetric or HMAC key (the KMS error under S3's "KMS." prefix).
+  'KMS.InvalidKeyUsageException': { service: 's3', status: 400 },
 } as const satisfies Record<string, ListedError>;
 
 /** An AWS error code Locksmith knows; the compiler checks every code named in src/. */
