@@ -54,8 +54,8 @@ describe('web console in Chromium', { timeout: 180_000 }, () => {
     assert.match(headers['content-security-policy']!, /script-src 'self'/);
     await signInWithKeyboard(page, h.credentials);
     await page.getByText(`arn:aws:iam::${ACCOUNT}:root`).waitFor();
-    assert.equal(await page.evaluate('sessionStorage.length'), 1);
-    assert.equal(await page.evaluate('localStorage.length'), 0, 'credentials never go to localStorage');
+    assert.equal(await page.evaluate(() => (globalThis as any).sessionStorage.length as number), 1);
+    assert.equal(await page.evaluate(() => (globalThis as any).localStorage.length as number), 0, 'credentials never go to localStorage');
   });
 
   it('creates a key and finds it with the filters', async () => {
@@ -77,7 +77,8 @@ describe('web console in Chromium', { timeout: 180_000 }, () => {
     await page.getByRole('link', { name: keyId }).click();
     await page.getByRole('heading', { name: `Key ${keyId}` }).waitFor();
     const editor = page.getByLabel('Policy document (JSON)');
-    await page.waitForFunction("document.querySelector('textarea')?.value.includes('Enable IAM User Permissions')");
+    // Functions, not strings: the page's CSP forbids string evaluation (no 'unsafe-eval').
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('textarea')?.value.includes('Enable IAM User Permissions'));
     await editor.fill('{ "Version": "2012-10-17", "Statement": [ {');
     await page.getByTestId('policy-json-error').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Save policy' }).isDisabled(), true, 'invalid JSON cannot be saved');
@@ -145,7 +146,7 @@ describe('web console in Chromium', { timeout: 180_000 }, () => {
       await p.goto(`${h.endpoint}/console#/keys`);
       await signInWithKeyboard(p, h.credentials);
       await p.getByRole('link', { name: keyId }).waitFor();
-      const overflow = () => p.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+      const overflow = () => p.evaluate(() => { const el = (globalThis as any).document.documentElement; return el.scrollWidth - el.clientWidth as number; });
       assert.equal(await overflow(), 0, 'keys page scrolls sideways');
       await screenshot(p, 'phone-keys');
       await p.getByRole('link', { name: keyId }).click();
