@@ -2,9 +2,10 @@ import type { AwsError } from '../errors/aws-error.js';
 import type { Principal } from '../domain/call-context.js';
 
 /** The services whose calls the audit trail records, by their SigV4 signing names. */
-export type AuditedService = 'kms' | 'iam' | 'sts' | 'cloudtrail';
+export type AuditedService = 'kms' | 'iam' | 'sts' | 'cloudtrail' | 'locksmith';
 
-export const AUDITED_SERVICES: readonly string[] = ['kms', 'iam', 'sts', 'cloudtrail'];
+/** `locksmith`: Locksmith's own API (LocksmithService.Explain, src/protocols/locksmith-json.ts). */
+export const AUDITED_SERVICES: readonly string[] = ['kms', 'iam', 'sts', 'cloudtrail', 'locksmith'];
 
 /**
  * What the server learns about one API call while serving it, for the audit trail. The server

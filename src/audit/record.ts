@@ -11,6 +11,8 @@ export const EVENT_SOURCES: Record<AuditedService, string> = {
   iam: 'iam.amazonaws.com',
   sts: 'sts.amazonaws.com',
   cloudtrail: 'cloudtrail.amazonaws.com',
+  // Unverified: not an AWS service; named in AWS's pattern so CloudTrail tooling reads it.
+  locksmith: 'locksmith.amazonaws.com',
 };
 
 export interface SessionIssuer {
@@ -97,7 +99,7 @@ const KMS_READ_ONLY = new Set([
  * operations read-only; IAM its Get/List/Simulate operations; every STS operation is read-only.
  */
 export function isReadOnly(service: AuditedService, operation: string): boolean {
-  if (service === 'sts') return true;
+  if (service === 'sts' || service === 'locksmith') return true;
   if (/^(Describe|Get|List|Lookup|Simulate)/.test(operation)) return true;
   return service === 'kms' && KMS_READ_ONLY.has(operation);
 }

@@ -24,7 +24,7 @@ export interface AccessExplanation {
 }
 
 export interface PolicyExplanation {
-  kind: 'keyPolicy' | 'identityPolicy' | 'sessionPolicy';
+  kind: 'keyPolicy' | 'identityPolicy' | 'sessionPolicy' | 'bucketPolicy';
   name: string;
   error?: string;
   statements: StatementExplanation[];
@@ -93,6 +93,12 @@ export function explainKmsAccess(req: RequestContext, policies: PolicyInput): Ac
     out.error = e instanceof Error ? e.message : String(e);
   }
   return out;
+}
+
+/** Statement by statement, for any service's policies (S3: the bucket policy and the caller's identity policies). */
+export function explainPolicies(req: RequestContext, policies: { kind: PolicyExplanation['kind']; name: string; text: string; principal: PrincipalRule }[]): PolicyExplanation[] {
+  const ctx = new ConditionContext(req);
+  return policies.map((p) => explainPolicy(p.kind, p.name, p.text, p.principal, req, ctx));
 }
 
 function explainPolicy(

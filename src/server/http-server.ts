@@ -16,6 +16,8 @@ import type { RootKeyring } from '../crypto/root-keyring.js';
 import type { Random } from '../crypto/random.js';
 import { awsJsonError, kmsOperationOf, serveKms, type WireResponse } from '../protocols/aws-json.js';
 import { cloudTrailOperationOf, serveCloudTrail } from '../protocols/cloudtrail-json.js';
+import { locksmithOperationOf, serveLocksmith } from '../protocols/locksmith-json.js';
+import { ExplainService } from '../services/explain/explain-service.js';
 import { AwsError, InvalidSignatureException, KMSInternalException, UnrecognizedClientException } from '../errors/aws-error.js';
 import type { CallContext, Principal } from '../domain/call-context.js';
 import type { KmsService } from '../services/kms/kms-service.js';
@@ -261,6 +263,8 @@ async function dispatch(
       return serveSts(deps, ctx, queryInput(parts, body), trace);
     case 'cloudtrail':
       return serveCloudTrail(deps.store, ctx, target, body, trace);
+    case 'locksmith':
+      return serveLocksmith(new ExplainService({ store: deps.store, s3: deps.s3?.deps.s3, clock: deps.clock }), ctx, target, body, trace);
     default:
       throw unservedService(signed.service, parts.headers);
   }
@@ -301,6 +305,8 @@ function operationNamed(service: AuditedService, target: string | undefined, for
     case 'iam':
     case 'sts':
       return queryActionOf(service, form);
+    case 'locksmith':
+      return locksmithOperationOf(target);
     default:
       return cloudTrailOperationOf(target) === 'LookupEvents' ? 'LookupEvents' : undefined;
   }

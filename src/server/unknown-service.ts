@@ -9,7 +9,7 @@ import type { WireResponse } from '../protocols/aws-json.js';
 import { document, element } from '../protocols/xml.js';
 
 /** The services the request pipeline routes (src/server/http-server.ts dispatch). */
-export const SERVED_SERVICES: readonly string[] = ['kms', 'iam', 'sts', 'cloudtrail', 's3'];
+export const SERVED_SERVICES: readonly string[] = ['kms', 'iam', 'sts', 'cloudtrail', 's3', 'locksmith'];
 
 type Protocol = 'restXml' | 'restJson' | 'awsJson' | 'awsQuery';
 

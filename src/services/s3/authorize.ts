@@ -36,12 +36,20 @@ function deniedMessage(req: RequestContext, reason: Reason): string {
   }
 }
 
-export async function authorizeS3(
-  deps: S3Deps, ctx: CallContext, action: string, resource: string, bucket: S3Bucket | undefined, extra: Record<string, ContextValue | undefined> = {},
-): Promise<void> {
+/** The request context S3 authorizes (also what the explainer shows, src/services/explain/s3-explain.ts). */
+export function s3RequestContext(
+  ctx: CallContext, action: string, resource: string, bucket: S3Bucket | undefined, extra: Record<string, ContextValue | undefined> = {},
+): RequestContext {
   const p = ctx.principal;
   const conditionKeys = globalConditionKeys(ctx, { 'aws:PrincipalArn': p.roleArn ?? p.arn, 'aws:PrincipalAccount': p.account, ...extra });
-  const req: RequestContext = { principal: p, action, resource, resourceAccount: bucket?.account ?? ctx.account, conditionKeys };
+  return { principal: p, action, resource, resourceAccount: bucket?.account ?? ctx.account, conditionKeys };
+}
+
+export async function authorizeS3(
+  deps: Pick<S3Deps, 'store'>, ctx: CallContext, action: string, resource: string, bucket: S3Bucket | undefined, extra: Record<string, ContextValue | undefined> = {},
+): Promise<void> {
+  const p = ctx.principal;
+  const req = s3RequestContext(ctx, action, resource, bucket, extra);
   const isRoot = p.type === 'Root' && !p.session;
   const identityPolicies = isRoot ? [] : await callerIdentityPolicies(deps.store, p);
   if (!bucket) {

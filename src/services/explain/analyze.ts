@@ -3,8 +3,8 @@
  * the smallest change that would allow the call (or the Deny to remove). Built on the policy
  * engine's explainKmsAccess and the KMS authorizer's inputs (gather.ts).
  */
-import { explainKmsAccess, type AccessExplanation, type StatementExplanation } from '../../policy/explain.js';
-import { grantAllows, contextSatisfies } from '../../services/kms/grant-evaluation.js';
+import { explainKmsAccess, type StatementExplanation } from '../../policy/explain.js';
+import { grantAllows, contextSatisfies } from '../kms/grant-evaluation.js';
 import { accountRootArn } from '../../domain/arn.js';
 import type { EncryptionContext } from '../../domain/encryption-context.js';
 import type { Gathered } from './gather.js';
@@ -19,7 +19,9 @@ const CRYPTO = new Set([
 ]);
 
 export interface PathStep {
-  step: 'keyExists' | 'region' | 'keyState' | 'keyPolicy' | 'identityPolicies' | 'grants' | 'sessionPolicies' | 'explicitDeny';
+  step: 'keyExists' | 'region' | 'keyState' | 'keyPolicy' | 'identityPolicies' | 'grants' | 'sessionPolicies' | 'explicitDeny'
+    // S3 calls (s3-explain.ts): the S3 authorization, then the KMS call S3 makes as the caller.
+    | 'bucket' | 'bucketPolicy' | 's3IdentityPolicies' | 's3ExplicitDeny' | 'kmsCall';
   ok: boolean;
   detail: string;
 }
@@ -32,6 +34,8 @@ export interface NearMiss {
   /** The elements that failed: Principal, Action, Resource, or `Condition <op> <key>`. */
   failed: string[];
   reasons: string[];
+  /** For S3 calls: which call the statement was evaluated for (`s3:PutObject`, or the `kms:GenerateDataKey` S3 makes). */
+  call?: string;
 }
 
 export interface Explanation {
@@ -43,17 +47,16 @@ export interface Explanation {
   path: PathStep[];
   statements: NearMiss[];
   fix: Fix;
-  detail: AccessExplanation | null;
 }
 
 export function analyze(g: Gathered, encryptionContext: EncryptionContext | undefined): Explanation {
   const action = `kms:${g.operation}`;
   const resource = g.key?.arn ?? `arn:aws:kms:${g.keyRegion}:${g.keyAccount}:key/?`;
   const shownKeys = Object.fromEntries(Object.entries(g.conditionKeys).filter(([k, v]) => v !== undefined && !k.startsWith('aws:CurrentTime') && !k.startsWith('aws:EpochTime')));
-  const base = { request: { principal: g.principal.arn, action, resource, region: g.callRegion, conditionKeys: shownKeys }, statements: [], detail: null };
+  const base = { request: { principal: g.principal.arn, action, resource, region: g.callRegion, conditionKeys: shownKeys }, statements: [] as NearMiss[] };
   const path: PathStep[] = [];
   if (!g.key) {
-    path.push({ step: 'keyExists', ok: false, detail: `no key ${resource} in the data directory` });
+    path.push({ step: 'keyExists', ok: false, detail: `no key ${resource}` });
     return { ...base, verdict: 'DENIED', error: 'NotFoundException', path, fix: { kind: 'None', summary: 'check the key ARN (account, Region, key id)' } };
   }
   const key = g.key;
@@ -96,20 +99,20 @@ export function analyze(g: Gathered, encryptionContext: EncryptionContext | unde
   path.push({ step: 'explicitDeny', ok: denies.length === 0, detail: denies.length === 0 ? 'no Deny matches' : denies.map(({ p, s }) => `${p.kind} ${p.name} statement ${label(s)}`).join('; ') });
   const decision = detail.decision;
   if (decision?.allowed) {
-    return { ...base, verdict: 'ALLOWED', path, statements, detail, fix: { kind: 'None', summary: `allowed by ${decision.by}${decision.grantId ? ` ${decision.grantId}` : ''}` } };
+    return { ...base, verdict: 'ALLOWED', path, statements, fix: { kind: 'None', summary: `allowed by ${decision.by}${decision.grantId ? ` ${decision.grantId}` : ''}` } };
   }
-  const denied = { ...base, verdict: 'DENIED' as const, error: 'AccessDeniedException', message: detail.message ?? detail.error, path, statements, detail };
+  const denied = { ...base, verdict: 'DENIED' as const, error: 'AccessDeniedException', message: detail.message ?? detail.error, path, statements };
   return { ...denied, fix: suggestFix(g, detail, { delegates, keyAllows, identityAllows, encryptionContext }) };
 }
 
 /** Statements worth showing: those that matched, and Allows/Denies that name the action (almost matched). */
-const relevant = (s: StatementExplanation) => s.matched || s.action.matched;
+export const relevant = (s: StatementExplanation) => s.matched || s.action.matched;
 
 function label(s: StatementExplanation): string {
   return s.sid ? `"${s.sid}"` : `#${s.index + 1}`;
 }
 
-function nearMiss(policy: string, s: StatementExplanation): NearMiss {
+export function nearMiss(policy: string, s: StatementExplanation): NearMiss {
   const failed: string[] = [];
   if (s.principal && !s.principal.matched) failed.push(s.principal.element);
   if (!s.action.matched) failed.push(s.action.element);

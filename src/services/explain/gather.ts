@@ -1,7 +1,7 @@
 /**
  * What the KMS authorizer (src/services/kms/kms-authorizer.ts) would see for a request, rebuilt
- * offline from the data directory: the caller, the key (state, Region, policy), the caller's
- * identity policies, the grants it holds on the key, and the request's condition keys.
+ * from the store: the caller, the key (state, Region, policy), the caller's identity policies,
+ * the grants it holds on the key, and the request's condition keys.
  */
 import type { EncryptionContext } from '../../domain/encryption-context.js';
 import type { Principal } from '../../domain/call-context.js';
@@ -9,11 +9,13 @@ import type { KmsKey } from '../../domain/key.js';
 import type { NamedPolicyDocument } from '../../store/iam-ports.js';
 import type { KmsGrant } from '../../store/grant-ports.js';
 import type { Store } from '../../store/ports.js';
+import type { S3Store } from '../../store/s3-ports.js';
 import type { ContextValue } from '../../policy/types.js';
-import { callerIdentityPolicies } from '../../services/caller-policies.js';
-import { callerGrantNames } from '../../services/principal-binding.js';
-import { kmsConditionKeys } from '../../services/kms/condition-keys.js';
-import { systemClock } from '../../util/clock.js';
+import { callerIdentityPolicies } from '../caller-policies.js';
+import { callerGrantNames } from '../principal-binding.js';
+import { kmsConditionKeys } from '../kms/condition-keys.js';
+import { systemClock, type Clock } from '../../util/clock.js';
+import { NotFoundException, ValidationException } from '../../errors/aws-error.js';
 import { secureRandom } from '../../crypto/random.js';
 
 export interface ExplainRequest {
@@ -26,6 +28,16 @@ export interface ExplainRequest {
   /** The Region the call is made in (default: the key ARN's). */
   region?: string;
   sessionPolicies?: string[];
+  /** For S3 object actions: the SSE-KMS key S3 uses (key id, key ARN, alias name or alias ARN). */
+  sseKmsKeyId?: string;
+}
+
+export interface ExplainDeps {
+  store: Store;
+  /** Bucket metadata, for S3 calls; without it only KMS calls are explained. */
+  s3?: S3Store;
+  /** The lifecycle clock (aws:CurrentTime); the system clock when absent. */
+  clock?: Clock;
 }
 
 export interface Gathered {
@@ -42,10 +54,11 @@ export interface Gathered {
 
 const KEY_ARN = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
 
-export async function gather(store: Store, req: ExplainRequest): Promise<Gathered> {
+/** `clock`: the lifecycle clock (aws:CurrentTime); the system clock offline. */
+export async function gather(store: Store, req: ExplainRequest, clock: Clock = systemClock): Promise<Gathered> {
   const operation = req.action.replace(/^kms:/i, '');
   const m = KEY_ARN.exec(req.resource);
-  if (!m) throw new Error(`--resource must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>), got '${req.resource}'`);
+  if (!m) throw ValidationException(`Resource must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>), got '${req.resource}'`);
   const [, keyRegion, keyAccount, keyId] = m as unknown as [string, string, string, string];
   const callRegion = req.region ?? keyRegion;
   const key = await store.keys.get({ account: keyAccount, region: keyRegion, keyId });
@@ -54,7 +67,7 @@ export async function gather(store: Store, req: ExplainRequest): Promise<Gathere
   const grants = key ? await store.grants.forGrantee(key, callerGrantNames(principal)) : [];
   const ctx = {
     principal, account: principal.account, region: callRegion, sourceIp: '127.0.0.1', secureTransport: false,
-    userAgent: 'locksmith-explain', viaService: req.viaService, requestId: 'explain', clock: systemClock, random: secureRandom,
+    userAgent: 'locksmith-explain', viaService: req.viaService, requestId: 'explain', clock, random: secureRandom,
   };
   const conditionKeys = kmsConditionKeys(ctx, operation, {}, key, req.encryptionContext);
   if (key) {
@@ -71,19 +84,19 @@ const PRINCIPAL_ARN = /^arn:aws:(iam|sts)::(\d{12}):(root|user\/(?:.*\/)?([^/]+)
 /** A caller from its ARN: the account root, an IAM user, a role (as a session named `explain`) or a role session. */
 export async function resolvePrincipal(store: Store, arn: string, sessionPolicies: string[] = []): Promise<Principal> {
   const m = PRINCIPAL_ARN.exec(arn);
-  if (!m) throw new Error(`--principal must be an account root, IAM user, IAM role or assumed-role ARN, got '${arn}'`);
+  if (!m) throw ValidationException(`Principal must be an account root, IAM user, IAM role or assumed-role ARN, got '${arn}'`);
   const account = m[2]!;
   if (m[3] === 'root') return { arn, account, type: 'Root', userId: account, accessKeyId: '' };
   if (m[4] !== undefined) {
     const user = await store.iam.getUser(account, m[4]);
-    if (!user) throw new Error(`no IAM user ${m[4]} in account ${account}`);
+    if (!user) throw NotFoundException(`No IAM user ${m[4]} in account ${account}.`);
     const tags = await store.iam.getTags(account, 'user', user.userName);
     return { arn: user.arn, account, type: 'IAMUser', userName: user.userName, userId: user.userId, accessKeyId: '', tags };
   }
   const roleName = m[5] ?? m[6]!;
   const sessionName = m[7] ?? 'explain';
   const role = await store.iam.getRole(account, roleName);
-  if (!role) throw new Error(`no IAM role ${roleName} in account ${account}`);
+  if (!role) throw NotFoundException(`No IAM role ${roleName} in account ${account}.`);
   const tags = await store.iam.getTags(account, 'role', roleName);
   return {
     arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`, account, type: 'AssumedRole', roleArn: role.arn, roleName,

@@ -10,9 +10,9 @@ import type { EncryptionContext } from '../../domain/encryption-context.js';
 import type { Gathered } from './gather.js';
 
 export interface Fix {
-  kind: 'PutKeyPolicy' | 'PutUserPolicy' | 'PutRolePolicy' | 'CreateGrant' | 'EnableKey' | 'CancelKeyDeletion' | 'RemoveDeny' | 'Region' | 'UseService' | 'None';
+  kind: 'PutKeyPolicy' | 'PutUserPolicy' | 'PutRolePolicy' | 'PutBucketPolicy' | 'CreateGrant' | 'EnableKey' | 'CancelKeyDeletion' | 'RemoveDeny' | 'Region' | 'UseService' | 'None';
   summary: string;
-  /** For PutUserPolicy / PutRolePolicy: the user or role; for CreateGrant: the grantee. */
+  /** For PutUserPolicy / PutRolePolicy: the user or role; for CreateGrant: the grantee; for PutKeyPolicy the key, for PutBucketPolicy the bucket. */
   target?: string;
   /** The statement to add or change, or the Deny to remove. */
   statement?: object;
@@ -22,7 +22,8 @@ export interface Fix {
   grant?: object;
 }
 
-const FIX_POLICY_NAME = 'locksmith-explain-fix';
+/** The inline policy a fix adds, one per action so fixes for different actions don't replace each other. */
+export const fixPolicyName = (action: string) => `locksmith-explain-${action.replace(':', '-')}`;
 
 interface Facts {
   delegates: boolean;
@@ -68,10 +69,10 @@ export function suggestFix(g: Gathered, d: AccessExplanation, f: Facts): Fix {
   const statement = { Sid: `Allow${g.operation}`, Effect: 'Allow', Action: action, Resource: key.arn };
   const policy = { Version: '2012-10-17', Statement: [statement] };
   if (g.principal.type === 'AssumedRole') {
-    return { kind: 'PutRolePolicy', target: g.principal.roleName, policyName: FIX_POLICY_NAME, statement, policy, summary: `no IAM policy of role ${g.principal.roleName} allows ${action} on the key: add this inline policy` };
+    return { kind: 'PutRolePolicy', target: g.principal.roleName, policyName: fixPolicyName(action), statement, policy, summary: `no IAM policy of role ${g.principal.roleName} allows ${action} on the key: add this inline policy` };
   }
   if (g.principal.type === 'IAMUser') {
-    return { kind: 'PutUserPolicy', target: g.principal.userName, policyName: FIX_POLICY_NAME, statement, policy, summary: `no IAM policy of user ${g.principal.userName} allows ${action} on the key: add this inline policy` };
+    return { kind: 'PutUserPolicy', target: g.principal.userName, policyName: fixPolicyName(action), statement, policy, summary: `no IAM policy of user ${g.principal.userName} allows ${action} on the key: add this inline policy` };
   }
   return { kind: 'None', summary: `no policy allows ${action}` };
 }
@@ -122,7 +123,7 @@ function grantConstraintFix(g: Gathered, ec: EncryptionContext | undefined): Fix
   };
 }
 
-function rawStatement(policyText: string | undefined, index: number): object | undefined {
+export function rawStatement(policyText: string | undefined, index: number): object | undefined {
   if (!policyText) return undefined;
   const doc = JSON.parse(policyText) as { Statement: object[] | object };
   return Array.isArray(doc.Statement) ? doc.Statement[index] : doc.Statement;
