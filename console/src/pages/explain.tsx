@@ -2,12 +2,13 @@
  * "Why was this denied?": LocksmithService.Explain on the server (authorized like any call), by a
  * request (principal, action, resource…) or by an audit event id. Shows the verdict, the decision
  * path, the statements that matched or almost matched, and the fix, which can be applied here
- * with the same public API (PutKeyPolicy, PutUserPolicy, PutRolePolicy, CreateGrant, EnableKey,
- * CancelKeyDeletion) after a confirmation.
+ * with the same public API (PutKeyPolicy, PutUserPolicy, PutRolePolicy, PutBucketPolicy, CreateGrant,
+ * EnableKey, CancelKeyDeletion) after a confirmation.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { CancelKeyDeletionCommand, CreateGrantCommand, EnableKeyCommand, PutKeyPolicyCommand, type CreateGrantCommandInput } from '@aws-sdk/client-kms';
 import { PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { explainCall, type Clients } from '../aws';
 import { ErrorBox, Field, Json, Status, useAction } from '../ui';
 
@@ -36,7 +37,7 @@ function context(text: string): Record<string, string> | undefined {
   return pairs.length ? Object.fromEntries(pairs) : undefined;
 }
 
-const APPLIABLE = new Set(['PutKeyPolicy', 'PutUserPolicy', 'PutRolePolicy', 'CreateGrant', 'EnableKey', 'CancelKeyDeletion']);
+const APPLIABLE = new Set(['PutKeyPolicy', 'PutBucketPolicy', 'PutUserPolicy', 'PutRolePolicy', 'CreateGrant', 'EnableKey', 'CancelKeyDeletion']);
 
 export function ExplainPage({ c, params }: { c: Clients; params: URLSearchParams }) {
   const [form, setForm] = useState({ principal: '', action: 'kms:Decrypt', resource: '', context: '', via: '', event: params.get('event') ?? '' });
@@ -79,6 +80,9 @@ export function ExplainPage({ c, params }: { c: Clients; params: URLSearchParams
         break;
       case 'PutRolePolicy':
         await c.iam.send(new PutRolePolicyCommand({ RoleName: fix.target!, PolicyName: fix.policyName ?? 'locksmith-explain-fix', PolicyDocument: doc }));
+        break;
+      case 'PutBucketPolicy':
+        await c.s3.send(new PutBucketPolicyCommand({ Bucket: fix.target!, Policy: doc }));
         break;
       case 'CreateGrant':
         await c.kms.send(new CreateGrantCommand(fix.grant as CreateGrantCommandInput));
