@@ -112,7 +112,10 @@ describe('web console in Chromium', { timeout: 180_000 }, () => {
     assert.match((await done.textContent())!, /aws:kms/);
     const progress = page.locator('progress');
     assert.equal(await progress.evaluate((p) => { const bar = p as unknown as { value: number; max: number }; return bar.value === bar.max && bar.max === 256 * 1024; }), true);
-    await page.getByRole('cell', { name: 'hello.txt' }).waitFor();
+    await page.getByRole('cell', { name: 'hello.txt', exact: true }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download hello.txt' }).click()]);
+    assert.equal(download.suggestedFilename(), 'hello.txt');
+    await page.getByRole('status').filter({ hasText: `Downloaded hello.txt (${256 * 1024} bytes, aws:kms` }).waitFor();
     const head = await s3.send(new HeadObjectCommand({ Bucket: 'console-bucket', Key: 'hello.txt' }));
     assert.equal(head.ServerSideEncryption, 'aws:kms');
     assert.match(head.SSEKMSKeyId ?? '', new RegExp(keyId));
