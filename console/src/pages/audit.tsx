@@ -66,7 +66,7 @@ export function AuditPage({ c }: { c: Clients }) {
       <ErrorBox error={act.error} />
       <Status text={act.status} />
       <div class="table-wrap">
-        <table>
+        <table class="stack">
           <caption class="sr-only">Events</caption>
           <thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">User</th><th scope="col">Outcome</th><th scope="col">Details</th></tr></thead>
           <tbody>
@@ -75,11 +75,11 @@ export function AuditPage({ c }: { c: Clients }) {
               const denied = d.errorCode === 'AccessDenied' || d.errorCode === 'AccessDeniedException';
               return [
                 <tr key={e.EventId} class={d.errorCode ? 'failed' : ''}>
-                  <td>{when(e.EventTime)}</td>
-                  <td>{e.EventSource?.split('.')[0]}:{e.EventName}</td>
-                  <td>{d.userIdentity?.arn ?? e.Username}</td>
-                  <td>{d.errorCode ?? 'success'}</td>
-                  <td>
+                  <td data-label="Time">{when(e.EventTime)}</td>
+                  <td data-label="Event">{e.EventSource?.split('.')[0]}:{e.EventName}</td>
+                  <td data-label="User">{d.userIdentity?.arn ?? e.Username}</td>
+                  <td data-label="Outcome">{d.errorCode ?? 'success'}</td>
+                  <td data-label="Details">
                     <button type="button" class="small" aria-expanded={open === e.EventId} aria-label={`Event JSON of ${e.EventName} ${e.EventId}`} onClick={() => setOpen(open === e.EventId ? undefined : e.EventId)}>JSON</button>
                     {denied ? <> <a class="button small" href={`#/explain?event=${encodeURIComponent(e.EventId!)}`}>Explain</a></> : null}
                   </td>

@@ -27,7 +27,7 @@ export function BucketDetail({ c, bucket, prefix }: { c: Clients; bucket: string
       <ErrorBox error={list.error || dl.error} />
       <Status text={dl.status} />
       <div class="table-wrap">
-        <table>
+        <table class="stack">
           <caption class="sr-only">Objects</caption>
           <thead><tr><th scope="col">Key</th><th scope="col">Size</th><th scope="col">Modified</th><th scope="col">Action</th></tr></thead>
           <tbody>
@@ -36,8 +36,8 @@ export function BucketDetail({ c, bucket, prefix }: { c: Clients; bucket: string
             ))}
             {(list.data?.Contents ?? []).map((o) => (
               <tr key={o.Key}>
-                <td>{o.Key!.slice(prefix.length)}</td><td>{o.Size}</td><td>{when(o.LastModified)}</td>
-                <td><button type="button" class="small" aria-label={`Download ${o.Key}`} onClick={() => download(o.Key!)}>Download</button></td>
+                <td data-label="Key">{o.Key!.slice(prefix.length)}</td><td data-label="Size">{o.Size}</td><td data-label="Modified">{when(o.LastModified)}</td>
+                <td data-label="Action"><button type="button" class="small" aria-label={`Download ${o.Key}`} onClick={() => download(o.Key!)}>Download</button></td>
               </tr>
             ))}
           </tbody>

@@ -123,7 +123,7 @@ export function KeysPage({ c }: { c: Clients }) {
       <ErrorBox error={keys.error} />
       <Status text={keys.loading ? 'Loading keys…' : `${rows.length} of ${keys.data?.length ?? 0} keys`} />
       <div class="table-wrap">
-        <table>
+        <table class="stack">
           <caption class="sr-only">KMS keys</caption>
           <thead>
             <tr><th scope="col">Key</th><th scope="col">Aliases</th><th scope="col">State</th><th scope="col">Spec</th><th scope="col">Usage</th><th scope="col">Manager</th><th scope="col">Tags</th></tr>
@@ -131,13 +131,13 @@ export function KeysPage({ c }: { c: Clients }) {
           <tbody>
             {rows.map((r) => (
               <tr key={r.meta.KeyId}>
-                <td><a href={`#/keys/${r.meta.KeyId}`}>{r.meta.KeyId}</a><div class="muted">{r.meta.Description}</div></td>
-                <td>{r.aliases.join(', ')}</td>
-                <td><span class={`state state-${r.meta.KeyState}`}>{r.meta.KeyState}</span></td>
-                <td>{r.meta.KeySpec}</td>
-                <td>{r.meta.KeyUsage}</td>
-                <td>{r.meta.KeyManager}</td>
-                <td>{r.tags.map((t) => `${t.TagKey}=${t.TagValue}`).join(', ')}</td>
+                <td data-label="Key"><a href={`#/keys/${r.meta.KeyId}`}>{r.meta.KeyId}</a><div class="muted">{r.meta.Description}</div></td>
+                <td data-label="Aliases">{r.aliases.join(', ')}</td>
+                <td data-label="State"><span class={`state state-${r.meta.KeyState}`}>{r.meta.KeyState}</span></td>
+                <td data-label="Spec">{r.meta.KeySpec}</td>
+                <td data-label="Usage">{r.meta.KeyUsage}</td>
+                <td data-label="Manager">{r.meta.KeyManager}</td>
+                <td data-label="Tags">{r.tags.map((t) => `${t.TagKey}=${t.TagValue}`).join(', ')}</td>
               </tr>
             ))}
           </tbody>
