@@ -95,6 +95,7 @@ describe('web console in Chromium', { timeout: 180_000 }, () => {
     const refusal = page.getByTestId('policy-error');
     await refusal.filter({ hasText: 'MalformedPolicyDocumentException' }).waitFor();
     assert.match((await refusal.textContent())!, /will not allow you to update the key policy in the future/);
+    assert.equal(await refusal.getAttribute('role'), 'alert', 'the refusal is announced');
     await screenshot(page, 'policy-lockout');
   });
 
