@@ -32,6 +32,7 @@ import { unservedService, unservedServiceResponse } from './unknown-service.js';
 import { restXmlError } from '../protocols/rest-xml.js';
 import type { S3Service } from '../services/s3/s3-service.js';
 import { dispatchS3, s3AuthError, s3ErrorResponse, type S3WireResponse } from './s3-route.js';
+import { isConsoleRequest, serveConsole } from './console-assets.js';
 
 export interface ServerDeps {
   store: Store;
@@ -113,6 +114,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     send(res, deps, requestId, { status: ready ? 200 : 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: ready ? 'ok' : 'unavailable' }) });
     return finished(deps, started, { requestId, service: 'locksmith', operation: `GET ${parts.rawPath}`, outcome: ready ? 'success' : 'Unavailable' });
   }
+  if (isConsoleRequest(parts.method, parts.rawPath, parts.rawQuery, req)) return serveConsole(req, res, parts.rawPath);
   const trace: ApiCallTrace = {
     requestId,
     eventTime: deps.clock.now(),
