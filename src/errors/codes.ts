@@ -102,6 +102,8 @@ const LISTED_ERRORS = {
   // Unverified: status; the code and message are S3's as recorded in versity/versitygw#1683.
   InvalidChunkSizeError: { service: 's3', status: 403 },
   MalformedTrailerError: { service: 's3', status: 400 },
+  // SSE-C with an algorithm other than AES256 (S3 API Reference, "Error responses").
+  InvalidEncryptionAlgorithmError: { service: 's3', status: 400 },
 } as const satisfies Record<string, ListedError>;
 
 /** An AWS error code Locksmith knows; the compiler checks every code named in src/. */
