@@ -16,6 +16,7 @@ import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { openSqliteS3Store } from '../store/sqlite/sqlite-s3.js';
 import { localObjectFiles } from '../store/object-files.js';
 import { S3Service } from '../services/s3/s3-service.js';
+import { BucketKeyCache } from '../services/s3/sse/bucket-key-cache.js';
 import { withUnwrapCache } from '../crypto/unwrap-cache.js';
 import { DAY_MS, systemClock, type Clock } from '../util/clock.js';
 import { ensureDefaultAccount, startupNotice, writeAwsProfileFiles } from './bootstrap.js';
@@ -92,6 +93,8 @@ export interface LocksmithOptions {
   /** PEM certificate chain and key for HTTPS; both or neither. Neither: `<dataDir>/tls/` (tls.ts), generated on first start. */
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** How long S3 reuses a Bucket Key per requester and KMS key (default DEFAULT_BUCKET_KEY_TTL_MS; 0: never). */
+  s3BucketKeyTtlMs?: number;
 }
 
 export interface RunningLocksmith {
@@ -138,7 +141,13 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   // cluster, on the primary's one writer thread shared by every worker.
   const sqlite = openSqliteStore(dbPath);
   const clustered = opts.worker !== undefined;
-  const store = withReadCache(clustered ? withClusterAuditWriter(sqlite) : await withAuditWriter(sqlite, dbPath), () => keyring.forget(), { otherWriters: clustered });
+  // S3 Bucket Keys (plaintext per requester and KMS key) are dropped with every other key-dependent cache.
+  const bucketKeys = new BucketKeyCache({ clock, ttlMs: opts.s3BucketKeyTtlMs });
+  const forgetDerived = () => {
+    keyring.forget();
+    bucketKeys.clear();
+  };
+  const store = withReadCache(clustered ? withClusterAuditWriter(sqlite) : await withAuditWriter(sqlite, dbPath), forgetDerived, { otherWriters: clustered });
   if (opts.seed && leader) {
     try {
       const report = await applySeed(store, keyring, random, clock, opts.seed);
@@ -273,7 +282,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
       else await audit.flush();
       await s3Store.close();
       await store.close();
-      keyring.forget();
+      forgetDerived();
       await new Promise<void>((resolve) => (requestLog ? requestLog.flush(() => resolve()) : resolve()));
     },
   };
