@@ -104,6 +104,14 @@ const LISTED_ERRORS = {
   MalformedTrailerError: { service: 's3', status: 400 },
   // SSE-C with an algorithm other than AES256 (S3 API Reference, "Error responses").
   InvalidEncryptionAlgorithmError: { service: 's3', status: 400 },
+  // Server-side encryption (S3 User Guide, "Troubleshooting SSE-KMS"; S3 API Reference, GetBucketEncryption):
+  // KMS errors are answered by S3 under a "KMS." prefix, 400 (real captures, e.g. aws/aws-cli#4507).
+  'KMS.NotFoundException': { service: 's3', status: 400 },
+  'KMS.DisabledException': { service: 's3', status: 400 },
+  'KMS.KMSInvalidStateException': { service: 's3', status: 400 },
+  // Unverified: S3's answer for an asymmetric or HMAC key (the KMS error under S3's "KMS." prefix).
+  'KMS.InvalidKeyUsageException': { service: 's3', status: 400 },
+  ServerSideEncryptionConfigurationNotFoundError: { service: 's3', status: 404 },
 } as const satisfies Record<string, ListedError>;
 
 /** An AWS error code Locksmith knows; the compiler checks every code named in src/. */

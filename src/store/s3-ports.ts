@@ -12,6 +12,38 @@ export interface S3Bucket {
   createdAt: Date;
   policy?: string;
   tags?: Array<{ Key: string; Value: string }>;
+  /** PutBucketEncryption's configuration; absent: the default, SSE-S3 (AES256). */
+  encryption?: S3BucketEncryption;
+}
+
+/** A bucket's default encryption (S3 API Reference, PutBucketEncryption: one rule). */
+export interface S3BucketEncryption {
+  sseAlgorithm: string;
+  /** As given (id, ARN or alias); S3 does not check it at PutBucketEncryption. */
+  kmsMasterKeyId?: string;
+  bucketKeyEnabled: boolean;
+  /** BlockedEncryptionTypes/EncryptionType values, when the rule has them. */
+  blockedEncryptionTypes?: string[];
+}
+
+/**
+ * How an object's (or a multipart upload's) bytes are encrypted at rest (src/crypto/object-chunks.ts):
+ * the data key sealed — for SSE-S3 under S3's AWS owned key, for SSE-KMS the KMS CiphertextBlob —
+ * never in plaintext. Absent on rows written before server-side encryption existed.
+ */
+export interface S3ObjectEncryption {
+  /** x-amz-server-side-encryption: AES256, aws:kms or aws:kms:dsse. */
+  algorithm: string;
+  /** The data key, sealed (base64). */
+  encryptedDataKey: string;
+  /** DSSE-KMS: the second (S3-managed) layer's key, sealed under S3's AWS owned key (base64). */
+  secondLayerKey?: string;
+  /** SSE-KMS: the KMS key's ARN and the full encryption context (aws:s3:arn + the caller's pairs). */
+  kmsKeyArn?: string;
+  context?: Record<string, string>;
+  bucketKeyEnabled?: boolean;
+  /** Multipart objects: the part number of each stored segment, in order (bound in each chunk's AAD). */
+  partNumbers?: number[];
 }
 
 /** System and user metadata stored with an object and returned on GET/HEAD. */
@@ -38,6 +70,7 @@ export interface S3Object {
   tags: Array<{ Key: string; Value: string }>;
   /** Part sizes for multipart objects (GetObject partNumber); empty for single-part. */
   partSizes: number[];
+  encryption?: S3ObjectEncryption;
 }
 
 export interface S3Upload {
@@ -49,6 +82,8 @@ export interface S3Upload {
   initiatorArn: string;
   headers: S3ObjectHeaders;
   tags: Array<{ Key: string; Value: string }>;
+  /** The encryption every part is written with (data key from CreateMultipartUpload). */
+  encryption?: S3ObjectEncryption;
 }
 
 export interface S3Part {
@@ -80,6 +115,8 @@ export interface S3Store {
   deleteBucket(name: string): Promise<'deleted' | 'notEmpty' | 'missing'>;
   setBucketPolicy(name: string, policy: string | undefined): Promise<void>;
   setBucketTags(name: string, tags: S3Bucket['tags']): Promise<void>;
+  /** undefined: back to the default (DeleteBucketEncryption). */
+  setBucketEncryption(name: string, encryption: S3BucketEncryption | undefined): Promise<void>;
 
   getObject(bucket: string, key: string): Promise<S3Object | undefined>;
   /** Commits the object's metadata; returns the file id it replaced (to be removed), if any. S3ParentGoneError when the bucket is gone. */

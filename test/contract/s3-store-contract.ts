@@ -36,6 +36,10 @@ export function s3StoreContract(adapter: string, open: () => S3Store, files: () 
       await s.setBucketTags(b, [{ Key: 'k', Value: 'v' }]);
       assert.equal((await s.getBucket(b))?.policy, '{"p":1}');
       assert.deepEqual((await s.getBucket(b))?.tags, [{ Key: 'k', Value: 'v' }]);
+      await s.setBucketEncryption(b, { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'alias/x', bucketKeyEnabled: true, blockedEncryptionTypes: ['SSE-C'] });
+      assert.deepEqual((await s.getBucket(b))?.encryption, { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'alias/x', bucketKeyEnabled: true, blockedEncryptionTypes: ['SSE-C'] });
+      await s.setBucketEncryption(b, undefined);
+      assert.equal((await s.getBucket(b))?.encryption, undefined);
       await s.setBucketPolicy(b, undefined);
       assert.equal((await s.getBucket(b))?.policy, undefined);
       assert.equal(await s.deleteBucket(b), 'deleted');
@@ -50,6 +54,11 @@ export function s3StoreContract(adapter: string, open: () => S3Store, files: () 
       const second = object(b, 'k');
       assert.equal(await s.putObject(second), first.fileId);
       assert.deepEqual(await s.getObject(b, 'k'), second);
+      // The encryption record round-trips as given.
+      const sealed = { ...object(b, 'enc'), encryption: { algorithm: 'aws:kms', encryptedDataKey: 'AQID', kmsKeyArn: 'arn:aws:kms:us-east-1:1:key/k', context: { 'aws:s3:arn': `arn:aws:s3:::${b}/enc` }, bucketKeyEnabled: false, partNumbers: [1, 3] } };
+      await s.putObject(sealed);
+      assert.deepEqual(await s.getObject(b, 'enc'), sealed);
+      await s.deleteObject(b, 'enc');
       for (const k of ['a/1', 'a/2', 'a/b/3', 'b', '../x', 'ü', 'trailing ']) await s.putObject(object(b, k));
       assert.equal(await s.deleteBucket(b), 'notEmpty');
       assert.deepEqual((await s.listObjects(b, 'a/', '', 10)).map((o) => o.key), ['a/1', 'a/2', 'a/b/3']);
@@ -65,7 +74,10 @@ export function s3StoreContract(adapter: string, open: () => S3Store, files: () 
     it('multipart: parts replace by number, complete commits the object and removes the upload, abort returns part files', async () => {
       const b = name();
       await s.createBucket({ name: b, account: '1', region: 'us-east-1', createdAt: new Date(0) });
-      const upload = { uploadId: randomBytes(8).toString('hex'), bucket: b, key: 'big', initiated: new Date(1000), account: '1', initiatorArn: 'arn:x', headers: { userMetadata: {} }, tags: [] };
+      const upload = {
+        uploadId: randomBytes(8).toString('hex'), bucket: b, key: 'big', initiated: new Date(1000), account: '1', initiatorArn: 'arn:x', headers: { userMetadata: {} }, tags: [],
+        encryption: { algorithm: 'AES256', encryptedDataKey: 'AQID' },
+      };
       await s.createUpload(upload);
       assert.deepEqual(await s.getUpload(upload.uploadId), upload);
       assert.deepEqual((await s.listUploads(b)).map((u) => u.uploadId), [upload.uploadId]);

@@ -5,6 +5,8 @@ import { parseXmlBody, xmlDocument } from './s3-xml.js';
 import { multipartEtag } from './object-headers.js';
 import { MAX_XML_BODY_BYTES, type S3Env } from './operation.js';
 import { uploadOf } from './upload-lookup.js';
+import { sseResponseHeaders } from './sse/object-keys.js';
+import { refuseSseHeaders } from './sse/sse-settings.js';
 
 /** Every part but the last is at least 5 MiB (S3 User Guide, "Amazon S3 multipart upload limits"). */
 const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -16,6 +18,7 @@ const unquote = (e: string) => e.trim().replace(/^"|"$/g, '');
  */
 export async function completeMultipartUpload(env: S3Env) {
   const { deps, ctx, call, bucket, key } = env;
+  refuseSseHeaders(call.headers);
   const upload = await uploadOf(env);
   const tree = parseXmlBody(await call.body.readAll(MAX_XML_BODY_BYTES)).CompleteMultipartUpload;
   const listed: unknown[] = (typeof tree === 'object' && tree?.Part) || [];
@@ -38,12 +41,15 @@ export async function completeMultipartUpload(env: S3Env) {
   for (const p of chosen.slice(0, -1)) {
     if (p.size < MIN_PART_BYTES) throw s3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
   }
+  // Encrypted parts are self-contained chunk segments: the object's file is their concatenation.
   const written = await deps.files.concat(chosen.map((p) => p.fileId));
+  const size = chosen.reduce((n, p) => n + p.size, 0);
+  const encryption = upload.encryption && { ...upload.encryption, partNumbers: chosen.map((p) => p.partNumber) };
   const etag = multipartEtag(chosen.map((p) => p.etag));
   const toRemove = await commitWritten(deps, [written.fileId], NoSuchUpload, () => deps.s3.completeUpload(upload.uploadId, {
-    bucket: bucket.name, key, fileId: written.fileId, size: written.size, etag, lastModified: ctx.clock.now(),
-    headers: upload.headers, tags: upload.tags, partSizes: chosen.map((p) => p.size),
+    bucket: bucket.name, key, fileId: written.fileId, size: upload.encryption ? size : written.size, etag, lastModified: ctx.clock.now(),
+    headers: upload.headers, tags: upload.tags, partSizes: chosen.map((p) => p.size), ...(encryption ? { encryption } : {}),
   }));
   await deps.files.remove(toRemove);
-  return { xml: xmlDocument('CompleteMultipartUploadResult', { Location: `/${bucket.name}/${encodeURIComponent(key)}`, Bucket: bucket.name, Key: key, ETag: etag }) };
+  return { headers: sseResponseHeaders(encryption), xml: xmlDocument('CompleteMultipartUploadResult', { Location: `/${bucket.name}/${encodeURIComponent(key)}`, Bucket: bucket.name, Key: key, ETag: etag }) };
 }

@@ -1,32 +1,53 @@
 import { InvalidArgument, InvalidRequest, NoSuchBucket } from '../../errors/s3-errors.js';
 import { xmlDocument } from './s3-xml.js';
 import { copySource } from './copy-source.js';
-import { checkKey, quotedMd5, storedHeaders, tagsFromHeader } from './object-headers.js';
-import { commitWritten, refuseEncryptionHeaders } from './object-body.js';
+import { checkKey, storedHeaders, tagsFromHeader } from './object-headers.js';
+import { commitWritten } from './object-body.js';
 import { MAX_PUT_BYTES, type S3Env } from './operation.js';
+import { etagFor, kmsDeps, readObject } from './sse/object-io.js';
+import { newObjectKeys, sseResponseHeaders } from './sse/object-keys.js';
+import { objectBinding, writeSealed } from './sse/sealed-body.js';
+import { effectiveSse, requestedSse } from './sse/sse-settings.js';
 
 /**
  * CopyObject: x-amz-metadata-directive COPY (default) keeps the source's headers, REPLACE takes
  * the request's; x-amz-tagging-directive likewise for tags. Copying an object onto itself needs
- * REPLACE (S3 API Reference, CopyObject).
+ * REPLACE or new encryption settings (S3 API Reference, CopyObject). The source is decrypted as
+ * the caller (Decrypt on its KMS key) and re-encrypted under the request's SSE headers, else the
+ * destination bucket's default (GenerateDataKey on the destination key); the source's extra
+ * encryption context is not carried over (s3-sse-facts.md §1).
  */
 export async function copyObject(env: S3Env) {
   const { deps, ctx, call, bucket, key } = env;
   checkKey(key);
-  refuseEncryptionHeaders(call.headers, 'CopyObject');
+  const settings = effectiveSse(call.headers, bucket);
   const directive = call.headers['x-amz-metadata-directive'] ?? 'COPY';
   const tagging = call.headers['x-amz-tagging-directive'] ?? 'COPY';
   if (!['COPY', 'REPLACE'].includes(directive)) throw InvalidArgument('Unknown metadata directive.');
   if (!['COPY', 'REPLACE'].includes(tagging)) throw InvalidArgument('Unknown tagging directive.');
   const source = await copySource(env);
-  if (source.bucket.name === bucket.name && source.object.key === key && directive === 'COPY') {
+  if (source.bucket.name === bucket.name && source.object.key === key && directive === 'COPY' && requestedSse(call.headers) === undefined) {
     throw InvalidRequest(
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
   if (source.object.size > MAX_PUT_BYTES) throw InvalidRequest('The specified copy source is larger than the maximum allowable size for a copy source: 5368709120');
-  const written = await deps.files.write(deps.files.read(source.object.fileId), MAX_PUT_BYTES);
-  const etag = quotedMd5(written.md5);
+  const plain = await readObject(env, source.bucket, source.object);
+  let sse;
+  try {
+    sse = await newObjectKeys(kmsDeps(env), ctx, bucket, key, settings);
+  } catch (e) {
+    plain.destroy();
+    throw e;
+  }
+  let written;
+  try {
+    written = await writeSealed(deps.files, plain, MAX_PUT_BYTES, sse.keys, objectBinding(bucket.name, key), 0, ctx.random);
+  } finally {
+    sse.wipe();
+    plain.destroy();
+  }
+  const etag = etagFor(sse.record, written.md5, env);
   const lastModified = ctx.clock.now();
   const replaced = await commitWritten(deps, [written.fileId], NoSuchBucket, () => deps.s3.putObject({
     bucket: bucket.name,
@@ -38,7 +59,8 @@ export async function copyObject(env: S3Env) {
     headers: directive === 'REPLACE' ? storedHeaders(call.headers) : source.object.headers,
     tags: tagging === 'REPLACE' ? tagsFromHeader(call.headers['x-amz-tagging']) : source.object.tags,
     partSizes: [],
+    encryption: sse.record,
   }));
   if (replaced) await deps.files.remove([replaced]);
-  return { xml: xmlDocument('CopyObjectResult', { ETag: etag, LastModified: lastModified }) };
+  return { headers: sseResponseHeaders(sse.record, true), xml: xmlDocument('CopyObjectResult', { ETag: etag, LastModified: lastModified }) };
 }

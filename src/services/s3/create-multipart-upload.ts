@@ -1,17 +1,28 @@
 import { xmlDocument } from './s3-xml.js';
 import { checkKey, storedHeaders, tagsFromHeader } from './object-headers.js';
 import { NoSuchBucket } from '../../errors/s3-errors.js';
-import { commitWritten, refuseEncryptionHeaders } from './object-body.js';
+import { commitWritten } from './object-body.js';
 import type { S3Env } from './operation.js';
+import { kmsDeps } from './sse/object-io.js';
+import { newObjectKeys, sseResponseHeaders } from './sse/object-keys.js';
+import { effectiveSse } from './sse/sse-settings.js';
 
-/** CreateMultipartUpload: records the object's headers and tags for completion; answers the upload id. */
-export async function createMultipartUpload({ deps, ctx, call, bucket, key }: S3Env) {
+/**
+ * CreateMultipartUpload: records the object's headers and tags for completion, and its encryption:
+ * the data key is made now (GenerateDataKey as the caller for SSE-KMS) and stored sealed in the
+ * upload; every part opens it again (s3-sse-facts.md §3). Answers the upload id.
+ */
+export async function createMultipartUpload(env: S3Env) {
+  const { deps, ctx, call, bucket, key } = env;
   checkKey(key);
-  refuseEncryptionHeaders(call.headers, 'CreateMultipartUpload');
+  const settings = effectiveSse(call.headers, bucket);
+  const headers = storedHeaders(call.headers);
+  const tags = tagsFromHeader(call.headers['x-amz-tagging']);
+  const sse = await newObjectKeys(kmsDeps(env), ctx, bucket, key, settings);
+  sse.wipe();
   const uploadId = ctx.random.bytes(24).toString('base64url');
   await commitWritten(deps, [], NoSuchBucket, () => deps.s3.createUpload({
-    uploadId, bucket: bucket.name, key, initiated: ctx.clock.now(), account: ctx.account, initiatorArn: ctx.principal.arn,
-    headers: storedHeaders(call.headers), tags: tagsFromHeader(call.headers['x-amz-tagging']),
+    uploadId, bucket: bucket.name, key, initiated: ctx.clock.now(), account: ctx.account, initiatorArn: ctx.principal.arn, headers, tags, encryption: sse.record,
   }));
-  return { xml: xmlDocument('InitiateMultipartUploadResult', { Bucket: bucket.name, Key: key, UploadId: uploadId }) };
+  return { headers: sseResponseHeaders(sse.record, true), xml: xmlDocument('InitiateMultipartUploadResult', { Bucket: bucket.name, Key: key, UploadId: uploadId }) };
 }

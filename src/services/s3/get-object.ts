@@ -4,12 +4,16 @@ import type { S3Result } from './s3-call.js';
 import { objectResponseHeaders } from './object-headers.js';
 import type { S3Env } from './operation.js';
 import { checkPreconditions, parseRange, requestConditions } from './preconditions.js';
+import { keysOfObject, readObject } from './sse/object-io.js';
+import { sseResponseHeaders } from './sse/object-keys.js';
+import { refuseSseHeadersOnRead } from './sse/sse-settings.js';
 
 /** GetObject and HeadObject: conditional headers, Range (206) or partNumber, response-* overrides. */
 export async function getObject(env: S3Env, head = false): Promise<S3Result> {
   const { deps, call, bucket, key } = env;
   const o = await deps.s3.getObject(bucket.name, key);
   if (!o) throw NoSuchKey();
+  refuseSseHeadersOnRead(call.headers);
   try {
     checkPreconditions(o, requestConditions(call.headers));
   } catch (e) {
@@ -17,7 +21,7 @@ export async function getObject(env: S3Env, head = false): Promise<S3Result> {
     if (e instanceof AwsError && e.status === 304) Object.assign(e, { headers: { etag: o.etag, 'last-modified': o.lastModified.toUTCString() } });
     throw e;
   }
-  const headers = objectResponseHeaders(o, call.query);
+  const headers = { ...objectResponseHeaders(o, call.query), ...sseResponseHeaders(o.encryption) };
   let range: { start: number; end: number } | undefined;
   const partNumber = call.query.get('partNumber');
   if (partNumber !== undefined) {
@@ -35,20 +39,20 @@ export async function getObject(env: S3Env, head = false): Promise<S3Result> {
       throw e;
     }
   }
+  // GetObject of an SSE-KMS object calls Decrypt as the caller, even for an empty body (a denial is 403).
+  const keys = head || !o.encryption ? undefined : await keysOfObject(env, bucket, o);
+  const open = async (start: number, end: number) => {
+    if (end < start) {
+      keys?.wipe();
+      return {};
+    }
+    // An object deleted or overwritten between reading its metadata and opening its file is NoSuchKey (readObject).
+    return { stream: await readObject(env, bucket, o, start, end, keys) };
+  };
   if (range === undefined) {
-    return { headers, contentLength: o.size, ...(head || o.size === 0 ? {} : { stream: open(env, o.fileId) }) };
+    return { headers, contentLength: o.size, ...(head ? {} : await open(0, o.size - 1)) };
   }
   headers['content-range'] = `bytes ${range.start}-${range.end}/${o.size}`;
   const length = range.end - range.start + 1;
-  return { status: 206, headers, contentLength: length, ...(head || length === 0 ? {} : { stream: open(env, o.fileId, range.start, range.end) }) };
-}
-
-/** An object deleted or overwritten between reading its metadata and opening its file is gone: NoSuchKey. */
-function open({ deps }: S3Env, fileId: string, start?: number, end?: number) {
-  try {
-    return deps.files.read(fileId, start, end);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw NoSuchKey();
-    throw e;
-  }
+  return { status: 206, headers, contentLength: length, ...(head ? {} : await open(range.start, range.end)) };
 }

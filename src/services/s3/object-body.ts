@@ -1,19 +1,24 @@
+import type { Readable } from 'node:stream';
 import { AwsError } from '../../errors/aws-error.js';
 import { s3Error } from '../../errors/s3-errors.js';
 import { BodyTooLargeError } from '../../store/object-files.js';
 import { S3ParentGoneError, type WrittenFile } from '../../store/s3-ports.js';
 import { checkContentMd5 } from './object-headers.js';
 import type { S3Env } from './operation.js';
+import type { SealedStream } from './sse/sealed-body.js';
 
 /**
  * Streams the request body to a new object file, then checks it against the signed payload hash
- * and Content-MD5; a body that fails a check leaves no file behind.
+ * and Content-MD5; a body that fails a check leaves no file behind. With `seal` (server-side
+ * encryption, sse/sealed-body.ts) the body is encrypted as it streams and the checks use the
+ * plaintext's digests.
  */
-export async function writeRequestBody({ deps, call }: S3Env, limit: number): Promise<WrittenFile> {
+export async function writeRequestBody({ deps, call }: S3Env, limit: number, seal?: (plain: Readable, limit: number) => SealedStream): Promise<WrittenFile> {
   if (call.body.declaredLength !== undefined && call.body.declaredLength > limit) throw entityTooLarge();
   let written: WrittenFile;
   try {
-    written = await deps.files.write(call.body.stream(), limit);
+    const sealed = seal?.(call.body.stream(), limit);
+    written = sealed ? { ...(await deps.files.write(sealed.stream, Number.MAX_SAFE_INTEGER)), ...sealed.plaintext() } : await deps.files.write(call.body.stream(), limit);
   } catch (e) {
     if (e instanceof BodyTooLargeError) throw entityTooLarge();
     if (e instanceof AwsError) throw e;
@@ -36,13 +41,6 @@ export async function writeRequestBody({ deps, call }: S3Env, limit: number): Pr
 }
 
 const entityTooLarge = () => s3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
-
-/** Server-side encryption arrives with issue 14; until then a request asking for it is refused, never silently stored in plaintext. */
-export function refuseEncryptionHeaders(headers: Record<string, string>, operation: string): void {
-  for (const h of ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-customer-algorithm', 'x-amz-server-side-encryption-aws-kms-key-id']) {
-    if (headers[h] !== undefined) throw s3Error('NotImplemented', `A header you provided implies functionality that is not implemented (${operation} with server-side encryption).`);
-  }
-}
 
 /**
  * SEAM for src/crypto/checksums.ts (built separately): x-amz-checksum-crc32 / -crc32c / -sha1 are

@@ -2,12 +2,17 @@ import type { CallContext } from '../../domain/call-context.js';
 import type { S3Call, S3Result } from './s3-call.js';
 import type { S3Bucket, ObjectFiles, S3Store } from '../../store/s3-ports.js';
 import type { Store } from '../../store/ports.js';
+import type { AuditRecorder } from '../../audit/recorder.js';
+import type { KmsService } from '../kms/kms-service.js';
 
 export interface S3Deps {
   /** IAM (identity policies) lives in the main store. */
   store: Store;
   s3: S3Store;
   files: ObjectFiles;
+  /** Server-side encryption: S3 calls KMS in-process as the caller (sse/kms-via-s3.ts) and records those calls. */
+  kms: KmsService;
+  audit?: Pick<AuditRecorder, 'record'>;
 }
 
 /** What an operation runs with: the decoded call, the caller, and the bucket it names (loaded and authorized). */

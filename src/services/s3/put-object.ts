@@ -1,23 +1,35 @@
-import { checkKey, quotedMd5, storedHeaders, tagsFromHeader } from './object-headers.js';
+import { checkKey, storedHeaders, tagsFromHeader } from './object-headers.js';
 import { NoSuchBucket } from '../../errors/s3-errors.js';
-import { commitWritten, refuseEncryptionHeaders, writeRequestBody } from './object-body.js';
+import { commitWritten, writeRequestBody } from './object-body.js';
 import { MAX_PUT_BYTES, type S3Env } from './operation.js';
+import { etagFor, kmsDeps } from './sse/object-io.js';
+import { newObjectKeys, sseResponseHeaders } from './sse/object-keys.js';
+import { objectBinding, sealStream } from './sse/sealed-body.js';
+import { effectiveSse } from './sse/sse-settings.js';
 
 /**
- * PutObject: the body is streamed to a file (fsynced and renamed), then the metadata committed;
- * the file of the object it replaced is removed after the commit. ETag = quoted hex MD5.
+ * PutObject: the body is encrypted as it streams (server-side encryption: the request's headers,
+ * else the bucket default, else SSE-S3) to a file (fsynced and renamed), then the metadata
+ * committed; the file of the object it replaced is removed after the commit. ETag = quoted hex
+ * MD5 of the plaintext for SSE-S3, opaque for SSE-KMS.
  */
 export async function putObject(env: S3Env) {
   const { deps, ctx, call, bucket, key } = env;
   checkKey(key);
-  refuseEncryptionHeaders(call.headers, 'PutObject');
+  const settings = effectiveSse(call.headers, bucket);
   const headers = storedHeaders(call.headers);
   const tags = tagsFromHeader(call.headers['x-amz-tagging']);
-  const written = await writeRequestBody(env, MAX_PUT_BYTES);
-  const etag = quotedMd5(written.md5);
+  const sse = await newObjectKeys(kmsDeps(env), ctx, bucket, key, settings);
+  let written;
+  try {
+    written = await writeRequestBody(env, MAX_PUT_BYTES, (plain, limit) => sealStream(plain, limit, sse.keys, objectBinding(bucket.name, key), 0, ctx.random));
+  } finally {
+    sse.wipe();
+  }
+  const etag = etagFor(sse.record, written.md5, env);
   const replaced = await commitWritten(deps, [written.fileId], NoSuchBucket, () =>
-    deps.s3.putObject({ bucket: bucket.name, key, fileId: written.fileId, size: written.size, etag, lastModified: ctx.clock.now(), headers, tags, partSizes: [] }),
+    deps.s3.putObject({ bucket: bucket.name, key, fileId: written.fileId, size: written.size, etag, lastModified: ctx.clock.now(), headers, tags, partSizes: [], encryption: sse.record }),
   );
   if (replaced) await deps.files.remove([replaced]);
-  return { headers: { etag } };
+  return { headers: { etag, ...sseResponseHeaders(sse.record, true) } };
 }

@@ -6,13 +6,22 @@ import { copySource } from './copy-source.js';
 import { quotedMd5 } from './object-headers.js';
 import { MAX_PUT_BYTES, type S3Env } from './operation.js';
 import { partNumberOf, uploadOf } from './upload-lookup.js';
+import { etagFor, readObject } from './sse/object-io.js';
+import { sseResponseHeaders } from './sse/object-keys.js';
+import { objectBinding, writeSealed } from './sse/sealed-body.js';
+import { refuseSseHeaders } from './sse/sse-settings.js';
+import { uploadKeys } from './sse/upload-keys.js';
 
-/** UploadPartCopy: a part copied from an object, whole or `x-amz-copy-source-range: bytes=first-last`. */
+/**
+ * UploadPartCopy: a part copied from an object, whole or `x-amz-copy-source-range: bytes=first-last`;
+ * the source is decrypted as the caller and the part encrypted under the upload's data key.
+ */
 export async function uploadPartCopy(env: S3Env) {
-  const { deps, ctx, call } = env;
+  const { deps, ctx, call, bucket } = env;
   const partNumber = partNumberOf(call.query.get('partNumber'));
+  refuseSseHeaders(call.headers);
   const upload = await uploadOf(env);
-  const { object } = await copySource(env);
+  const { bucket: sourceBucket, object } = await copySource(env);
   let start = 0;
   let end = object.size - 1;
   const range = call.headers['x-amz-copy-source-range'];
@@ -24,13 +33,25 @@ export async function uploadPartCopy(env: S3Env) {
     if (end < start || end >= object.size) throw s3Error('InvalidRange', 'The requested range is not satisfiable');
   }
   if (end - start + 1 > MAX_PUT_BYTES) throw InvalidArgument('Part size must be at most 5368709120 bytes');
-  const written = await deps.files.write(end < start ? Readable.from([]) : deps.files.read(object.fileId, start, end), MAX_PUT_BYTES);
-  const etag = quotedMd5(written.md5);
+  const sse = await uploadKeys(env, upload);
+  let written;
+  try {
+    const plain = end < start ? Readable.from([]) : await readObject(env, sourceBucket, object, start, end);
+    try {
+      written = sse
+        ? await writeSealed(deps.files, plain, MAX_PUT_BYTES, sse.keys, objectBinding(bucket.name, upload.key), partNumber, ctx.random)
+        : await deps.files.write(plain, MAX_PUT_BYTES);
+    } finally {
+      plain.destroy();
+    }
+  } finally {
+    sse?.wipe();
+  }
+  const etag = sse ? etagFor(sse.record, written.md5, env) : quotedMd5(written.md5);
   const lastModified = ctx.clock.now();
   const replaced = await commitWritten(deps, [written.fileId], NoSuchUpload, () =>
     deps.s3.putPart({ uploadId: upload.uploadId, partNumber, fileId: written.fileId, size: written.size, etag, lastModified }),
   );
   if (replaced) await deps.files.remove([replaced]);
-  return { xml: xmlDocument('CopyPartResult', { ETag: etag, LastModified: lastModified }) };
+  return { headers: sseResponseHeaders(sse?.record), xml: xmlDocument('CopyPartResult', { ETag: etag, LastModified: lastModified }) };
 }
-

@@ -50,3 +50,10 @@ export const S3_SCHEMA = `
   );
   ${S3_TABLES.map(triggers).join('\n')}
 `;
+
+/** Server-side encryption: the bucket's default encryption and each object's / upload's encryption record (JSON). */
+export const S3_SSE_SCHEMA = `
+  ALTER TABLE s3_buckets ADD COLUMN encryption TEXT;
+  ALTER TABLE s3_objects ADD COLUMN encryption TEXT;
+  ALTER TABLE s3_uploads ADD COLUMN encryption TEXT;
+`;

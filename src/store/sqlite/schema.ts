@@ -6,7 +6,7 @@ import { migrateGrantRules } from './schema-grant-rules.js';
 import { IAM_SCHEMA, IAM_TAGS_SCHEMA, STS_ISSUER_ID_SCHEMA } from './schema-iam.js';
 import { KEY_LIFECYCLE_SCHEMA } from './schema-key-lifecycle.js';
 import { STORE_CHANGES_SCHEMA } from './schema-store-changes.js';
-import { S3_SCHEMA } from './schema-s3.js';
+import { S3_SCHEMA, S3_SSE_SCHEMA } from './schema-s3.js';
 
 /** Schema migrations, applied in order; `user_version` records how many ran. A function runs SQL and data steps. */
 const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
@@ -86,6 +86,7 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   STS_ISSUER_ID_SCHEMA,
   AUDIT_INTENTS_SCHEMA,
   S3_SCHEMA,
+  S3_SSE_SCHEMA,
 ];
 
 /** Applies the migrations not yet applied, up to `target` (all of them unless a test says otherwise). */

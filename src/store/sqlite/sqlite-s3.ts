@@ -3,9 +3,9 @@ import { S3ParentGoneError, utf8Compare, type S3Bucket, type S3Object, type S3Pa
 import { openDatabase } from './sqlite-store.js';
 import { migrate } from './schema.js';
 
-interface BucketRow { name: string; account: string; region: string; created_at: number; policy: string | null; tags: string | null }
-interface ObjectRow { bucket: string; key: string; file_id: string; size: number; etag: string; last_modified: number; headers: string; tags: string; part_sizes: string }
-interface UploadRow { upload_id: string; bucket: string; key: string; initiated: number; account: string; initiator_arn: string; headers: string; tags: string }
+interface BucketRow { name: string; account: string; region: string; created_at: number; policy: string | null; tags: string | null; encryption?: string | null }
+interface ObjectRow { bucket: string; key: string; file_id: string; size: number; etag: string; last_modified: number; headers: string; tags: string; part_sizes: string; encryption?: string | null }
+interface UploadRow { upload_id: string; bucket: string; key: string; initiated: number; account: string; initiator_arn: string; headers: string; tags: string; encryption?: string | null }
 interface PartRow { upload_id: string; part_number: number; file_id: string; size: number; etag: string; last_modified: number }
 
 const bucketOf = (r: BucketRow): S3Bucket => ({
@@ -15,6 +15,7 @@ const bucketOf = (r: BucketRow): S3Bucket => ({
   createdAt: new Date(r.created_at),
   ...(r.policy !== null ? { policy: r.policy } : {}),
   ...(r.tags !== null ? { tags: JSON.parse(r.tags) } : {}),
+  ...(r.encryption ? { encryption: JSON.parse(r.encryption) } : {}),
 });
 const objectOf = (r: ObjectRow): S3Object => ({
   bucket: r.bucket,
@@ -26,6 +27,7 @@ const objectOf = (r: ObjectRow): S3Object => ({
   headers: JSON.parse(r.headers),
   tags: JSON.parse(r.tags),
   partSizes: JSON.parse(r.part_sizes),
+  ...(r.encryption ? { encryption: JSON.parse(r.encryption) } : {}),
 });
 const uploadOf = (r: UploadRow): S3Upload => ({
   uploadId: r.upload_id,
@@ -36,6 +38,7 @@ const uploadOf = (r: UploadRow): S3Upload => ({
   initiatorArn: r.initiator_arn,
   headers: JSON.parse(r.headers),
   tags: JSON.parse(r.tags),
+  ...(r.encryption ? { encryption: JSON.parse(r.encryption) } : {}),
 });
 const partOf = (r: PartRow): S3Part => ({
   uploadId: r.upload_id,
@@ -72,17 +75,18 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
     deleteBucket: db.prepare('DELETE FROM s3_buckets WHERE name = ?'),
     setPolicy: db.prepare('UPDATE s3_buckets SET policy = ? WHERE name = ?'),
     setTags: db.prepare('UPDATE s3_buckets SET tags = ? WHERE name = ?'),
+    setEncryption: db.prepare('UPDATE s3_buckets SET encryption = ? WHERE name = ?'),
     getObject: db.prepare('SELECT * FROM s3_objects WHERE bucket = ? AND key = ?'),
     upsertObject: db.prepare(
-      `INSERT INTO s3_objects (bucket, key, file_id, size, etag, last_modified, headers, tags, part_sizes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO s3_objects (bucket, key, file_id, size, etag, last_modified, headers, tags, part_sizes, encryption) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (bucket, key) DO UPDATE SET file_id = excluded.file_id, size = excluded.size, etag = excluded.etag,
-       last_modified = excluded.last_modified, headers = excluded.headers, tags = excluded.tags, part_sizes = excluded.part_sizes`,
+       last_modified = excluded.last_modified, headers = excluded.headers, tags = excluded.tags, part_sizes = excluded.part_sizes, encryption = excluded.encryption`,
     ),
     deleteObject: db.prepare('DELETE FROM s3_objects WHERE bucket = ? AND key = ?'),
     setObjectTags: db.prepare('UPDATE s3_objects SET tags = ? WHERE bucket = ? AND key = ?'),
     listFrom: db.prepare('SELECT * FROM s3_objects WHERE bucket = ? AND key >= ? ORDER BY key LIMIT ?'),
     listObjects: db.prepare('SELECT * FROM s3_objects WHERE bucket = ? AND key > ? ORDER BY key LIMIT ?'),
-    insertUpload: db.prepare('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, account, initiator_arn, headers, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    insertUpload: db.prepare('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, account, initiator_arn, headers, tags, encryption) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     getUpload: db.prepare('SELECT * FROM s3_uploads WHERE upload_id = ?'),
     listUploads: db.prepare('SELECT * FROM s3_uploads WHERE bucket = ? AND key > ? AND substr(key, 1, length(?)) = ? ORDER BY key, initiated LIMIT ?'),
     getPart: db.prepare('SELECT file_id FROM s3_parts WHERE upload_id = ? AND part_number = ?').pluck(),
@@ -97,7 +101,7 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
   };
   const putObject = (o: S3Object): string | undefined => {
     const old = q.getObject.get(o.bucket, o.key) as ObjectRow | undefined;
-    q.upsertObject.run(o.bucket, o.key, o.fileId, o.size, o.etag, o.lastModified.getTime(), JSON.stringify(o.headers), JSON.stringify(o.tags), JSON.stringify(o.partSizes));
+    q.upsertObject.run(o.bucket, o.key, o.fileId, o.size, o.etag, o.lastModified.getTime(), JSON.stringify(o.headers), JSON.stringify(o.tags), JSON.stringify(o.partSizes), o.encryption ? JSON.stringify(o.encryption) : null);
     return old && old.file_id !== o.fileId ? old.file_id : undefined;
   };
   const deleteUpload = (uploadId: string): string[] => {
@@ -130,6 +134,9 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
     },
     async setBucketTags(name, tags) {
       q.setTags.run(tags === undefined ? null : JSON.stringify(tags), name);
+    },
+    async setBucketEncryption(name, encryption) {
+      q.setEncryption.run(encryption === undefined ? null : JSON.stringify(encryption), name);
     },
     async getObject(bucket, key) {
       const r = q.getObject.get(bucket, key) as ObjectRow | undefined;
@@ -167,7 +174,7 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
       }
     },
     async createUpload(u) {
-      parentGone(() => q.insertUpload.run(u.uploadId, u.bucket, u.key, u.initiated.getTime(), u.account, u.initiatorArn, JSON.stringify(u.headers), JSON.stringify(u.tags)));
+      parentGone(() => q.insertUpload.run(u.uploadId, u.bucket, u.key, u.initiated.getTime(), u.account, u.initiatorArn, JSON.stringify(u.headers), JSON.stringify(u.tags), u.encryption ? JSON.stringify(u.encryption) : null));
     },
     async getUpload(uploadId) {
       const r = q.getUpload.get(uploadId) as UploadRow | undefined;

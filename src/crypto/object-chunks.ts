@@ -1,0 +1,246 @@
+/**
+ * Encrypted-at-rest format of S3 object bytes: authenticated chunks.
+ *
+ * An object's bytes are one or more *segments* (a single PUT is one segment; a multipart object is
+ * one segment per part, in part order). A segment is
+ *
+ *   header (16): version (1) = 1 | layers (1) | reserved (2) = 0 | base nonce (12, random)
+ *   chunks: each plaintext chunk of CHUNK_BYTES (the last one shorter, possibly empty) sealed with
+ *           AES-256-GCM (NIST SP 800-38D) once per layer key: ciphertext | tag (16) per layer.
+ *
+ * Chunk i of a segment uses nonce = base nonce XOR i (big-endian in the last 8 bytes, as TLS 1.3
+ * derives per-record nonces, RFC 8446 §5.3), and AAD = "locksmith:s3-chunk:v1" | layer (1) |
+ * segment number (4) | chunk index (8) | final flag (1) | binding. The final flag makes truncation
+ * detectable, the index reordering, the segment number moving whole parts, and the binding (the
+ * object's identity) splicing from another object. A segment of n plaintext bytes has
+ * max(1, ceil(n / CHUNK_BYTES)) chunks, so the reader knows which chunk must carry the final flag.
+ * A reader authenticates every chunk before it emits a byte of it.
+ */
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { AES_256_KEY_BYTES, GCM_IV_BYTES, GCM_TAG_BYTES } from './aes-gcm.js';
+
+export const CHUNK_BYTES = 64 * 1024;
+export const SEGMENT_HEADER_BYTES = 16;
+const FORMAT_VERSION = 1;
+const AAD_LABEL = Buffer.from('locksmith:s3-chunk:v1', 'utf8');
+
+/** Thrown for every failure to authenticate or parse stored chunks: one error, no detail. */
+export class ChunkAuthenticationError extends Error {
+  constructor() {
+    super('stored object bytes failed authentication');
+  }
+}
+
+/** What binds a segment's chunks: the layer keys (1 or 2, outermost last), the object's identity and the segment's number. */
+export interface SegmentKeys {
+  keys: Buffer[];
+  binding: Buffer;
+  segment: number;
+}
+
+function checkKeys(k: SegmentKeys): void {
+  if (k.keys.length < 1 || k.keys.length > 2 || k.keys.some((key) => key.length !== AES_256_KEY_BYTES)) throw new Error('segment keys must be one or two 32-byte keys');
+  if (!Number.isInteger(k.segment) || k.segment < 0 || k.segment > 0xffffffff) throw new Error('segment number out of range');
+}
+
+export const chunkCount = (plainSize: number) => Math.max(1, Math.ceil(plainSize / CHUNK_BYTES));
+const sealedChunkBytes = (plain: number, layers: number) => plain + layers * GCM_TAG_BYTES;
+
+/** Bytes a segment of `plainSize` plaintext bytes takes at rest. */
+export function encryptedSegmentSize(plainSize: number, layers = 1): number {
+  return SEGMENT_HEADER_BYTES + plainSize + chunkCount(plainSize) * layers * GCM_TAG_BYTES;
+}
+
+function chunkNonce(base: Buffer, index: number): Buffer {
+  const nonce = Buffer.from(base);
+  const hi = Math.floor(index / 0x1_0000_0000);
+  nonce.writeUInt32BE((nonce.readUInt32BE(4) ^ hi) >>> 0, 4);
+  nonce.writeUInt32BE((nonce.readUInt32BE(8) ^ index) >>> 0, 8);
+  return nonce;
+}
+
+function chunkAad(layer: number, k: SegmentKeys, index: number, final: boolean): Buffer {
+  const fixed = Buffer.alloc(1 + 4 + 8 + 1);
+  fixed.writeUInt8(layer, 0);
+  fixed.writeUInt32BE(k.segment, 1);
+  fixed.writeUInt32BE(Math.floor(index / 0x1_0000_0000), 5);
+  fixed.writeUInt32BE(index >>> 0, 9);
+  fixed.writeUInt8(final ? 1 : 0, 13);
+  return Buffer.concat([AAD_LABEL, fixed, k.binding]);
+}
+
+function sealChunk(k: SegmentKeys, base: Buffer, index: number, final: boolean, plain: Buffer): Buffer {
+  let data = plain;
+  const nonce = chunkNonce(base, index);
+  for (let layer = 0; layer < k.keys.length; layer++) {
+    const cipher = createCipheriv('aes-256-gcm', k.keys[layer]!, nonce, { authTagLength: GCM_TAG_BYTES });
+    cipher.setAAD(chunkAad(layer, k, index, final));
+    data = Buffer.concat([cipher.update(data), cipher.final(), cipher.getAuthTag()]);
+  }
+  return data;
+}
+
+function openChunk(k: SegmentKeys, base: Buffer, index: number, final: boolean, sealed: Buffer): Buffer {
+  let data = sealed;
+  const nonce = chunkNonce(base, index);
+  for (let layer = k.keys.length - 1; layer >= 0; layer--) {
+    if (data.length < GCM_TAG_BYTES) throw new ChunkAuthenticationError();
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', k.keys[layer]!, nonce, { authTagLength: GCM_TAG_BYTES });
+      decipher.setAAD(chunkAad(layer, k, index, final));
+      decipher.setAuthTag(data.subarray(data.length - GCM_TAG_BYTES));
+      data = Buffer.concat([decipher.update(data.subarray(0, data.length - GCM_TAG_BYTES)), decipher.final()]);
+    } catch {
+      throw new ChunkAuthenticationError();
+    }
+  }
+  return data;
+}
+
+function segmentHeader(layers: number, baseNonce: Buffer): Buffer {
+  if (baseNonce.length !== GCM_IV_BYTES) throw new Error('base nonce must be 12 bytes');
+  return Buffer.concat([Buffer.from([FORMAT_VERSION, layers, 0, 0]), baseNonce]);
+}
+
+/** Collects written buffers and hands them out in pieces of exactly `size` bytes. */
+class ByteQueue {
+  private parts: Buffer[] = [];
+  length = 0;
+  push(b: Buffer): void {
+    if (b.length === 0) return;
+    this.parts.push(b);
+    this.length += b.length;
+  }
+  take(size: number): Buffer {
+    const out = Buffer.allocUnsafe(Math.min(size, this.length));
+    let filled = 0;
+    while (filled < out.length) {
+      const head = this.parts[0]!;
+      const n = Math.min(head.length, out.length - filled);
+      head.copy(out, filled, 0, n);
+      filled += n;
+      if (n === head.length) this.parts.shift();
+      else this.parts[0] = head.subarray(n);
+    }
+    this.length -= out.length;
+    return out;
+  }
+}
+
+/**
+ * Encrypts one segment as it streams: header first, then each chunk once the next byte shows it
+ * is not the last (the final flag is known only at the end). `baseNonce` must be fresh random bytes.
+ */
+export function segmentEncryptor(k: SegmentKeys, baseNonce: Buffer): Transform {
+  checkKeys(k);
+  const header = segmentHeader(k.keys.length, baseNonce);
+  const base = Buffer.from(baseNonce);
+  const queue = new ByteQueue();
+  let index = 0;
+  let started = false;
+  const start = (t: Transform) => {
+    if (!started) t.push(header);
+    started = true;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _enc, done: TransformCallback) {
+      start(this);
+      queue.push(chunk);
+      try {
+        // A full chunk is sealed only when more bytes follow it: the last chunk carries the final flag.
+        while (queue.length > CHUNK_BYTES) this.push(sealChunk(k, base, index++, false, queue.take(CHUNK_BYTES)));
+      } catch (e) {
+        return done(e as Error);
+      }
+      done();
+    },
+    flush(done: TransformCallback) {
+      start(this);
+      try {
+        this.push(sealChunk(k, base, index++, true, queue.take(CHUNK_BYTES)));
+      } catch (e) {
+        return done(e as Error);
+      }
+      done();
+    },
+  });
+}
+
+/** Encrypts a whole buffer as one segment (tests, small bodies). */
+export function encryptSegment(k: SegmentKeys, baseNonce: Buffer, plaintext: Buffer): Buffer {
+  checkKeys(k);
+  const out = [segmentHeader(k.keys.length, baseNonce)];
+  const n = chunkCount(plaintext.length);
+  for (let i = 0; i < n; i++) out.push(sealChunk(k, baseNonce, i, i === n - 1, plaintext.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES)));
+  return Buffer.concat(out);
+}
+
+/** Reads bytes [start, end] (inclusive) of the stored file. */
+export type ReadRange = (start: number, end: number) => Readable;
+
+/** One stored segment: its keys and its plaintext size (the part sizes of a multipart object). */
+export interface StoredSegment extends SegmentKeys {
+  plainSize: number;
+}
+
+async function readExactly(stream: Readable, size: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const c of stream) {
+    parts.push(c as Buffer);
+    n += (c as Buffer).length;
+  }
+  if (n !== size) throw new ChunkAuthenticationError();
+  return Buffer.concat(parts, n);
+}
+
+/**
+ * Plaintext bytes [start, end] (inclusive) of an object stored as `segments`, decrypting only the
+ * chunks the range touches; each chunk is authenticated before any of its bytes is yielded, and a
+ * failure ends the stream with ChunkAuthenticationError.
+ */
+export async function* decryptRange(segments: StoredSegment[], read: ReadRange, start: number, end: number): AsyncGenerator<Buffer> {
+  let segPlainStart = 0;
+  let segFileStart = 0;
+  for (const seg of segments) {
+    checkKeys(seg);
+    const layers = seg.keys.length;
+    const segPlainEnd = segPlainStart + seg.plainSize - 1;
+    const fileSize = encryptedSegmentSize(seg.plainSize, layers);
+    if (end >= segPlainStart && start <= segPlainEnd) {
+      const header = await readExactly(read(segFileStart, segFileStart + SEGMENT_HEADER_BYTES - 1), SEGMENT_HEADER_BYTES);
+      if (header[0] !== FORMAT_VERSION || header[1] !== layers || header[2] !== 0 || header[3] !== 0) throw new ChunkAuthenticationError();
+      const base = header.subarray(4);
+      const from = Math.max(start, segPlainStart) - segPlainStart;
+      const to = Math.min(end, segPlainEnd) - segPlainStart;
+      const count = chunkCount(seg.plainSize);
+      const first = Math.floor(from / CHUNK_BYTES);
+      const last = Math.floor(to / CHUNK_BYTES);
+      const sealedFull = sealedChunkBytes(CHUNK_BYTES, layers);
+      const fileFrom = segFileStart + SEGMENT_HEADER_BYTES + first * sealedFull;
+      const fileTo = Math.min(segFileStart + fileSize, segFileStart + SEGMENT_HEADER_BYTES + (last + 1) * sealedFull) - 1;
+      const queue = new ByteQueue();
+      let index = first;
+      const emit = function* (sealed: Buffer): Generator<Buffer> {
+        const plain = openChunk(seg, base, index, index === count - 1, sealed);
+        const expected = index === count - 1 ? seg.plainSize - index * CHUNK_BYTES : CHUNK_BYTES;
+        if (plain.length !== expected) throw new ChunkAuthenticationError();
+        const lo = index === first ? from - index * CHUNK_BYTES : 0;
+        const hi = index === last ? to - index * CHUNK_BYTES + 1 : plain.length;
+        index++;
+        if (hi > lo) yield plain.subarray(lo, hi);
+      };
+      const sealedLen = (i: number) => sealedChunkBytes(i === count - 1 ? seg.plainSize - i * CHUNK_BYTES : CHUNK_BYTES, layers);
+      for await (const c of read(fileFrom, fileTo)) {
+        queue.push(c as Buffer);
+        while (index <= last && queue.length >= sealedLen(index)) yield* emit(queue.take(sealedLen(index)));
+      }
+      // The file ended before the chunks the range needs (truncated).
+      if (index <= last) throw new ChunkAuthenticationError();
+    }
+    segPlainStart += seg.plainSize;
+    segFileStart += fileSize;
+    if (segPlainStart > end) return;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Per-object data keys: made for a new object (or multipart upload) under the settings it asked
+ * for, and opened again for reads, parts and copies. The plaintext keys live only in memory for
+ * the request; the caller wipes them (ObjectKeys.wipe).
+ *
+ * - SSE-S3 (AES256): a random data key sealed under S3's AWS owned key (KMS Developer Guide, "AWS
+ *   owned keys"), bound to the bucket owner's account and the object ARN; no KMS permission involved.
+ * - SSE-KMS (aws:kms): GenerateDataKey as the caller, context {"aws:s3:arn": object ARN} plus the
+ *   caller's pairs; Decrypt as the caller on use (S3 User Guide, "Using SSE-KMS").
+ * - DSSE-KMS (aws:kms:dsse): the KMS data key and an independent S3-managed key: two layers of
+ *   AES-256-GCM per chunk (S3 User Guide, "Using dual-layer server-side encryption").
+ */
+import type { CallContext } from '../../../domain/call-context.js';
+import { s3Error } from '../../../errors/s3-errors.js';
+import type { S3Bucket, S3ObjectEncryption } from '../../../store/s3-ports.js';
+import { awsOwnedKey } from '../../kms/aws-owned-key.js';
+import { objectArn } from '../authorize.js';
+import { decryptViaS3, generateDataKeyViaS3, type KmsViaS3Deps } from './kms-via-s3.js';
+import type { SseSettings } from './sse-settings.js';
+
+/** The AWS managed key S3 uses when aws:kms names no key (S3 API Reference, PutObject). */
+export const AWS_MANAGED_S3_ALIAS = 'alias/aws/s3';
+
+export interface ObjectKeys {
+  record: S3ObjectEncryption;
+  /** Layer keys, innermost first (object-chunks.ts). */
+  keys: Buffer[];
+  wipe(): void;
+}
+
+const keysOf = (record: S3ObjectEncryption, keys: Buffer[]): ObjectKeys => ({ record, keys, wipe: () => keys.forEach((k) => k.fill(0)) });
+
+async function ownedKey(deps: KmsViaS3Deps, ctx: CallContext, bucket: S3Bucket) {
+  return awsOwnedKey(deps.kms, 's3', { region: bucket.region, clock: ctx.clock, random: ctx.random });
+}
+
+/** An internal fault: S3's own sealed metadata did not open (the root key or the row changed). */
+const storedKeyUnreadable = () => s3Error('InternalError', 'We encountered an internal error. Please try again.');
+
+/** Data keys for a new object (or upload) of `bucket`/`key` under `settings`. */
+export async function newObjectKeys(deps: KmsViaS3Deps, ctx: CallContext, bucket: S3Bucket, key: string, settings: SseSettings): Promise<ObjectKeys> {
+  const arn = objectArn(bucket.name, key);
+  const bound = { 'aws:s3:arn': arn };
+  if (settings.algorithm === 'AES256') {
+    const dataKey = ctx.random.bytes(32);
+    const sealed = await (await ownedKey(deps, ctx, bucket)).seal(bucket.account, dataKey, bound);
+    return keysOf({ algorithm: 'AES256', encryptedDataKey: sealed.toString('base64') }, [dataKey]);
+  }
+  // S3 adds aws:s3:arn to the caller's context; the caller cannot replace it.
+  const context = { ...settings.callerContext, ...bound };
+  const dk = await generateDataKeyViaS3(deps, ctx, bucket.region, settings.kmsKeyId ?? AWS_MANAGED_S3_ALIAS, context);
+  const record: S3ObjectEncryption = {
+    algorithm: settings.algorithm, encryptedDataKey: dk.ciphertextBlob.toString('base64'), kmsKeyArn: dk.keyArn, context, bucketKeyEnabled: settings.bucketKeyEnabled,
+  };
+  if (settings.algorithm === 'aws:kms') return keysOf(record, [dk.plaintext]);
+  const second = ctx.random.bytes(32);
+  try {
+    record.secondLayerKey = (await (await ownedKey(deps, ctx, bucket)).seal(bucket.account, second, bound)).toString('base64');
+  } catch (e) {
+    dk.plaintext.fill(0);
+    second.fill(0);
+    throw e;
+  }
+  return keysOf(record, [dk.plaintext, second]);
+}
+
+/** The plaintext keys of a stored object or upload, opened as the caller (Decrypt for SSE-KMS). */
+export async function openObjectKeys(deps: KmsViaS3Deps, ctx: CallContext, bucket: S3Bucket, key: string, record: S3ObjectEncryption): Promise<ObjectKeys> {
+  const bound = { 'aws:s3:arn': objectArn(bucket.name, key) };
+  const unsealOwned = async (blob: string) => {
+    const plain = await (await ownedKey(deps, ctx, bucket)).unseal(bucket.account, Buffer.from(blob, 'base64'), bound);
+    if (!plain) throw storedKeyUnreadable();
+    return plain;
+  };
+  if (record.algorithm === 'AES256') return keysOf(record, [await unsealOwned(record.encryptedDataKey)]);
+  if (record.algorithm !== 'aws:kms' && record.algorithm !== 'aws:kms:dsse') throw storedKeyUnreadable();
+  const dk = await decryptViaS3(deps, ctx, bucket.region, Buffer.from(record.encryptedDataKey, 'base64'), record.context ?? bound);
+  if (record.algorithm === 'aws:kms') return keysOf(record, [dk.plaintext]);
+  try {
+    return keysOf(record, [dk.plaintext, await unsealOwned(record.secondLayerKey ?? '')]);
+  } catch (e) {
+    dk.plaintext.fill(0);
+    throw e;
+  }
+}
+
+/** The response headers that describe an object's encryption (S3 API Reference, GetObject/PutObject). */
+export function sseResponseHeaders(record: S3ObjectEncryption | undefined, withContext = false): Record<string, string> {
+  if (!record) return {};
+  const h: Record<string, string> = { 'x-amz-server-side-encryption': record.algorithm };
+  if (record.kmsKeyArn !== undefined) h['x-amz-server-side-encryption-aws-kms-key-id'] = record.kmsKeyArn;
+  // Omitted when false (s3-sse-facts.md §1).
+  if (record.bucketKeyEnabled === true) h['x-amz-server-side-encryption-bucket-key-enabled'] = 'true';
+  // Unverified: that S3 echoes the whole stored context (aws:s3:arn included) on Put/Copy/CreateMultipartUpload.
+  if (withContext && record.context !== undefined) h['x-amz-server-side-encryption-context'] = Buffer.from(JSON.stringify(record.context), 'utf8').toString('base64');
+  return h;
+}

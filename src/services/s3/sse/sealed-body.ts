@@ -1,0 +1,106 @@
+/**
+ * Object bytes in and out of the encrypted-at-rest chunk format (src/crypto/object-chunks.ts):
+ * plaintext is digested (size, MD5, SHA-256 — what ETags, Content-MD5 and the signed payload hash
+ * are checked against) and encrypted as it streams, so no unencrypted copy ever touches the disk;
+ * reads decrypt only the chunks a range touches and emit only authenticated bytes.
+ */
+import { createHash } from 'node:crypto';
+import stream, { Readable, Transform } from 'node:stream';
+import { ChunkAuthenticationError, decryptRange, segmentEncryptor, type StoredSegment } from '../../../crypto/object-chunks.js';
+import type { Random } from '../../../crypto/random.js';
+import { s3Error } from '../../../errors/s3-errors.js';
+import { BodyTooLargeError } from '../../../store/object-files.js';
+import type { ObjectFiles, S3Object, S3ObjectEncryption, WrittenFile } from '../../../store/s3-ports.js';
+import { objectArn } from '../authorize.js';
+
+/** Plaintext facts of a sealed write (the file's own size and digests are of the ciphertext). */
+export type PlaintextDigests = Omit<WrittenFile, 'fileId'>;
+
+export interface SealedStream {
+  stream: Readable;
+  /** Valid once the stream has been consumed to its end. */
+  plaintext(): PlaintextDigests;
+}
+
+/** What binds an object's chunks: its ARN (object-chunks.ts, "binding"). */
+export const objectBinding = (bucket: string, key: string) => Buffer.from(objectArn(bucket, key), 'utf8');
+
+/**
+ * `source` digested and encrypted as one segment (segment 0 for a single PUT or copy, the part
+ * number for a part); more than `limit` plaintext bytes fails with BodyTooLargeError.
+ */
+export function sealStream(source: Readable, limit: number, keys: Buffer[], binding: Buffer, segment: number, random: Random): SealedStream {
+  const md5 = createHash('md5');
+  const sha256 = createHash('sha256');
+  let size = 0;
+  const digest = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > limit) return done(new BodyTooLargeError());
+      md5.update(chunk);
+      sha256.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const encrypted = stream.pipeline(source, digest, segmentEncryptor({ keys, binding, segment }, random.bytes(12)), () => undefined);
+  let digests: PlaintextDigests | undefined;
+  return {
+    stream: encrypted,
+    plaintext: () => (digests ??= { size, md5: md5.digest(), sha256: sha256.digest() }),
+  };
+}
+
+/** Writes `source` sealed to a new object file; the result's size and digests are the plaintext's. */
+export async function writeSealed(files: ObjectFiles, source: Readable, limit: number, keys: Buffer[], binding: Buffer, segment: number, random: Random): Promise<WrittenFile> {
+  const sealed = sealStream(source, limit, keys, binding, segment, random);
+  const written = await files.write(sealed.stream, Number.MAX_SAFE_INTEGER);
+  return { ...written, ...sealed.plaintext() };
+}
+
+/** The stored segments of an encrypted object: one per part of a multipart object, else one. */
+export function segmentsOf(o: Pick<S3Object, 'size' | 'partSizes' | 'bucket' | 'key'>, record: S3ObjectEncryption, keys: Buffer[]): StoredSegment[] {
+  const binding = objectBinding(o.bucket, o.key);
+  if (o.partSizes.length === 0) return [{ keys, binding, segment: 0, plainSize: o.size }];
+  const numbers = record.partNumbers ?? o.partSizes.map((_, i) => i + 1);
+  return o.partSizes.map((plainSize, i) => ({ keys, binding, segment: numbers[i]!, plainSize }));
+}
+
+const corrupt = () => s3Error('InternalError', 'We encountered an internal error. Please try again.');
+
+/**
+ * Plaintext bytes [start, end] of a sealed file as a stream. The first chunk is authenticated
+ * before this returns, so a corrupt object is an error response, not a body; a later chunk that
+ * fails ends the stream with an error (the server then cuts the connection) — never wrong bytes.
+ * `done` runs once the stream ends or is destroyed (the caller wipes the keys there).
+ */
+export async function openSealedRange(files: ObjectFiles, fileId: string, segments: StoredSegment[], start: number, end: number, done: () => void): Promise<Readable> {
+  const it = decryptRange(segments, (s, e) => files.read(fileId, s, e), start, end);
+  let first: IteratorResult<Buffer>;
+  try {
+    first = await it.next();
+  } catch (e) {
+    done();
+    if (e instanceof ChunkAuthenticationError) throw corrupt();
+    throw e;
+  }
+  const body = Readable.from((async function* () {
+    try {
+      if (!first.done) yield first.value;
+      for (;;) {
+        const n = await it.next();
+        if (n.done) return;
+        yield n.value;
+      }
+    } finally {
+      await it.return(undefined);
+    }
+  })());
+  let finished = false;
+  const finish = () => {
+    if (!finished) done();
+    finished = true;
+  };
+  body.once('close', finish);
+  body.once('end', finish);
+  return body;
+}

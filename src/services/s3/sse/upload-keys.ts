@@ -1,0 +1,14 @@
+import type { S3Upload } from '../../../store/s3-ports.js';
+import type { S3Env } from '../operation.js';
+import { kmsDeps } from './object-io.js';
+import { openObjectKeys, type ObjectKeys } from './object-keys.js';
+
+/**
+ * The data key of a multipart upload, opened for one part: SSE-KMS calls Decrypt as the caller at
+ * every UploadPart and UploadPartCopy, so a caller without kms:Decrypt cannot upload parts (KMS
+ * Developer Guide / S3 User Guide, "Multipart upload and permissions"). Undefined for an upload
+ * created before server-side encryption existed.
+ */
+export async function uploadKeys(env: S3Env, upload: S3Upload): Promise<ObjectKeys | undefined> {
+  return upload.encryption && openObjectKeys(kmsDeps(env), env.ctx, env.bucket, upload.key, upload.encryption);
+}
