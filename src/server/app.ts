@@ -184,7 +184,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     const removed = await objectFiles.cleanup(await s3Store.referencedFiles(), olderThan);
     if (removed > 0) log(`removed ${removed} orphaned object file(s) left by an interrupted write`);
   }
-  const s3 = new S3Service({ store: audited, s3: s3Store, files: objectFiles, kms, ...(opts.insecureSkipAudit ? {} : { audit }) });
+  const s3 = new S3Service({ store: audited, s3: s3Store, files: objectFiles, kms, keyring, bucketKeys, ...(opts.insecureSkipAudit ? {} : { audit }) });
 
   const requestLog = requestLogger(opts.requestLog, opts.worker);
   const connections = new ConnectionGuard({ ...defaultConnectionLimits(), ...definedFields(opts.connectionLimits ?? {}) });
