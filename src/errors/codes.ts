@@ -111,7 +111,6 @@ const LISTED_ERRORS = {
   'KMS.KMSInvalidStateException': { service: 's3', status: 400 },
   // Unverified: S3's answer for an asymmetric or HMAC key (the KMS error under S3's "KMS." prefix).
   'KMS.InvalidKeyUsageException': { service: 's3', status: 400 },
-  ServerSideEncryptionConfigurationNotFoundError: { service: 's3', status: 404 },
 } as const satisfies Record<string, ListedError>;
 
 /** An AWS error code Locksmith knows; the compiler checks every code named in src/. */

@@ -61,7 +61,7 @@ export function operationOf(method: string, bucket: string | undefined, key: str
     throw NotImplemented(`${VERB[method] ?? method}Service`);
   }
   for (const sub of Object.keys(UNIMPLEMENTED_SUBRESOURCES)) {
-    if (!has(sub)) continue;
+    if (!has(sub) || (sub === 'encryption' && key === undefined)) continue;
     const name = UNIMPLEMENTED_SUBRESOURCES[sub]!;
     if (sub === 'versions') throw NotImplemented('ListObjectVersions');
     if (sub === 'restore') throw NotImplemented('RestoreObject');
@@ -74,18 +74,21 @@ export function operationOf(method: string, bucket: string | undefined, key: str
     switch (method) {
       case 'PUT':
         if (has('policy')) return 'PutBucketPolicy';
+        if (has('encryption')) return 'PutBucketEncryption';
         if (has('tagging')) return 'PutBucketTagging';
         if (has('versioning')) return 'PutBucketVersioning';
         return 'CreateBucket';
       case 'GET':
         if (has('location')) return 'GetBucketLocation';
         if (has('policy')) return 'GetBucketPolicy';
+        if (has('encryption')) return 'GetBucketEncryption';
         if (has('tagging')) return 'GetBucketTagging';
         if (has('versioning')) return 'GetBucketVersioning';
         if (has('uploads')) return 'ListMultipartUploads';
         return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
       case 'DELETE':
         if (has('policy')) return 'DeleteBucketPolicy';
+        if (has('encryption')) return 'DeleteBucketEncryption';
         if (has('tagging')) return 'DeleteBucketTagging';
         return 'DeleteBucket';
       case 'HEAD':

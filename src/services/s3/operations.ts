@@ -8,12 +8,14 @@ import { completeMultipartUpload } from './complete-multipart-upload.js';
 import { copyObject } from './copy-object.js';
 import { createBucket } from './create-bucket.js';
 import { createMultipartUpload } from './create-multipart-upload.js';
+import { deleteBucketEncryption } from './delete-bucket-encryption.js';
 import { deleteBucketPolicy } from './delete-bucket-policy.js';
 import { deleteBucketTagging } from './delete-bucket-tagging.js';
 import { deleteBucket } from './delete-bucket.js';
 import { deleteObjectTagging } from './delete-object-tagging.js';
 import { deleteObject } from './delete-object.js';
 import { deleteObjects } from './delete-objects.js';
+import { getBucketEncryption } from './get-bucket-encryption.js';
 import { getBucketLocation } from './get-bucket-location.js';
 import { getBucketPolicy } from './get-bucket-policy.js';
 import { getBucketTagging } from './get-bucket-tagging.js';
@@ -28,6 +30,7 @@ import { listObjectsV2 } from './list-objects-v2.js';
 import { listObjects } from './list-objects.js';
 import { listParts } from './list-parts.js';
 import type { S3Operation } from './operation.js';
+import { putBucketEncryption } from './put-bucket-encryption.js';
 import { putBucketPolicy } from './put-bucket-policy.js';
 import { putBucketTagging } from './put-bucket-tagging.js';
 import { putObjectTagging } from './put-object-tagging.js';
@@ -52,6 +55,10 @@ export const S3_OPERATIONS: Record<string, S3Operation> = {
   GetBucketTagging: management('s3:GetBucketTagging', 'bucket', getBucketTagging),
   // DeleteBucketTagging is authorized by s3:PutBucketTagging (S3 API Reference, DeleteBucketTagging).
   DeleteBucketTagging: management('s3:PutBucketTagging', 'bucket', deleteBucketTagging),
+  // Default encryption (Service Authorization Reference: s3:PutEncryptionConfiguration / s3:GetEncryptionConfiguration; Delete uses Put's).
+  PutBucketEncryption: management('s3:PutEncryptionConfiguration', 'bucket', putBucketEncryption),
+  GetBucketEncryption: management('s3:GetEncryptionConfiguration', 'bucket', getBucketEncryption),
+  DeleteBucketEncryption: management('s3:PutEncryptionConfiguration', 'bucket', deleteBucketEncryption),
   // Listing is a data event (GuardDuty User Guide, "Feature in S3 Protection": CloudTrail data events for S3 include ListObjects).
   ListObjects: data('s3:ListBucket', 'bucket', listObjects),
   ListObjectsV2: data('s3:ListBucket', 'bucket', listObjectsV2),
