@@ -59,8 +59,8 @@ describe('S3 Bucket Keys', () => {
   /** KMS calls S3 made for `principal` (by event name), counted in the audit trail. */
   const kmsCalls = (eventName: string, principal: string) =>
     storedRows(h.dataDir).map((r) => r.record).filter((r) => r.eventSource === 'kms.amazonaws.com' && r.eventName === eventName && r.userIdentity?.arn === userArn(principal));
-  const put = (c: S3Client, Key: string, extra: Record<string, unknown> = {}) => c.send(new PutObjectCommand({ Bucket: 'bk', Key, Body: `body of ${Key}`, ...extra }));
-  const get = async (c: S3Client, Key: string) => (await c.send(new GetObjectCommand({ Bucket: 'bk', Key }))).Body!.transformToString();
+  const put = (c: S3Client, Key: string, extra: Record<string, unknown> = {}) => c.send(new PutObjectCommand({ Bucket: 'bkeys', Key, Body: `body of ${Key}`, ...extra }));
+  const get = async (c: S3Client, Key: string) => (await c.send(new GetObjectCommand({ Bucket: 'bkeys', Key }))).Body!.transformToString();
   async function putMany(c: S3Client, n: number, prefix: string, extra: Record<string, unknown> = {}) {
     let next = 0;
     await Promise.all(Array.from({ length: 8 }, async () => {
@@ -74,9 +74,9 @@ describe('S3 Bucket Keys', () => {
     bob = s3Client(h, BOB);
     carol = s3Client(h, CAROL);
     keyArn = (await h.kms.send(new CreateKeyCommand({ Description: 'bucket keys' }))).KeyMetadata!.Arn!;
-    await alice.send(new CreateBucketCommand({ Bucket: 'bk' }));
+    await alice.send(new CreateBucketCommand({ Bucket: 'bkeys' }));
     await alice.send(new PutBucketEncryptionCommand({
-      Bucket: 'bk',
+      Bucket: 'bkeys',
       ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn }, BucketKeyEnabled: true }] },
     }));
   });
@@ -88,7 +88,7 @@ describe('S3 Bucket Keys', () => {
     const calls = kmsCalls('GenerateDataKey', 'alice').slice(before);
     assert.ok(calls.length >= 1 && calls.length <= 10, `GenerateDataKey calls: ${calls.length}`);
     for (const r of calls) {
-      assert.deepEqual(r.requestParameters.encryptionContext, { 'aws:s3:arn': 'arn:aws:s3:::bk' });
+      assert.deepEqual(r.requestParameters.encryptionContext, { 'aws:s3:arn': 'arn:aws:s3:::bkeys' });
       assert.equal(r.userIdentity.invokedBy, 's3.amazonaws.com');
       assert.equal(r.resources?.[0]?.ARN, keyArn);
     }
@@ -100,7 +100,7 @@ describe('S3 Bucket Keys', () => {
     await putMany(alice, 1000, 'off', { BucketKeyEnabled: false });
     const calls = kmsCalls('GenerateDataKey', 'alice').length - before;
     assert.ok(calls >= 990 && calls <= 1000, `GenerateDataKey calls: ${calls}`);
-    const head = await alice.send(new HeadObjectCommand({ Bucket: 'bk', Key: 'off/7' }));
+    const head = await alice.send(new HeadObjectCommand({ Bucket: 'bkeys', Key: 'off/7' }));
     assert.equal(head.BucketKeyEnabled, undefined, 'omitted when false');
     assert.equal(head.ServerSideEncryption, 'aws:kms');
   });
@@ -109,7 +109,7 @@ describe('S3 Bucket Keys', () => {
     const p = await put(alice, 'echo');
     assert.equal(p.BucketKeyEnabled, true);
     assert.equal(p.SSEKMSKeyId, keyArn);
-    const head = await alice.send(new HeadObjectCommand({ Bucket: 'bk', Key: 'echo' }));
+    const head = await alice.send(new HeadObjectCommand({ Bucket: 'bkeys', Key: 'echo' }));
     assert.equal(head.BucketKeyEnabled, true);
     await alice.send(new CreateBucketCommand({ Bucket: 'plain' }));
     const on = await alice.send(new PutObjectCommand({ Bucket: 'plain', Key: 'x', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn, BucketKeyEnabled: true }));
@@ -191,9 +191,9 @@ describe('S3 Bucket Keys', () => {
     const { GrantId } = await h.kms.send(new CreateGrantCommand({ KeyId: keyArn, GranteePrincipal: userArn('carol'), Operations: ['GenerateDataKey', 'Decrypt'] }));
     await put(carol, 'grant/0');
     await put(carol, 'grant/1');
-    assert.equal(await (await carol.send(new GetObjectCommand({ Bucket: 'bk', Key: 'grant/0' }))).Body!.transformToString(), 'body of grant/0');
+    assert.equal(await (await carol.send(new GetObjectCommand({ Bucket: 'bkeys', Key: 'grant/0' }))).Body!.transformToString(), 'body of grant/0');
     await h.kms.send(new RevokeGrantCommand({ KeyId: keyArn, GrantId: GrantId! }));
     assert.equal((await s3Failure(put(carol, 'grant/2'))).name, 'AccessDenied');
-    assert.equal((await s3Failure(carol.send(new GetObjectCommand({ Bucket: 'bk', Key: 'grant/0' })))).name, 'AccessDenied');
+    assert.equal((await s3Failure(carol.send(new GetObjectCommand({ Bucket: 'bkeys', Key: 'grant/0' })))).name, 'AccessDenied');
   });
 });
