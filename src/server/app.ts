@@ -143,9 +143,10 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const clustered = opts.worker !== undefined;
   // S3 Bucket Keys (plaintext per requester and KMS key) are dropped with every other key-dependent cache.
   const bucketKeys = new BucketKeyCache({ clock, ttlMs: opts.s3BucketKeyTtlMs });
-  const forgetDerived = () => {
+  const forgetDerived = (cause?: string) => {
     keyring.forget();
-    bucketKeys.clear();
+    // The minutely purge of expired sessions changes no one's rights to a key: Bucket Keys stay.
+    if (cause !== 'sessions.purgeExpired') bucketKeys.clear();
   };
   const store = withReadCache(clustered ? withClusterAuditWriter(sqlite) : await withAuditWriter(sqlite, dbPath), forgetDerived, { otherWriters: clustered });
   if (opts.seed && leader) {
@@ -282,7 +283,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
       else await audit.flush();
       await s3Store.close();
       await store.close();
-      forgetDerived();
+      forgetDerived('close');
       await new Promise<void>((resolve) => (requestLog ? requestLog.flush(() => resolve()) : resolve()));
     },
   };
