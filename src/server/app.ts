@@ -17,6 +17,7 @@ import { openSqliteS3Store } from '../store/sqlite/sqlite-s3.js';
 import { localObjectFiles } from '../store/object-files.js';
 import { S3Service } from '../services/s3/s3-service.js';
 import { BucketKeyCache } from '../services/s3/sse/bucket-key-cache.js';
+import { keyStampFrom } from '../services/s3/sse/bucket-key-stamp.js';
 import { withUnwrapCache } from '../crypto/unwrap-cache.js';
 import { DAY_MS, systemClock, type Clock } from '../util/clock.js';
 import { ensureDefaultAccount, startupNotice, writeAwsProfileFiles } from './bootstrap.js';
@@ -142,11 +143,13 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const sqlite = openSqliteStore(dbPath);
   const clustered = opts.worker !== undefined;
   // S3 Bucket Keys (plaintext per requester and KMS key) are dropped with every other key-dependent cache.
-  const bucketKeys = new BucketKeyCache({ clock, ttlMs: opts.s3BucketKeyTtlMs });
+  // In a cluster a change of unknown cause (another worker wrote) keeps a bucket key only while its KMS key's state, policy and grants are unchanged.
+  const bucketKeys = new BucketKeyCache({ clock, ttlMs: opts.s3BucketKeyTtlMs, stamp: keyStampFrom(() => store) });
   const forgetDerived = (cause?: string) => {
     keyring.forget();
     // The minutely purge of expired sessions changes no one's rights to a key: Bucket Keys stay.
-    if (cause !== 'sessions.purgeExpired') bucketKeys.clear();
+    if (cause === undefined) bucketKeys.suspect();
+    else if (cause !== 'sessions.purgeExpired') bucketKeys.clear();
   };
   const store = withReadCache(clustered ? withClusterAuditWriter(sqlite) : await withAuditWriter(sqlite, dbPath), forgetDerived, { otherWriters: clustered });
   if (opts.seed && leader) {

@@ -110,6 +110,53 @@ describe('BucketKeyCache', () => {
     assert.equal(k.calls, 1);
   });
 
+  it('suspect(): an entry is used again only while its key\'s stamp is unchanged (cluster change signal)', async () => {
+    let state = 'enabled';
+    const stamps: string[] = [];
+    const cache = new BucketKeyCache({ clock: new ManualClock(0), stamp: async (ref) => (stamps.push(ref.key), `${ref.key}:${state}`) });
+    const k = kms();
+    const s = { ...slot('alice'), ref: { account: '111122223333', region: 'us-east-1', key: ARN_A } };
+    await cache.forWrite(s, k.generate);
+    assert.deepEqual(stamps, [ARN_A], 'stamped before KMS is asked');
+    cache.suspect(); // e.g. another worker wrote an S3 object: nothing about the key changed
+    await cache.forWrite(s, k.generate);
+    await cache.forWrite(s, k.generate);
+    assert.equal(k.calls, 1, 'kept: same stamp');
+    assert.equal(stamps.length, 2, 'checked once after the signal, not on every use');
+    state = 'disabled';
+    await cache.forWrite(s, k.generate);
+    assert.equal(k.calls, 1, 'no signal yet: nothing is checked');
+    cache.suspect();
+    await cache.forWrite(s, k.generate);
+    assert.equal(k.calls, 2, 'the key changed: the bucket key was dropped and KMS asked again');
+  });
+
+  it('suspect(): a change committed while KMS was being asked still ends the entry', async () => {
+    let state = 'enabled';
+    const cache = new BucketKeyCache({ clock: new ManualClock(0), stamp: async () => state });
+    const k = kms();
+    await cache.forWrite({ ...slot('alice'), ref: { account: 'a', region: 'r', key: ARN_A } }, async () => {
+      const v = await k.generate();
+      state = 'disabled'; // DisableKey committed by another worker right after GenerateDataKey read the key
+      return v;
+    });
+    cache.suspect();
+    await cache.forWrite({ ...slot('alice'), ref: { account: 'a', region: 'r', key: ARN_A } }, k.generate);
+    assert.equal(k.calls, 2);
+  });
+
+  it('suspect() without a stamp drops everything; an unvouched key is not cached', async () => {
+    const plain = new BucketKeyCache({ clock: new ManualClock(0) });
+    const k = kms();
+    await plain.forWrite(slot('alice'), k.generate);
+    plain.suspect();
+    assert.equal(plain.size, 0);
+    const unvouched = new BucketKeyCache({ clock: new ManualClock(0), stamp: async () => undefined });
+    await unvouched.forWrite(slot('alice'), k.generate);
+    await unvouched.forWrite(slot('alice'), k.generate);
+    assert.equal(k.calls, 3);
+  });
+
   it('read side: one Decrypt per principal and stored bucket key', async () => {
     const cache = new BucketKeyCache({ clock: new ManualClock(0) });
     let decrypts = 0;

@@ -49,7 +49,7 @@ export async function bucketKeyForWrite(
   // S3 adds aws:s3:arn (here the bucket's) to the caller's context; the caller cannot replace it.
   const context = { ...callerContext, 'aws:s3:arn': bucketArn };
   const bk = await deps.bucketKeys.forWrite(
-    { principalArn: requesterOf(ctx), keyId: `${bucket.region}\u0000${keyId}\u0000${contextSlot(context)}`, bucketArn },
+    { principalArn: requesterOf(ctx), keyId: `${bucket.region}\u0000${keyId}\u0000${contextSlot(context)}`, bucketArn, ref: { account: ctx.account, region: bucket.region, key: keyId } },
     () => generateDataKeyViaS3(deps, ctx, bucket.region, keyId, context),
   );
   try {
@@ -70,7 +70,7 @@ export async function bucketKeyForRead(
   ctx: CallContext,
   bucket: { name: string; region: string },
   objectKey: string,
-  stored: { encryptedDataKey: string; context?: Record<string, string>; bucketKeySalt: string },
+  stored: { encryptedDataKey: string; context?: Record<string, string>; bucketKeySalt: string; kmsKeyArn?: string },
 ): Promise<Buffer> {
   const bucketArn = bucketArnOf(bucket.name);
   const blob = Buffer.from(stored.encryptedDataKey, 'base64');
@@ -78,7 +78,10 @@ export async function bucketKeyForRead(
   const salt = Buffer.from(stored.bucketKeySalt, 'base64');
   if (salt.length !== OBJECT_KEY_SALT_BYTES) throw new Error('stored bucket key salt has the wrong length');
   const bk = await deps.bucketKeys.forRead(
-    { principalArn: requesterOf(ctx), ciphertextBlob: blob, bucketArn: `${bucket.region}\u0000${bucketArn}\u0000${contextSlot(context)}` },
+    {
+      principalArn: requesterOf(ctx), ciphertextBlob: blob, bucketArn: `${bucket.region}\u0000${bucketArn}\u0000${contextSlot(context)}`,
+      ...(stored.kmsKeyArn ? { ref: { account: ctx.account, region: bucket.region, key: stored.kmsKeyArn } } : {}),
+    },
     () => decryptViaS3(deps, ctx, bucket.region, blob, context),
   );
   try {
