@@ -196,11 +196,43 @@ async function readExactly(stream: Readable, size: number): Promise<Buffer> {
 }
 
 /**
+ * The stored bytes decryptRange reads for plaintext [start, end]: the header of the first segment
+ * the range touches, then one contiguous run (its chunks from the first touched one, and every
+ * later segment's header and chunks up to the last touched chunk). Undefined for an empty range.
+ */
+export function storedRangeOf(segments: StoredSegment[], start: number, end: number): { header: [number, number]; body: [number, number] } | undefined {
+  if (end < start) return undefined;
+  let plain = 0;
+  let file = 0;
+  let header: [number, number] | undefined;
+  let bodyStart = 0;
+  let bodyEnd = -1;
+  for (const seg of segments) {
+    const layers = seg.keys.length;
+    const segEnd = plain + seg.plainSize - 1;
+    if (end >= plain && start <= segEnd) {
+      const from = Math.max(start, plain) - plain;
+      const last = Math.floor((Math.min(end, segEnd) - plain) / CHUNK_BYTES);
+      const sealedFull = sealedChunkBytes(CHUNK_BYTES, layers);
+      if (!header) {
+        header = [file, file + SEGMENT_HEADER_BYTES - 1];
+        bodyStart = file + SEGMENT_HEADER_BYTES + Math.floor(from / CHUNK_BYTES) * sealedFull;
+      }
+      bodyEnd = Math.min(file + encryptedSegmentSize(seg.plainSize, layers), file + SEGMENT_HEADER_BYTES + (last + 1) * sealedFull) - 1;
+    }
+    plain += seg.plainSize;
+    file += encryptedSegmentSize(seg.plainSize, layers);
+  }
+  return header && { header, body: [bodyStart, bodyEnd] };
+}
+
+/**
  * Plaintext bytes [start, end] (inclusive) of an object stored as `segments`, decrypting only the
  * chunks the range touches; each chunk is authenticated before any of its bytes is yielded, and a
  * failure ends the stream with ChunkAuthenticationError.
  */
 export async function* decryptRange(segments: StoredSegment[], read: ReadRange, start: number, end: number): AsyncGenerator<Buffer> {
+  if (end < start) return;
   let segPlainStart = 0;
   let segFileStart = 0;
   for (const seg of segments) {

@@ -153,6 +153,10 @@ describe('S3 SSE-KMS permission stories: S3 calls KMS as the caller', () => {
     const put = await bob.send(new PutObjectCommand({ Bucket: 'vault', Key: 'from-bob', Body: 'b', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: shared }));
     assert.equal(put.SSEKMSKeyId, shared);
     assert.equal(await (await bob.send(new GetObjectCommand({ Bucket: 'vault', Key: 'from-bob' }))).Body!.transformToString(), 'b');
+    // Without a key id, a caller of another account gets the bucket owner's aws/s3, whose policy admits only the owner's account.
+    const managed = await failure(() => bob.send(new PutObjectCommand({ Bucket: 'vault', Key: 'from-bob-managed', Body: 'b', ServerSideEncryption: 'aws:kms' })));
+    assert.equal(managed.$metadata.httpStatusCode, 403);
+    assert.match(managed.message, /kms:GenerateDataKey/);
     // The key owner's trail has a copy of bob's GenerateDataKey (cross-account KMS use is logged in both accounts).
     const copies = storedRows(h.dataDir).filter((r) => r.account === ALPHA && r.record.eventName === 'GenerateDataKey' && r.record.userIdentity?.accountId === BETA);
     assert.ok(copies.length >= 1);

@@ -178,3 +178,21 @@ describe('object chunks: tampering is detected, never returned', () => {
     await refuses(ct, [{ ...seg, keys: [Buffer.alloc(32, 5)], plainSize: plain.length }]);
   });
 });
+
+describe('object chunks: the stored bytes a range needs', () => {
+  it('the first touched segment header, then one contiguous run to the last touched chunk', async () => {
+    const { storedRangeOf } = await import('../../src/crypto/object-chunks.js');
+    const k = { keys: [Buffer.alloc(32, 1)], binding: Buffer.from('b'), segment: 1 };
+    const sealed = CHUNK_BYTES + 16;
+    const segs = [{ ...k, plainSize: 2 * CHUNK_BYTES }, { ...k, segment: 2, plainSize: 3 * CHUNK_BYTES + 10 }];
+    const seg1File = 16 + 2 * sealed;
+    // Inside segment 1, chunk 1 only.
+    assert.deepEqual(storedRangeOf(segs, CHUNK_BYTES + 1, CHUNK_BYTES + 2), { header: [0, 15], body: [16 + sealed, 16 + 2 * sealed - 1] });
+    // From segment 1 chunk 1 into segment 2 chunk 1: header of segment 1, then contiguous.
+    assert.deepEqual(storedRangeOf(segs, CHUNK_BYTES, 2 * CHUNK_BYTES + CHUNK_BYTES + 5), { header: [0, 15], body: [16 + sealed, seg1File + 16 + 2 * sealed - 1] });
+    // Only segment 2's last (short) chunk.
+    const last = 2 * CHUNK_BYTES + 3 * CHUNK_BYTES + 5;
+    assert.deepEqual(storedRangeOf(segs, last, last), { header: [seg1File, seg1File + 15], body: [seg1File + 16 + 3 * sealed, seg1File + 16 + 3 * sealed + 10 + 16 - 1] });
+    assert.equal(storedRangeOf(segs, 5, 4), undefined);
+  });
+});

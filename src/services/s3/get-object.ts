@@ -41,7 +41,8 @@ export async function getObject(env: S3Env, head = false): Promise<S3Result> {
       throw e;
     }
   }
-  // GetObject of an SSE-KMS object calls Decrypt as the caller, even for an empty body (a denial is 403).
+  // GetObject of an SSE-KMS object calls Decrypt as the caller, even for an empty body (a denial is 403);
+  // HeadObject needs only s3:GetObject (S3 API Reference, HeadObject, "Permissions"): no KMS call.
   // SSE-C: the same key as the object's on GET and HEAD (missing 400, other 403, not applicable 400).
   if (head || !o.encryption) checkCustomerKeyForHead(deps, bucket, key, o.encryption, customer);
   const keys = head || !o.encryption ? undefined : await keysOfObject(env, bucket, o, customer);

@@ -57,7 +57,12 @@ async function callAsCaller(
     requestId: ctx.random.uuid(), eventTime: ctx.clock.now(), sourceIp: S3_SERVICE_PRINCIPAL, userAgent: S3_SERVICE_PRINCIPAL,
     service: 'kms', region, principal: ctx.principal, viaService: S3_SERVICE_PRINCIPAL, operation, request: input, authorizedKeys: via.authorizedKeys,
   };
-  trace.prepared = { requestParameters: prepareRequestParameters(trace) };
+  try {
+    trace.prepared = { requestParameters: prepareRequestParameters(trace) };
+  } catch {
+    // The caller's context cannot be recorded (e.g. a lone surrogate): refused before KMS is called.
+    throw s3Error('InvalidArgument', 'The header x-amz-server-side-encryption-context must be a base64-encoded UTF-8 string holding JSON which represents a string-string map');
+  }
   try {
     const out = await run(via);
     trace.output = out;
@@ -89,6 +94,9 @@ function asS3Error(e: unknown): unknown {
       return s3Error('KMS.KMSInvalidStateException', e.message);
     case 'InvalidKeyUsageException':
       return s3Error('KMS.InvalidKeyUsageException', e.message);
+    case 'ValidationException':
+      // Unverified: S3's code for a request KMS refuses as invalid (e.g. an encryption context KMS cannot encode).
+      return s3Error('InvalidArgument', e.message);
     default:
       // InvalidCiphertextException and the like: stored metadata S3 itself wrote no longer opens.
       return s3Error('InternalError', 'We encountered an internal error. Please try again.');

@@ -13,6 +13,7 @@
 import type { CallContext } from '../../../domain/call-context.js';
 import { s3Error } from '../../../errors/s3-errors.js';
 import type { S3Bucket, S3ObjectEncryption } from '../../../store/s3-ports.js';
+import { ensureAwsManagedKey } from '../../kms/aws-managed-keys.js';
 import { awsOwnedKey } from '../../kms/aws-owned-key.js';
 import { objectArn } from '../authorize.js';
 import { decryptViaS3, generateDataKeyViaS3, type KmsViaS3Deps } from './kms-via-s3.js';
@@ -41,6 +42,16 @@ async function ownedKey(deps: KmsViaS3Deps, ctx: CallContext, bucket: S3Bucket) 
 /** An internal fault: S3's own sealed metadata did not open (the root key or the row changed). */
 const storedKeyUnreadable = () => s3Error('InternalError', 'We encountered an internal error. Please try again.');
 
+/**
+ * The AWS managed key aws/s3 of the bucket owner's account and Region (s3-sse-facts.md §1): named by
+ * its alias for the owner's own calls; another account's caller gets the owner's key ARN, whose
+ * policy (kms:CallerAccount = owner) refuses it, as AWS refuses cross-account use of aws/s3.
+ */
+async function managedKeyOf(deps: KmsViaS3Deps, ctx: CallContext, bucket: S3Bucket): Promise<string> {
+  if (bucket.account === ctx.account) return AWS_MANAGED_S3_ALIAS;
+  return (await ensureAwsManagedKey(deps.kms, { account: bucket.account, region: bucket.region, clock: ctx.clock, random: ctx.random }, 's3')).arn;
+}
+
 /** The Bucket Key cache of the composition root; without one (a bare S3Service), every use asks KMS. */
 const bucketKeysOf = (deps: SseExtraDeps, ctx: CallContext) => deps.bucketKeys ?? new BucketKeyCache({ clock: ctx.clock, ttlMs: 0 });
 
@@ -59,14 +70,14 @@ export async function newObjectKeys(deps: KmsViaS3Deps & SseExtraDeps, ctx: Call
   }
   if (settings.algorithm === 'aws:kms' && settings.bucketKeyEnabled) {
     // S3 Bucket Key: the object's key derived from a cached bucket-level key (bucket-key-kms.ts).
-    const bk = await bucketKeyForWrite({ ...deps, bucketKeys: bucketKeysOf(deps, ctx) }, ctx, bucket, key, settings.kmsKeyId ?? AWS_MANAGED_S3_ALIAS, settings.callerContext);
+    const bk = await bucketKeyForWrite({ ...deps, bucketKeys: bucketKeysOf(deps, ctx) }, ctx, bucket, key, settings.kmsKeyId ?? (await managedKeyOf(deps, ctx, bucket)), settings.callerContext);
     return keysOf({
       algorithm: 'aws:kms', encryptedDataKey: bk.encryptedBucketKey, kmsKeyArn: bk.keyArn, context: bk.context, bucketKeyEnabled: true, bucketKeySalt: bk.salt,
     }, [bk.dataKey]);
   }
   // S3 adds aws:s3:arn to the caller's context; the caller cannot replace it.
   const context = { ...settings.callerContext, ...bound };
-  const dk = await generateDataKeyViaS3(deps, ctx, bucket.region, settings.kmsKeyId ?? AWS_MANAGED_S3_ALIAS, context);
+  const dk = await generateDataKeyViaS3(deps, ctx, bucket.region, settings.kmsKeyId ?? (await managedKeyOf(deps, ctx, bucket)), context);
   const record: S3ObjectEncryption = {
     algorithm: settings.algorithm, encryptedDataKey: dk.ciphertextBlob.toString('base64'), kmsKeyArn: dk.keyArn, context, bucketKeyEnabled: settings.bucketKeyEnabled,
   };

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import stream, { Readable, Transform } from 'node:stream';
-import { ChunkAuthenticationError, decryptRange, segmentEncryptor, type StoredSegment } from '../../../crypto/object-chunks.js';
+import { ChunkAuthenticationError, decryptRange, segmentEncryptor, storedRangeOf, type ReadRange, type StoredSegment } from '../../../crypto/object-chunks.js';
 import type { Random } from '../../../crypto/random.js';
 import { s3Error } from '../../../errors/s3-errors.js';
 import { BodyTooLargeError } from '../../../store/object-files.js';
@@ -74,11 +74,24 @@ const corrupt = () => s3Error('InternalError', 'We encountered an internal error
  * `done` runs once the stream ends or is destroyed (the caller wipes the keys there).
  */
 export async function openSealedRange(files: ObjectFiles, fileId: string, segments: StoredSegment[], start: number, end: number, done: () => void): Promise<Readable> {
-  const it = decryptRange(segments, (s, e) => files.read(fileId, s, e), start, end);
+  const stored = storedRangeOf(segments, start, end);
+  let opened: Readable[] = [];
+  let read: ReadRange = () => Readable.from([]);
+  try {
+    // Both opened now: an overwrite or delete after this point cannot pull the bytes away mid-response.
+    if (stored) opened = [files.read(fileId, ...stored.header), files.read(fileId, ...stored.body)];
+  } catch (e) {
+    done();
+    throw e;
+  }
+  if (stored) read = sequentialRanges(stored, opened[0]!, opened[1]!);
+  const close = () => opened.forEach((r) => r.destroy());
+  const it = decryptRange(segments, read, start, end);
   let first: IteratorResult<Buffer>;
   try {
     first = await it.next();
   } catch (e) {
+    close();
     done();
     if (e instanceof ChunkAuthenticationError) throw corrupt();
     throw e;
@@ -97,10 +110,46 @@ export async function openSealedRange(files: ObjectFiles, fileId: string, segmen
   })());
   let finished = false;
   const finish = () => {
-    if (!finished) done();
+    if (!finished) {
+      close();
+      done();
+    }
     finished = true;
   };
   body.once('close', finish);
   body.once('end', finish);
   return body;
+}
+
+/**
+ * decryptRange's reads served from the two streams opened up front: the first read is the first
+ * segment's header, every later one the next bytes of the contiguous run (storedRangeOf).
+ */
+function sequentialRanges(stored: { header: [number, number]; body: [number, number] }, header: Readable, body: Readable): ReadRange {
+  let headerServed = false;
+  let pos = stored.body[0];
+  let left: Buffer = Buffer.alloc(0);
+  const it = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return (start, end) => {
+    if (!headerServed && start === stored.header[0] && end === stored.header[1]) {
+      headerServed = true;
+      return header;
+    }
+    if (start !== pos) throw new ChunkAuthenticationError();
+    return Readable.from((async function* () {
+      let need = end - start + 1;
+      while (need > 0) {
+        if (left.length === 0) {
+          const n = await it.next();
+          if (n.done) return;
+          left = n.value;
+        }
+        const take = left.subarray(0, need);
+        left = left.subarray(take.length);
+        pos += take.length;
+        need -= take.length;
+        yield take;
+      }
+    })());
+  };
 }
