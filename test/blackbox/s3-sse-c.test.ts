@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand,
-  PutBucketEncryptionCommand, PutObjectCommand, S3Client, S3ServiceException, UploadPartCommand,
+  PutBucketEncryptionCommand, PutObjectCommand, S3Client, S3ServiceException, UploadPartCommand, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { startLocksmith, type RunningLocksmith } from '../../src/server/app.js';
 import { ManualClock } from '../../src/util/clock.js';
@@ -146,15 +146,27 @@ describe('S3 SSE-C', () => {
     }
   });
 
-  it('multipart: every UploadPart needs the key of CreateMultipartUpload', async () => {
-    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'ssec', Key: 'mp', ...ssec() }));
+  it('multipart: every UploadPart and UploadPartCopy needs the key of CreateMultipartUpload', async () => {
+    const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'ssec', Key: 'mp', ...ssec() }));
+    assert.equal(created.SSECustomerKeyMD5, md5b64(KEY));
+    const UploadId = created.UploadId;
     const part = (n: number, extra: object) => s3.send(new UploadPartCommand({ Bucket: 'ssec', Key: 'mp', UploadId, PartNumber: n, Body: Buffer.alloc(5 * 1024 * 1024, n), ...extra }));
-    assert.equal((await s3Failure(part(1, {}))).status, 400);
-    assert.equal((await s3Failure(part(1, ssec(OTHER_KEY)))).status, 403);
+    const missing = await s3Failure(part(1, {}));
+    assert.deepEqual([missing.name, missing.status], ['InvalidRequest', 400]);
+    const wrong = await s3Failure(part(1, ssec(OTHER_KEY)));
+    assert.deepEqual([wrong.name, wrong.status], ['InvalidRequest', 400]);
     const p1 = await part(1, ssec());
     assert.equal(p1.SSECustomerKeyMD5, md5b64(KEY));
     const p2 = await part(2, ssec());
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'ssec', Key: 'mp', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }, { PartNumber: 2, ETag: p2.ETag }] } }));
+    // A third part copied from the SSE-C object 'a' (its key in the copy-source headers).
+    const copyPart = (extra: object) => s3.send(new UploadPartCopyCommand({ Bucket: 'ssec', Key: 'mp', UploadId, PartNumber: 3, CopySource: 'ssec/a', ...ssec(), ...extra }));
+    assert.equal((await s3Failure(copyPart({}))).status, 400);
+    const p3 = await copyPart({ CopySourceSSECustomerAlgorithm: 'AES256', CopySourceSSECustomerKey: new Uint8Array(KEY) as unknown as string });
+    await s3.send(new CompleteMultipartUploadCommand({
+      Bucket: 'ssec', Key: 'mp', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }, { PartNumber: 2, ETag: p2.ETag }, { PartNumber: 3, ETag: p3.CopyPartResult!.ETag }] },
+    }));
+    const tail = await s3.send(new GetObjectCommand({ Bucket: 'ssec', Key: 'mp', Range: 'bytes=-24', ...ssec() }));
+    assert.equal(await tail.Body!.transformToString(), 'customer-encrypted bytes');
     const got = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: 'ssec', Key: 'mp', Range: 'bytes=5242878-5242881', ...ssec() }))).Body!.transformToByteArray());
     assert.deepEqual([...got], [1, 1, 2, 2]);
   });

@@ -5,7 +5,8 @@
  * unblocking SSE-C for a general purpose bucket": the default for new buckets since April 2026;
  * reads of existing SSE-C objects stay allowed).
  */
-import { s3Error } from '../../../errors/s3-errors.js';
+import { InvalidRequest, s3Error } from '../../../errors/s3-errors.js';
+import { AwsError } from '../../../errors/aws-error.js';
 import type { CallContext } from '../../../domain/call-context.js';
 import type { S3Bucket, S3ObjectEncryption } from '../../../store/s3-ports.js';
 import type { S3Call } from '../s3-call.js';
@@ -72,6 +73,23 @@ export function openCustomerObjectKeys(deps: SseExtraDeps, bucket: S3Bucket, key
     return { record: record!, keys: [dataKey], wipe: () => dataKey.fill(0) };
   } finally {
     wipeCustomerKey(customer);
+  }
+}
+
+// Unverified: S3's texts for a part of an SSE-C upload sent without the key or with another one
+// (s3-sse-facts.md §4 gives 400 InvalidRequest for both; the texts are those S3-compatible servers answer).
+const partNeedsCustomerKey = () =>
+  InvalidRequest('The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.');
+const partKeyMismatch = () => InvalidRequest('The provided encryption parameters did not match the ones used originally.');
+
+/** The data key of an SSE-C multipart upload for one part: the upload's key, else 400 InvalidRequest. */
+export function openCustomerPartKeys(deps: SseExtraDeps, bucket: S3Bucket, key: string, record: S3ObjectEncryption, customer: CustomerKey | undefined): Keys {
+  if (!customer) throw partNeedsCustomerKey();
+  try {
+    return openCustomerObjectKeys(deps, bucket, key, record, customer)!;
+  } catch (e) {
+    if (e instanceof AwsError && e.code === 'AccessDenied') throw partKeyMismatch();
+    throw e;
   }
 }
 

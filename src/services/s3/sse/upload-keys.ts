@@ -3,7 +3,7 @@ import type { S3Env } from '../operation.js';
 import { kmsDeps } from './object-io.js';
 import { openObjectKeys, type ObjectKeys } from './object-keys.js';
 import { customerKeyNotApplicable } from './customer-key.js';
-import { customerKeyOf } from './customer-objects.js';
+import { customerKeyOf, openCustomerPartKeys } from './customer-objects.js';
 
 /**
  * The data key of a multipart upload, opened for one part: SSE-KMS calls Decrypt as the caller at
@@ -18,5 +18,6 @@ export async function uploadKeys(env: S3Env, upload: S3Upload): Promise<ObjectKe
     if (customer) throw customerKeyNotApplicable();
     return undefined;
   }
+  if (upload.encryption.customerKey) return openCustomerPartKeys(env.deps, env.bucket, upload.key, upload.encryption, customer);
   return openObjectKeys(kmsDeps(env), env.ctx, env.bucket, upload.key, upload.encryption, customer);
 }
