@@ -197,3 +197,34 @@ describe('S3 Bucket Keys', () => {
     assert.equal((await s3Failure(carol.send(new GetObjectCommand({ Bucket: 'bkeys', Key: 'grant/0' })))).name, 'AccessDenied');
   });
 });
+
+describe('serve --s3-bucket-key-ttl', () => {
+  it('refuses a malformed duration; 0s turns reuse off (every PUT asks KMS)', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { rootCredentials, spawnServer } = await import('../reliability/lib/server-process.js');
+    const bad = mkdtempSync(join(tmpdir(), 'locksmith-bkttl-'));
+    try {
+      await assert.rejects(spawnServer(bad, { serveArgs: ['--s3-bucket-key-ttl', 'soon'] }), /--s3-bucket-key-ttl: invalid duration 'soon'/);
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
+    const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-bkttl-'));
+    const server = await spawnServer(dataDir, { serveArgs: ['--s3-bucket-key-ttl', '0s'] });
+    try {
+      const credentials = rootCredentials(dataDir);
+      const s3 = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', credentials, forcePathStyle: true, maxAttempts: 1 });
+      await s3.send(new CreateBucketCommand({ Bucket: 'ttl0' }));
+      for (let i = 0; i < 5; i++) {
+        const r = await s3.send(new PutObjectCommand({ Bucket: 'ttl0', Key: `k${i}`, Body: 'x', ServerSideEncryption: 'aws:kms', BucketKeyEnabled: true }));
+        assert.equal(r.BucketKeyEnabled, true);
+      }
+      const calls = storedRows(dataDir).filter((r) => r.record.eventSource === 'kms.amazonaws.com' && r.record.eventName === 'GenerateDataKey').length;
+      assert.equal(calls, 5);
+    } finally {
+      await server.stop('SIGTERM');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
