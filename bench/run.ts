@@ -59,6 +59,12 @@ function machine() {
   };
 }
 
+/** S3 server-side encryption (SSE-KMS vs SSE-S3, Bucket Keys), run as its own process (bench/s3-sse.bench.ts). */
+function s3Sse(): string {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 's3-sse.bench.ts'), ...(quick ? ['--quick'] : [])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }).toString();
+  return out.split('\n').filter((l) => !l.startsWith('JSON: ')).join('\n').trim();
+}
+
 /** The existing micro-benchmark of one authorization decision, run as its own process. */
 function policyDecision(): { label: string; us: number }[] {
   const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'policy-decision.bench.ts')], { cwd: ROOT }).toString();
@@ -247,7 +253,9 @@ async function bench(): Promise<void> {
       const fsyncLine =
         `\n\nDisk floor under audit-first latency (a call waits for its record's WAL fsync): 4 KiB append + fdatasync, ` +
         `500 samples: p50 **${ms(fsync.p50)} ms**, p99 **${ms(fsync.p99)} ms**, max ${ms(fsync.max)} ms.`;
-      const text = table(rows, ceiling, policy, replyBytes) + signLine + '\n\n' + auditCostTable(audit) + fsyncLine;
+      log('S3 server-side encryption (bench/s3-sse.bench.ts)…');
+      const sse = s3Sse();
+      const text = table(rows, ceiling, policy, replyBytes) + signLine + '\n\n' + auditCostTable(audit) + fsyncLine + '\n\n' + sse;
       const load = loadavg()[0]!.toFixed(2);
       console.log(`\nLocksmith vs the ceiling — ${m.nproc} × ${m.cpu}, node ${m.node}, ${quick ? 'quick' : 'full'} run, ${WORKERS} worker process(es) for Locksmith and the ceiling, ${started.toISOString()}, load average ${loadAtStart} at the start, ${load} at the end\n`);
       console.log(text);

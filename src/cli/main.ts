@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { loadSeedFile } from '../seed/load-seed.js';
 import { startLocksmith } from '../server/app.js';
 import { registerAuditCommands } from './audit-commands.js';
-import { registerClockCommands } from './clock-commands.js';
+import { parseDuration, registerClockCommands } from './clock-commands.js';
 import { registerExplainCommand } from './explain/command.js';
 import { runClusterPrimary, workerIndex } from './cluster.js';
 import { registerEnvelopeCommands } from './envelope/commands.js';
@@ -26,9 +26,10 @@ program
   .option('--tls-port <n>', "HTTPS port, or 'off' (LOCKSMITH_TLS_PORT; default 4567, a free port when --port is 0)", process.env.LOCKSMITH_TLS_PORT || undefined)
   .option('--tls-cert <file>', 'PEM certificate chain for HTTPS, with --tls-key; default: generated into <data-dir>/tls (LOCKSMITH_TLS_CERT)', process.env.LOCKSMITH_TLS_CERT || undefined)
   .option('--tls-key <file>', 'PEM private key for --tls-cert (LOCKSMITH_TLS_KEY)', process.env.LOCKSMITH_TLS_KEY || undefined)
+  .option('--s3-bucket-key-ttl <duration>', 'how long S3 reuses a Bucket Key per principal and KMS key, e.g. 3m, 30s; 0s: never (LOCKSMITH_S3_BUCKET_KEY_TTL; default 3m)', process.env.LOCKSMITH_S3_BUCKET_KEY_TTL || undefined)
   .option('--insecure-skip-audit', 'INSECURE: answer API calls without recording them in the audit trail (to measure audit cost in bench/ only)')
   .option('--insecure-dev-clock', 'INSECURE, development only: let `locksmith clock` move the key lifecycle clock (deletion windows, rotation, expiry)')
-  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string; seed?: string; workers: string; insecureSkipAudit?: boolean; insecureDevClock?: boolean; tlsPort?: string; tlsCert?: string; tlsKey?: string } & NetworkFlags) => {
+  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string; seed?: string; workers: string; insecureSkipAudit?: boolean; insecureDevClock?: boolean; tlsPort?: string; tlsCert?: string; tlsKey?: string; s3BucketKeyTtl?: string } & NetworkFlags) => {
     const port = Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) program.error(`invalid port '${o.port}'`);
     const tlsFlag = o.tlsPort ?? (port === 0 ? '0' : '4567');
@@ -39,6 +40,12 @@ program
     const workers = o.workers === 'auto' ? availableParallelism() : Number(o.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) program.error(`invalid --workers '${o.workers}': 1 to 64 or 'auto'`);
     if (o.insecureDevClock && workers > 1) program.error('--insecure-dev-clock needs a single process: drop --workers');
+    let s3BucketKeyTtlMs: number | undefined;
+    try {
+      s3BucketKeyTtlMs = o.s3BucketKeyTtl === undefined ? undefined : parseDuration(o.s3BucketKeyTtl);
+    } catch (e) {
+      program.error(`--s3-bucket-key-ttl: ${(e as Error).message}`);
+    }
     let network: ReturnType<typeof parseNetworkOptions> | undefined;
     try {
       network = parseNetworkOptions(o);
@@ -64,6 +71,7 @@ program
       tlsPort,
       tlsCertFile: o.tlsCert,
       tlsKeyFile: o.tlsKey,
+      s3BucketKeyTtlMs,
       ...network,
     });
     const stop = () => {

@@ -102,6 +102,8 @@ const LISTED_ERRORS = {
   // Unverified: status; the code and message are S3's as recorded in versity/versitygw#1683.
   InvalidChunkSizeError: { service: 's3', status: 403 },
   MalformedTrailerError: { service: 's3', status: 400 },
+  // SSE-C with an algorithm other than AES256 (S3 API Reference, "Error responses").
+  InvalidEncryptionAlgorithmError: { service: 's3', status: 400 },
   // Server-side encryption (S3 User Guide, "Troubleshooting SSE-KMS"; S3 API Reference, GetBucketEncryption):
   // KMS errors are answered by S3 under a "KMS." prefix, 400 (real captures, e.g. aws/aws-cli#4507).
   'KMS.NotFoundException': { service: 's3', status: 400 },

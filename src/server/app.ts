@@ -16,6 +16,8 @@ import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { openSqliteS3Store } from '../store/sqlite/sqlite-s3.js';
 import { localObjectFiles } from '../store/object-files.js';
 import { S3Service } from '../services/s3/s3-service.js';
+import { BucketKeyCache } from '../services/s3/sse/bucket-key-cache.js';
+import { keyStampFrom } from '../services/s3/sse/bucket-key-stamp.js';
 import { withUnwrapCache } from '../crypto/unwrap-cache.js';
 import { DAY_MS, systemClock, type Clock } from '../util/clock.js';
 import { ensureDefaultAccount, startupNotice, writeAwsProfileFiles } from './bootstrap.js';
@@ -92,6 +94,8 @@ export interface LocksmithOptions {
   /** PEM certificate chain and key for HTTPS; both or neither. Neither: `<dataDir>/tls/` (tls.ts), generated on first start. */
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** How long S3 reuses a Bucket Key per requester and KMS key (default DEFAULT_BUCKET_KEY_TTL_MS; 0: never). */
+  s3BucketKeyTtlMs?: number;
 }
 
 export interface RunningLocksmith {
@@ -138,7 +142,16 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   // cluster, on the primary's one writer thread shared by every worker.
   const sqlite = openSqliteStore(dbPath);
   const clustered = opts.worker !== undefined;
-  const store = withReadCache(clustered ? withClusterAuditWriter(sqlite) : await withAuditWriter(sqlite, dbPath), () => keyring.forget(), { otherWriters: clustered });
+  // S3 Bucket Keys (plaintext per requester and KMS key) are dropped with every other key-dependent cache.
+  // In a cluster a change of unknown cause (another worker wrote) keeps a bucket key only while its KMS key's state, policy and grants are unchanged.
+  const bucketKeys = new BucketKeyCache({ clock, ttlMs: opts.s3BucketKeyTtlMs, stamp: keyStampFrom(() => store) });
+  const forgetDerived = (cause?: string) => {
+    keyring.forget();
+    // The minutely purge of expired sessions changes no one's rights to a key: Bucket Keys stay.
+    if (cause === undefined) bucketKeys.suspect();
+    else if (cause !== 'sessions.purgeExpired') bucketKeys.clear();
+  };
+  const store = withReadCache(clustered ? withClusterAuditWriter(sqlite) : await withAuditWriter(sqlite, dbPath), forgetDerived, { otherWriters: clustered });
   if (opts.seed && leader) {
     try {
       const report = await applySeed(store, keyring, random, clock, opts.seed);
@@ -175,7 +188,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     const removed = await objectFiles.cleanup(await s3Store.referencedFiles(), olderThan);
     if (removed > 0) log(`removed ${removed} orphaned object file(s) left by an interrupted write`);
   }
-  const s3 = new S3Service({ store: audited, s3: s3Store, files: objectFiles, kms, ...(opts.insecureSkipAudit ? {} : { audit }) });
+  const s3 = new S3Service({ store: audited, s3: s3Store, files: objectFiles, kms, keyring, bucketKeys, ...(opts.insecureSkipAudit ? {} : { audit }) });
 
   const requestLog = requestLogger(opts.requestLog, opts.worker);
   const connections = new ConnectionGuard({ ...defaultConnectionLimits(), ...definedFields(opts.connectionLimits ?? {}) });
@@ -273,7 +286,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
       else await audit.flush();
       await s3Store.close();
       await store.close();
-      keyring.forget();
+      forgetDerived('close');
       await new Promise<void>((resolve) => (requestLog ? requestLog.flush(() => resolve()) : resolve()));
     },
   };

@@ -50,15 +50,16 @@ function freeze<T>(value: T): T {
  * read per request. `onInvalidate` lets the holder of derived caches (unwrapped secrets) forget
  * them at the same moment.
  */
-export function withReadCache(store: Store, onInvalidate: () => void = () => {}, { otherWriters = false } = {}): Store {
+export function withReadCache(store: Store, onInvalidate: (cause?: string) => void = () => {}, { otherWriters = false } = {}): Store {
   const cache = new Map<string, unknown>();
   // A read that overlapped a write may have seen either state: its answer is not kept.
   let generation = 0;
   let writing = 0;
-  const invalidate = () => {
+  /** `cause`: the write (`sessions.purgeExpired`, …) when known; undefined when another process wrote. */
+  const invalidate = (cause?: string) => {
     generation++;
     cache.clear();
-    onInvalidate();
+    onInvalidate(cause);
   };
   const wrapped: Record<string, unknown> = { ...store };
   for (const name of CACHED_STORES) {
@@ -83,12 +84,12 @@ export function withReadCache(store: Store, onInvalidate: () => void = () => {},
       } else {
         outer[method] = async (...args: unknown[]) => {
           writing++;
-          invalidate();
+          invalidate(id);
           try {
             return await call(...args);
           } finally {
             writing--;
-            invalidate();
+            invalidate(id);
           }
         };
       }

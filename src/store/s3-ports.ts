@@ -42,6 +42,10 @@ export interface S3ObjectEncryption {
   kmsKeyArn?: string;
   context?: Record<string, string>;
   bucketKeyEnabled?: boolean;
+  /** SSE-KMS with a Bucket Key: base64 HKDF salt of this object's data key; encryptedDataKey is then the bucket key's CiphertextBlob. */
+  bucketKeySalt?: string;
+  /** SSE-C (algorithm 'SSE-C'): what recognises the customer's key — never the key (src/services/s3/sse/customer-key.ts). */
+  customerKey?: { algorithm: 'AES256'; keyMd5: string; salt: string; fingerprint: string; wrappedDataKey: string };
   /** Multipart objects: the part number of each stored segment, in order (bound in each chunk's AAD). */
   partNumbers?: number[];
 }

@@ -51,5 +51,6 @@ export async function completeMultipartUpload(env: S3Env) {
     headers: upload.headers, tags: upload.tags, partSizes: chosen.map((p) => p.size), ...(encryption ? { encryption } : {}),
   }));
   await deps.files.remove(toRemove);
-  return { headers: sseResponseHeaders(encryption), xml: xmlDocument('CompleteMultipartUploadResult', { Location: `/${bucket.name}/${encodeURIComponent(key)}`, Bucket: bucket.name, Key: key, ETag: etag }) };
+  // SSE-C: S3 echoes the customer-key headers on every SSE-C response but CompleteMultipartUpload's (s3-sse-facts.md §1).
+  return { headers: encryption?.customerKey ? {} : sseResponseHeaders(encryption), xml: xmlDocument('CompleteMultipartUploadResult', { Location: `/${bucket.name}/${encodeURIComponent(key)}`, Bucket: bucket.name, Key: key, ETag: etag }) };
 }

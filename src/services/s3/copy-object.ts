@@ -4,7 +4,9 @@ import { copySource } from './copy-source.js';
 import { checkKey, storedHeaders, tagsFromHeader } from './object-headers.js';
 import { commitWritten } from './object-body.js';
 import { MAX_PUT_BYTES, type S3Env } from './operation.js';
-import { etagFor, kmsDeps, readObject } from './sse/object-io.js';
+import { etagFor, keysOfObject, kmsDeps, readObject } from './sse/object-io.js';
+import { customerKeyNotApplicable, hasCustomerKeyHeaders } from './sse/customer-key.js';
+import { customerKeyOf } from './sse/customer-objects.js';
 import { newObjectKeys, sseResponseHeaders } from './sse/object-keys.js';
 import { objectBinding, writeSealed } from './sse/sealed-body.js';
 import { effectiveSse, requestedSse } from './sse/sse-settings.js';
@@ -26,16 +28,20 @@ export async function copyObject(env: S3Env) {
   if (!['COPY', 'REPLACE'].includes(directive)) throw InvalidArgument('Unknown metadata directive.');
   if (!['COPY', 'REPLACE'].includes(tagging)) throw InvalidArgument('Unknown tagging directive.');
   const source = await copySource(env);
-  if (source.bucket.name === bucket.name && source.object.key === key && directive === 'COPY' && requestedSse(call.headers) === undefined) {
+  if (source.bucket.name === bucket.name && source.object.key === key && directive === 'COPY' && requestedSse(call.headers) === undefined && !hasCustomerKeyHeaders(call.headers)) {
     throw InvalidRequest(
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
   if (source.object.size > MAX_PUT_BYTES) throw InvalidRequest('The specified copy source is larger than the maximum allowable size for a copy source: 5368709120');
-  const plain = await readObject(env, source.bucket, source.object);
+  // An SSE-C source is opened with the x-amz-copy-source-server-side-encryption-customer-* key.
+  const sourceCustomer = customerKeyOf(env, 'copy-source');
+  const sourceKeys = source.object.encryption ? await keysOfObject(env, source.bucket, source.object, sourceCustomer) : undefined;
+  if (!source.object.encryption && sourceCustomer) throw customerKeyNotApplicable();
+  const plain = await readObject(env, source.bucket, source.object, 0, source.object.size - 1, sourceKeys);
   let sse;
   try {
-    sse = await newObjectKeys(kmsDeps(env), ctx, bucket, key, settings);
+    sse = await newObjectKeys(kmsDeps(env), ctx, bucket, key, settings, customerKeyOf(env));
   } catch (e) {
     plain.destroy();
     throw e;

@@ -6,6 +6,7 @@ import type { S3Env } from './operation.js';
 import { kmsDeps } from './sse/object-io.js';
 import { newObjectKeys, sseResponseHeaders } from './sse/object-keys.js';
 import { effectiveSse } from './sse/sse-settings.js';
+import { customerKeyOf } from './sse/customer-objects.js';
 
 /**
  * CreateMultipartUpload: records the object's headers and tags for completion, and its encryption:
@@ -18,7 +19,7 @@ export async function createMultipartUpload(env: S3Env) {
   const settings = effectiveSse(call.headers, bucket);
   const headers = storedHeaders(call.headers);
   const tags = tagsFromHeader(call.headers['x-amz-tagging']);
-  const sse = await newObjectKeys(kmsDeps(env), ctx, bucket, key, settings);
+  const sse = await newObjectKeys(kmsDeps(env), ctx, bucket, key, settings, customerKeyOf(env));
   sse.wipe();
   const uploadId = ctx.random.bytes(24).toString('base64url');
   await commitWritten(deps, [], NoSuchBucket, () => deps.s3.createUpload({

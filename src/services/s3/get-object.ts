@@ -7,6 +7,7 @@ import { checkPreconditions, parseRange, requestConditions } from './preconditio
 import { keysOfObject, readObject } from './sse/object-io.js';
 import { sseResponseHeaders } from './sse/object-keys.js';
 import { refuseSseHeadersOnRead } from './sse/sse-settings.js';
+import { checkCustomerKeyForHead, customerKeyOf } from './sse/customer-objects.js';
 
 /** GetObject and HeadObject: conditional headers, Range (206) or partNumber, response-* overrides. */
 export async function getObject(env: S3Env, head = false): Promise<S3Result> {
@@ -14,6 +15,7 @@ export async function getObject(env: S3Env, head = false): Promise<S3Result> {
   const o = await deps.s3.getObject(bucket.name, key);
   if (!o) throw NoSuchKey();
   refuseSseHeadersOnRead(call.headers);
+  const customer = customerKeyOf(env);
   try {
     checkPreconditions(o, requestConditions(call.headers));
   } catch (e) {
@@ -41,7 +43,9 @@ export async function getObject(env: S3Env, head = false): Promise<S3Result> {
   }
   // GetObject of an SSE-KMS object calls Decrypt as the caller, even for an empty body (a denial is 403);
   // HeadObject needs only s3:GetObject (S3 API Reference, HeadObject, "Permissions"): no KMS call.
-  const keys = head || !o.encryption ? undefined : await keysOfObject(env, bucket, o);
+  // SSE-C: the same key as the object's on GET and HEAD (missing 400, other 403, not applicable 400).
+  if (head || !o.encryption) checkCustomerKeyForHead(deps, bucket, key, o.encryption, customer);
+  const keys = head || !o.encryption ? undefined : await keysOfObject(env, bucket, o, customer);
   const open = async (start: number, end: number) => {
     if (end < start) {
       keys?.wipe();

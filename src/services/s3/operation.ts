@@ -4,6 +4,7 @@ import type { S3Bucket, ObjectFiles, S3Store } from '../../store/s3-ports.js';
 import type { Store } from '../../store/ports.js';
 import type { AuditRecorder } from '../../audit/recorder.js';
 import type { KmsService } from '../kms/kms-service.js';
+import type { SseExtraDeps } from './sse/customer-objects.js';
 
 export interface S3Deps {
   /** IAM (identity policies) lives in the main store. */
@@ -13,6 +14,9 @@ export interface S3Deps {
   /** Server-side encryption: S3 calls KMS in-process as the caller (sse/kms-via-s3.ts) and records those calls. */
   kms: KmsService;
   audit?: Pick<AuditRecorder, 'record'>;
+  /** SSE-C key fingerprints (the root keyring's keyed digest) and the S3 Bucket Key cache (sse/customer-objects.ts). */
+  keyring?: SseExtraDeps['keyring'];
+  bucketKeys?: SseExtraDeps['bucketKeys'];
 }
 
 /** What an operation runs with: the decoded call, the caller, and the bucket it names (loaded and authorized). */

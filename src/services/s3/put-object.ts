@@ -6,6 +6,7 @@ import { etagFor, kmsDeps } from './sse/object-io.js';
 import { newObjectKeys, sseResponseHeaders } from './sse/object-keys.js';
 import { objectBinding, sealStream } from './sse/sealed-body.js';
 import { effectiveSse } from './sse/sse-settings.js';
+import { customerKeyOf } from './sse/customer-objects.js';
 
 /**
  * PutObject: the body is encrypted as it streams (server-side encryption: the request's headers,
@@ -19,7 +20,7 @@ export async function putObject(env: S3Env) {
   const settings = effectiveSse(call.headers, bucket);
   const headers = storedHeaders(call.headers);
   const tags = tagsFromHeader(call.headers['x-amz-tagging']);
-  const sse = await newObjectKeys(kmsDeps(env), ctx, bucket, key, settings);
+  const sse = await newObjectKeys(kmsDeps(env), ctx, bucket, key, settings, customerKeyOf(env));
   let written;
   try {
     written = await writeRequestBody(env, MAX_PUT_BYTES, (plain, limit) => sealStream(plain, limit, sse.keys, objectBinding(bucket.name, key), 0, ctx.random));

@@ -6,7 +6,9 @@ import { copySource } from './copy-source.js';
 import { quotedMd5 } from './object-headers.js';
 import { MAX_PUT_BYTES, type S3Env } from './operation.js';
 import { partNumberOf, uploadOf } from './upload-lookup.js';
-import { etagFor, readObject } from './sse/object-io.js';
+import { etagFor, keysOfObject, readObject } from './sse/object-io.js';
+import { customerKeyNotApplicable } from './sse/customer-key.js';
+import { customerKeyOf } from './sse/customer-objects.js';
 import { sseResponseHeaders } from './sse/object-keys.js';
 import { objectBinding, writeSealed } from './sse/sealed-body.js';
 import { refuseSseHeaders } from './sse/sse-settings.js';
@@ -36,7 +38,12 @@ export async function uploadPartCopy(env: S3Env) {
   const sse = await uploadKeys(env, upload);
   let written;
   try {
-    const plain = end < start ? Readable.from([]) : await readObject(env, sourceBucket, object, start, end);
+    // An SSE-C source is opened with the x-amz-copy-source-server-side-encryption-customer-* key.
+    const sourceCustomer = customerKeyOf(env, 'copy-source');
+    if (!object.encryption && sourceCustomer) throw customerKeyNotApplicable();
+    const sourceKeys = object.encryption ? await keysOfObject(env, sourceBucket, object, sourceCustomer) : undefined;
+    if (end < start) sourceKeys?.wipe();
+    const plain = end < start ? Readable.from([]) : await readObject(env, sourceBucket, object, start, end, sourceKeys);
     try {
       written = sse
         ? await writeSealed(deps.files, plain, MAX_PUT_BYTES, sse.keys, objectBinding(bucket.name, upload.key), partNumber, ctx.random)

@@ -9,6 +9,7 @@ import { quotedMd5 } from '../object-headers.js';
 import type { S3Env } from '../operation.js';
 import { openObjectKeys, type ObjectKeys } from './object-keys.js';
 import { openSealedRange, segmentsOf } from './sealed-body.js';
+import type { CustomerKey } from './customer-key.js';
 
 /**
  * ETag of an encrypted object or part: SSE-S3 keeps the MD5 of the plaintext; SSE-KMS and DSSE-KMS
@@ -20,11 +21,11 @@ export function etagFor(record: S3ObjectEncryption | undefined, md5: Buffer, env
 }
 
 /** The deps the KMS seam needs, from the S3 deps. */
-export const kmsDeps = (env: Pick<S3Env, 'deps'>) => ({ kms: env.deps.kms, store: env.deps.store, audit: env.deps.audit });
+export const kmsDeps = (env: Pick<S3Env, 'deps'>) => ({ kms: env.deps.kms, store: env.deps.store, audit: env.deps.audit, keyring: env.deps.keyring, bucketKeys: env.deps.bucketKeys });
 
 /** The object's keys, opened as the caller (Decrypt for SSE-KMS); the caller wipes them. */
-export function keysOfObject(env: Pick<S3Env, 'deps' | 'ctx'>, bucket: S3Bucket, o: S3Object): Promise<ObjectKeys> {
-  return openObjectKeys(kmsDeps(env), env.ctx, bucket, o.key, o.encryption!);
+export function keysOfObject(env: Pick<S3Env, 'deps' | 'ctx'>, bucket: S3Bucket, o: S3Object, customer?: CustomerKey): Promise<ObjectKeys> {
+  return openObjectKeys(kmsDeps(env), env.ctx, bucket, o.key, o.encryption!, customer);
 }
 
 /**

@@ -17,6 +17,10 @@ import { ensureAwsManagedKey } from '../../kms/aws-managed-keys.js';
 import { awsOwnedKey } from '../../kms/aws-owned-key.js';
 import { objectArn } from '../authorize.js';
 import { decryptViaS3, generateDataKeyViaS3, type KmsViaS3Deps } from './kms-via-s3.js';
+import { BucketKeyCache } from './bucket-key-cache.js';
+import { bucketKeyForRead, bucketKeyForWrite } from './bucket-key-kms.js';
+import { customerKeyResponseHeaders, type CustomerKey } from './customer-key.js';
+import { newCustomerObjectKeys, openCustomerObjectKeys, type SseExtraDeps } from './customer-objects.js';
 import type { SseSettings } from './sse-settings.js';
 
 /** The AWS managed key S3 uses when aws:kms names no key (S3 API Reference, PutObject). */
@@ -48,14 +52,28 @@ async function managedKeyOf(deps: KmsViaS3Deps, ctx: CallContext, bucket: S3Buck
   return (await ensureAwsManagedKey(deps.kms, { account: bucket.account, region: bucket.region, clock: ctx.clock, random: ctx.random }, 's3')).arn;
 }
 
-/** Data keys for a new object (or upload) of `bucket`/`key` under `settings`. */
-export async function newObjectKeys(deps: KmsViaS3Deps, ctx: CallContext, bucket: S3Bucket, key: string, settings: SseSettings): Promise<ObjectKeys> {
+/** The Bucket Key cache of the composition root; without one (a bare S3Service), every use asks KMS. */
+const bucketKeysOf = (deps: SseExtraDeps, ctx: CallContext) => deps.bucketKeys ?? new BucketKeyCache({ clock: ctx.clock, ttlMs: 0 });
+
+/**
+ * Data keys for a new object (or upload) of `bucket`/`key` under `settings`, or under the
+ * request's SSE-C key when it sent one (customer-objects.ts).
+ */
+export async function newObjectKeys(deps: KmsViaS3Deps & SseExtraDeps, ctx: CallContext, bucket: S3Bucket, key: string, settings: SseSettings, customer?: CustomerKey): Promise<ObjectKeys> {
+  if (customer) return newCustomerObjectKeys(deps, ctx, bucket, key, customer);
   const arn = objectArn(bucket.name, key);
   const bound = { 'aws:s3:arn': arn };
   if (settings.algorithm === 'AES256') {
     const dataKey = ctx.random.bytes(32);
     const sealed = await (await ownedKey(deps, ctx, bucket)).seal(bucket.account, dataKey, bound);
     return keysOf({ algorithm: 'AES256', encryptedDataKey: sealed.toString('base64') }, [dataKey]);
+  }
+  if (settings.algorithm === 'aws:kms' && settings.bucketKeyEnabled) {
+    // S3 Bucket Key: the object's key derived from a cached bucket-level key (bucket-key-kms.ts).
+    const bk = await bucketKeyForWrite({ ...deps, bucketKeys: bucketKeysOf(deps, ctx) }, ctx, bucket, key, settings.kmsKeyId ?? (await managedKeyOf(deps, ctx, bucket)), settings.callerContext);
+    return keysOf({
+      algorithm: 'aws:kms', encryptedDataKey: bk.encryptedBucketKey, kmsKeyArn: bk.keyArn, context: bk.context, bucketKeyEnabled: true, bucketKeySalt: bk.salt,
+    }, [bk.dataKey]);
   }
   // S3 adds aws:s3:arn to the caller's context; the caller cannot replace it.
   const context = { ...settings.callerContext, ...bound };
@@ -76,7 +94,13 @@ export async function newObjectKeys(deps: KmsViaS3Deps, ctx: CallContext, bucket
 }
 
 /** The plaintext keys of a stored object or upload, opened as the caller (Decrypt for SSE-KMS). */
-export async function openObjectKeys(deps: KmsViaS3Deps, ctx: CallContext, bucket: S3Bucket, key: string, record: S3ObjectEncryption): Promise<ObjectKeys> {
+export async function openObjectKeys(deps: KmsViaS3Deps & SseExtraDeps, ctx: CallContext, bucket: S3Bucket, key: string, record: S3ObjectEncryption, customer?: CustomerKey): Promise<ObjectKeys> {
+  const ssec = openCustomerObjectKeys(deps, bucket, key, record, customer);
+  if (ssec) return ssec;
+  if (record.bucketKeySalt !== undefined) {
+    const dataKey = await bucketKeyForRead({ ...deps, bucketKeys: bucketKeysOf(deps, ctx) }, ctx, bucket, key, { ...record, bucketKeySalt: record.bucketKeySalt });
+    return keysOf(record, [dataKey]);
+  }
   const bound = { 'aws:s3:arn': objectArn(bucket.name, key) };
   const unsealOwned = async (blob: string) => {
     const plain = await (await ownedKey(deps, ctx, bucket)).unseal(bucket.account, Buffer.from(blob, 'base64'), bound);
@@ -98,6 +122,7 @@ export async function openObjectKeys(deps: KmsViaS3Deps, ctx: CallContext, bucke
 /** The response headers that describe an object's encryption (S3 API Reference, GetObject/PutObject). */
 export function sseResponseHeaders(record: S3ObjectEncryption | undefined, withContext = false): Record<string, string> {
   if (!record) return {};
+  if (record.customerKey) return customerKeyResponseHeaders(record.customerKey);
   const h: Record<string, string> = { 'x-amz-server-side-encryption': record.algorithm };
   if (record.kmsKeyArn !== undefined) h['x-amz-server-side-encryption-aws-kms-key-id'] = record.kmsKeyArn;
   // Omitted when false (s3-sse-facts.md §1).

@@ -98,7 +98,7 @@ export function bucketDefaultSse(bucket: S3Bucket): SseSettings {
  * Locksmith serves is SigV4-signed (anonymous requests are refused before they get here).
  */
 export function effectiveSse(headers: Record<string, string>, bucket: S3Bucket): SseSettings {
-  refuseCustomerKeys(headers);
+  // SSE-C headers are served by customer-objects.ts (the write's data key is sealed under the customer key).
   const requested = requestedSse(headers);
   const s = requested ?? bucketDefaultSse(bucket);
   const bucketKey = parseBucketKey(headers[H_BUCKET_KEY]);
