@@ -13,6 +13,7 @@ import type { ContextValue } from '../../policy/types.js';
 import { callerIdentityPolicies } from '../../services/caller-policies.js';
 import { callerGrantNames } from '../../services/principal-binding.js';
 import { kmsConditionKeys } from '../../services/kms/condition-keys.js';
+import { descriptorForPermission } from '../../services/kms/operations.js';
 import { systemClock } from '../../util/clock.js';
 import { secureRandom } from '../../crypto/random.js';
 
@@ -56,7 +57,7 @@ export async function gather(store: Store, req: ExplainRequest): Promise<Gathere
     principal, account: principal.account, region: callRegion, sourceIp: '127.0.0.1', secureTransport: false,
     userAgent: 'locksmith-explain', viaService: req.viaService, requestId: 'explain', clock: systemClock, random: secureRandom,
   };
-  const conditionKeys = kmsConditionKeys(ctx, operation, {}, key, req.encryptionContext);
+  const conditionKeys = kmsConditionKeys(ctx, operation, {}, key, req.encryptionContext, descriptorForPermission(operation)?.algorithmConditionKey);
   if (key) {
     // Resource keys the authorizer adds when a policy reads them (aliases, tags): always here.
     const aliases = await store.aliases.list(key.account, key.region, 100, undefined, key.keyId);

@@ -1,3 +1,4 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { keyArn } from '../../domain/arn.js';
 import { KEY_MATERIAL_ID_BYTES } from '../../domain/ciphertext.js';
 import type { KmsKey } from '../../domain/key.js';
@@ -9,7 +10,7 @@ import { MalformedPolicyDocumentException, UnsupportedOperationException, Valida
 import { keyMetadata, keyMetadataDetails } from './key-metadata.js';
 import { materialAad } from './kms-service.js';
 import { bindKeyPolicy } from './key-policy-principals.js';
-import type { KmsOperation } from './operation.js';
+import { defineOperation, type KmsOperation } from './operation.js';
 
 export const createKey: KmsOperation = async (input, ctx, kms) => {
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
@@ -30,7 +31,7 @@ export const createKey: KmsOperation = async (input, ctx, kms) => {
   }
   const external = origin === 'EXTERNAL';
   const multiRegion = input.MultiRegion === true;
-  await kms.authorizer.authorizeIdentity(ctx, 'CreateKey', '*', input);
+  await kms.authorizer.authorizeIdentity(ctx, CreateKey.name, '*', input);
   const tags = tagsFromList(input.Tags ?? []);
   let policy: string = input.Policy ?? defaultKeyPolicy(ctx.account);
   if (input.Policy !== undefined) {
@@ -74,3 +75,10 @@ export const createKey: KmsOperation = async (input, ctx, kms) => {
   }
   return { KeyMetadata: keyMetadata(key, await keyMetadataDetails(kms.store.keys, key)) };
 };
+
+export const CreateKey = defineOperation({
+  facts: KMS_OPERATION_FACTS.CreateKey,
+  aliases: false,
+  readOnly: false,
+  handler: createKey,
+});

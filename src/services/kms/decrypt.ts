@@ -1,12 +1,12 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { ValidationException } from '../../errors/aws-error.js';
 import { encryptionAlgorithmFor } from './key-usage.js';
-import { stopIfDryRun, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsOperation } from './operation.js';
 
 export const decrypt: KmsOperation = async (input, ctx, kms) => {
   if (input.Recipient !== undefined) throw ValidationException('Recipient (Nitro Enclaves attestation) is not supported by Locksmith.');
   const { key, plaintext, keyMaterialId } = await kms.unseal(ctx, input.CiphertextBlob, input.KeyId, {
-    operation: 'Decrypt',
-    aliases: true,
+    op: Decrypt,
     input,
     encryptionContext: input.EncryptionContext,
     encryptionAlgorithm: input.EncryptionAlgorithm,
@@ -20,3 +20,12 @@ export const decrypt: KmsOperation = async (input, ctx, kms) => {
     throw e;
   }
 };
+
+export const Decrypt = defineOperation({
+  facts: KMS_OPERATION_FACTS.Decrypt,
+  aliases: true,
+  grantConstraint: 'encryptionContext',
+  algorithmConditionKey: 'kms:EncryptionAlgorithm',
+  readOnly: true,
+  handler: decrypt,
+});

@@ -1,19 +1,21 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { DATA_KEY_BYTES } from '../../domain/key-specs.js';
 import { InvalidKeyUsageException, ValidationException } from '../../errors/aws-error.js';
 import { isKeyPair } from './asymmetric-encryption.js';
 import type { CallContext } from '../../domain/call-context.js';
 import { assertKeyUsage } from './key-usage.js';
+import type { KeyOperation } from './kms-core.js';
 import type { KmsService } from './kms-service.js';
-import { stopIfDryRun, type KmsInput, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsInput, type KmsOperation } from './operation.js';
 
 /** Shared by GenerateDataKey and GenerateDataKeyWithoutPlaintext. */
-export async function generateDataKeyFor(operation: string, input: KmsInput, ctx: CallContext, kms: KmsService) {
+export async function generateDataKeyFor(op: KeyOperation, input: KmsInput, ctx: CallContext, kms: KmsService) {
   if ((input.KeySpec === undefined) === (input.NumberOfBytes === undefined)) {
     throw ValidationException('Please specify either number of bytes or key spec.');
   }
   if (input.Recipient !== undefined) throw ValidationException('Recipient (Nitro Enclaves attestation) is not supported by Locksmith.');
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation, aliases: true, input, encryptionContext: input.EncryptionContext });
-  assertKeyUsage(key, 'ENCRYPT_DECRYPT', operation);
+  const key = await kms.resolveKey(ctx, input.KeyId, { op, input, encryptionContext: input.EncryptionContext });
+  assertKeyUsage(key, 'ENCRYPT_DECRYPT', op.name);
   if (isKeyPair(key)) throw InvalidKeyUsageException('You cannot generate a data key with an asymmetric CMK');
   stopIfDryRun(input);
   const plaintext = ctx.random.bytes(input.NumberOfBytes ?? DATA_KEY_BYTES[input.KeySpec]);
@@ -22,6 +24,15 @@ export async function generateDataKeyFor(operation: string, input: KmsInput, ctx
 }
 
 export const generateDataKey: KmsOperation = async (input, ctx, kms) => {
-  const { key, plaintext, blob } = await generateDataKeyFor('GenerateDataKey', input, ctx, kms);
+  const { key, plaintext, blob } = await generateDataKeyFor(GenerateDataKey, input, ctx, kms);
   return { CiphertextBlob: blob, Plaintext: plaintext, KeyId: key.arn, KeyMaterialId: key.currentKeyMaterialId };
 };
+
+export const GenerateDataKey = defineOperation({
+  facts: KMS_OPERATION_FACTS.GenerateDataKey,
+  aliases: true,
+  grantConstraint: 'encryptionContext',
+  algorithmConditionKey: 'kms:EncryptionAlgorithm',
+  readOnly: true,
+  handler: generateDataKey,
+});

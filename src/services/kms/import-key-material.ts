@@ -1,3 +1,4 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import type { KmsKey } from '../../domain/key.js';
 import { unwrapKeyMaterial } from '../../crypto/key-unwrap.js';
 import {
@@ -24,7 +25,7 @@ import {
 import { openImportToken } from './import-token.js';
 import { changeKey } from './key-transaction.js';
 import { materialAad, type KmsService } from './kms-service.js';
-import type { KmsInput, KmsOperation } from './operation.js';
+import { defineOperation, type KmsInput, type KmsOperation } from './operation.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -126,7 +127,7 @@ function assertImportType(key: KmsKey, input: KmsInput, importType: string, mate
  * waits with pendingRotation until RotateKeyOnDemand.
  */
 export const importKeyMaterial: KmsOperation = async (input, ctx, kms) => {
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'ImportKeyMaterial', aliases: false, input });
+  const key = await kms.resolveKey(ctx, input.KeyId, { op: ImportKeyMaterial, input });
   assertExternal(key);
   const now = ctx.clock.now();
   const expiration = expirationOf(input, now.getTime());
@@ -136,7 +137,7 @@ export const importKeyMaterial: KmsOperation = async (input, ctx, kms) => {
     const id = importedMaterialId(kms.keyring, key, material);
     const fingerprint = materialFingerprint(kms.keyring, key, material);
     // Decided and written on the key and its materials as committed now (issue 11, finding 2).
-    await changeKey(kms, key, 'ImportKeyMaterial', (fresh, reads) => {
+    await changeKey(kms, key, ImportKeyMaterial, (fresh, reads) => {
       const materials = reads.listMaterials(fresh);
       const own = materials.find((m) => m.keyMaterialId === id);
       const known = knownMaterial(reads, fresh, materials, id);
@@ -166,3 +167,10 @@ export const importKeyMaterial: KmsOperation = async (input, ctx, kms) => {
     material.fill(0);
   }
 };
+
+export const ImportKeyMaterial = defineOperation({
+  facts: KMS_OPERATION_FACTS.ImportKeyMaterial,
+  aliases: false,
+  readOnly: false,
+  handler: importKeyMaterial,
+});

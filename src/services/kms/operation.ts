@@ -1,6 +1,8 @@
 import { DryRunOperationException } from '../../errors/aws-error.js';
 import type { CallContext } from '../../domain/call-context.js';
-import type { KmsInput } from './kms-core.js';
+import { keyStateRule, type KeyStateReading } from '../../domain/key-states.js';
+import type { KeyStateCell, KeyStateColumn, KmsOperationFacts } from '../../model/kms-operation-facts.js';
+import type { KeyOperation, KmsInput } from './kms-core.js';
 import type { KmsService } from './kms-service.js';
 
 export type { KmsInput } from './kms-core.js';
@@ -8,6 +10,54 @@ export type { KmsInput } from './kms-core.js';
 /** One KMS operation; the output is serialized against the model's output shape. */
 export type KmsOutput = Record<string, unknown>;
 export type KmsOperation = (input: KmsInput, ctx: CallContext, kms: KmsService) => Promise<KmsOutput>;
+
+/** Everything about one KMS operation: the reference data's facts, the ones declared here, and its handler. */
+export interface KmsOperationDescriptor extends KeyOperation {
+  /** The generated row (src/model/kms-operation-facts.ts) this descriptor is made from. */
+  readonly facts: KmsOperationFacts;
+  /** Grant constraints apply to it: its requests carry an encryption context. */
+  readonly grantConstraint?: 'encryptionContext';
+  /** CloudTrail's readOnly for its events. */
+  readonly readOnly: boolean;
+  /** The request takes DryRun (kms-service-2.json). */
+  readonly dryRun: boolean;
+  readonly handler: KmsOperation;
+}
+
+export interface OperationDeclaration {
+  readonly facts: KmsOperationFacts;
+  /**
+   * The key-state row to read (default: the operation's own, when AWS's table has one) and how to
+   * read its N/A and "?" cells.
+   */
+  readonly keyStates?: KeyStateReading & { row?: Readonly<Record<KeyStateColumn, KeyStateCell>> };
+  /** Only for an operation kms-op-permissions.tsv does not list. */
+  readonly crossAccount?: boolean;
+  readonly aliases: boolean;
+  readonly grantConstraint?: 'encryptionContext';
+  readonly algorithmConditionKey?: 'kms:EncryptionAlgorithm';
+  readonly readOnly: boolean;
+  readonly handler: KmsOperation;
+}
+
+/** One descriptor from the generated facts of an operation and what is declared beside its handler. */
+export function defineOperation(d: OperationDeclaration): KmsOperationDescriptor {
+  const crossAccount = d.facts.crossAccount ?? d.crossAccount;
+  if (crossAccount === undefined) throw new Error(`${d.facts.name}: crossAccount is not in kms-op-permissions.tsv; declare it`);
+  if (d.facts.crossAccount !== undefined && d.crossAccount !== undefined) throw new Error(`${d.facts.name}: crossAccount comes from kms-op-permissions.tsv`);
+  return Object.freeze({
+    name: d.facts.name,
+    facts: d.facts,
+    keyStates: keyStateRule(d.keyStates?.row ?? d.facts.keyStates, d.keyStates),
+    crossAccount,
+    aliases: d.aliases,
+    grantConstraint: d.grantConstraint,
+    algorithmConditionKey: d.algorithmConditionKey,
+    readOnly: d.readOnly,
+    dryRun: d.facts.dryRun,
+    handler: d.handler,
+  });
+}
 
 /** DryRun: every check has passed; report success without doing the work. */
 export function stopIfDryRun(input: KmsInput): void {

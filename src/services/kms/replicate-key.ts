@@ -1,3 +1,4 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { kmsServiceEvent } from '../../audit/event-builder.js';
 import { keyArn } from '../../domain/arn.js';
 import type { KmsKey } from '../../domain/key.js';
@@ -10,7 +11,7 @@ import { keyMetadata, keyMetadataDetails } from './key-metadata.js';
 import { bindKeyPolicy } from './key-policy-principals.js';
 import { materialAad, type KmsService } from './kms-service.js';
 import { assertMultiRegionPrimary } from './multi-region.js';
-import type { KmsInput, KmsOperation } from './operation.js';
+import { defineOperation, type KmsInput, type KmsOperation } from './operation.js';
 import { creatingUntil } from './transient-key-states.js';
 
 /**
@@ -23,8 +24,7 @@ export const replicateKey: KmsOperation = async (input, ctx, kms) => {
   const replicaRegion: string = input.ReplicaRegion;
   // kms:ReplicateKey on the primary, in its key policy (kms:ReplicaRegion: "AWS KMS condition keys").
   const primary = await kms.resolveKey(ctx, input.KeyId, {
-    operation: 'ReplicateKey',
-    aliases: false,
+    op: ReplicateKey,
     input,
     extraConditions: () => ({ 'kms:ReplicaRegion': replicaRegion }),
   });
@@ -128,3 +128,10 @@ async function replicaMaterials(kms: KmsService, primary: KmsKey, replica: KmsKe
   }
   return out;
 }
+
+export const ReplicateKey = defineOperation({
+  facts: KMS_OPERATION_FACTS.ReplicateKey,
+  aliases: false,
+  readOnly: false,
+  handler: replicateKey,
+});

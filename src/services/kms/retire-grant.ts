@@ -1,3 +1,4 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { isKeyId, parseKeyReference } from '../../domain/arn.js';
 import type { KmsKey } from '../../domain/key.js';
 import { accessDeniedMessage, evaluateIdentityAccess } from '../../policy/evaluate.js';
@@ -9,7 +10,7 @@ import { kmsConditionKeys } from './condition-keys.js';
 import { callerGrantNames } from '../principal-binding.js';
 import { GRANT_TOKEN_FORMAT, grantTokenSha256, principalAccount } from './create-grant.js';
 import type { KmsService } from './kms-service.js';
-import { stopIfDryRun, type KmsInput, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsInput, type KmsOperation } from './operation.js';
 import { grantOnKey } from './revoke-grant.js';
 
 /**
@@ -62,7 +63,7 @@ async function authorizeRetire(ctx: CallContext, kms: KmsService, key: KmsKey, g
     action: 'kms:RetireGrant',
     resource: key.arn,
     resourceAccount: key.account,
-    conditionKeys: kmsConditionKeys(ctx, 'RetireGrant', input, key, undefined),
+    conditionKeys: kmsConditionKeys(ctx, RetireGrant.name, input, key, undefined, RetireGrant.algorithmConditionKey),
   };
   const decision = evaluateIdentityAccess(request, {
     identityPolicies: await kms.authorizer.identityPolicies(p),
@@ -83,3 +84,10 @@ export const retireGrant: KmsOperation = async (input, ctx, kms) => {
   await kms.store.grants.delete(key, grant.grantId);
   return {};
 };
+
+export const RetireGrant = defineOperation({
+  facts: KMS_OPERATION_FACTS.RetireGrant,
+  aliases: false,
+  readOnly: false,
+  handler: retireGrant,
+});
