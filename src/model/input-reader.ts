@@ -57,6 +57,11 @@ function compile(s: Shape, memo: Map<Shape, Compiled>): Compiled {
   return c;
 }
 
+/**
+ * A structure's two closures are generated per shape (`new Function` over the model's member
+ * names, quoted with JSON.stringify), so each has property accesses of its own members: closures
+ * of one literal would share V8's feedback and go megamorphic across shapes.
+ */
 function structure(s: Shape, c: Compiled, memo: Map<Shape, Compiled>): void {
   const members = Object.entries(s.members ?? {}).map(([name, ref]) => ({
     name,
@@ -65,30 +70,26 @@ function structure(s: Shape, c: Compiled, memo: Map<Shape, Compiled>): void {
     secret: SECRET_MEMBERS.has(name),
     compiled: compile(shape(ref.shape), memo),
   }));
-  c.des = (value) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw structureTypeError(value);
-    const src = value as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const m of members) {
-      if (!Object.prototype.hasOwnProperty.call(src, m.name)) continue;
-      const v = src[m.name];
-      if (v === null || v === undefined) continue;
-      out[m.name] = m.compiled.des(v);
-    }
-    return out;
-  };
-  const own = c.fails;
-  c.check = (v, path, errors, secret) => {
-    if (own) for (const f of own?.(v) ?? []) report(errors, path, v, s, f, secret);
-    const value = v as Record<string, unknown>;
-    for (const m of members) {
-      const x = value[m.name];
-      if (x === undefined && !m.required) continue;
-      const p = path ? `${path}.${m.path}` : m.path;
-      if (x === undefined) report(errors, p, undefined, m.compiled.shape, 'Member must not be null');
-      else m.compiled.check(x, p, errors, m.secret);
-    }
-  };
+  const q = JSON.stringify;
+  const des = members.map((m, i) =>
+    `if (hasOwn(src, ${q(m.name)}) && (v = src[${q(m.name)}]) !== null && v !== undefined) out[${q(m.name)}] = m[${i}].compiled.des(v);`);
+  c.des = new Function('m', 'hasOwn', 'typeError', `return function des(src) {
+  if (typeof src !== 'object' || src === null || Array.isArray(src)) throw typeError(src);
+  const out = {};
+  let v;
+  ${des.join('\n  ')}
+  return out;
+};`)(members, Object.prototype.hasOwnProperty.call.bind(Object.prototype.hasOwnProperty), structureTypeError) as Deserialize;
+  const checks = members.map((m, i) => {
+    const p = `(path ? path + ${q('.' + m.path)} : ${q(m.path)})`;
+    const missing = m.required ? `report(errors, ${p}, undefined, m[${i}].compiled.shape, 'Member must not be null');` : '';
+    return `x = value[${q(m.name)}]; if (x !== undefined) m[${i}].compiled.check(x, ${p}, errors, ${m.secret}); else { ${missing} }`;
+  });
+  // A structure breaks no constraint of its own (no length, enum or pattern): only its members.
+  c.check = new Function('m', 'report', `return function check(value, path, errors) {
+  let x;
+  ${checks.join('\n  ')}
+};`)(members, report) as Check;
 }
 
 function list(s: Shape, c: Compiled, memo: Map<Shape, Compiled>): void {
@@ -128,7 +129,8 @@ function map(s: Shape, c: Compiled, memo: Map<Shape, Compiled>): void {
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (v === null) continue;
       // defineProperty: a "__proto__" key must stay plain data.
-      Object.defineProperty(out, k, { value: val.des(v), enumerable: true, writable: true, configurable: true });
+      if (k === '__proto__') Object.defineProperty(out, k, { value: val.des(v), enumerable: true, writable: true, configurable: true });
+      else out[k] = val.des(v);
     }
     return out;
   };
