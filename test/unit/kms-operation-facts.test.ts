@@ -19,3 +19,10 @@ test('the facts carry the reference rows', () => {
   assert.equal(KMS_OPERATION_FACTS.CreateKey.dryRun, false);
   assert.equal(Object.keys(KMS_OPERATION_FACTS).length, 56);
 });
+
+test('src/model/kms-types.ts is what the generator makes of the model', async () => {
+  // @ts-expect-error: a plain .mjs script without type declarations
+  const { generate: generateTypes } = await import('../../scripts/gen-kms-types.mjs');
+  const committed = readFileSync(new URL('../../src/model/kms-types.ts', import.meta.url), 'utf8');
+  assert.equal(committed, (generateTypes as () => string)(), 'regenerate with `npm run gen:types`');
+});

@@ -3,9 +3,9 @@ import { aliasArn } from '../../domain/arn.js';
 import { AlreadyExistsException } from '../../errors/aws-error.js';
 import { assertCustomerAliasName } from './alias-names.js';
 import { withAliasQuota } from './alias-quota.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
-export const createAlias: KmsOperation = async (input, ctx, kms) => {
+export const createAlias: KmsHandler<'CreateAlias'> = async (input, ctx, kms) => {
   const aliasName: string = input.AliasName;
   assertCustomerAliasName(aliasName);
   await kms.authorizer.authorizeIdentity(ctx, CreateAlias.name, aliasArn(ctx.region, ctx.account, aliasName), input);

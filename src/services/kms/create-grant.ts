@@ -7,7 +7,7 @@ import type { GrantConstraints, KmsGrant } from '../../store/grant-ports.js';
 import type { Store } from '../../store/ports.js';
 import { bindGrantPrincipal } from '../principal-binding.js';
 import { CONTEXT_OPERATIONS } from './grant-evaluation.js';
-import { defineOperation, stopIfDryRun, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 
 /** AWS KMS Developer Guide, "Quotas": grants per KMS key. */
 export const MAX_GRANTS_PER_KEY = 50_000;
@@ -146,7 +146,7 @@ function sameGrant(g: KmsGrant, want: Pick<KmsGrant, 'granteePrincipal' | 'retir
   );
 }
 
-export const createGrant: KmsOperation = async (input, ctx, kms) => {
+export const createGrant: KmsHandler<'CreateGrant'> = async (input, ctx, kms) => {
   checkRequest(input);
   const operations = [...new Set<string>(input.Operations)];
   checkOperations(operations);

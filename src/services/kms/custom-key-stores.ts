@@ -1,6 +1,6 @@
 import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { AwsError, UnsupportedOperationException } from '../../errors/aws-error.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 import { pageWithMarker } from './paging.js';
 
 /**
@@ -9,7 +9,7 @@ import { pageWithMarker } from './paging.js';
  * page, so tools that list key stores work; the five operations that would create or change a
  * key store are refused with one clear message.
  */
-export const describeCustomKeyStores: KmsOperation = async (input, ctx, kms) => {
+export const describeCustomKeyStores: KmsHandler<'DescribeCustomKeyStores'> = async (input, ctx, kms) => {
   await kms.authorizer.authorizeIdentity(ctx, DescribeCustomKeyStores.name, '*', input);
   // API reference: an ID or name that matches no key store is CustomKeyStoreNotFoundException.
   const named = input.CustomKeyStoreId ?? input.CustomKeyStoreName;
@@ -20,7 +20,7 @@ export const describeCustomKeyStores: KmsOperation = async (input, ctx, kms) => 
 };
 
 export const CUSTOM_KEY_STORES_UNSUPPORTED = 'Custom key stores (AWS CloudHSM and external key stores) are not supported by Locksmith.';
-const refused: KmsOperation = async () => {
+const refused = async (): Promise<never> => {
   throw UnsupportedOperationException(CUSTOM_KEY_STORES_UNSUPPORTED);
 };
 export const connectCustomKeyStore = refused;

@@ -2,14 +2,14 @@ import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { mlKemCiphertextBytes, mlKemDecapsulate } from '../../crypto/ml-kem.js';
 import { InvalidCiphertextException } from '../../errors/aws-error.js';
 import { mlKemParameterSetFor } from './encapsulation.js';
-import { defineOperation, stopIfDryRun, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 
 /**
  * Decapsulate: ML-KEM.Decaps (FIPS 203). Decapsulate API reference: InvalidCiphertextException
  * only when the ciphertext's length does not fit the key spec; any other ciphertext (altered, or
  * made for another key) yields a 32-byte pseudo-random secret (implicit rejection).
  */
-export const decapsulate: KmsOperation = async (input, ctx, kms) => {
+export const decapsulate: KmsHandler<'Decapsulate'> = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { op: Decapsulate, input });
   const set = mlKemParameterSetFor(key, 'Decapsulate', input.EncapsulationAlgorithm);
   const ciphertext = input.SharedSecretCiphertextBlob as Buffer;

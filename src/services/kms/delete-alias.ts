@@ -3,9 +3,9 @@ import { aliasArn } from '../../domain/arn.js';
 import { NotFoundException } from '../../errors/aws-error.js';
 import { assertCustomerAliasName } from './alias-names.js';
 import { retryOnAliasChange } from './alias-writes.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
-export const deleteAlias: KmsOperation = async (input, ctx, kms) => {
+export const deleteAlias: KmsHandler<'DeleteAlias'> = async (input, ctx, kms) => {
   const aliasName: string = input.AliasName;
   assertCustomerAliasName(aliasName);
   const arn = aliasArn(ctx.region, ctx.account, aliasName);

@@ -3,7 +3,7 @@ import type { KmsKey } from '../../domain/key.js';
 import { NotFoundException } from '../../errors/aws-error.js';
 import { assertExternal, exposesMaterialId, lifecycleAfterImportChange, mergeMaterials, withoutMaterial } from './imported-material.js';
 import { changeKey } from './key-transaction.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
 /**
  * DeleteImportedKeyMaterial: drops the wrapped bytes of one imported material (the current one
@@ -13,7 +13,7 @@ import { defineOperation, type KmsOperation } from './operation.js';
  * permanently associated with the key (ListKeyRotations, KeyMaterialState). A key that never had
  * material is left as it is ("PendingImport: OK (No effect)", kms-key-states.md).
  */
-export const deleteImportedKeyMaterial: KmsOperation = async (input, ctx, kms) => {
+export const deleteImportedKeyMaterial: KmsHandler<'DeleteImportedKeyMaterial'> = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { op: DeleteImportedKeyMaterial, input });
   assertExternal(key);
   let targetId: string | undefined;

@@ -4,13 +4,13 @@ import { ecdhSharedSecret } from '../../crypto/ecdh.js';
 import { hasSpkiDerShape } from '../../crypto/spki-der.js';
 import { ValidationException } from '../../errors/aws-error.js';
 import { assertKeyUsage, incompatibleAlgorithm } from './key-usage.js';
-import { defineOperation, stopIfDryRun, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 
 /**
  * DeriveSharedSecret: raw ECDH between the KMS key's private key and the peer's public key (DER
  * SubjectPublicKeyInfo on the same curve); KMS applies no key derivation function to the result.
  */
-export const deriveSharedSecret: KmsOperation = async (input, ctx, kms) => {
+export const deriveSharedSecret: KmsHandler<'DeriveSharedSecret'> = async (input, ctx, kms) => {
   if (input.Recipient !== undefined) throw ValidationException('Recipient (Nitro Enclaves attestation) is not supported by Locksmith.');
   const key = await kms.resolveKey(ctx, input.KeyId, { op: DeriveSharedSecret, input });
   assertKeyUsage(key, 'KEY_AGREEMENT', 'DeriveSharedSecret');

@@ -1,8 +1,8 @@
 import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { keyMetadata, keyMetadataDetails } from './key-metadata.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
-export const describeKey: KmsOperation = async (input, ctx, kms) => {
+export const describeKey: KmsHandler<'DescribeKey'> = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { op: DescribeKey, input });
   return { KeyMetadata: keyMetadata(key, await keyMetadataDetails(kms.store.keys, key)) };
 };

@@ -1,13 +1,13 @@
 import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { mlKemEncapsulate } from '../../crypto/ml-kem.js';
 import { mlKemParameterSetFor } from './encapsulation.js';
-import { defineOperation, stopIfDryRun, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 
 /**
  * Encapsulate: ML-KEM.Encaps (FIPS 203) with the public key of an ML-KEM KMS key: a 32-byte
  * shared secret and its ciphertext (768, 1088 or 1568 bytes; Encapsulate API reference).
  */
-export const encapsulate: KmsOperation = async (input, ctx, kms) => {
+export const encapsulate: KmsHandler<'Encapsulate'> = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { op: Encapsulate, input });
   const set = mlKemParameterSetFor(key, 'Encapsulate', input.EncapsulationAlgorithm);
   stopIfDryRun(input);

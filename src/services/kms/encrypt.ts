@@ -1,9 +1,9 @@
 import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { assertNoContextForKeyPair, assertOaepPlaintextFits, isKeyPair } from './asymmetric-encryption.js';
 import { assertKeyUsage, encryptionAlgorithmFor } from './key-usage.js';
-import { defineOperation, stopIfDryRun, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 
-export const encrypt: KmsOperation = async (input, ctx, kms) => {
+export const encrypt: KmsHandler<'Encrypt'> = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { op: Encrypt, input, encryptionContext: input.EncryptionContext });
   assertKeyUsage(key, 'ENCRYPT_DECRYPT', 'Encrypt');
   const algorithm = encryptionAlgorithmFor(key, input.EncryptionAlgorithm);

@@ -1,3 +1,4 @@
+import type { GenerateDataKeyPairRequest, GenerateDataKeyPairWithoutPlaintextRequest } from '../../model/kms-types.js';
 import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { KEY_SPECS, specAvailableIn } from '../../domain/key-specs.js';
 import { generateDerKeyPair } from '../../crypto/key-pairs.js';
@@ -7,15 +8,15 @@ import { isKeyPair } from './asymmetric-encryption.js';
 import { assertKeyUsage } from './key-usage.js';
 import type { KeyOperation } from './kms-core.js';
 import type { KmsService } from './kms-service.js';
-import { defineOperation, stopIfDryRun, type KmsInput, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 
 /**
  * Shared by GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext: a fresh key pair whose
  * PKCS#8 private key is encrypted under a symmetric encryption KMS key, in the normal ciphertext
  * format (so Decrypt opens it), and whose public key is DER SubjectPublicKeyInfo.
  */
-export async function generateDataKeyPairFor(op: KeyOperation, input: KmsInput, ctx: CallContext, kms: KmsService) {
-  if (input.Recipient !== undefined) throw ValidationException('Recipient (Nitro Enclaves attestation) is not supported by Locksmith.');
+export async function generateDataKeyPairFor(op: KeyOperation, input: GenerateDataKeyPairRequest | GenerateDataKeyPairWithoutPlaintextRequest, ctx: CallContext, kms: KmsService) {
+  if ('Recipient' in input && input.Recipient !== undefined) throw ValidationException('Recipient (Nitro Enclaves attestation) is not supported by Locksmith.');
   const pairSpec = KEY_SPECS[input.KeyPairSpec];
   if (!pairSpec?.dataKeyPair) throw ValidationException(`KeyPairSpec ${input.KeyPairSpec} is not supported.`);
   if (!specAvailableIn(pairSpec, ctx.region)) throw UnsupportedOperationException(`KeyPairSpec ${input.KeyPairSpec} is not supported in this Region`);
@@ -29,7 +30,7 @@ export async function generateDataKeyPairFor(op: KeyOperation, input: KmsInput, 
   return { key, pair, blob };
 }
 
-export const generateDataKeyPair: KmsOperation = async (input, ctx, kms) => {
+export const generateDataKeyPair: KmsHandler<'GenerateDataKeyPair'> = async (input, ctx, kms) => {
   const { key, pair, blob } = await generateDataKeyPairFor(GenerateDataKeyPair, input, ctx, kms);
   return {
     PrivateKeyCiphertextBlob: blob,

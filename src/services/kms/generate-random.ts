@@ -1,8 +1,8 @@
 import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { AwsError, ValidationException } from '../../errors/aws-error.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
-export const generateRandom: KmsOperation = async (input, ctx, kms) => {
+export const generateRandom: KmsHandler<'GenerateRandom'> = async (input, ctx, kms) => {
   if (input.NumberOfBytes === undefined) throw ValidationException('NumberOfBytes is required.');
   await kms.authorizer.authorizeIdentity(ctx, GenerateRandom.name, '*', input);
   if (input.CustomKeyStoreId !== undefined) {

@@ -1,5 +1,5 @@
 import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
 /** The cryptographic operations GetKeyLastUsage tracks (the model's KeyLastUsageTrackingOperation). */
 const TRACKED = [
@@ -12,7 +12,7 @@ const TRACKED = [
  * chain (calls from other accounts are recorded there too). Tracking starts when the key was
  * created, or when the trail begins if the key is older than it.
  */
-export const getKeyLastUsage: KmsOperation = async (input, ctx, kms) => {
+export const getKeyLastUsage: KmsHandler<'GetKeyLastUsage'> = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { op: GetKeyLastUsage, input });
   const audit = kms.store.audit;
   const last = await audit.lastKeyUsage(key.account, key.region, key.arn, TRACKED);

@@ -1,6 +1,6 @@
 import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { isSymmetricEncryptionKey } from './key-rotation.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
 /**
  * GetKeyRotationStatus (API reference): KeyRotationEnabled, and RotationPeriodInDays and
@@ -9,7 +9,7 @@ import { defineOperation, type KmsOperation } from './operation.js';
  * automatically (asymmetric, HMAC, imported material) report false. Rotations complete within the
  * call here, so OnDemandRotationStartDate (present only while one is in progress) never appears.
  */
-export const getKeyRotationStatus: KmsOperation = async (input, ctx, kms) => {
+export const getKeyRotationStatus: KmsHandler<'GetKeyRotationStatus'> = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { op: GetKeyRotationStatus, input });
   const deleting = key.lifecycle.state === 'PendingDeletion' || key.lifecycle.state === 'PendingReplicaDeletion';
   const scheduled = key.rotation !== undefined && isSymmetricEncryptionKey(key) && !deleting;

@@ -3,10 +3,10 @@ import { KEY_SPECS } from '../../domain/key-specs.js';
 import { publicKeyDer } from '../../crypto/key-pairs.js';
 import { UnsupportedOperationException } from '../../errors/aws-error.js';
 import { algorithmLists } from './key-metadata.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
 /** GetPublicKey: DER SubjectPublicKeyInfo (RFC 5280) and what the key may be used for. */
-export const getPublicKey: KmsOperation = async (input, ctx, kms) => {
+export const getPublicKey: KmsHandler<'GetPublicKey'> = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { op: GetPublicKey, input });
   const pair = KEY_SPECS[key.keySpec]?.keyPair;
   if (!pair) throw UnsupportedOperationException('GetPublicKey is not supported for symmetric keys.');

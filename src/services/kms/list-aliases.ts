@@ -3,7 +3,7 @@ import { aliasArn } from '../../domain/arn.js';
 import type { KmsAlias } from '../../domain/key.js';
 import type { Page } from '../../store/ports.js';
 import { AWS_MANAGED_ALIAS_PREFIX, AWS_MANAGED_KEY_SPECS } from './aws-managed-keys.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 import { pageWithMarker } from './paging.js';
 
 /** The predefined `alias/aws/<service>` names, in the order ListAliases pages by (alias name). */
@@ -32,7 +32,7 @@ function withPredefined(stored: Page<KmsAlias>, after: string | undefined, limit
   return { items, next: more && items.length > 0 ? items[items.length - 1]!.aliasName : undefined };
 }
 
-export const listAliases: KmsOperation = async (input, ctx, kms) => {
+export const listAliases: KmsHandler<'ListAliases'> = async (input, ctx, kms) => {
   await kms.authorizer.authorizeIdentity(ctx, ListAliases.name, '*', input);
   const limit: number = input.Limit ?? 50;
   const target = input.KeyId === undefined ? undefined : await kms.resolveKey(ctx, input.KeyId, { op: ListAliases, input });

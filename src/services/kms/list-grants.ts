@@ -4,7 +4,7 @@ import { InvalidGrantIdException } from '../../errors/aws-error.js';
 import type { KmsGrant } from '../../store/grant-ports.js';
 import type { Store } from '../../store/ports.js';
 import { bindGrantPrincipal, displayGrantPrincipal } from '../principal-binding.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 import { pageWithMarker } from './paging.js';
 
 /** Grant ids are 64 hexadecimal characters (RetireGrant API reference, "GrantId"). */
@@ -34,7 +34,7 @@ export async function grantListEntry(store: Store, g: KmsGrant): Promise<Record<
   };
 }
 
-export const listGrants: KmsOperation = async (input, ctx, kms) => {
+export const listGrants: KmsHandler<'ListGrants'> = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { op: ListGrants, input });
   const grantId: string | undefined = input.GrantId;
   if (grantId !== undefined) assertGrantIdFormat(grantId);

@@ -1,9 +1,9 @@
 import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { tagsToList } from '../../domain/tags.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 import { pageWithMarker } from './paging.js';
 
-export const listResourceTags: KmsOperation = async (input, ctx, kms) => {
+export const listResourceTags: KmsHandler<'ListResourceTags'> = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { op: ListResourceTags, input });
   const limit: number = input.Limit ?? 50;
   const all = tagsToList(await kms.store.tags.get(key)); // sorted by tag key

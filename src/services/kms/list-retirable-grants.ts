@@ -3,7 +3,7 @@ import { accessDeniedMessage } from '../../policy/evaluate.js';
 import { AccessDeniedException, ValidationException } from '../../errors/aws-error.js';
 import { assertPrincipalArn, principalAccount } from './create-grant.js';
 import { filterPrincipal, grantListEntry } from './list-grants.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 import { pageWithMarker } from './paging.js';
 
 /**
@@ -11,7 +11,7 @@ import { pageWithMarker } from './paging.js';
  * one. Authorized by IAM policy; the principal must be in the caller's account
  * (kms-op-permissions.tsv: "own account principal only").
  */
-export const listRetirableGrants: KmsOperation = async (input, ctx, kms) => {
+export const listRetirableGrants: KmsHandler<'ListRetirableGrants'> = async (input, ctx, kms) => {
   if (input.RetiringServicePrincipal !== undefined) {
     throw ValidationException('Grants for service principals (RetiringServicePrincipal) are not supported.');
   }

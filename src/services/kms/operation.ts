@@ -1,7 +1,8 @@
 import { DryRunOperationException } from '../../errors/aws-error.js';
 import type { CallContext } from '../../domain/call-context.js';
 import { keyStateRule, type KeyStateReading } from '../../domain/key-states.js';
-import type { KeyStateCell, KeyStateColumn, KmsOperationFacts } from '../../model/kms-operation-facts.js';
+import type { KeyStateCell, KeyStateColumn, KmsOperationFacts, KmsOperationName } from '../../model/kms-operation-facts.js';
+import type { KmsOperationTypes } from '../../model/kms-types.js';
 import type { KeyOperation, KmsInput } from './kms-core.js';
 import type { KmsService } from './kms-service.js';
 
@@ -9,7 +10,9 @@ export type { KmsInput } from './kms-core.js';
 
 /** One KMS operation; the output is serialized against the model's output shape. */
 export type KmsOutput = Record<string, unknown>;
-export type KmsOperation = (input: KmsInput, ctx: CallContext, kms: KmsService) => Promise<KmsOutput>;
+export type KmsOperation<I = KmsInput, O = KmsOutput> = (input: I, ctx: CallContext, kms: KmsService) => Promise<O>;
+/** The handler of one operation, typed by the model's request and response shapes (src/model/kms-types.ts). */
+export type KmsHandler<N extends KmsOperationName> = KmsOperation<KmsOperationTypes[N]['input'], KmsOperationTypes[N]['output']>;
 
 /** Everything about one KMS operation: the reference data's facts, the ones declared here, and its handler. */
 export interface KmsOperationDescriptor extends KeyOperation {
@@ -24,8 +27,9 @@ export interface KmsOperationDescriptor extends KeyOperation {
   readonly handler: KmsOperation;
 }
 
-export interface OperationDeclaration {
-  readonly facts: KmsOperationFacts;
+export interface OperationDeclaration<N extends KmsOperationName> {
+  /** The operation's generated row: its name is checked against the model. */
+  readonly facts: KmsOperationFacts & { readonly name: N };
   /**
    * The key-state row to read (default: the operation's own, when AWS's table has one) and how to
    * read its N/A and "?" cells.
@@ -37,11 +41,11 @@ export interface OperationDeclaration {
   readonly grantConstraint?: 'encryptionContext';
   readonly algorithmConditionKey?: 'kms:EncryptionAlgorithm';
   readonly readOnly: boolean;
-  readonly handler: KmsOperation;
+  readonly handler: KmsHandler<N>;
 }
 
 /** One descriptor from the generated facts of an operation and what is declared beside its handler. */
-export function defineOperation(d: OperationDeclaration): KmsOperationDescriptor {
+export function defineOperation<N extends KmsOperationName>(d: OperationDeclaration<N>): KmsOperationDescriptor {
   const crossAccount = d.facts.crossAccount ?? d.crossAccount;
   if (crossAccount === undefined) throw new Error(`${d.facts.name}: crossAccount is not in kms-op-permissions.tsv; declare it`);
   if (d.facts.crossAccount !== undefined && d.crossAccount !== undefined) throw new Error(`${d.facts.name}: crossAccount comes from kms-op-permissions.tsv`);
@@ -55,7 +59,8 @@ export function defineOperation(d: OperationDeclaration): KmsOperationDescriptor
     algorithmConditionKey: d.algorithmConditionKey,
     readOnly: d.readOnly,
     dryRun: d.facts.dryRun,
-    handler: d.handler,
+    // The protocol hands a handler only input its reader has validated against the request shape.
+    handler: d.handler as unknown as KmsOperation,
   });
 }
 

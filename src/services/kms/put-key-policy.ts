@@ -3,9 +3,9 @@ import { DEFAULT_POLICY_NAME, LOCKOUT_MESSAGE, validateKeyPolicy } from '../../d
 import { MalformedPolicyDocumentException, NotFoundException } from '../../errors/aws-error.js';
 import { changeKey } from './key-transaction.js';
 import { bindKeyPolicy } from './key-policy-principals.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
-export const putKeyPolicy: KmsOperation = async (input, ctx, kms) => {
+export const putKeyPolicy: KmsHandler<'PutKeyPolicy'> = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { op: PutKeyPolicy, input });
   if ((input.PolicyName ?? DEFAULT_POLICY_NAME) !== DEFAULT_POLICY_NAME) throw NotFoundException('No such policy exists');
   validateKeyPolicy(input.Policy);

@@ -1,10 +1,10 @@
 import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { assertNoContextForKeyPair, assertOaepPlaintextFits, isKeyPair } from './asymmetric-encryption.js';
 import { assertKeyUsage, encryptionAlgorithmFor } from './key-usage.js';
-import { defineOperation, stopIfDryRun, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 
 /** Decrypts under the key recorded in the ciphertext and encrypts under the destination key, server-side. */
-export const reEncrypt: KmsOperation = async (input, ctx, kms) => {
+export const reEncrypt: KmsHandler<'ReEncrypt'> = async (input, ctx, kms) => {
   const destination = await kms.resolveKey(ctx, input.DestinationKeyId, {
     op: ReEncrypt,
     action: 'ReEncryptTo',

@@ -1,3 +1,4 @@
+import type { RetireGrantRequest } from '../../model/kms-types.js';
 import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { isKeyId, parseKeyReference } from '../../domain/arn.js';
 import type { KmsKey } from '../../domain/key.js';
@@ -10,7 +11,7 @@ import { kmsConditionKeys } from './condition-keys.js';
 import { callerGrantNames } from '../principal-binding.js';
 import { GRANT_TOKEN_FORMAT, grantTokenSha256, principalAccount } from './create-grant.js';
 import type { KmsService } from './kms-service.js';
-import { defineOperation, stopIfDryRun, type KmsInput, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 import { grantOnKey } from './revoke-grant.js';
 
 /**
@@ -27,7 +28,7 @@ async function findKey(ctx: CallContext, kms: KmsService, value: string): Promis
   throw NotFoundException(`Invalid keyId '${value}'`);
 }
 
-async function findGrant(ctx: CallContext, kms: KmsService, input: KmsInput): Promise<{ key: KmsKey; grant: KmsGrant }> {
+async function findGrant(ctx: CallContext, kms: KmsService, input: RetireGrantRequest): Promise<{ key: KmsKey; grant: KmsGrant }> {
   const token: string | undefined = input.GrantToken;
   if (token !== undefined) {
     if (!GRANT_TOKEN_FORMAT.test(token)) throw InvalidGrantTokenException('Invalid grant token.');
@@ -49,7 +50,7 @@ async function findGrant(ctx: CallContext, kms: KmsService, input: KmsInput): Pr
  * kms:RetireGrant (the account root always), principals of the key's account, of the account
  * that created the grant, or of a retiring account.
  */
-async function authorizeRetire(ctx: CallContext, kms: KmsService, key: KmsKey, grant: KmsGrant, input: KmsInput): Promise<void> {
+async function authorizeRetire(ctx: CallContext, kms: KmsService, key: KmsKey, grant: KmsGrant, input: RetireGrantRequest): Promise<void> {
   const p = ctx.principal;
   const me = callerGrantNames(p);
   const named =
@@ -77,7 +78,7 @@ async function authorizeRetire(ctx: CallContext, kms: KmsService, key: KmsKey, g
   throw AccessDeniedException(accessDeniedMessage(request, decision));
 }
 
-export const retireGrant: KmsOperation = async (input, ctx, kms) => {
+export const retireGrant: KmsHandler<'RetireGrant'> = async (input, ctx, kms) => {
   const { key, grant } = await findGrant(ctx, kms, input);
   await authorizeRetire(ctx, kms, key, grant, input);
   stopIfDryRun(input);

@@ -4,7 +4,7 @@ import { NotFoundException } from '../../errors/aws-error.js';
 import type { KmsGrant } from '../../store/grant-ports.js';
 import type { KmsService } from './kms-service.js';
 import { assertGrantIdFormat } from './list-grants.js';
-import { defineOperation, stopIfDryRun, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 
 /** The grant `grantId` on `key`: InvalidGrantIdException when malformed, NotFoundException when absent. */
 export async function grantOnKey(kms: KmsService, key: KmsKey, grantId: string): Promise<KmsGrant> {
@@ -15,7 +15,7 @@ export async function grantOnKey(kms: KmsService, key: KmsKey, grantId: string):
 }
 
 /** Deletes a grant; authorized like other key operations, by key policy and IAM policy (kms:RevokeGrant). */
-export const revokeGrant: KmsOperation = async (input, ctx, kms) => {
+export const revokeGrant: KmsHandler<'RevokeGrant'> = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { op: RevokeGrant, input });
   const grant = await grantOnKey(kms, key, input.GrantId);
   stopIfDryRun(input);

@@ -2,7 +2,7 @@ import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { assertKeyStateAllows } from '../../domain/key-states.js';
 import { KMSInvalidStateException } from '../../errors/aws-error.js';
 import { assertOnDemandQuota, assertRotationManageable, rotateKey, rotateKeyEvent, rotateToImportedMaterial, rotationLock } from './key-rotation.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
 /**
  * RotateKeyOnDemand (API reference; Developer Guide "Perform on-demand key rotation"): new key
@@ -12,7 +12,7 @@ import { defineOperation, type KmsOperation } from './operation.js';
  * per key, however many calls run at once: rotations of a key run one at a time here, and the
  * store transaction checks the quota again (other processes).
  */
-export const rotateKeyOnDemand: KmsOperation = async (input, ctx, kms) => {
+export const rotateKeyOnDemand: KmsHandler<'RotateKeyOnDemand'> = async (input, ctx, kms) => {
   const resolved = await kms.resolveKey(ctx, input.KeyId, { op: RotateKeyOnDemand, input });
   assertRotationManageable(resolved, false);
   await rotationLock(kms, resolved, async () => {

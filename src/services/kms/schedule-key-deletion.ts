@@ -3,13 +3,13 @@ import { ValidationException } from '../../errors/aws-error.js';
 import { DAY_MS } from '../../util/clock.js';
 import { isPrimary } from './multi-region.js';
 import { changeKey } from './key-transaction.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
 /** Waiting period bounds KMS enforces beyond the model's 1–365 (kms-facts.md "Limits"). */
 const MIN_WINDOW_DAYS = 7;
 const MAX_WINDOW_DAYS = 30;
 
-export const scheduleKeyDeletion: KmsOperation = async (input, ctx, kms) => {
+export const scheduleKeyDeletion: KmsHandler<'ScheduleKeyDeletion'> = async (input, ctx, kms) => {
   const days: number = input.PendingWindowInDays ?? MAX_WINDOW_DAYS;
   if (days < MIN_WINDOW_DAYS || days > MAX_WINDOW_DAYS) {
     throw ValidationException(`PendingWindowInDays should be between ${MIN_WINDOW_DAYS} and ${MAX_WINDOW_DAYS}, but it is ${days}`);

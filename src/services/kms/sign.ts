@@ -1,10 +1,10 @@
 import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { signMessage } from '../../crypto/signatures.js';
-import { defineOperation, stopIfDryRun, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 import { signatureRequest } from './signature-request.js';
 
 /** Sign: RSASSA-PSS / PKCS#1 v1.5, ECDSA (DER signatures), Ed25519(ph), ML-DSA. */
-export const sign: KmsOperation = async (input, ctx, kms) => {
+export const sign: KmsHandler<'Sign'> = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { op: Sign, input });
   const request = signatureRequest(key, 'Sign', input);
   stopIfDryRun(input);

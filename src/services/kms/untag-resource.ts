@@ -1,8 +1,8 @@
 import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
 /** Removing a tag key the key does not have succeeds silently, as in AWS. */
-export const untagResource: KmsOperation = async (input, ctx, kms) => {
+export const untagResource: KmsHandler<'UntagResource'> = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { op: UntagResource, input });
   await kms.store.tags.remove(key, input.TagKeys);
   return {};

@@ -5,10 +5,10 @@ import { assertCustomerAliasName } from './alias-names.js';
 import type { KmsKey } from '../../domain/key.js';
 import { withAliasQuota } from './alias-quota.js';
 import { retryOnAliasChange } from './alias-writes.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
 /** Retargets an alias; the new key must have the same type and usage as the old one (UpdateAlias API reference). */
-export const updateAlias: KmsOperation = async (input, ctx, kms) => {
+export const updateAlias: KmsHandler<'UpdateAlias'> = async (input, ctx, kms) => {
   const aliasName: string = input.AliasName;
   assertCustomerAliasName(aliasName);
   await kms.authorizer.authorizeIdentity(ctx, UpdateAlias.name, aliasArn(ctx.region, ctx.account, aliasName), input);

@@ -3,7 +3,7 @@ import type { KmsKey } from '../../domain/key.js';
 import { assertKeyStateAllows } from '../../domain/key-states.js';
 import { assertMultiRegionPrimary, copyIn } from './multi-region.js';
 import { changeKey } from './key-transaction.js';
-import { defineOperation, type KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 import { settleTransientState, updatingUntil } from './transient-key-states.js';
 
 /**
@@ -12,7 +12,7 @@ import { settleTransientState, updatingUntil } from './transient-key-states.js';
  * policy and region. Every copy's primary region changes in one transaction, so no reader sees
  * two primaries or none.
  */
-export const updatePrimaryRegion: KmsOperation = async (input, ctx, kms) => {
+export const updatePrimaryRegion: KmsHandler<'UpdatePrimaryRegion'> = async (input, ctx, kms) => {
   const primaryRegion: string = input.PrimaryRegion;
   // kms:PrimaryRegion: "AWS KMS condition keys".
   const extraConditions = () => ({ 'kms:PrimaryRegion': primaryRegion });

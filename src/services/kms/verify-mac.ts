@@ -2,10 +2,10 @@ import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { hmacMatches } from '../../crypto/hmac.js';
 import { KMSInvalidMacException } from '../../errors/aws-error.js';
 import { macHashFor } from './key-usage.js';
-import { defineOperation, stopIfDryRun, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 
 /** VerifyMac: MacValid true, or KMSInvalidMacException with no message; compared in constant time. */
-export const verifyMac: KmsOperation = async (input, ctx, kms) => {
+export const verifyMac: KmsHandler<'VerifyMac'> = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { op: VerifyMac, input });
   const hash = macHashFor(key, 'VerifyMac', input.MacAlgorithm);
   stopIfDryRun(input);

@@ -1,11 +1,11 @@
 import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { verifySignature } from '../../crypto/signatures.js';
 import { KMSInvalidSignatureException } from '../../errors/aws-error.js';
-import { defineOperation, stopIfDryRun, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 import { signatureRequest } from './signature-request.js';
 
 /** Verify: SignatureValid true, or KMSInvalidSignatureException with no message (Verify API reference). */
-export const verify: KmsOperation = async (input, ctx, kms) => {
+export const verify: KmsHandler<'Verify'> = async (input, ctx, kms) => {
   const key = await kms.resolveKey(ctx, input.KeyId, { op: Verify, input });
   const request = signatureRequest(key, 'Verify', input);
   stopIfDryRun(input);
