@@ -56,3 +56,18 @@ test('key-state rules: a row of the table, its N/A and "?" cells read per operat
   assert.equal(refusal('RotateKeyOnDemand', 'Disabled'), 'DisabledException'); // EnableKeyRotation's row
   assert.equal(refusal('DescribeKey', 'PendingDeletion'), 'ok');
 });
+
+test('IAM, STS and CloudTrail operations are descriptors of the same shape, readOnly as their audit records say', async () => {
+  const { IAM_OPERATION_DESCRIPTORS, IAM_OPERATIONS } = await import('../../src/services/iam/operations.js');
+  const { STS_OPERATION_DESCRIPTORS } = await import('../../src/services/sts/operations.js');
+  const { LookupEvents } = await import('../../src/services/cloudtrail/lookup-events.js');
+  assert.ok(IAM_OPERATION_DESCRIPTORS.length >= 35);
+  for (const d of [...IAM_OPERATION_DESCRIPTORS, ...STS_OPERATION_DESCRIPTORS]) {
+    assert.equal(d.readOnly, isReadOnly(d.service, d.name), `${d.service}:${d.name}`);
+    assert.equal(typeof d.handler, 'function');
+  }
+  assert.equal(IAM_OPERATIONS.CreateUser, IAM_OPERATION_DESCRIPTORS.find((d) => d.name === 'CreateUser')!.handler);
+  assert.deepEqual(STS_OPERATION_DESCRIPTORS.map((d) => d.name).sort(), ['AssumeRole', 'GetCallerIdentity', 'GetFederationToken', 'GetSessionToken']);
+  assert.equal(LookupEvents.readOnly, isReadOnly('cloudtrail', 'LookupEvents'));
+  for (const d of KMS_OPERATION_DESCRIPTORS) assert.equal(d.service, 'kms');
+});

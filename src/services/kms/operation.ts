@@ -4,6 +4,7 @@ import { keyStateRule, type KeyStateReading } from '../../domain/key-states.js';
 import type { KeyStateCell, KeyStateColumn, KmsOperationFacts, KmsOperationName } from '../../model/kms-operation-facts.js';
 import type { KmsOperationTypes } from '../../model/kms-types.js';
 import type { KeyOperation, KmsInput } from './kms-core.js';
+import type { OperationDescriptor } from '../operation-descriptor.js';
 import type { KmsService } from './kms-service.js';
 
 export type { KmsInput } from './kms-core.js';
@@ -15,16 +16,14 @@ export type KmsOperation<I = KmsInput, O = KmsOutput> = (input: I, ctx: CallCont
 export type KmsHandler<N extends KmsOperationName> = KmsOperation<KmsOperationTypes[N]['input'], KmsOperationTypes[N]['output']>;
 
 /** Everything about one KMS operation: the reference data's facts, the ones declared here, and its handler. */
-export interface KmsOperationDescriptor extends KeyOperation {
+export interface KmsOperationDescriptor extends KeyOperation, OperationDescriptor<KmsOperation> {
+  readonly service: 'kms';
   /** The generated row (src/model/kms-operation-facts.ts) this descriptor is made from. */
   readonly facts: KmsOperationFacts;
   /** Grant constraints apply to it: its requests carry an encryption context. */
   readonly grantConstraint?: 'encryptionContext';
-  /** CloudTrail's readOnly for its events. */
-  readonly readOnly: boolean;
   /** The request takes DryRun (kms-service-2.json). */
   readonly dryRun: boolean;
-  readonly handler: KmsOperation;
 }
 
 export interface OperationDeclaration<N extends KmsOperationName> {
@@ -50,6 +49,7 @@ export function defineOperation<N extends KmsOperationName>(d: OperationDeclarat
   if (crossAccount === undefined) throw new Error(`${d.facts.name}: crossAccount is not in kms-op-permissions.tsv; declare it`);
   if (d.facts.crossAccount !== undefined && d.crossAccount !== undefined) throw new Error(`${d.facts.name}: crossAccount comes from kms-op-permissions.tsv`);
   return Object.freeze({
+    service: 'kms',
     name: d.facts.name,
     facts: d.facts,
     keyStates: keyStateRule(d.keyStates?.row ?? d.facts.keyStates, d.keyStates),
