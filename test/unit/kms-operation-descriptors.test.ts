@@ -71,3 +71,15 @@ test('IAM, STS and CloudTrail operations are descriptors of the same shape, read
   assert.equal(LookupEvents.readOnly, isReadOnly('cloudtrail', 'LookupEvents'));
   for (const d of KMS_OPERATION_DESCRIPTORS) assert.equal(d.service, 'kms');
 });
+
+test('a descriptor reads its request with the compiled reader (same answers as readInput)', async () => {
+  const { readInput } = await import('../../src/model/shape-input.js');
+  const encrypt = descriptorForPermission('Encrypt')!;
+  const body = { KeyId: 'alias/a', Plaintext: 'aGk=', Unmodelled: 1 };
+  assert.deepEqual(encrypt.readInput(body), readInput('Encrypt', body));
+  assert.deepEqual(encrypt.readInput(body), { KeyId: 'alias/a', Plaintext: Buffer.from('hi') });
+  assert.throws(() => encrypt.readInput({ KeyId: '' }), {
+    name: 'ValidationException',
+    message: "2 validation errors detected: Value '' at 'keyId' failed to satisfy constraint: Member must have length greater than or equal to 1; Value null at 'plaintext' failed to satisfy constraint: Member must not be null",
+  });
+});

@@ -5,6 +5,8 @@ import type { KeyStateCell, KeyStateColumn, KmsOperationFacts, KmsOperationName 
 import type { KmsOperationTypes } from '../../model/kms-types.js';
 import type { KeyOperation, KmsInput } from './kms-core.js';
 import type { OperationDescriptor } from '../operation-descriptor.js';
+import type { InputReader } from '../../model/input-reader.js';
+import { inputReader } from '../../model/shape-input.js';
 import type { KmsService } from './kms-service.js';
 
 export type { KmsInput } from './kms-core.js';
@@ -24,6 +26,8 @@ export interface KmsOperationDescriptor extends KeyOperation, OperationDescripto
   readonly grantConstraint?: 'encryptionContext';
   /** The request takes DryRun (kms-service-2.json). */
   readonly dryRun: boolean;
+  /** Validates and deserializes a parsed request body: the reader compiled from the model on first use. */
+  readonly readInput: InputReader;
 }
 
 export interface OperationDeclaration<N extends KmsOperationName> {
@@ -59,6 +63,7 @@ export function defineOperation<N extends KmsOperationName>(d: OperationDeclarat
     algorithmConditionKey: d.algorithmConditionKey,
     readOnly: d.readOnly,
     dryRun: d.facts.dryRun,
+    readInput: (body: unknown) => inputReader(d.facts.name)(body),
     // The protocol hands a handler only input its reader has validated against the request shape.
     handler: d.handler as unknown as KmsOperation,
   });
