@@ -1,3 +1,4 @@
+import { CONTEXT_GRANT_OPERATIONS } from '../model/kms-operation-facts.js';
 /**
  * Grants as index rows, so that "does a grant allow this?" is a few index probes whatever the
  * number of grants (KMS Developer Guide, "Grants in AWS KMS": grant operations, grant
@@ -13,11 +14,11 @@
  * `sub:` of each subset of its pairs. Contexts are canonical: pairs sorted by key, JSON-encoded.
  */
 
-/** Grant operations that take an encryption context: the only ones grant constraints apply to. */
-export const CONTEXT_OPERATIONS: ReadonlySet<string> = new Set([
-  'Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo',
-  'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
-]);
+/**
+ * Grant operations that take an encryption context: the only ones grant constraints apply to
+ * (generated from the model; the descriptors of their operations declare grantConstraint).
+ */
+export const CONTEXT_OPERATIONS: ReadonlySet<string> = new Set(CONTEXT_GRANT_OPERATIONS);
 
 /** Every grant operation (GrantOperation in the KMS model); a grant's operations as a bit mask. */
 export const GRANT_OPERATIONS = [

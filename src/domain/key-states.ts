@@ -1,10 +1,11 @@
 import { DisabledException, KMSInvalidStateException } from '../errors/aws-error.js';
 import type { AwsError } from '../errors/aws-error.js';
 import type { KeyState, KmsKey } from './key.js';
+import type { KeyStateCell, KeyStateColumn } from '../model/kms-operation-facts.js';
 
 /**
- * Which operations a key state refuses, and with what error: kms-key-states.md (AWS KMS
- * Developer Guide, "Key states of AWS KMS keys"). An operation not listed accepts every state.
+ * Which states an operation refuses, and with what error: kms-key-states.md (AWS KMS Developer
+ * Guide, "Key states of AWS KMS keys"), one rule per operation descriptor.
  */
 const STATE_WORDS: Record<KeyState, string> = {
   Enabled: 'enabled',
@@ -22,74 +23,50 @@ const invalidState = (key: KmsKey) => KMSInvalidStateException(`${key.arn} is ${
 const disabled = (key: KmsKey) => DisabledException(`${key.arn} is disabled.`);
 
 type Refusal = (key: KmsKey) => AwsError;
-type Rule = Partial<Record<KeyState, Refusal>>;
+/** The states an operation refuses, each with its error; a state not listed is accepted. */
+export type KeyStateRule = Readonly<Partial<Record<KeyState, Refusal>>>;
 
-/** Cryptographic use: refused unless Enabled (or Updating, which keeps the keys usable). */
-const USE: Rule = { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState, Unavailable: invalidState, Creating: invalidState };
-/** Rotation settings: refused for disabled, deleting, not-yet-imported and still-creating keys. */
-const ROTATION: Rule = { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState, Unavailable: invalidState, Creating: invalidState };
-/** kms-key-states.md footnotes [14] (Creating) and [15] (Updating): KMSInvalidStateException. */
-const NOT_WHILE_TRANSIENT: Rule = { Creating: invalidState, Updating: invalidState };
-/** Management that a key pending deletion refuses. */
-const MANAGE: Rule = { PendingDeletion: invalidState };
+export interface KeyStateReading {
+  /** What an N/A cell means for this operation (default: accepted). */
+  notApplicable?: 'accept' | 'refuse';
+  /** What a "?" cell (the answer depends on the key) means for this operation (default: accepted). */
+  depends?: 'accept' | 'refuse';
+}
 
-export const KEY_STATE_RULES: Record<string, Rule> = {
-  Encrypt: USE,
-  Decrypt: USE,
-  ReEncrypt: USE,
-  GenerateDataKey: USE,
-  GenerateDataKeyWithoutPlaintext: USE,
-  GenerateDataKeyPair: USE,
-  GenerateDataKeyPairWithoutPlaintext: USE,
-  Sign: USE,
-  Verify: USE,
-  GetPublicKey: USE,
-  GenerateMac: USE,
-  VerifyMac: USE,
-  // Not in AWS's key-state table; a cryptographic use like the others.
-  DeriveSharedSecret: USE,
-  // Not in AWS's key-state table (kms-key-states.md predates them); cryptographic uses like the others.
-  Encapsulate: USE,
-  Decapsulate: USE,
-  // Unavailable keys accept CreateGrant (kms-key-states.md).
-  CreateGrant: { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState, Creating: invalidState },
-  CreateAlias: MANAGE,
-  TagResource: MANAGE,
-  UntagResource: MANAGE,
-  UpdateKeyDescription: MANAGE,
-  UpdateAlias: MANAGE,
-  ScheduleKeyDeletion: { ...MANAGE, Updating: invalidState },
-  EnableKey: { PendingDeletion: invalidState, PendingImport: invalidState, ...NOT_WHILE_TRANSIENT },
-  DisableKey: { PendingDeletion: invalidState, PendingImport: invalidState, ...NOT_WHILE_TRANSIENT },
-  EnableKeyRotation: ROTATION,
-  DisableKeyRotation: ROTATION,
-  // Not in AWS's key-state table; the model lists DisabledException and KMSInvalidStateException.
-  RotateKeyOnDemand: ROTATION,
-  GetKeyRotationStatus: { PendingImport: invalidState, Unavailable: invalidState },
-  GetParametersForImport: { PendingDeletion: invalidState, Unavailable: invalidState, ...NOT_WHILE_TRANSIENT },
-  DeleteImportedKeyMaterial: NOT_WHILE_TRANSIENT,
-  ImportKeyMaterial: { PendingDeletion: invalidState, Unavailable: invalidState, Creating: invalidState },
-  ReplicateKey: { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState, ...NOT_WHILE_TRANSIENT },
-  UpdatePrimaryRegion: { Disabled: disabled, PendingDeletion: invalidState, PendingImport: invalidState, Creating: invalidState },
-  CancelKeyDeletion: {
-    Enabled: notPendingDeletion,
-    Disabled: notPendingDeletion,
-    PendingImport: notPendingDeletion,
-    Unavailable: notPendingDeletion,
-    Creating: notPendingDeletion,
-    Updating: notPendingDeletion,
-  },
-};
+/**
+ * The rule of one row of AWS's key-state table (kms-key-states.md, generated into
+ * src/model/kms-operation-facts.ts); no row: every state is accepted.
+ */
+export function keyStateRule(row: Readonly<Record<KeyStateColumn, KeyStateCell>> | undefined, reading: KeyStateReading = {}): KeyStateRule {
+  const rule: Partial<Record<KeyState, Refusal>> = {};
+  if (!row) return rule;
+  for (const [column, cell] of Object.entries(row) as [KeyStateColumn, KeyStateCell][]) {
+    const refusal = refusalOf(cell, reading);
+    if (!refusal) continue;
+    rule[column] = refusal;
+    // AWS's table has one column for PendingDeletion and PendingReplicaDeletion.
+    if (column === 'PendingDeletion') rule.PendingReplicaDeletion = refusal;
+  }
+  return rule;
+}
+
+function refusalOf(cell: KeyStateCell, reading: KeyStateReading): Refusal | undefined {
+  switch (cell) {
+    case 'ok': return undefined;
+    case 'disabled': return disabled;
+    case 'invalid': return invalidState;
+    case 'notPendingDeletion': return notPendingDeletion;
+    case 'notApplicable': return reading.notApplicable === 'refuse' ? invalidState : undefined;
+    case 'depends': return reading.depends === 'refuse' ? invalidState : undefined;
+  }
+}
 
 function notPendingDeletion(key: KmsKey): AwsError {
   return KMSInvalidStateException(`${key.arn} is not pending deletion (or pending replica deletion).`);
 }
 
 /** Throws the operation's error when the key's state refuses it. */
-export function assertKeyStateAllows(operation: string, key: KmsKey): void {
-  const rule = KEY_STATE_RULES[operation];
-  const state = key.lifecycle.state;
-  // AWS's table has one column for PendingDeletion and PendingReplicaDeletion.
-  const refuse = rule?.[state] ?? (state === 'PendingReplicaDeletion' ? rule?.PendingDeletion : undefined);
+export function assertKeyStateAllows(rule: KeyStateRule, key: KmsKey): void {
+  const refuse = rule[key.lifecycle.state];
   if (refuse) throw refuse(key);
 }

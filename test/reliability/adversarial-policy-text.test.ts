@@ -26,6 +26,7 @@ import { ACCOUNT, Harness, iamClient, type Credentials } from '../blackbox/harne
 import { randomKeyPolicy, respell, type PolicyVocabulary } from './lib/policy-spellings.js';
 import { Prng, runSeed } from './lib/prng.js';
 import { bySize } from './lib/size.js';
+import { permissionFacts } from './lib/kms-permission-facts.js';
 
 const ENGINE_POLICIES = bySize(150, 5_000);
 const ENGINE_SPELLINGS = bySize(4, 6);
@@ -58,7 +59,7 @@ describe('adversarial: equivalent spellings of a policy decide the same', () => 
       const ctx = { principal: q.principal, account, region: 'us-east-1', sourceIp: '127.0.0.1', secureTransport: true, userAgent: 'test', requestId: 'r', clock } as unknown as CallContext;
       const key = { account, region: 'us-east-1', keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', arn: keyArn, policy, keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', multiRegion: false } as KmsKey;
       try {
-        await authorizer.authorizeKey(ctx, { action: q.action, key, input: {}, encryptionContext: q.ec });
+        await authorizer.authorizeKey(ctx, { action: q.action, ...permissionFacts(q.action), key, input: {}, encryptionContext: q.ec });
         return 'allow';
       } catch (e) {
         if ((e as Error).name === 'AccessDeniedException') return `deny: ${(e as Error).message}`;

@@ -23,6 +23,7 @@ import { GRANT_RULE_PROBE, sqliteGrantStore } from '../../src/store/sqlite/sqlit
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { keyRef, makeGrant } from '../contract/grant-contract.js';
+import { permissionFacts } from '../reliability/lib/kms-permission-facts.js';
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same grants and requests. */
 function rng(seed: number) {
@@ -226,7 +227,7 @@ describe('grant flood: another principal pays nothing, the flooded one pays one 
     calls.length = 0;
     const full = (await store.keys.get(key))!;
     try {
-      await kms.authorizer.authorizeKey(ctx(p), { action, key: full, input, encryptionContext });
+      await kms.authorizer.authorizeKey(ctx(p), { action, ...permissionFacts(action), key: full, input, encryptionContext });
       return { allowed: true, calls: [...calls] };
     } catch (e) {
       assert.equal((e as Error).name, 'AccessDeniedException');

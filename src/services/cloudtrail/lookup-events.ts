@@ -9,6 +9,7 @@ import type { Store } from '../../store/ports.js';
 import { canonicalJson } from '../../audit/canonical-json.js';
 import type { CloudTrailRecord } from '../../audit/record.js';
 import { lookupResources } from '../../audit/record-index.js';
+import type { OperationDescriptor } from '../operation-descriptor.js';
 
 /**
  * CloudTrail LookupEvents (CloudTrail API Reference, "LookupEvents"): the management events of the
@@ -150,3 +151,11 @@ function toLookupEvent(e: StoredAuditEvent): Record<string, unknown> {
   if (e.username !== undefined) out.Username = e.username;
   return out;
 }
+
+/** LookupEvents' descriptor: the same shape as every service's (services/operation-descriptor.ts). */
+export const LookupEvents: OperationDescriptor<typeof lookupEvents> = Object.freeze({
+  service: 'cloudtrail',
+  name: 'LookupEvents',
+  readOnly: true,
+  handler: lookupEvents,
+});

@@ -14,6 +14,7 @@ import { accessDeniedMessage, evaluateIdentityAccess } from '../../policy/index.
 import type { RequestContext } from '../../policy/types.js';
 import type { CallContext, Principal } from '../../domain/call-context.js';
 import { callerIdentityPolicies, globalConditionKeys } from '../caller-policies.js';
+import { descriptorForPermission } from '../kms/operations.js';
 import { KmsAuthorizer } from '../kms/kms-authorizer.js';
 import { authorizeS3, bucketArn } from '../s3/authorize.js';
 import type { ExplainDeps, ExplainRequest } from './gather.js';
@@ -54,8 +55,8 @@ async function readableResource(deps: ExplainDeps, ctx: CallContext, resource: s
     // As KMS would decide a GetKeyPolicy / ListGrants sent to the key's Region.
     const at = { ...ctx, region, authorizedKeys: undefined };
     const authorizer = new KmsAuthorizer(deps.store);
-    await authorizer.authorizeKey(at, { action: 'GetKeyPolicy', key: found, input: { KeyId: resource, PolicyName: 'default' } });
-    await authorizer.authorizeKey(at, { action: 'ListGrants', key: found, input: { KeyId: resource } });
+    await authorizer.authorizeKey(at, { ...facts('GetKeyPolicy'), key: found, input: { KeyId: resource, PolicyName: 'default' } });
+    await authorizer.authorizeKey(at, { ...facts('ListGrants'), key: found, input: { KeyId: resource } });
     return;
   }
   const s3 = S3_ARN.exec(resource);
@@ -81,9 +82,15 @@ export async function readableKeyFacts(deps: ExplainDeps, ctx: CallContext, keyA
   const at = { ...ctx, region: key.region, authorizedKeys: undefined };
   const allowed = (p: Promise<void>) => p.then(() => true, (e: unknown) => (e instanceof AwsError && e.code.startsWith('AccessDenied') ? false : Promise.reject(e)));
   return {
-    tags: await allowed(new KmsAuthorizer(deps.store).authorizeKey(at, { action: 'ListResourceTags', key, input: { KeyId: keyArn } })),
+    tags: await allowed(new KmsAuthorizer(deps.store).authorizeKey(at, { ...facts('ListResourceTags'), key, input: { KeyId: keyArn } })),
     aliases: await allowed(authorizeCaller(deps, at, 'kms:ListAliases', '*')),
   };
+}
+
+/** The authorizer's facts of a KMS operation, from its descriptor. */
+function facts(action: string): { action: string; crossAccount: boolean; algorithmConditionKey: 'kms:EncryptionAlgorithm' | undefined } {
+  const op = descriptorForPermission(action)!;
+  return { action, crossAccount: op.crossAccount, algorithmConditionKey: op.algorithmConditionKey };
 }
 
 /** The caller itself (its ARN, or its role for a role session) needs no IAM read rights. */

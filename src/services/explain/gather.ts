@@ -16,6 +16,7 @@ import { callerGrantNames } from '../principal-binding.js';
 import { kmsConditionKeys } from '../kms/condition-keys.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { NotFoundException, ValidationException } from '../../errors/aws-error.js';
+import { descriptorForPermission } from '../kms/operations.js';
 import { secureRandom } from '../../crypto/random.js';
 
 export interface ExplainRequest {
@@ -69,7 +70,7 @@ export async function gather(store: Store, req: ExplainRequest, clock: Clock = s
     principal, account: principal.account, region: callRegion, sourceIp: '127.0.0.1', secureTransport: false,
     userAgent: 'locksmith-explain', viaService: req.viaService, requestId: 'explain', clock, random: secureRandom,
   };
-  const conditionKeys = kmsConditionKeys(ctx, operation, {}, key, req.encryptionContext);
+  const conditionKeys = kmsConditionKeys(ctx, operation, {}, key, req.encryptionContext, descriptorForPermission(operation)?.algorithmConditionKey);
   if (key) {
     // Resource keys the authorizer adds when a policy reads them (aliases, tags): always here.
     const aliases = await store.aliases.list(key.account, key.region, 100, undefined, key.keyId);

@@ -4,7 +4,7 @@ import type { CallContext } from '../../domain/call-context.js';
 import { authorizeIam } from './authorize.js';
 import { noSuchPolicy, parsePolicyArn } from './entities.js';
 import { ROLE_SIDE, USER_SIDE, type IdentitySide } from './identity-kinds.js';
-import type { QueryOperation, QueryServiceDeps } from './operation.js';
+import { defineQueryOperation, type QueryOperation, type QueryServiceDeps } from './operation.js';
 import { byPathPrefix, paginate } from './paging.js';
 import { arnRule, policyPathRule, roleNameRule, userNameRule } from './query-input.js';
 
@@ -63,3 +63,10 @@ export const listAttachedUserPolicies = listAttached(USER_SIDE);
 export const attachRolePolicy = attach(ROLE_SIDE);
 export const detachRolePolicy = detach(ROLE_SIDE);
 export const listAttachedRolePolicies = listAttached(ROLE_SIDE);
+
+export const AttachUserPolicy = defineQueryOperation({ service: 'iam', name: 'AttachUserPolicy', readOnly: false, handler: attachUserPolicy });
+export const DetachUserPolicy = defineQueryOperation({ service: 'iam', name: 'DetachUserPolicy', readOnly: false, handler: detachUserPolicy });
+export const ListAttachedUserPolicies = defineQueryOperation({ service: 'iam', name: 'ListAttachedUserPolicies', readOnly: true, handler: listAttachedUserPolicies });
+export const AttachRolePolicy = defineQueryOperation({ service: 'iam', name: 'AttachRolePolicy', readOnly: false, handler: attachRolePolicy });
+export const DetachRolePolicy = defineQueryOperation({ service: 'iam', name: 'DetachRolePolicy', readOnly: false, handler: detachRolePolicy });
+export const ListAttachedRolePolicies = defineQueryOperation({ service: 'iam', name: 'ListAttachedRolePolicies', readOnly: true, handler: listAttachedRolePolicies });

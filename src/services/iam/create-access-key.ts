@@ -1,7 +1,7 @@
 import { createAccessKey } from '../../auth/credentials.js';
 import { LimitExceeded } from '../../errors/aws-error.js';
 import { accessKeyOwner, keyOwnerName, ownsKey } from './access-key-owner.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 
 /** IAM and AWS STS quotas: "Access keys assigned to an IAM user: 2" (the root user likewise). */
 const KEYS_PER_USER = 2;
@@ -26,3 +26,5 @@ export const createAccessKeyOperation: QueryOperation = async (input, ctx, deps)
     },
   };
 };
+
+export const CreateAccessKey = defineQueryOperation({ service: 'iam', name: 'CreateAccessKey', readOnly: false, handler: createAccessKeyOperation });

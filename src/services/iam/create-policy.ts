@@ -1,7 +1,7 @@
 import { EntityAlreadyExists, LimitExceeded } from '../../errors/aws-error.js';
 import { authorizeIam } from './authorize.js';
 import { policyArn, policyXml, uniqueId } from './entities.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 import { parseIdentityPolicy, policySize } from './policy-documents.js';
 import { documentRule, policyNameRule, policyPathRule, readTags } from './query-input.js';
 
@@ -29,3 +29,5 @@ export const createPolicy: QueryOperation = async (input, ctx, deps) => {
   if (!(await deps.store.iam.createPolicy(policy, document))) throw duplicate();
   return { Policy: policyXml(policy, 0) };
 };
+
+export const CreatePolicy = defineQueryOperation({ service: 'iam', name: 'CreatePolicy', readOnly: false, handler: createPolicy });

@@ -1,7 +1,7 @@
 import { EntityAlreadyExists, InvalidInput } from '../../errors/aws-error.js';
 import { roleArn, roleXml, uniqueId } from './entities.js';
 import { authorizeCreateWithTags, readTagRecord, tagsXml } from './identity-tags.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 import { validateTrustPolicy } from './policy-documents.js';
 import { documentRule, pathRule, roleNameRule, type StringRule } from './query-input.js';
 
@@ -29,3 +29,5 @@ export const createRole: QueryOperation = async (input, ctx, deps) => {
   if (!(await deps.store.iam.createRole(role, tags))) throw EntityAlreadyExists(`Role with name ${roleName} already exists.`);
   return { Role: roleXml({ ...role, assumeRolePolicyDocument: trust }, { tags: tagsXml(tags) }) };
 };
+
+export const CreateRole = defineQueryOperation({ service: 'iam', name: 'CreateRole', readOnly: false, handler: createRole });

@@ -1,7 +1,7 @@
 import { EntityAlreadyExists, InvalidInput } from '../../errors/aws-error.js';
 import { uniqueId, userArn, userXml } from './entities.js';
 import { authorizeCreateWithTags, readTagRecord, tagsXml } from './identity-tags.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 import { pathRule, userNameRule } from './query-input.js';
 
 /** IAM API Reference, "CreateUser": with Tags, the caller also needs iam:TagUser. */
@@ -16,3 +16,5 @@ export const createUser: QueryOperation = async (input, ctx, deps) => {
   if (!(await deps.store.iam.createUser(user, tags))) throw EntityAlreadyExists(`User with name ${userName} already exists.`);
   return { User: userXml(user, tagsXml(tags)) };
 };
+
+export const CreateUser = defineQueryOperation({ service: 'iam', name: 'CreateUser', readOnly: false, handler: createUser });

@@ -1,5 +1,5 @@
 import { accessKeyOwner, ownsKey } from './access-key-owner.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 import { accessKeyIdRule, noSuchAccessKey } from './update-access-key.js';
 
 /** IAM API Reference, "DeleteAccessKey". */
@@ -11,3 +11,5 @@ export const deleteAccessKey: QueryOperation = async (input, ctx, deps) => {
   await deps.store.credentials.deleteAccessKey(accessKeyId);
   return undefined;
 };
+
+export const DeleteAccessKey = defineQueryOperation({ service: 'iam', name: 'DeleteAccessKey', readOnly: false, handler: deleteAccessKey });

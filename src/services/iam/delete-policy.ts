@@ -1,7 +1,7 @@
 import { DeleteConflict } from '../../errors/aws-error.js';
 import { requirePolicy } from './attached-policies.js';
 import { authorizeIam } from './authorize.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 import { arnRule } from './query-input.js';
 
 /** IAM API Reference, "DeletePolicy": the policy must first be detached from every user and role. */
@@ -13,3 +13,5 @@ export const deletePolicy: QueryOperation = async (input, ctx, deps) => {
   await deps.store.iam.deletePolicy(arn);
   return undefined;
 };
+
+export const DeletePolicy = defineQueryOperation({ service: 'iam', name: 'DeletePolicy', readOnly: false, handler: deletePolicy });

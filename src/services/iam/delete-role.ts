@@ -1,7 +1,7 @@
 import { DeleteConflict } from '../../errors/aws-error.js';
 import { authorizeIam } from './authorize.js';
 import { requireRole, roleResource } from './entities.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 import { roleNameRule } from './query-input.js';
 
 /** IAM API Reference, "DeleteRole": attached and inline policies must be removed first (DeleteConflict). */
@@ -19,3 +19,5 @@ export const deleteRole: QueryOperation = async (input, ctx, deps) => {
   await iam.deleteRole(ctx.account, role.roleName);
   return undefined;
 };
+
+export const DeleteRole = defineQueryOperation({ service: 'iam', name: 'DeleteRole', readOnly: false, handler: deleteRole });

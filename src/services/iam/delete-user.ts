@@ -1,7 +1,7 @@
 import { DeleteConflict } from '../../errors/aws-error.js';
 import { authorizeIam } from './authorize.js';
 import { requireUser, userResource } from './entities.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 import { existingUserNameRule } from './query-input.js';
 
 /**
@@ -26,3 +26,5 @@ export const deleteUser: QueryOperation = async (input, ctx, deps) => {
   await iam.deleteUser(ctx.account, user.userName);
   return undefined;
 };
+
+export const DeleteUser = defineQueryOperation({ service: 'iam', name: 'DeleteUser', readOnly: false, handler: deleteUser });

@@ -2,7 +2,7 @@ import { NoSuchEntity } from '../../errors/aws-error.js';
 import { requirePolicy } from './attached-policies.js';
 import { authorizeIam } from './authorize.js';
 import { urlEncoded } from './entities.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 import { arnRule, type RequiredRule } from './query-input.js';
 
 const VERSION_ID: RequiredRule = { required: true, pattern: /^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$/, patternText: 'v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?' };
@@ -24,3 +24,5 @@ export const getPolicyVersion: QueryOperation = async (input, ctx, deps) => {
     },
   };
 };
+
+export const GetPolicyVersion = defineQueryOperation({ service: 'iam', name: 'GetPolicyVersion', readOnly: true, handler: getPolicyVersion });

@@ -1,7 +1,7 @@
 import { requirePolicy } from './attached-policies.js';
 import { authorizeIam } from './authorize.js';
 import { policyXml } from './entities.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 import { arnRule } from './query-input.js';
 
 /** IAM API Reference, "GetPolicy": metadata with the attachment count (the document is GetPolicyVersion's). */
@@ -11,3 +11,5 @@ export const getPolicy: QueryOperation = async (input, ctx, deps) => {
   const policy = await requirePolicy(deps, ctx, arn);
   return { Policy: policyXml(policy, await deps.store.iam.attachmentCount(arn), true) };
 };
+
+export const GetPolicy = defineQueryOperation({ service: 'iam', name: 'GetPolicy', readOnly: true, handler: getPolicy });

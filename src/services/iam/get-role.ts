@@ -1,7 +1,7 @@
 import { authorizeIam } from './authorize.js';
 import { requireRole, roleResource, roleXml } from './entities.js';
 import { tagsXml } from './identity-tags.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 import { roleForDisplay } from './policy-documents.js';
 import { roleNameRule } from './query-input.js';
 
@@ -13,3 +13,5 @@ export const getRole: QueryOperation = async (input, ctx, deps) => {
   const tags = tagsXml(await deps.store.iam.getTags(ctx.account, 'role', role.roleName));
   return { Role: roleXml(await roleForDisplay(deps.store, role), { lastUsed: true, tags }) };
 };
+
+export const GetRole = defineQueryOperation({ service: 'iam', name: 'GetRole', readOnly: true, handler: getRole });

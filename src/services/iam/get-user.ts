@@ -1,7 +1,7 @@
 import { authorizeIam } from './authorize.js';
 import { nonUserCredentials, requireUser, userResource, userXml } from './entities.js';
 import { tagsXml } from './identity-tags.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 import { optionalUserNameRule } from './query-input.js';
 
 /**
@@ -23,3 +23,5 @@ export const getUser: QueryOperation = async (input, ctx, deps) => {
   const user = await requireUser(deps, ctx, userName);
   return { User: userXml(user, tagsXml(await deps.store.iam.getTags(ctx.account, 'user', user.userName))) };
 };
+
+export const GetUser = defineQueryOperation({ service: 'iam', name: 'GetUser', readOnly: true, handler: getUser });

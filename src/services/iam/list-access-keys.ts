@@ -1,5 +1,5 @@
 import { accessKeyOwner, keyOwnerName, ownsKey } from './access-key-owner.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 import { paginate } from './paging.js';
 
 /** IAM API Reference, "ListAccessKeys": metadata only, never secrets. */
@@ -14,3 +14,5 @@ export const listAccessKeys: QueryOperation = async (input, ctx, deps) => {
     Marker: page.Marker,
   };
 };
+
+export const ListAccessKeys = defineQueryOperation({ service: 'iam', name: 'ListAccessKeys', readOnly: true, handler: listAccessKeys });

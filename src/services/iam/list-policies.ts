@@ -1,6 +1,6 @@
 import { authorizeIam } from './authorize.js';
 import { policyXml } from './entities.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 import { byPathPrefix, paginate } from './paging.js';
 import { policyPathRule } from './query-input.js';
 
@@ -19,3 +19,5 @@ export const listPolicies: QueryOperation = async (input, ctx, deps) => {
   const page = paginate(counted.filter((c) => !onlyAttached || c.n > 0), input);
   return { Policies: page.items.map((c) => policyXml(c.p, c.n)), IsTruncated: page.IsTruncated, Marker: page.Marker };
 };
+
+export const ListPolicies = defineQueryOperation({ service: 'iam', name: 'ListPolicies', readOnly: true, handler: listPolicies });

@@ -1,6 +1,6 @@
 import { authorizeIam } from './authorize.js';
 import { roleXml } from './entities.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 import { roleForDisplay } from './policy-documents.js';
 import { byPathPrefix, paginate } from './paging.js';
 import { pathPrefixRule } from './query-input.js';
@@ -13,3 +13,5 @@ export const listRoles: QueryOperation = async (input, ctx, deps) => {
   const roles = await Promise.all(page.items.map((r) => roleForDisplay(deps.store, r)));
   return { Roles: roles.map((r) => roleXml(r)), IsTruncated: page.IsTruncated, Marker: page.Marker };
 };
+
+export const ListRoles = defineQueryOperation({ service: 'iam', name: 'ListRoles', readOnly: true, handler: listRoles });

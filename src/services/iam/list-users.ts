@@ -1,6 +1,6 @@
 import { authorizeIam } from './authorize.js';
 import { userXml } from './entities.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 import { byPathPrefix, paginate } from './paging.js';
 import { pathPrefixRule } from './query-input.js';
 
@@ -11,3 +11,5 @@ export const listUsers: QueryOperation = async (input, ctx, deps) => {
   const page = paginate(byPathPrefix(await deps.store.iam.listUsers(ctx.account), prefix), input);
   return { Users: page.items.map((u) => userXml(u)), IsTruncated: page.IsTruncated, Marker: page.Marker };
 };
+
+export const ListUsers = defineQueryOperation({ service: 'iam', name: 'ListUsers', readOnly: true, handler: listUsers });

@@ -2,6 +2,7 @@ import type { RootKeyring } from '../../crypto/root-keyring.js';
 import type { Store } from '../../store/ports.js';
 import type { CallContext } from '../../domain/call-context.js';
 import type { QueryInput } from './query-input.js';
+import type { OperationDescriptor } from '../operation-descriptor.js';
 
 /** What IAM and STS operations work with. */
 export interface QueryServiceDeps {
@@ -18,3 +19,12 @@ export type QueryResult = { [element: string]: QueryValue };
 
 /** One IAM or STS action. Undefined: the response has no `<…Result>` element (DeleteUser, …). */
 export type QueryOperation = (input: QueryInput, ctx: CallContext, deps: QueryServiceDeps) => Promise<QueryResult | undefined>;
+
+/** An IAM or STS action's descriptor: the same shape as every service's (services/operation-descriptor.ts). */
+export interface QueryOperationDescriptor extends OperationDescriptor<QueryOperation> {
+  readonly service: 'iam' | 'sts';
+}
+
+export function defineQueryOperation(d: QueryOperationDescriptor): QueryOperationDescriptor {
+  return Object.freeze({ ...d });
+}

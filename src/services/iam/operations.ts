@@ -1,71 +1,72 @@
-import { attachRolePolicy, attachUserPolicy, detachRolePolicy, detachUserPolicy, listAttachedRolePolicies, listAttachedUserPolicies } from './attached-policies.js';
-import { createAccessKeyOperation } from './create-access-key.js';
-import { createPolicy } from './create-policy.js';
-import { createRole } from './create-role.js';
-import { createUser } from './create-user.js';
-import { deleteAccessKey } from './delete-access-key.js';
-import { deletePolicy } from './delete-policy.js';
-import { deleteRole } from './delete-role.js';
-import { deleteUser } from './delete-user.js';
-import { getPolicyVersion } from './get-policy-version.js';
-import { getPolicy } from './get-policy.js';
-import { getRole } from './get-role.js';
-import { getUser } from './get-user.js';
-import {
-  deleteRolePolicy, deleteUserPolicy, getRolePolicy, getUserPolicy, listRolePolicies, listUserPolicies, putRolePolicy, putUserPolicy,
-} from './inline-policies.js';
-import { listAccessKeys } from './list-access-keys.js';
-import { listPolicies } from './list-policies.js';
-import { listRoles } from './list-roles.js';
-import { listRoleTags } from './list-role-tags.js';
-import { listUserTags } from './list-user-tags.js';
-import { listUsers } from './list-users.js';
-import type { QueryOperation } from './operation.js';
-import { tagRole } from './tag-role.js';
-import { tagUser } from './tag-user.js';
-import { untagRole } from './untag-role.js';
-import { untagUser } from './untag-user.js';
-import { updateAccessKey } from './update-access-key.js';
-import { updateAssumeRolePolicy } from './update-assume-role-policy.js';
+import type { QueryOperation, QueryOperationDescriptor } from './operation.js';
+import { AttachUserPolicy, DetachUserPolicy, ListAttachedUserPolicies, AttachRolePolicy, DetachRolePolicy, ListAttachedRolePolicies } from './attached-policies.js';
+import { CreateAccessKey } from './create-access-key.js';
+import { CreatePolicy } from './create-policy.js';
+import { CreateRole } from './create-role.js';
+import { CreateUser } from './create-user.js';
+import { DeleteAccessKey } from './delete-access-key.js';
+import { DeletePolicy } from './delete-policy.js';
+import { DeleteRole } from './delete-role.js';
+import { DeleteUser } from './delete-user.js';
+import { GetPolicy } from './get-policy.js';
+import { GetPolicyVersion } from './get-policy-version.js';
+import { GetRole } from './get-role.js';
+import { GetUser } from './get-user.js';
+import { PutUserPolicy, GetUserPolicy, DeleteUserPolicy, ListUserPolicies, PutRolePolicy, GetRolePolicy, DeleteRolePolicy, ListRolePolicies } from './inline-policies.js';
+import { ListAccessKeys } from './list-access-keys.js';
+import { ListPolicies } from './list-policies.js';
+import { ListRoleTags } from './list-role-tags.js';
+import { ListRoles } from './list-roles.js';
+import { ListUserTags } from './list-user-tags.js';
+import { ListUsers } from './list-users.js';
+import { TagRole } from './tag-role.js';
+import { TagUser } from './tag-user.js';
+import { UntagRole } from './untag-role.js';
+import { UntagUser } from './untag-user.js';
+import { UpdateAccessKey } from './update-access-key.js';
+import { UpdateAssumeRolePolicy } from './update-assume-role-policy.js';
+
+/** IAM actions Locksmith implements: one descriptor each, beside its handler. */
+export const IAM_OPERATION_DESCRIPTORS: readonly QueryOperationDescriptor[] = [
+  CreateUser,
+  GetUser,
+  ListUsers,
+  DeleteUser,
+  CreateAccessKey,
+  ListAccessKeys,
+  UpdateAccessKey,
+  DeleteAccessKey,
+  CreateRole,
+  GetRole,
+  ListRoles,
+  DeleteRole,
+  UpdateAssumeRolePolicy,
+  PutUserPolicy,
+  GetUserPolicy,
+  DeleteUserPolicy,
+  ListUserPolicies,
+  PutRolePolicy,
+  GetRolePolicy,
+  DeleteRolePolicy,
+  ListRolePolicies,
+  CreatePolicy,
+  GetPolicy,
+  GetPolicyVersion,
+  DeletePolicy,
+  ListPolicies,
+  AttachUserPolicy,
+  DetachUserPolicy,
+  ListAttachedUserPolicies,
+  AttachRolePolicy,
+  DetachRolePolicy,
+  ListAttachedRolePolicies,
+  TagUser,
+  UntagUser,
+  ListUserTags,
+  TagRole,
+  UntagRole,
+  ListRoleTags,
+];
 
 /** IAM actions Locksmith implements, by awsQuery `Action` name (IAM API Reference, "Actions"). */
-export const IAM_OPERATIONS: Readonly<Record<string, QueryOperation>> = {
-  CreateUser: createUser,
-  GetUser: getUser,
-  ListUsers: listUsers,
-  DeleteUser: deleteUser,
-  CreateAccessKey: createAccessKeyOperation,
-  ListAccessKeys: listAccessKeys,
-  UpdateAccessKey: updateAccessKey,
-  DeleteAccessKey: deleteAccessKey,
-  CreateRole: createRole,
-  GetRole: getRole,
-  ListRoles: listRoles,
-  DeleteRole: deleteRole,
-  UpdateAssumeRolePolicy: updateAssumeRolePolicy,
-  PutUserPolicy: putUserPolicy,
-  GetUserPolicy: getUserPolicy,
-  DeleteUserPolicy: deleteUserPolicy,
-  ListUserPolicies: listUserPolicies,
-  PutRolePolicy: putRolePolicy,
-  GetRolePolicy: getRolePolicy,
-  DeleteRolePolicy: deleteRolePolicy,
-  ListRolePolicies: listRolePolicies,
-  CreatePolicy: createPolicy,
-  GetPolicy: getPolicy,
-  GetPolicyVersion: getPolicyVersion,
-  DeletePolicy: deletePolicy,
-  ListPolicies: listPolicies,
-  AttachUserPolicy: attachUserPolicy,
-  DetachUserPolicy: detachUserPolicy,
-  ListAttachedUserPolicies: listAttachedUserPolicies,
-  AttachRolePolicy: attachRolePolicy,
-  DetachRolePolicy: detachRolePolicy,
-  ListAttachedRolePolicies: listAttachedRolePolicies,
-  TagUser: tagUser,
-  UntagUser: untagUser,
-  ListUserTags: listUserTags,
-  TagRole: tagRole,
-  UntagRole: untagRole,
-  ListRoleTags: listRoleTags,
-};
+export const IAM_OPERATIONS: Readonly<Record<string, QueryOperation>> = Object.fromEntries(IAM_OPERATION_DESCRIPTORS.map((d) => [d.name, d.handler]));

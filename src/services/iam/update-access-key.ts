@@ -1,6 +1,6 @@
 import { NoSuchEntity, ValidationError } from '../../errors/aws-error.js';
 import { accessKeyOwner, ownsKey } from './access-key-owner.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 
 const ACCESS_KEY_ID = { required: true, min: 16, max: 128, pattern: /^\w+$/, patternText: '[\\w]+' } as const;
 export const accessKeyIdRule = ACCESS_KEY_ID;
@@ -18,3 +18,5 @@ export const updateAccessKey: QueryOperation = async (input, ctx, deps) => {
   await deps.store.credentials.setAccessKeyStatus(accessKeyId, status);
   return undefined;
 };
+
+export const UpdateAccessKey = defineQueryOperation({ service: 'iam', name: 'UpdateAccessKey', readOnly: false, handler: updateAccessKey });

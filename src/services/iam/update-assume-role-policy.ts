@@ -1,6 +1,6 @@
 import { authorizeIam } from './authorize.js';
 import { requireRole, roleResource } from './entities.js';
-import type { QueryOperation } from './operation.js';
+import { defineQueryOperation, type QueryOperation } from './operation.js';
 import { validateTrustPolicy } from './policy-documents.js';
 import { documentRule, roleNameRule } from './query-input.js';
 
@@ -14,3 +14,5 @@ export const updateAssumeRolePolicy: QueryOperation = async (input, ctx, deps) =
   await deps.store.iam.updateAssumeRolePolicy(ctx.account, role.roleName, bound);
   return undefined;
 };
+
+export const UpdateAssumeRolePolicy = defineQueryOperation({ service: 'iam', name: 'UpdateAssumeRolePolicy', readOnly: false, handler: updateAssumeRolePolicy });

@@ -5,9 +5,6 @@ import type { CallContext } from '../../domain/call-context.js';
 import { globalConditionKeys } from '../caller-policies.js';
 import type { KmsInput } from './kms-core.js';
 
-/** Operations whose requests carry kms:EncryptionAlgorithm. */
-const WITH_ENCRYPTION_ALGORITHM = new Set(['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext']);
-
 /**
  * Condition keys of a KMS request (KMS Developer Guide, "AWS KMS condition keys"; IAM User
  * Guide, "AWS global condition context keys"). Keys derived from the principal
@@ -19,6 +16,8 @@ export function kmsConditionKeys(
   input: KmsInput,
   key: KmsKey | undefined,
   encryptionContext: EncryptionContext | undefined,
+  /** From the operation's descriptor: the request carries kms:EncryptionAlgorithm. */
+  algorithmConditionKey: 'kms:EncryptionAlgorithm' | undefined,
 ): Record<string, ContextValue | undefined> {
   const keys = globalConditionKeys(ctx, { 'kms:ViaService': ctx.viaService });
   if (encryptionContext) {
@@ -40,8 +39,8 @@ export function kmsConditionKeys(
     keys['kms:RequestAlias'] = input.KeyId.slice(input.KeyId.indexOf('alias/'));
   }
   const algorithm = input.EncryptionAlgorithm ?? input.SourceEncryptionAlgorithm;
-  if (WITH_ENCRYPTION_ALGORITHM.has(operation)) {
-    keys['kms:EncryptionAlgorithm'] = algorithm ?? 'SYMMETRIC_DEFAULT';
+  if (algorithmConditionKey !== undefined) {
+    keys[algorithmConditionKey] = algorithm ?? 'SYMMETRIC_DEFAULT';
   }
   // Request members that are condition keys of their own (asymmetric, HMAC and rotation operations).
   if (input.KeyPairSpec !== undefined) keys['kms:DataKeyPairSpec'] = input.KeyPairSpec;

@@ -1,3 +1,4 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { createHash } from 'node:crypto';
 import { accountRootArn } from '../../domain/arn.js';
 import type { KmsKey } from '../../domain/key.js';
@@ -6,7 +7,7 @@ import type { GrantConstraints, KmsGrant } from '../../store/grant-ports.js';
 import type { Store } from '../../store/ports.js';
 import { bindGrantPrincipal } from '../principal-binding.js';
 import { CONTEXT_OPERATIONS } from './grant-evaluation.js';
-import { stopIfDryRun, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 
 /** AWS KMS Developer Guide, "Quotas": grants per KMS key. */
 export const MAX_GRANTS_PER_KEY = 50_000;
@@ -145,12 +146,12 @@ function sameGrant(g: KmsGrant, want: Pick<KmsGrant, 'granteePrincipal' | 'retir
   );
 }
 
-export const createGrant: KmsOperation = async (input, ctx, kms) => {
+export const createGrant: KmsHandler<'CreateGrant'> = async (input, ctx, kms) => {
   checkRequest(input);
   const operations = [...new Set<string>(input.Operations)];
   checkOperations(operations);
   const constraints = readConstraints(input.Constraints);
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'CreateGrant', aliases: false, input });
+  const key = await kms.resolveKey(ctx, input.KeyId, { op: CreateGrant, input });
   checkForKey(key, operations, constraints);
   const ref = { account: key.account, region: key.region, keyId: key.keyId };
   const wanted = {
@@ -192,3 +193,10 @@ export const createGrant: KmsOperation = async (input, ctx, kms) => {
   }
   return { GrantToken: token, GrantId: grant.grantId };
 };
+
+export const CreateGrant = defineOperation({
+  facts: KMS_OPERATION_FACTS.CreateGrant,
+  aliases: false,
+  readOnly: false,
+  handler: createGrant,
+});

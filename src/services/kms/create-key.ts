@@ -1,6 +1,7 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { keyArn } from '../../domain/arn.js';
 import { KEY_MATERIAL_ID_BYTES } from '../../domain/ciphertext.js';
-import type { KmsKey } from '../../domain/key.js';
+import type { KeyUsage, KmsKey, Origin } from '../../domain/key.js';
 import { defaultKeyPolicy, LOCKOUT_MESSAGE, validateKeyPolicy } from '../../domain/key-policy.js';
 import { KEY_SPECS, specAvailableIn } from '../../domain/key-specs.js';
 import { tagsFromList } from '../../domain/tags.js';
@@ -9,9 +10,9 @@ import { MalformedPolicyDocumentException, UnsupportedOperationException, Valida
 import { keyMetadata, keyMetadataDetails } from './key-metadata.js';
 import { materialAad } from './kms-service.js';
 import { bindKeyPolicy } from './key-policy-principals.js';
-import type { KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
-export const createKey: KmsOperation = async (input, ctx, kms) => {
+export const createKey: KmsHandler<'CreateKey'> = async (input, ctx, kms) => {
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
     throw ValidationException('You cannot specify both KeySpec and CustomerMasterKeySpec.');
   }
@@ -20,17 +21,18 @@ export const createKey: KmsOperation = async (input, ctx, kms) => {
   if (input.KeyUsage === undefined && keySpec !== 'SYMMETRIC_DEFAULT') {
     throw ValidationException('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
   }
-  const keyUsage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
+  // The reader admitted only the model's enum values (KeyUsageType, OriginType): the domain's unions.
+  const keyUsage = (input.KeyUsage ?? 'ENCRYPT_DECRYPT') as KeyUsage;
   if (!specAvailableIn(spec, ctx.region)) throw UnsupportedOperationException(`KeySpec ${keySpec} is not supported in this Region`);
   if (!spec.usages.includes(keyUsage)) throw ValidationException(`KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`);
   if (!spec.implemented) throw UnsupportedOperationException(`KeySpec ${keySpec} is not supported by Locksmith yet.`);
-  const origin = input.Origin ?? 'AWS_KMS';
+  const origin = (input.Origin ?? 'AWS_KMS') as Origin;
   if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined || origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE') {
     throw UnsupportedOperationException('Custom key stores are not supported by Locksmith.');
   }
   const external = origin === 'EXTERNAL';
   const multiRegion = input.MultiRegion === true;
-  await kms.authorizer.authorizeIdentity(ctx, 'CreateKey', '*', input);
+  await kms.authorizer.authorizeIdentity(ctx, CreateKey.name, '*', input);
   const tags = tagsFromList(input.Tags ?? []);
   let policy: string = input.Policy ?? defaultKeyPolicy(ctx.account);
   if (input.Policy !== undefined) {
@@ -74,3 +76,10 @@ export const createKey: KmsOperation = async (input, ctx, kms) => {
   }
   return { KeyMetadata: keyMetadata(key, await keyMetadataDetails(kms.store.keys, key)) };
 };
+
+export const CreateKey = defineOperation({
+  facts: KMS_OPERATION_FACTS.CreateKey,
+  aliases: false,
+  readOnly: false,
+  handler: createKey,
+});

@@ -1,5 +1,6 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { AwsError, UnsupportedOperationException } from '../../errors/aws-error.js';
-import type { KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 import { pageWithMarker } from './paging.js';
 
 /**
@@ -8,8 +9,8 @@ import { pageWithMarker } from './paging.js';
  * page, so tools that list key stores work; the five operations that would create or change a
  * key store are refused with one clear message.
  */
-export const describeCustomKeyStores: KmsOperation = async (input, ctx, kms) => {
-  await kms.authorizer.authorizeIdentity(ctx, 'DescribeCustomKeyStores', '*', input);
+export const describeCustomKeyStores: KmsHandler<'DescribeCustomKeyStores'> = async (input, ctx, kms) => {
+  await kms.authorizer.authorizeIdentity(ctx, DescribeCustomKeyStores.name, '*', input);
   // API reference: an ID or name that matches no key store is CustomKeyStoreNotFoundException.
   const named = input.CustomKeyStoreId ?? input.CustomKeyStoreName;
   // Unverified: AWS's message text; the same form as GenerateRandom's CustomKeyStoreId refusal.
@@ -19,7 +20,7 @@ export const describeCustomKeyStores: KmsOperation = async (input, ctx, kms) => 
 };
 
 export const CUSTOM_KEY_STORES_UNSUPPORTED = 'Custom key stores (AWS CloudHSM and external key stores) are not supported by Locksmith.';
-const refused: KmsOperation = async () => {
+const refused = async (): Promise<never> => {
   throw UnsupportedOperationException(CUSTOM_KEY_STORES_UNSUPPORTED);
 };
 export const connectCustomKeyStore = refused;
@@ -27,3 +28,45 @@ export const createCustomKeyStore = refused;
 export const deleteCustomKeyStore = refused;
 export const disconnectCustomKeyStore = refused;
 export const updateCustomKeyStore = refused;
+
+export const ConnectCustomKeyStore = defineOperation({
+  facts: KMS_OPERATION_FACTS.ConnectCustomKeyStore,
+  aliases: false,
+  readOnly: false,
+  handler: connectCustomKeyStore,
+});
+
+export const CreateCustomKeyStore = defineOperation({
+  facts: KMS_OPERATION_FACTS.CreateCustomKeyStore,
+  aliases: false,
+  readOnly: false,
+  handler: createCustomKeyStore,
+});
+
+export const DeleteCustomKeyStore = defineOperation({
+  facts: KMS_OPERATION_FACTS.DeleteCustomKeyStore,
+  aliases: false,
+  readOnly: false,
+  handler: deleteCustomKeyStore,
+});
+
+export const DescribeCustomKeyStores = defineOperation({
+  facts: KMS_OPERATION_FACTS.DescribeCustomKeyStores,
+  aliases: false,
+  readOnly: true,
+  handler: describeCustomKeyStores,
+});
+
+export const DisconnectCustomKeyStore = defineOperation({
+  facts: KMS_OPERATION_FACTS.DisconnectCustomKeyStore,
+  aliases: false,
+  readOnly: false,
+  handler: disconnectCustomKeyStore,
+});
+
+export const UpdateCustomKeyStore = defineOperation({
+  facts: KMS_OPERATION_FACTS.UpdateCustomKeyStore,
+  aliases: false,
+  readOnly: false,
+  handler: updateCustomKeyStore,
+});

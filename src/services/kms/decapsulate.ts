@@ -1,15 +1,16 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { mlKemCiphertextBytes, mlKemDecapsulate } from '../../crypto/ml-kem.js';
 import { InvalidCiphertextException } from '../../errors/aws-error.js';
 import { mlKemParameterSetFor } from './encapsulation.js';
-import { stopIfDryRun, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 
 /**
  * Decapsulate: ML-KEM.Decaps (FIPS 203). Decapsulate API reference: InvalidCiphertextException
  * only when the ciphertext's length does not fit the key spec; any other ciphertext (altered, or
  * made for another key) yields a 32-byte pseudo-random secret (implicit rejection).
  */
-export const decapsulate: KmsOperation = async (input, ctx, kms) => {
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'Decapsulate', aliases: true, input });
+export const decapsulate: KmsHandler<'Decapsulate'> = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { op: Decapsulate, input });
   const set = mlKemParameterSetFor(key, 'Decapsulate', input.EncapsulationAlgorithm);
   const ciphertext = input.SharedSecretCiphertextBlob as Buffer;
   if (ciphertext.length !== mlKemCiphertextBytes(set)) throw InvalidCiphertextException();
@@ -21,3 +22,13 @@ export const decapsulate: KmsOperation = async (input, ctx, kms) => {
     pkcs8.fill(0);
   }
 };
+
+export const Decapsulate = defineOperation({
+  facts: KMS_OPERATION_FACTS.Decapsulate,
+  // Not in AWS's key-state table or kms-op-permissions.tsv (they predate it); a cryptographic use like the others.
+  keyStates: { row: KMS_OPERATION_FACTS.Encrypt.keyStates },
+  crossAccount: true,
+  aliases: true,
+  readOnly: true,
+  handler: decapsulate,
+});

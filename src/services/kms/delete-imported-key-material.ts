@@ -1,8 +1,9 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import type { KmsKey } from '../../domain/key.js';
 import { NotFoundException } from '../../errors/aws-error.js';
 import { assertExternal, exposesMaterialId, lifecycleAfterImportChange, mergeMaterials, withoutMaterial } from './imported-material.js';
 import { changeKey } from './key-transaction.js';
-import type { KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
 /**
  * DeleteImportedKeyMaterial: drops the wrapped bytes of one imported material (the current one
@@ -12,12 +13,12 @@ import type { KmsOperation } from './operation.js';
  * permanently associated with the key (ListKeyRotations, KeyMaterialState). A key that never had
  * material is left as it is ("PendingImport: OK (No effect)", kms-key-states.md).
  */
-export const deleteImportedKeyMaterial: KmsOperation = async (input, ctx, kms) => {
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'DeleteImportedKeyMaterial', aliases: false, input });
+export const deleteImportedKeyMaterial: KmsHandler<'DeleteImportedKeyMaterial'> = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { op: DeleteImportedKeyMaterial, input });
   assertExternal(key);
   let targetId: string | undefined;
   // Decided and written on the key and its materials as committed now (issue 11, finding 2).
-  await changeKey(kms, key, 'DeleteImportedKeyMaterial', (fresh, reads) => {
+  await changeKey(kms, key, DeleteImportedKeyMaterial, (fresh, reads) => {
     targetId = input.KeyMaterialId ?? fresh.currentKeyMaterialId;
     if (targetId === undefined) return undefined;
     const materials = reads.listMaterials(fresh);
@@ -31,3 +32,10 @@ export const deleteImportedKeyMaterial: KmsOperation = async (input, ctx, kms) =
   if (targetId === undefined) return { KeyId: key.arn };
   return { KeyId: key.arn, KeyMaterialId: exposesMaterialId(key) ? targetId : undefined };
 };
+
+export const DeleteImportedKeyMaterial = defineOperation({
+  facts: KMS_OPERATION_FACTS.DeleteImportedKeyMaterial,
+  aliases: false,
+  readOnly: false,
+  handler: deleteImportedKeyMaterial,
+});

@@ -1,17 +1,18 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { KEY_SPECS } from '../../domain/key-specs.js';
 import { ecdhSharedSecret } from '../../crypto/ecdh.js';
 import { hasSpkiDerShape } from '../../crypto/spki-der.js';
 import { ValidationException } from '../../errors/aws-error.js';
 import { assertKeyUsage, incompatibleAlgorithm } from './key-usage.js';
-import { stopIfDryRun, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 
 /**
  * DeriveSharedSecret: raw ECDH between the KMS key's private key and the peer's public key (DER
  * SubjectPublicKeyInfo on the same curve); KMS applies no key derivation function to the result.
  */
-export const deriveSharedSecret: KmsOperation = async (input, ctx, kms) => {
+export const deriveSharedSecret: KmsHandler<'DeriveSharedSecret'> = async (input, ctx, kms) => {
   if (input.Recipient !== undefined) throw ValidationException('Recipient (Nitro Enclaves attestation) is not supported by Locksmith.');
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'DeriveSharedSecret', aliases: true, input });
+  const key = await kms.resolveKey(ctx, input.KeyId, { op: DeriveSharedSecret, input });
   assertKeyUsage(key, 'KEY_AGREEMENT', 'DeriveSharedSecret');
   const spec = KEY_SPECS[key.keySpec]!;
   if (!spec.keyAgreementAlgorithms?.includes(input.KeyAgreementAlgorithm)) throw incompatibleAlgorithm(input.KeyAgreementAlgorithm, key);
@@ -35,3 +36,12 @@ export const deriveSharedSecret: KmsOperation = async (input, ctx, kms) => {
   }
   return { KeyId: key.arn, SharedSecret: secret, KeyAgreementAlgorithm: input.KeyAgreementAlgorithm, KeyOrigin: key.origin };
 };
+
+export const DeriveSharedSecret = defineOperation({
+  facts: KMS_OPERATION_FACTS.DeriveSharedSecret,
+  // Not in AWS's key-state table; a cryptographic use like the others.
+  keyStates: { row: KMS_OPERATION_FACTS.Encrypt.keyStates },
+  aliases: true,
+  readOnly: true,
+  handler: deriveSharedSecret,
+});

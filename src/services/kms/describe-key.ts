@@ -1,7 +1,15 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { keyMetadata, keyMetadataDetails } from './key-metadata.js';
-import type { KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
-export const describeKey: KmsOperation = async (input, ctx, kms) => {
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'DescribeKey', aliases: true, input });
+export const describeKey: KmsHandler<'DescribeKey'> = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { op: DescribeKey, input });
   return { KeyMetadata: keyMetadata(key, await keyMetadataDetails(kms.store.keys, key)) };
 };
+
+export const DescribeKey = defineOperation({
+  facts: KMS_OPERATION_FACTS.DescribeKey,
+  aliases: true,
+  readOnly: true,
+  handler: describeKey,
+});

@@ -1,4 +1,5 @@
-import type { KmsOperation } from './operation.js';
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
 /** The cryptographic operations GetKeyLastUsage tracks (the model's KeyLastUsageTrackingOperation). */
 const TRACKED = [
@@ -11,8 +12,8 @@ const TRACKED = [
  * chain (calls from other accounts are recorded there too). Tracking starts when the key was
  * created, or when the trail begins if the key is older than it.
  */
-export const getKeyLastUsage: KmsOperation = async (input, ctx, kms) => {
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'GetKeyLastUsage', aliases: false, input });
+export const getKeyLastUsage: KmsHandler<'GetKeyLastUsage'> = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { op: GetKeyLastUsage, input });
   const audit = kms.store.audit;
   const last = await audit.lastKeyUsage(key.account, key.region, key.arn, TRACKED);
   const trailStart = (await audit.chainRange(key.account, key.region, 1, 1)).oldest;
@@ -29,3 +30,10 @@ export const getKeyLastUsage: KmsOperation = async (input, ctx, kms) => {
     KeyCreationDate: key.creationDate,
   };
 };
+
+export const GetKeyLastUsage = defineOperation({
+  facts: KMS_OPERATION_FACTS.GetKeyLastUsage,
+  aliases: false,
+  readOnly: true,
+  handler: getKeyLastUsage,
+});

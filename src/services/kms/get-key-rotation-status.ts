@@ -1,5 +1,6 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { isSymmetricEncryptionKey } from './key-rotation.js';
-import type { KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
 /**
  * GetKeyRotationStatus (API reference): KeyRotationEnabled, and RotationPeriodInDays and
@@ -8,8 +9,8 @@ import type { KmsOperation } from './operation.js';
  * automatically (asymmetric, HMAC, imported material) report false. Rotations complete within the
  * call here, so OnDemandRotationStartDate (present only while one is in progress) never appears.
  */
-export const getKeyRotationStatus: KmsOperation = async (input, ctx, kms) => {
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'GetKeyRotationStatus', aliases: false, input });
+export const getKeyRotationStatus: KmsHandler<'GetKeyRotationStatus'> = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { op: GetKeyRotationStatus, input });
   const deleting = key.lifecycle.state === 'PendingDeletion' || key.lifecycle.state === 'PendingReplicaDeletion';
   const scheduled = key.rotation !== undefined && isSymmetricEncryptionKey(key) && !deleting;
   const enabled = key.keyManager === 'AWS' || scheduled;
@@ -20,3 +21,10 @@ export const getKeyRotationStatus: KmsOperation = async (input, ctx, kms) => {
     NextRotationDate: enabled ? key.rotation?.nextRotationDate : undefined,
   };
 };
+
+export const GetKeyRotationStatus = defineOperation({
+  facts: KMS_OPERATION_FACTS.GetKeyRotationStatus,
+  aliases: false,
+  readOnly: true,
+  handler: getKeyRotationStatus,
+});

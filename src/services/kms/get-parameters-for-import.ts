@@ -1,3 +1,4 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import type { KmsKey } from '../../domain/key.js';
 import { KEY_SPECS } from '../../domain/key-specs.js';
 import { generateDerKeyPair } from '../../crypto/key-pairs.js';
@@ -5,7 +6,7 @@ import { WRAPPING_ALGORITHMS } from '../../crypto/key-unwrap.js';
 import { UnsupportedOperationException, ValidationException } from '../../errors/aws-error.js';
 import { assertExternal } from './imported-material.js';
 import { IMPORT_PARAMETERS_VALIDITY_MS, sealImportToken } from './import-token.js';
-import type { KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
 const WRAPPING_KEY_BITS: Record<string, number> = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 };
 
@@ -46,8 +47,8 @@ function assertWrappingFits(key: KmsKey, algorithm: string, spec: string, region
  * GetParametersForImport: a fresh RSA wrapping key pair; the public key (DER SubjectPublicKeyInfo)
  * goes to the caller, the private key travels sealed in the import token. Both are valid 24 hours.
  */
-export const getParametersForImport: KmsOperation = async (input, ctx, kms) => {
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'GetParametersForImport', aliases: false, input });
+export const getParametersForImport: KmsHandler<'GetParametersForImport'> = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { op: GetParametersForImport, input });
   assertExternal(key);
   const algorithm: string = input.WrappingAlgorithm;
   const spec: string = input.WrappingKeySpec;
@@ -61,3 +62,10 @@ export const getParametersForImport: KmsOperation = async (input, ctx, kms) => {
     privateKey.fill(0);
   }
 };
+
+export const GetParametersForImport = defineOperation({
+  facts: KMS_OPERATION_FACTS.GetParametersForImport,
+  aliases: false,
+  readOnly: true,
+  handler: getParametersForImport,
+});

@@ -1,12 +1,13 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { KEY_SPECS } from '../../domain/key-specs.js';
 import { publicKeyDer } from '../../crypto/key-pairs.js';
 import { UnsupportedOperationException } from '../../errors/aws-error.js';
 import { algorithmLists } from './key-metadata.js';
-import type { KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
 /** GetPublicKey: DER SubjectPublicKeyInfo (RFC 5280) and what the key may be used for. */
-export const getPublicKey: KmsOperation = async (input, ctx, kms) => {
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'GetPublicKey', aliases: true, input });
+export const getPublicKey: KmsHandler<'GetPublicKey'> = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { op: GetPublicKey, input });
   const pair = KEY_SPECS[key.keySpec]?.keyPair;
   if (!pair) throw UnsupportedOperationException('GetPublicKey is not supported for symmetric keys.');
   const pkcs8 = await kms.currentMaterial(key);
@@ -25,3 +26,11 @@ export const getPublicKey: KmsOperation = async (input, ctx, kms) => {
     ...algorithmLists(key),
   };
 };
+
+export const GetPublicKey = defineOperation({
+  facts: KMS_OPERATION_FACTS.GetPublicKey,
+  keyStates: { notApplicable: 'refuse' },
+  aliases: true,
+  readOnly: true,
+  handler: getPublicKey,
+});

@@ -1,3 +1,5 @@
+import type { ImportKeyMaterialRequest } from '../../model/kms-types.js';
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import type { KmsKey } from '../../domain/key.js';
 import { unwrapKeyMaterial } from '../../crypto/key-unwrap.js';
 import {
@@ -24,13 +26,14 @@ import {
 import { openImportToken } from './import-token.js';
 import { changeKey } from './key-transaction.js';
 import { materialAad, type KmsService } from './kms-service.js';
-import type { KmsInput, KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** ExpirationModel and ValidTo (ImportKeyMaterial): the model defaults to KEY_MATERIAL_EXPIRES. */
-function expirationOf(input: KmsInput, now: number): Pick<StoredKeyMaterial, 'expirationModel' | 'validTo'> {
-  const model = input.ExpirationModel ?? 'KEY_MATERIAL_EXPIRES';
+function expirationOf(input: ImportKeyMaterialRequest, now: number): Pick<StoredKeyMaterial, 'expirationModel' | 'validTo'> {
+  // The reader admitted only the model's ExpirationModelType values.
+  const model = (input.ExpirationModel ?? 'KEY_MATERIAL_EXPIRES') as NonNullable<StoredKeyMaterial['expirationModel']>;
   const validTo: Date | undefined = input.ValidTo;
   if (model === 'KEY_MATERIAL_DOES_NOT_EXPIRE') {
     // Unverified: AWS's message.
@@ -47,10 +50,10 @@ function expirationOf(input: KmsInput, now: number): Pick<StoredKeyMaterial, 'ex
 }
 
 /** ImportType, KeyMaterialId and KeyMaterialDescription are "only usable with symmetric encryption keys". */
-function assertImportParameters(key: KmsKey, input: KmsInput): void {
+function assertImportParameters(key: KmsKey, input: ImportKeyMaterialRequest): void {
   // Unverified: AWS's exception and messages for these refusals.
   if (!exposesMaterialId(key)) {
-    for (const name of ['ImportType', 'KeyMaterialId', 'KeyMaterialDescription']) {
+    for (const name of ['ImportType', 'KeyMaterialId', 'KeyMaterialDescription'] as const) {
       if (input[name] !== undefined) throw ValidationException(`${name} is only valid for symmetric encryption KMS keys.`);
     }
   }
@@ -60,7 +63,7 @@ function assertImportParameters(key: KmsKey, input: KmsInput): void {
 }
 
 /** The key material inside the request, checked against the token and the key spec. The caller wipes it. */
-function unwrapRequest(key: KmsKey, input: KmsInput, ctx: CallContext, kms: KmsService): Buffer {
+function unwrapRequest(key: KmsKey, input: ImportKeyMaterialRequest, ctx: CallContext, kms: KmsService): Buffer {
   const params = openImportToken(kms.keyring, key.arn, input.ImportToken);
   // Unverified: AWS's messages for the two token exceptions.
   if (!params) throw InvalidImportTokenException('The import token is invalid or was issued for another KMS key.');
@@ -99,7 +102,7 @@ const isReplica = (key: KmsKey) => key.multiRegion && key.primaryRegion !== unde
  * parameter when given, must match it); NEW_KEY_MATERIAL must bring material the key does not
  * have. A replica Region key takes only material of its primary key ("ImportType").
  */
-function assertImportType(key: KmsKey, input: KmsInput, importType: string, materials: StoredKeyMaterial[], known: StoredKeyMaterial | undefined, id: string, fingerprint: Buffer): void {
+function assertImportType(key: KmsKey, input: ImportKeyMaterialRequest, importType: string, materials: StoredKeyMaterial[], known: StoredKeyMaterial | undefined, id: string, fingerprint: Buffer): void {
   if (importType === 'EXISTING_KEY_MATERIAL' || isReplica(key)) {
     if (!known || !sameFingerprint(known.fingerprint, fingerprint)) throw notSameMaterial();
     if (input.KeyMaterialId !== undefined && input.KeyMaterialId !== id) throw notSameMaterial();
@@ -125,8 +128,8 @@ function assertImportType(key: KmsKey, input: KmsInput, importType: string, mate
  * fingerprint. The first material becomes current; new material imported into a key that has one
  * waits with pendingRotation until RotateKeyOnDemand.
  */
-export const importKeyMaterial: KmsOperation = async (input, ctx, kms) => {
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'ImportKeyMaterial', aliases: false, input });
+export const importKeyMaterial: KmsHandler<'ImportKeyMaterial'> = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { op: ImportKeyMaterial, input });
   assertExternal(key);
   const now = ctx.clock.now();
   const expiration = expirationOf(input, now.getTime());
@@ -136,7 +139,7 @@ export const importKeyMaterial: KmsOperation = async (input, ctx, kms) => {
     const id = importedMaterialId(kms.keyring, key, material);
     const fingerprint = materialFingerprint(kms.keyring, key, material);
     // Decided and written on the key and its materials as committed now (issue 11, finding 2).
-    await changeKey(kms, key, 'ImportKeyMaterial', (fresh, reads) => {
+    await changeKey(kms, key, ImportKeyMaterial, (fresh, reads) => {
       const materials = reads.listMaterials(fresh);
       const own = materials.find((m) => m.keyMaterialId === id);
       const known = knownMaterial(reads, fresh, materials, id);
@@ -166,3 +169,10 @@ export const importKeyMaterial: KmsOperation = async (input, ctx, kms) => {
     material.fill(0);
   }
 };
+
+export const ImportKeyMaterial = defineOperation({
+  facts: KMS_OPERATION_FACTS.ImportKeyMaterial,
+  aliases: false,
+  readOnly: false,
+  handler: importKeyMaterial,
+});

@@ -1,6 +1,7 @@
 import type { KeyMaterialInfo, KmsKey } from '../../domain/key.js';
 import { KEY_SPECS } from '../../domain/key-specs.js';
 import type { KeyStore } from '../../store/ports.js';
+import type { KeyMetadata } from '../../model/kms-types.js';
 
 /** The algorithm lists AWS shows for a key: only the list that belongs to its key usage. */
 export function algorithmLists(key: KmsKey): Record<string, string[] | undefined> {
@@ -41,7 +42,7 @@ function multiRegionConfiguration(key: KmsKey, regions: KmsKey[] = [key]) {
 }
 
 /** DescribeKey's KeyMetadata, as AWS fills it for a key of this kind. */
-export function keyMetadata(key: KmsKey, details: KeyMetadataDetails = {}): Record<string, unknown> {
+export function keyMetadata(key: KmsKey, details: KeyMetadataDetails = {}): KeyMetadata {
   const l = key.lifecycle;
   const material = details.currentMaterial;
   const external = key.origin === 'EXTERNAL';

@@ -8,7 +8,7 @@ import type { NewAuditEvent } from '../../store/audit-ports.js';
 import type { KeyChange, StoredKeyMaterial } from '../../store/ports.js';
 import { DAY_MS } from '../../util/clock.js';
 import { changeKey, currentCopies, currentKey } from './key-transaction.js';
-import { materialAad, type KmsCore, type ScheduleEnv } from './kms-core.js';
+import { materialAad, type KeyOperation, type KmsCore, type ScheduleEnv } from './kms-core.js';
 
 /**
  * Key rotation shared by EnableKeyRotation, DisableKeyRotation, RotateKeyOnDemand and the
@@ -71,7 +71,7 @@ export const rotationLock = <T>(kms: KmsCore, key: Pick<KmsKey, 'account' | 'key
  * Sets the automatic rotation schedule on the key and, for a Multi-Region primary, on every
  * replica, as committed now (after `operation`'s key-state rule and the rotation checks on it).
  */
-export async function setRotation(kms: KmsCore, key: KmsKey, rotation: KeyRotationSchedule | undefined, operation: string): Promise<void> {
+export async function setRotation(kms: KmsCore, key: KmsKey, rotation: KeyRotationSchedule | undefined, operation: KeyOperation): Promise<void> {
   await changeKey(kms, key, operation, (fresh, reads) => {
     assertRotationManageable(fresh, true);
     return currentCopies(reads, fresh).map((copy) => ({ key: { ...copy, rotation } }));

@@ -2,7 +2,7 @@ import type { KmsKey } from '../../domain/key.js';
 import { assertKeyStateAllows } from '../../domain/key-states.js';
 import { NotFoundException } from '../../errors/aws-error.js';
 import type { KeyChange, KeyReads } from '../../store/ports.js';
-import type { KmsCore } from './kms-core.js';
+import type { KeyOperation, KmsCore } from './kms-core.js';
 import { refOf } from './multi-region.js';
 
 /**
@@ -28,10 +28,10 @@ export type KeyEdit = (fresh: KmsKey, reads: KeyReads) => KmsKey | KeyChange[] |
  * (undefined: no rule). `edit` runs synchronously in the transaction and may throw to change
  * nothing. Returns the key as it was read.
  */
-export function changeKey(kms: KmsCore, key: KmsKey, operation: string | undefined, edit: KeyEdit): Promise<KmsKey> {
+export function changeKey(kms: KmsCore, key: KmsKey, operation: KeyOperation | undefined, edit: KeyEdit): Promise<KmsKey> {
   return kms.store.keys.transact((reads) => {
     const fresh = currentKey(reads, key);
-    if (operation !== undefined) assertKeyStateAllows(operation, fresh);
+    if (operation !== undefined) assertKeyStateAllows(operation.keyStates, fresh);
     const edited = edit(fresh, reads);
     const changes = edited === undefined ? [] : Array.isArray(edited) ? edited : [{ key: edited }];
     return { changes, result: fresh };

@@ -16,16 +16,13 @@ import type { GrantConstraints, KmsGrant } from '../../store/grant-ports.js';
 import { childGrantWithinParent, grantAllows } from './grant-evaluation.js';
 import type { KmsInput } from './kms-core.js';
 
-/** Operations that accept a key of another account (kms-op-permissions.tsv, "cross_account"). */
-const CROSS_ACCOUNT = new Set([
-  'CreateGrant', 'Decapsulate', 'Decrypt', 'DeriveSharedSecret', 'DescribeKey', 'Encapsulate', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyPair',
-  'GenerateDataKeyPairWithoutPlaintext', 'GenerateDataKeyWithoutPlaintext', 'GenerateMac', 'GetKeyRotationStatus',
-  'GetPublicKey', 'ListGrants', 'ReEncryptFrom', 'ReEncryptTo', 'RetireGrant', 'RevokeGrant', 'Sign', 'Verify', 'VerifyMac',
-]);
-
 export interface KeyAccessRequest {
   /** Permission name without the `kms:` prefix (ReEncryptFrom / ReEncryptTo for ReEncrypt). */
   action: string;
+  /** From the operation's descriptor: it accepts another account's key. */
+  crossAccount: boolean;
+  /** From the operation's descriptor: the request carries kms:EncryptionAlgorithm. */
+  algorithmConditionKey: 'kms:EncryptionAlgorithm' | undefined;
   key: KmsKey;
   input: KmsInput;
   encryptionContext?: EncryptionContext;
@@ -47,9 +44,9 @@ export class KmsAuthorizer {
       action,
       resource: req.key.arn,
       resourceAccount: req.key.account,
-      conditionKeys: Object.assign(kmsConditionKeys(ctx, req.action, req.input, req.key, req.encryptionContext), req.extraConditions),
+      conditionKeys: Object.assign(kmsConditionKeys(ctx, req.action, req.input, req.key, req.encryptionContext, req.algorithmConditionKey), req.extraConditions),
     };
-    if (req.key.account !== ctx.account && !CROSS_ACCOUNT.has(req.action)) {
+    if (req.key.account !== ctx.account && !req.crossAccount) {
       throw AccessDeniedException(accessDeniedMessage(request, { allowed: false, reason: 'noResourceAllow' }));
     }
     const identity = await this.identityPolicies(ctx.principal);
@@ -79,7 +76,7 @@ export class KmsAuthorizer {
    */
   async allowsPolicyUpdate(ctx: CallContext, key: KmsKey, input: KmsInput): Promise<boolean> {
     try {
-      await this.authorizeKey(ctx, { action: 'PutKeyPolicy', key, input: { BypassPolicyLockoutSafetyCheck: false } });
+      await this.authorizeKey(ctx, { action: 'PutKeyPolicy', crossAccount: false, algorithmConditionKey: undefined, key, input: { BypassPolicyLockoutSafetyCheck: false } });
       return true;
     } catch (e) {
       if ((e as Error).name === 'AccessDeniedException') return false;
@@ -94,7 +91,7 @@ export class KmsAuthorizer {
       action: `kms:${operation}`,
       resource,
       resourceAccount: ctx.account,
-      conditionKeys: kmsConditionKeys(ctx, operation, input, undefined, input.EncryptionContext),
+      conditionKeys: kmsConditionKeys(ctx, operation, input, undefined, input.EncryptionContext, undefined),
     };
     const decision = evaluateIdentityAccess(request, {
       identityPolicies: await this.identityPolicies(ctx.principal),

@@ -1,5 +1,6 @@
 import type { AuditRecorder } from '../../audit/recorder.js';
 import type { KmsKey } from '../../domain/key.js';
+import type { KeyStateRule } from '../../domain/key-states.js';
 import type { Random } from '../../crypto/random.js';
 import type { RootKeyring } from '../../crypto/root-keyring.js';
 import type { Store } from '../../store/ports.js';
@@ -26,6 +27,22 @@ export interface KmsCore {
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type KmsInput = Record<string, any>;
+
+/**
+ * The facts of an operation that key resolution, key-state rules and authorization read: the
+ * part of its descriptor (operation.ts) the KMS service and its helpers see.
+ */
+export interface KeyOperation {
+  readonly name: string;
+  /** The states of its key it refuses, with their errors (kms-key-states.md). */
+  readonly keyStates: KeyStateRule;
+  /** Accepts a key of another account (kms-op-permissions.tsv "cross_account"). */
+  readonly crossAccount: boolean;
+  /** Alias names and alias ARNs identify the key (the cryptographic operations and DescribeKey). */
+  readonly aliases: boolean;
+  /** The request sets this condition key (kms:EncryptionAlgorithm, defaulting to SYMMETRIC_DEFAULT). */
+  readonly algorithmConditionKey?: 'kms:EncryptionAlgorithm';
+}
 
 /** AAD that binds wrapped key material to the key and material it belongs to. */
 export const materialAad = (arn: string, keyMaterialId: string) => `locksmith:key-material:v1:${arn}:${keyMaterialId}`;

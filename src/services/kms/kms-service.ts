@@ -18,15 +18,13 @@ import { KmsAuthorizer } from './kms-authorizer.js';
 import { expireKeyMaterial } from './import-expiry.js';
 import { settleMultiRegionDeletion } from './multi-region.js';
 import { settleTransientState } from './transient-key-states.js';
-import { materialAad, type KmsCore, type KmsInput } from './kms-core.js';
+import { materialAad, type KeyOperation, type KmsCore, type KmsInput } from './kms-core.js';
 
 export { materialAad } from './kms-core.js';
 
 export interface ResolveOptions {
-  /** Operation name, for the key-state rules. */
-  operation: string;
-  /** Whether alias names and alias ARNs identify the key (only the cryptographic operations and DescribeKey). */
-  aliases: boolean;
+  /** The operation: its key-state rule, alias use, cross-account use, condition keys. */
+  op: KeyOperation;
   /** The request's input: its members feed the condition keys and grant tokens. */
   input: KmsInput;
   /** Permission checked, when it differs from the operation (ReEncryptFrom / ReEncryptTo). */
@@ -69,15 +67,17 @@ export class KmsService implements KmsCore {
 
   /** Finds the key a KeyId parameter names, then applies authorization and the operation's key-state rules. */
   async resolveKey(ctx: CallContext, keyIdParam: string, opts: ResolveOptions): Promise<KmsKey> {
-    const key = await this.findKey(ctx, keyIdParam, opts.aliases);
+    const key = await this.findKey(ctx, keyIdParam, opts.op.aliases);
     await this.authorize(ctx, key, opts);
-    assertKeyStateAllows(opts.operation, key);
+    assertKeyStateAllows(opts.op.keyStates, key);
     return key;
   }
 
   async authorize(ctx: CallContext, key: KmsKey, opts: ResolveOptions): Promise<void> {
     await this.authorizer.authorizeKey(ctx, {
-      action: opts.action ?? opts.operation,
+      action: opts.action ?? opts.op.name,
+      crossAccount: opts.op.crossAccount,
+      algorithmConditionKey: opts.op.algorithmConditionKey,
       key,
       input: opts.input,
       encryptionContext: opts.encryptionContext,
@@ -207,7 +207,7 @@ export class KmsService implements KmsCore {
     keyIdParam: string | undefined,
     opts: ResolveOptions,
   ): Promise<{ key: KmsKey; plaintext: Buffer; keyMaterialId: string }> {
-    const { operation, encryptionContext: context } = opts;
+    const { op, encryptionContext: context } = opts;
     if (blob === undefined) {
       throw ValidationException("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
     }
@@ -217,7 +217,7 @@ export class KmsService implements KmsCore {
       key = await this.resolveKey(ctx, keyIdParam, opts);
       if (!parsed) {
         // Not a symmetric blob: an RSA key decrypts bare RSAES-OAEP ciphertext (Decrypt API reference).
-        assertKeyUsage(key, 'ENCRYPT_DECRYPT', operation);
+        assertKeyUsage(key, 'ENCRYPT_DECRYPT', op.name);
         if (!isKeyPair(key)) throw InvalidCiphertextException();
         const algorithm = encryptionAlgorithmFor(key, opts.encryptionAlgorithm);
         assertNoContextForKeyPair(context);
@@ -233,7 +233,7 @@ export class KmsService implements KmsCore {
       // Without a KeyId only symmetric blobs can be decrypted; RSA ciphertext needs the KeyId.
       if (!parsed) throw InvalidCiphertextException();
       key = await this.keyOfCiphertext(ctx, parsed.account, parsed.keyId, opts);
-      assertKeyStateAllows(operation, key);
+      assertKeyStateAllows(op.keyStates, key);
     }
     const material = await this.material(key, parsed.keyMaterialId);
     const plaintext = material && openCiphertext(parsed, material, context);

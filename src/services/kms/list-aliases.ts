@@ -1,8 +1,9 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { aliasArn } from '../../domain/arn.js';
 import type { KmsAlias } from '../../domain/key.js';
 import type { Page } from '../../store/ports.js';
 import { AWS_MANAGED_ALIAS_PREFIX, AWS_MANAGED_KEY_SPECS } from './aws-managed-keys.js';
-import type { KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 import { pageWithMarker } from './paging.js';
 
 /** The predefined `alias/aws/<service>` names, in the order ListAliases pages by (alias name). */
@@ -31,10 +32,10 @@ function withPredefined(stored: Page<KmsAlias>, after: string | undefined, limit
   return { items, next: more && items.length > 0 ? items[items.length - 1]!.aliasName : undefined };
 }
 
-export const listAliases: KmsOperation = async (input, ctx, kms) => {
-  await kms.authorizer.authorizeIdentity(ctx, 'ListAliases', '*', input);
+export const listAliases: KmsHandler<'ListAliases'> = async (input, ctx, kms) => {
+  await kms.authorizer.authorizeIdentity(ctx, ListAliases.name, '*', input);
   const limit: number = input.Limit ?? 50;
-  const target = input.KeyId === undefined ? undefined : await kms.resolveKey(ctx, input.KeyId, { operation: 'ListAliases', aliases: false, input });
+  const target = input.KeyId === undefined ? undefined : await kms.resolveKey(ctx, input.KeyId, { op: ListAliases, input });
   const page = await pageWithMarker<Entry>(input.Marker, async (after) => {
     const stored = await kms.store.aliases.list(ctx.account, ctx.region, limit, after, target?.keyId);
     // With KeyId, only the key's own aliases: a predefined alias without a key names none.
@@ -57,3 +58,10 @@ export const listAliases: KmsOperation = async (input, ctx, kms) => {
     Truncated: page.Truncated,
   };
 };
+
+export const ListAliases = defineOperation({
+  facts: KMS_OPERATION_FACTS.ListAliases,
+  aliases: false,
+  readOnly: true,
+  handler: listAliases,
+});

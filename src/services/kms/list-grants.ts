@@ -1,9 +1,10 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { keyArn } from '../../domain/arn.js';
 import { InvalidGrantIdException } from '../../errors/aws-error.js';
 import type { KmsGrant } from '../../store/grant-ports.js';
 import type { Store } from '../../store/ports.js';
 import { bindGrantPrincipal, displayGrantPrincipal } from '../principal-binding.js';
-import type { KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 import { pageWithMarker } from './paging.js';
 
 /** Grant ids are 64 hexadecimal characters (RetireGrant API reference, "GrantId"). */
@@ -33,8 +34,8 @@ export async function grantListEntry(store: Store, g: KmsGrant): Promise<Record<
   };
 }
 
-export const listGrants: KmsOperation = async (input, ctx, kms) => {
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'ListGrants', aliases: false, input });
+export const listGrants: KmsHandler<'ListGrants'> = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { op: ListGrants, input });
   const grantId: string | undefined = input.GrantId;
   if (grantId !== undefined) assertGrantIdFormat(grantId);
   const limit: number = input.Limit ?? 50;
@@ -51,3 +52,10 @@ export const listGrants: KmsOperation = async (input, ctx, kms) => {
 export async function filterPrincipal(store: Store, arn: string | undefined): Promise<string | undefined> {
   return arn === undefined ? undefined : ((await bindGrantPrincipal(store, arn)) ?? arn);
 }
+
+export const ListGrants = defineOperation({
+  facts: KMS_OPERATION_FACTS.ListGrants,
+  aliases: false,
+  readOnly: true,
+  handler: listGrants,
+});

@@ -1,9 +1,10 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import type { KmsKey } from '../../domain/key.js';
 import { UnsupportedOperationException } from '../../errors/aws-error.js';
 import { InvalidPagePositionError, type StoredKeyMaterial } from '../../store/ports.js';
 import { isSymmetricEncryptionKey } from './key-rotation.js';
 import type { KmsService } from './kms-service.js';
-import type { KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 import { pageWithMarker } from './paging.js';
 
 const DEFAULT_LIMIT = 100;
@@ -13,8 +14,8 @@ const DEFAULT_LIMIT = 100;
  * default (ROTATIONS_ONLY) the materials that completed an automatic or on-demand rotation;
  * ALL_KEY_MATERIAL adds the first material and imported material pending rotation. Oldest first.
  */
-export const listKeyRotations: KmsOperation = async (input, ctx, kms) => {
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'ListKeyRotations', aliases: false, input });
+export const listKeyRotations: KmsHandler<'ListKeyRotations'> = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { op: ListKeyRotations, input });
   // "This parameter can only be used with KMS keys that support automatic or on-demand key rotation."
   // Unverified: that the operation refuses other keys, and with an empty message as EnableKeyRotation does.
   if (!isSymmetricEncryptionKey(key)) throw UnsupportedOperationException();
@@ -78,3 +79,10 @@ function rotationsListEntry(key: KmsKey, m: StoredKeyMaterial, pendingEverywhere
     RotationType: rotated ? m.rotationType : undefined,
   };
 }
+
+export const ListKeyRotations = defineOperation({
+  facts: KMS_OPERATION_FACTS.ListKeyRotations,
+  aliases: false,
+  readOnly: true,
+  handler: listKeyRotations,
+});

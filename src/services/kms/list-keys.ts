@@ -1,8 +1,9 @@
-import type { KmsOperation } from './operation.js';
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 import { pageWithMarker } from './paging.js';
 
-export const listKeys: KmsOperation = async (input, ctx, kms) => {
-  await kms.authorizer.authorizeIdentity(ctx, 'ListKeys', '*', input);
+export const listKeys: KmsHandler<'ListKeys'> = async (input, ctx, kms) => {
+  await kms.authorizer.authorizeIdentity(ctx, ListKeys.name, '*', input);
   const limit: number = input.Limit ?? 100;
   const page = await pageWithMarker(input.Marker, (after) => kms.store.keys.list(ctx.account, ctx.region, limit, after));
   const now = ctx.clock.now().getTime();
@@ -14,3 +15,10 @@ export const listKeys: KmsOperation = async (input, ctx, kms) => {
     Truncated: page.Truncated,
   };
 };
+
+export const ListKeys = defineOperation({
+  facts: KMS_OPERATION_FACTS.ListKeys,
+  aliases: false,
+  readOnly: true,
+  handler: listKeys,
+});

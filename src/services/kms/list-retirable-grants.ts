@@ -1,8 +1,9 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { accessDeniedMessage } from '../../policy/evaluate.js';
 import { AccessDeniedException, ValidationException } from '../../errors/aws-error.js';
 import { assertPrincipalArn, principalAccount } from './create-grant.js';
 import { filterPrincipal, grantListEntry } from './list-grants.js';
-import type { KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 import { pageWithMarker } from './paging.js';
 
 /**
@@ -10,14 +11,14 @@ import { pageWithMarker } from './paging.js';
  * one. Authorized by IAM policy; the principal must be in the caller's account
  * (kms-op-permissions.tsv: "own account principal only").
  */
-export const listRetirableGrants: KmsOperation = async (input, ctx, kms) => {
+export const listRetirableGrants: KmsHandler<'ListRetirableGrants'> = async (input, ctx, kms) => {
   if (input.RetiringServicePrincipal !== undefined) {
     throw ValidationException('Grants for service principals (RetiringServicePrincipal) are not supported.');
   }
   const principal: string | undefined = input.RetiringPrincipal;
   if (principal === undefined) throw ValidationException('You must specify either RetiringPrincipal or RetiringServicePrincipal.');
   assertPrincipalArn(principal);
-  await kms.authorizer.authorizeIdentity(ctx, 'ListRetirableGrants', '*', input);
+  await kms.authorizer.authorizeIdentity(ctx, ListRetirableGrants.name, '*', input);
   if (principalAccount(principal) !== ctx.account) {
     throw AccessDeniedException(accessDeniedMessage(
       { principal: ctx.principal, action: 'kms:ListRetirableGrants', resource: '*', resourceAccount: ctx.account, conditionKeys: {} },
@@ -29,3 +30,10 @@ export const listRetirableGrants: KmsOperation = async (input, ctx, kms) => {
   const page = await pageWithMarker(input.Marker, (after) => kms.store.grants.listRetirable(ctx.region, stored, limit, after));
   return { Grants: await Promise.all(page.items.map((g) => grantListEntry(kms.store, g))), NextMarker: page.NextMarker, Truncated: page.Truncated };
 };
+
+export const ListRetirableGrants = defineOperation({
+  facts: KMS_OPERATION_FACTS.ListRetirableGrants,
+  aliases: false,
+  readOnly: true,
+  handler: listRetirableGrants,
+});

@@ -1,20 +1,19 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { assertNoContextForKeyPair, assertOaepPlaintextFits, isKeyPair } from './asymmetric-encryption.js';
 import { assertKeyUsage, encryptionAlgorithmFor } from './key-usage.js';
-import { stopIfDryRun, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 
 /** Decrypts under the key recorded in the ciphertext and encrypts under the destination key, server-side. */
-export const reEncrypt: KmsOperation = async (input, ctx, kms) => {
+export const reEncrypt: KmsHandler<'ReEncrypt'> = async (input, ctx, kms) => {
   const destination = await kms.resolveKey(ctx, input.DestinationKeyId, {
-    operation: 'ReEncrypt',
+    op: ReEncrypt,
     action: 'ReEncryptTo',
-    aliases: true,
     input,
     encryptionContext: input.DestinationEncryptionContext,
   });
   const source = await kms.unseal(ctx, input.CiphertextBlob, input.SourceKeyId, {
-    operation: 'ReEncrypt',
+    op: ReEncrypt,
     action: 'ReEncryptFrom',
-    aliases: true,
     input: { ...input, KeyId: input.SourceKeyId },
     encryptionContext: input.SourceEncryptionContext,
     encryptionAlgorithm: input.SourceEncryptionAlgorithm,
@@ -42,3 +41,12 @@ export const reEncrypt: KmsOperation = async (input, ctx, kms) => {
     source.plaintext.fill(0);
   }
 };
+
+export const ReEncrypt = defineOperation({
+  facts: KMS_OPERATION_FACTS.ReEncrypt,
+  aliases: true,
+  grantConstraint: 'encryptionContext',
+  algorithmConditionKey: 'kms:EncryptionAlgorithm',
+  readOnly: true,
+  handler: reEncrypt,
+});

@@ -1,3 +1,5 @@
+import type { CreateKeyRequest, ReplicateKeyRequest } from '../../model/kms-types.js';
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { kmsServiceEvent } from '../../audit/event-builder.js';
 import { keyArn } from '../../domain/arn.js';
 import type { KmsKey } from '../../domain/key.js';
@@ -10,7 +12,7 @@ import { keyMetadata, keyMetadataDetails } from './key-metadata.js';
 import { bindKeyPolicy } from './key-policy-principals.js';
 import { materialAad, type KmsService } from './kms-service.js';
 import { assertMultiRegionPrimary } from './multi-region.js';
-import type { KmsInput, KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 import { creatingUntil } from './transient-key-states.js';
 
 /**
@@ -19,12 +21,11 @@ import { creatingUntil } from './transient-key-states.js';
  * schedule, and its own key policy, description, tags and key state. The replica region is just
  * another region of this Locksmith; the request's model pattern already checked its form.
  */
-export const replicateKey: KmsOperation = async (input, ctx, kms) => {
+export const replicateKey: KmsHandler<'ReplicateKey'> = async (input, ctx, kms) => {
   const replicaRegion: string = input.ReplicaRegion;
   // kms:ReplicateKey on the primary, in its key policy (kms:ReplicaRegion: "AWS KMS condition keys").
   const primary = await kms.resolveKey(ctx, input.KeyId, {
-    operation: 'ReplicateKey',
-    aliases: false,
+    op: ReplicateKey,
     input,
     extraConditions: () => ({ 'kms:ReplicaRegion': replicaRegion }),
   });
@@ -91,7 +92,7 @@ export const replicateKey: KmsOperation = async (input, ctx, kms) => {
 };
 
 /** The CreateKey request the replica amounts to, for the condition keys of the kms:CreateKey check. */
-function createKeyInput(primary: KmsKey, input: KmsInput): KmsInput {
+function createKeyInput(primary: KmsKey, input: ReplicateKeyRequest): CreateKeyRequest {
   return {
     KeySpec: primary.keySpec,
     KeyUsage: primary.keyUsage,
@@ -128,3 +129,10 @@ async function replicaMaterials(kms: KmsService, primary: KmsKey, replica: KmsKe
   }
   return out;
 }
+
+export const ReplicateKey = defineOperation({
+  facts: KMS_OPERATION_FACTS.ReplicateKey,
+  aliases: false,
+  readOnly: false,
+  handler: replicateKey,
+});

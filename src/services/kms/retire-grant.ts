@@ -1,3 +1,5 @@
+import type { RetireGrantRequest } from '../../model/kms-types.js';
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { isKeyId, parseKeyReference } from '../../domain/arn.js';
 import type { KmsKey } from '../../domain/key.js';
 import { accessDeniedMessage, evaluateIdentityAccess } from '../../policy/evaluate.js';
@@ -9,7 +11,7 @@ import { kmsConditionKeys } from './condition-keys.js';
 import { callerGrantNames } from '../principal-binding.js';
 import { GRANT_TOKEN_FORMAT, grantTokenSha256, principalAccount } from './create-grant.js';
 import type { KmsService } from './kms-service.js';
-import { stopIfDryRun, type KmsInput, type KmsOperation } from './operation.js';
+import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 import { grantOnKey } from './revoke-grant.js';
 
 /**
@@ -26,7 +28,7 @@ async function findKey(ctx: CallContext, kms: KmsService, value: string): Promis
   throw NotFoundException(`Invalid keyId '${value}'`);
 }
 
-async function findGrant(ctx: CallContext, kms: KmsService, input: KmsInput): Promise<{ key: KmsKey; grant: KmsGrant }> {
+async function findGrant(ctx: CallContext, kms: KmsService, input: RetireGrantRequest): Promise<{ key: KmsKey; grant: KmsGrant }> {
   const token: string | undefined = input.GrantToken;
   if (token !== undefined) {
     if (!GRANT_TOKEN_FORMAT.test(token)) throw InvalidGrantTokenException('Invalid grant token.');
@@ -48,7 +50,7 @@ async function findGrant(ctx: CallContext, kms: KmsService, input: KmsInput): Pr
  * kms:RetireGrant (the account root always), principals of the key's account, of the account
  * that created the grant, or of a retiring account.
  */
-async function authorizeRetire(ctx: CallContext, kms: KmsService, key: KmsKey, grant: KmsGrant, input: KmsInput): Promise<void> {
+async function authorizeRetire(ctx: CallContext, kms: KmsService, key: KmsKey, grant: KmsGrant, input: RetireGrantRequest): Promise<void> {
   const p = ctx.principal;
   const me = callerGrantNames(p);
   const named =
@@ -62,7 +64,7 @@ async function authorizeRetire(ctx: CallContext, kms: KmsService, key: KmsKey, g
     action: 'kms:RetireGrant',
     resource: key.arn,
     resourceAccount: key.account,
-    conditionKeys: kmsConditionKeys(ctx, 'RetireGrant', input, key, undefined),
+    conditionKeys: kmsConditionKeys(ctx, RetireGrant.name, input, key, undefined, RetireGrant.algorithmConditionKey),
   };
   const decision = evaluateIdentityAccess(request, {
     identityPolicies: await kms.authorizer.identityPolicies(p),
@@ -76,10 +78,17 @@ async function authorizeRetire(ctx: CallContext, kms: KmsService, key: KmsKey, g
   throw AccessDeniedException(accessDeniedMessage(request, decision));
 }
 
-export const retireGrant: KmsOperation = async (input, ctx, kms) => {
+export const retireGrant: KmsHandler<'RetireGrant'> = async (input, ctx, kms) => {
   const { key, grant } = await findGrant(ctx, kms, input);
   await authorizeRetire(ctx, kms, key, grant, input);
   stopIfDryRun(input);
   await kms.store.grants.delete(key, grant.grantId);
   return {};
 };
+
+export const RetireGrant = defineOperation({
+  facts: KMS_OPERATION_FACTS.RetireGrant,
+  aliases: false,
+  readOnly: false,
+  handler: retireGrant,
+});

@@ -3,19 +3,20 @@ import { KEY_SPECS, SIGNING_ALGORITHMS, type MessageType } from '../../domain/ke
 import type { SignatureInput } from '../../crypto/signatures.js';
 import { ValidationException } from '../../errors/aws-error.js';
 import { assertKeyUsage, incompatibleAlgorithm } from './key-usage.js';
-import type { KmsInput } from './operation.js';
+import type { SignRequest, VerifyRequest } from '../../model/kms-types.js';
 
 /**
  * Sign and Verify share their checks (Sign API reference): the key's usage, then the algorithm
  * against the key spec, then the MessageType the algorithm accepts, then the digest length.
  */
-export function signatureRequest(key: KmsKey, operation: 'Sign' | 'Verify', input: KmsInput): SignatureInput {
+export function signatureRequest(key: KmsKey, operation: 'Sign' | 'Verify', input: SignRequest | VerifyRequest): SignatureInput {
   assertKeyUsage(key, 'SIGN_VERIFY', operation);
   const spec = KEY_SPECS[key.keySpec]!;
   const name: string = input.SigningAlgorithm;
   if (!spec.keyPair || !spec.signingAlgorithms?.includes(name)) throw incompatibleAlgorithm(name, key);
   const algorithm = SIGNING_ALGORITHMS[name]!;
-  const messageType: MessageType = input.MessageType ?? 'RAW';
+  // The reader admitted only the model's MessageType values.
+  const messageType = (input.MessageType ?? 'RAW') as MessageType;
   const message: Buffer = input.Message;
   if (!algorithm.messageTypes.includes(messageType)) {
     throw ValidationException(

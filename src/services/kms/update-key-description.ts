@@ -1,8 +1,16 @@
+import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
 import { changeKey } from './key-transaction.js';
-import type { KmsOperation } from './operation.js';
+import { defineOperation, type KmsHandler } from './operation.js';
 
-export const updateKeyDescription: KmsOperation = async (input, ctx, kms) => {
-  const key = await kms.resolveKey(ctx, input.KeyId, { operation: 'UpdateKeyDescription', aliases: false, input });
-  await changeKey(kms, key, 'UpdateKeyDescription', (fresh) => ({ ...fresh, description: input.Description }));
+export const updateKeyDescription: KmsHandler<'UpdateKeyDescription'> = async (input, ctx, kms) => {
+  const key = await kms.resolveKey(ctx, input.KeyId, { op: UpdateKeyDescription, input });
+  await changeKey(kms, key, UpdateKeyDescription, (fresh) => ({ ...fresh, description: input.Description }));
   return {};
 };
+
+export const UpdateKeyDescription = defineOperation({
+  facts: KMS_OPERATION_FACTS.UpdateKeyDescription,
+  aliases: false,
+  readOnly: false,
+  handler: updateKeyDescription,
+});

@@ -3,7 +3,7 @@ import type { RequestContext } from '../../policy/types.js';
 import { AccessDenied, ValidationError } from '../../errors/aws-error.js';
 import { callerIdentityPolicies, requestConditionKeys } from '../iam/authorize.js';
 import { parseRoleArn } from '../iam/entities.js';
-import type { QueryOperation } from '../iam/operation.js';
+import { defineQueryOperation, type QueryOperation } from '../iam/operation.js';
 import { engineTrustPolicy } from '../iam/policy-documents.js';
 import type { RequiredRule, StringRule } from '../iam/query-input.js';
 import { issueSession } from './issue-session.js';
@@ -83,3 +83,5 @@ export const assumeRole: QueryOperation = async (input, ctx, deps) => {
   }, seconds);
   return { AssumedRoleUser: { Arn: arn, AssumedRoleId: assumedRoleId }, Credentials: credentials, SourceIdentity: sourceIdentity };
 };
+
+export const AssumeRole = defineQueryOperation({ service: 'sts', name: 'AssumeRole', readOnly: true, handler: assumeRole });

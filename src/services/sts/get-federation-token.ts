@@ -1,6 +1,6 @@
 import { AccessDenied } from '../../errors/aws-error.js';
 import { authorizeIdentity } from '../iam/authorize.js';
-import type { QueryOperation } from '../iam/operation.js';
+import { defineQueryOperation, type QueryOperation } from '../iam/operation.js';
 import type { RequiredRule } from '../iam/query-input.js';
 import { issueSession } from './issue-session.js';
 import { readSessionPolicies } from './session-policies.js';
@@ -44,3 +44,5 @@ export const getFederationToken: QueryOperation = async (input, ctx, deps) => {
   }, seconds);
   return { Credentials: credentials, FederatedUser: { Arn: arn, FederatedUserId: federatedUserId } };
 };
+
+export const GetFederationToken = defineQueryOperation({ service: 'sts', name: 'GetFederationToken', readOnly: true, handler: getFederationToken });

@@ -1,5 +1,5 @@
 import { AccessDenied } from '../../errors/aws-error.js';
-import type { QueryOperation } from '../iam/operation.js';
+import { defineQueryOperation, type QueryOperation } from '../iam/operation.js';
 import { issueSession } from './issue-session.js';
 import { NO_SESSION_TAGS } from './session-tags.js';
 
@@ -28,3 +28,5 @@ export const getSessionToken: QueryOperation = async (input, ctx, deps) => {
   }, seconds);
   return { Credentials: credentials };
 };
+
+export const GetSessionToken = defineQueryOperation({ service: 'sts', name: 'GetSessionToken', readOnly: true, handler: getSessionToken });
