@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { AdvisoryLeadership, LEADER_LOCK } from '../../src/store/postgres/leadership.js';
-import { startTestPostgres, type TestPostgres } from './lib/pg-test-cluster.js';
+import { startPostgres, type PostgresCluster } from '../lib/postgres.js';
 
 const until = async (cond: () => boolean, ms: number) => {
   const t0 = performance.now();
@@ -18,20 +18,22 @@ const until = async (cond: () => boolean, ms: number) => {
 };
 
 describe('PostgreSQL scheduler leadership', () => {
-  let db: TestPostgres;
+  let cluster: PostgresCluster;
+  let url: string;
   const nodes: AdvisoryLeadership[] = [];
   const node = async () => {
-    const n = new AdvisoryLeadership({ connection: { connectionString: db.url }, intervalMs: 100 });
+    const n = new AdvisoryLeadership({ connection: { connectionString: url }, intervalMs: 100 });
     await n.start();
     nodes.push(n);
     return n;
   };
   before(async () => {
-    db = await startTestPostgres();
+    cluster = await startPostgres();
+    url = await cluster.createDatabase();
   });
   after(async () => {
     for (const n of nodes) await n.close();
-    db?.destroy();
+    cluster?.destroy();
   });
 
   it('one node leads; a clean stop hands over to another', async () => {
@@ -47,7 +49,7 @@ describe('PostgreSQL scheduler leadership', () => {
   });
 
   it('kill -9 of the leader process: its session ends and another node takes over', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lib/pg-leader-child.ts'), db.url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lib/pg-leader-child.ts'), url], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     try {
@@ -70,7 +72,7 @@ describe('PostgreSQL scheduler leadership', () => {
     assert.ok(await until(() => c.isLeader, 2000));
     const d = await node();
     // Terminate c's session from another one (its pid is the lock holder's).
-    const client = new pg.Client(db.url);
+    const client = new pg.Client(url);
     await client.connect();
     try {
       await client.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted`, [LEADER_LOCK]);

@@ -7,20 +7,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { migrate } from '../../src/store/postgres/migrations.js';
 import { PostgresChangeWatcher } from '../../src/store/postgres/notifications.js';
-import { ensureStoreChangeTriggers } from '../../src/store/postgres/store-change-triggers.js';
-import { startTestPostgres, type TestPostgres } from './lib/pg-test-cluster.js';
+import { openPgPool, type PgDatabase } from '../../src/store/postgres/pool.js';
+import { startPostgres, type PostgresCluster } from '../lib/postgres.js';
 
 const WINDOW_MS = 100;
 
 describe('PostgreSQL change feed', () => {
-  let db: TestPostgres;
+  let cluster: PostgresCluster;
+  let url: string;
+  let db: PgDatabase;
   let pool: pg.Pool;
   const watchers: PostgresChangeWatcher[] = [];
 
   const watcher = async (name: string) => {
     const w = new PostgresChangeWatcher({
-      connection: { connectionString: db.url, application_name: name },
+      connection: { connectionString: url, application_name: name },
       query: (sql) => pool.query(sql),
       reconnectDelayMs: 50,
     });
@@ -45,39 +48,39 @@ describe('PostgreSQL change feed', () => {
   };
 
   before(async () => {
-    db = await startTestPostgres();
-    pool = new pg.Pool({ connectionString: db.url, max: 4 });
-    pool.on('error', () => {}); // idle clients die when PostgreSQL restarts
-    await pool.query('CREATE TABLE kms_keys (key_id text PRIMARY KEY, state text NOT NULL)');
-    await pool.query('CREATE TABLE audit_events (seq bigserial PRIMARY KEY, record text NOT NULL)');
+    cluster = await startPostgres();
+    url = await cluster.createDatabase();
+    db = openPgPool(url, { max: 4 });
+    pool = db.pool;
+    await migrate(db);
+    await db.run(`INSERT INTO accounts (account, created_at) VALUES ('111122223333', 0)`);
   });
   after(async () => {
     for (const w of watchers) await w.close();
-    await pool?.end().catch(() => {});
-    db?.destroy();
+    await db?.close().catch(() => {});
+    cluster?.destroy();
   });
 
-  it('attaches the trigger to cached-state tables only, once however often it runs', async () => {
-    const client = await pool.connect();
-    try {
-      assert.deepEqual(await ensureStoreChangeTriggers(client), ['kms_keys']);
-      assert.deepEqual(await ensureStoreChangeTriggers(client), []);
-    } finally {
-      client.release();
-    }
-    const n = async () => (await pool.query<{ n: string }>('SELECT sum(n)::text AS n FROM store_change_slots')).rows[0]!.n;
+  it('every write of cached state moves the counter in its transaction; audit appends do not', async () => {
+    const n = async () => (await db.one<{ n: number }>('SELECT n FROM store_changes WHERE id = 0'))!.n;
     const n0 = await n();
-    await pool.query(`INSERT INTO audit_events (record) VALUES ('{}')`);
-    assert.equal(await n(), n0, 'an audit append is not a change of cached state');
-    await pool.query(`INSERT INTO kms_keys VALUES ('k1', 'Enabled')`);
-    assert.notEqual(await n(), n0);
+    await db.transaction(async (tx) => {
+      await tx.run(`INSERT INTO audit_intents (request_id, account, region, event_time, record) VALUES ('r1', '111122223333', 'us-east-1', 0, '{}')`);
+    });
+    assert.equal(await n(), n0, 'an audit write is not a change of cached state');
+    const changed = await db.transaction(async (tx) => {
+      await tx.run(`UPDATE accounts SET created_at = 1 WHERE account = '111122223333'`);
+      return (await tx.one<{ n: number }>('SELECT n FROM store_changes WHERE id = 0'))!.n;
+    });
+    assert.ok(changed > n0, 'the counter moved inside the writing transaction');
+    assert.equal(await n(), changed);
   });
 
   it('a committed write reaches another node within 100 ms by NOTIFY', async () => {
     const b = await watcher('node-b');
     const windows: number[] = [];
     for (let i = 0; i < 20; i++) {
-      windows.push(await window(b.w, b.changes, () => pool.query(`UPDATE kms_keys SET state = $1 WHERE key_id = 'k1'`, [i % 2 ? 'Enabled' : 'Disabled'])));
+      windows.push(await window(b.w, b.changes, () => pool.query(`UPDATE accounts SET created_at = $1 WHERE account = '111122223333'`, [i])));
     }
     const worst = Math.max(...windows);
     assert.ok(worst <= WINDOW_MS, `windows ${windows.map((w) => w.toFixed(1)).join(', ')} ms`);
@@ -105,18 +108,18 @@ describe('PostgreSQL change feed', () => {
     const t1 = performance.now();
     while (!b.w.connected && performance.now() - t1 < 5000) await new Promise((r) => setTimeout(r, 10));
     assert.ok(b.w.connected, 'the LISTEN connection is re-established');
-    const n = await window(b.w, b.changes, () => pool.query(`UPDATE kms_keys SET state = 'Enabled' WHERE key_id = 'k1'`));
+    const n = await window(b.w, b.changes, () => pool.query(`UPDATE accounts SET created_at = 2 WHERE account = '111122223333'`));
     assert.ok(n <= WINDOW_MS, `window ${n.toFixed(1)} ms after reconnecting`);
   });
 
   it('while PostgreSQL is down sync rejects instead of trusting the caches, and recovers after', async () => {
     const b = await watcher('node-b4');
-    db.stop();
+    cluster.stop('fast');
     try {
       await new Promise((r) => setTimeout(r, 80)); // longer than the staleness bound (real time: the feed's own timing)
       await assert.rejects(() => b.w.sync());
     } finally {
-      db.start();
+      cluster.start();
     }
     const t0 = performance.now();
     for (;;) {
