@@ -1,0 +1,35 @@
+import { after, before } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { localObjectFiles } from '../../src/store/object-files.js';
+import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/pg-store.js';
+import { iamStoreContract } from '../contract/iam-contract.js';
+import { s3StoreContract } from '../contract/s3-store-contract.js';
+import { storeContract } from '../contract/store-contract.js';
+import { startPostgres, type PostgresCluster } from '../lib/postgres.js';
+
+// The same contract suites as the SQLite adapter (store-sqlite*.test.ts), against a real,
+// throwaway PostgreSQL cluster. No skips: every section applies to this adapter.
+// Tests use fresh random account ids and bucket names, so one database serves the whole file;
+// each test opens its own store (pool) on it, as a node starting would (the migrations find
+// nothing left to do after the first).
+let cluster: PostgresCluster;
+let url = '';
+const dir = mkdtempSync(join(tmpdir(), 'locksmith-pg-objects-'));
+let shared: PostgresStore | undefined;
+before(async () => {
+  cluster = await startPostgres();
+  url = await cluster.createDatabase();
+  shared = await openPostgresStore(url);
+});
+after(async () => {
+  await shared?.close();
+  cluster?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+storeContract('postgres', () => openPostgresStore(url));
+iamStoreContract('postgres', () => openPostgresStore(url));
+let n = 0;
+s3StoreContract('postgres', () => shared!.s3, () => localObjectFiles(join(dir, `objects-${n++}`)));
