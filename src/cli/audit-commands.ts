@@ -58,7 +58,7 @@ export function registerAuditCommands(program: Command): void {
         verifyAuditTrail(store.audit, { account: o.account, region: o.region, publicKeys, keyring: keyring(o.dataDir, false) }));
       let broken = 0;
       for (const r of reports) {
-        const head = `${r.account} ${r.region}: ${r.records} records, ${r.digests} digests`;
+        const head = `${r.account} ${r.region}${r.writer ? ` (node ${r.writer})` : ''}: ${r.records} records, ${r.digests} digests`;
         if (r.problems.length === 0) {
           console.log(`${head}: OK`);
           continue;

@@ -4,6 +4,7 @@ import { IAM_SCHEMA } from './schema-iam.js';
 import { KMS_SCHEMA } from './schema-kms.js';
 import { S3_SCHEMA } from './schema-s3.js';
 import { STORE_CHANGE_SLOTS_MIGRATION } from './schema-store-change-slots.js';
+import { AUDIT_WRITERS_MIGRATION } from './schema-audit-writers.js';
 
 /**
  * Tables whose committed changes move the change counter (as src/store/sqlite/schema-store-changes.ts):
@@ -32,6 +33,7 @@ const STORE_CHANGES_SCHEMA = `
 export const MIGRATIONS: readonly string[] = [
   KMS_SCHEMA + IAM_SCHEMA + AUDIT_SCHEMA + S3_SCHEMA + STORE_CHANGES_SCHEMA,
   STORE_CHANGE_SLOTS_MIGRATION,
+  AUDIT_WRITERS_MIGRATION,
 ];
 
 /** Advisory-lock key of the migration step: the same on every node (any fixed 64-bit number). */
