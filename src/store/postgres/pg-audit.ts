@@ -149,8 +149,8 @@ export function pgAuditStore(db: PgDatabase): AuditStore {
       return r && toEvent(r);
     },
     async chains() {
-      return db.rows<{ account: string; region: string }>(`SELECT account, region FROM audit_chains WHERE chain_seq > 0
-        UNION SELECT account, region FROM audit_digests ORDER BY 1 COLLATE "C", 2 COLLATE "C"`);
+      return db.rows<{ account: string; region: string }>(`SELECT account, region FROM (SELECT account, region FROM audit_chains WHERE chain_seq > 0
+        UNION SELECT account, region FROM audit_digests) c ORDER BY account COLLATE "C", region COLLATE "C"`);
     },
     head: storedHead,
     async chainPage(account, region, after, limit) {
