@@ -10,11 +10,7 @@ import { applySeed, formatSeedReport, type SeedReport } from '../seed/apply-seed
 import type { Seed } from '../seed/seed-types.js';
 import { runKeySchedule, type ScheduleEnv } from '../services/kms/key-scheduler.js';
 import { KmsService } from '../services/kms/kms-service.js';
-import { withReadCache } from '../store/read-cache.js';
-import { withAuditWriter, withClusterAuditWriter } from '../store/sqlite/audit-writer.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { openSqliteS3Store } from '../store/sqlite/sqlite-s3.js';
-import { localObjectFiles } from '../store/object-files.js';
+import { openNodeStores } from './store-setup.js';
 import { S3Service } from '../services/s3/s3-service.js';
 import { withUnwrapCache } from '../crypto/unwrap-cache.js';
 import { DAY_MS, systemClock, type Clock } from '../util/clock.js';
@@ -92,6 +88,10 @@ export interface LocksmithOptions {
   /** PEM certificate chain and key for HTTPS; both or neither. Neither: `<dataDir>/tls/` (tls.ts), generated on first start. */
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** postgres://… : keep state in PostgreSQL, shared by every node pointed at it (default: SQLite in the data directory). */
+  databaseUrl?: string;
+  /** Directory of S3 object bytes (default `<dataDir>/objects`); with several nodes, one they all reach (e.g. NFS). */
+  objectDir?: string;
 }
 
 export interface RunningLocksmith {
@@ -119,8 +119,7 @@ export interface RunningLocksmith {
 /** An intent this old is left over, not a call in flight (no call takes this long). */
 const INTENT_GRACE_MS = 10 * 60 * 1000;
 
-/** The SQLite database in a data directory. */
-export const databasePath = (dataDir: string) => join(dataDir, 'locksmith.db');
+export { databasePath } from './store-setup.js';
 
 export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLocksmith> {
   const devClock = opts.insecureDevClock ? new OffsetClock(opts.clock ?? systemClock) : undefined;
@@ -133,12 +132,9 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const leader = (opts.worker ?? 0) === 0;
   const keyring = withUnwrapCache(RootKeyring.fromFile(rootKeyFile, random, leader && opts.rootKeyFile === undefined));
   // Per-request reads and unwrapped secrets are cached; any write through the store forgets both.
-  const dbPath = databasePath(opts.dataDir);
-  // Audit appends commit on a writer thread, so their fsync does not stall the event loop; in a
-  // cluster, on the primary's one writer thread shared by every worker.
-  const sqlite = openSqliteStore(dbPath);
   const clustered = opts.worker !== undefined;
-  const store = withReadCache(clustered ? withClusterAuditWriter(sqlite) : await withAuditWriter(sqlite, dbPath), () => keyring.forget(), { otherWriters: clustered });
+  const stores = await openNodeStores({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, objectDir: opts.objectDir, clustered, onInvalidate: () => keyring.forget() });
+  const store = stores.store;
   if (opts.seed && leader) {
     try {
       const report = await applySeed(store, keyring, random, clock, opts.seed);
@@ -164,14 +160,13 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   // Calls that ran but whose record could not be written left their intents: record them now.
   if (leader) await recoverIntents(store.audit, audit, random, new Date(8.64e15)).catch((e) => log(`audit intent recovery failed: ${(e as Error).message}`));
 
-  // S3 metadata on its own connection to the same file; object bytes in <data-dir>/objects/.
-  const s3Store = openSqliteS3Store(dbPath);
-  const objectFiles = localObjectFiles(join(opts.dataDir, 'objects'));
+  // S3 metadata; object bytes in <data-dir>/objects/ or --object-dir.
+  const { s3Store, objectFiles } = stores;
   if (leader) {
     // Alone, every unreferenced file is an orphan; in a cluster, other workers may be between
     // writing a file and committing it, so only files untouched for an hour are orphans.
     // Unverified: an hour is a chosen grace, longer than any single upload is expected to take.
-    const olderThan = clustered ? Date.now() - 3_600_000 : undefined;
+    const olderThan = stores.otherWriters ? Date.now() - 3_600_000 : undefined;
     const removed = await objectFiles.cleanup(await s3Store.referencedFiles(), olderThan);
     if (removed > 0) log(`removed ${removed} orphaned object file(s) left by an interrupted write`);
   }

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Store } from '../../store/ports.js';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { DEFAULT_DATABASE_URL, openOfflineStore } from '../open-offline-store.js';
 import { analyze, type Explanation } from './analyze.js';
 import { gather, type ExplainRequest } from './gather.js';
 import { renderText } from './render.js';
@@ -18,6 +16,7 @@ interface Flags {
   region?: string;
   eventId?: string;
   dataDir: string;
+  databaseUrl?: string;
   json?: boolean;
 }
 
@@ -63,11 +62,10 @@ export function registerExplainCommand(program: Command): void {
     .option('--region <r>', "the Region the call is sent to (default: the key's)")
     .option('--event-id <id>', 'explain a recorded call from the audit trail instead')
     .option('--data-dir <dir>', 'data directory (LOCKSMITH_DATA_DIR)', DEFAULT_DATA_DIR)
+    .option('--database-url <url>', 'PostgreSQL store, postgres://… (LOCKSMITH_DATABASE_URL; default the data directory)', DEFAULT_DATABASE_URL)
     .option('--json', 'machine-readable output')
     .action(async (o: Flags) => {
-      const path = join(o.dataDir, 'locksmith.db');
-      if (!existsSync(path)) throw new Error(`no Locksmith database at ${path}`);
-      const store = openSqliteStore(path);
+      const store = await openOfflineStore(o.dataDir, o.databaseUrl);
       try {
         let req: ExplainRequest;
         if (o.eventId) req = await requestFromEvent(store, o.eventId);

@@ -1,0 +1,22 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Store } from '../store/ports.js';
+import { isPostgresUrl, openPostgresStore } from '../store/postgres/pg-store.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+
+/** The database URL offline commands use when no --database-url is given. */
+export const DEFAULT_DATABASE_URL = process.env.LOCKSMITH_DATABASE_URL || undefined;
+
+/**
+ * The store an offline command (audit, explain) reads: PostgreSQL at `databaseUrl` when given,
+ * else the SQLite file of the data directory, which must exist.
+ */
+export async function openOfflineStore(dataDir: string, databaseUrl: string | undefined = DEFAULT_DATABASE_URL): Promise<Store> {
+  if (databaseUrl !== undefined) {
+    if (!isPostgresUrl(databaseUrl)) throw new Error('the database URL must start with postgres:// or postgresql://');
+    return openPostgresStore(databaseUrl, { max: 2 });
+  }
+  const path = join(dataDir, 'locksmith.db');
+  if (!existsSync(path)) throw new Error(`no Locksmith database at ${path}`);
+  return openSqliteStore(path);
+}

@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { localObjectFiles } from '../store/object-files.js';
+import type { Store } from '../store/ports.js';
+import { openPostgresStore, isPostgresUrl } from '../store/postgres/pg-store.js';
+import { withReadCache } from '../store/read-cache.js';
+import type { ObjectFiles, S3Store } from '../store/s3-ports.js';
+import { withAuditWriter, withClusterAuditWriter } from '../store/sqlite/audit-writer.js';
+import { openSqliteS3Store } from '../store/sqlite/sqlite-s3.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+
+/** The SQLite database in a data directory. */
+export const databasePath = (dataDir: string) => join(dataDir, 'locksmith.db');
+
+export interface NodeStoreOptions {
+  dataDir: string;
+  /** postgres://… : state in PostgreSQL, shared with every node pointed at it. Absent: SQLite in the data directory. */
+  databaseUrl?: string;
+  /** Where S3 object bytes live (a directory every node can reach, e.g. NFS, with PostgreSQL); default `<dataDir>/objects`. */
+  objectDir?: string;
+  /** This process is one of `serve --workers` (SQLite only). */
+  clustered: boolean;
+  /** Called whenever cached reads are forgotten (the holder of unwrapped secrets forgets them too). */
+  onInvalidate: () => void;
+}
+
+export interface NodeStores {
+  /** The store, its per-request reads cached. */
+  store: Store;
+  s3Store: S3Store;
+  objectFiles: ObjectFiles;
+  /** Other processes write the same state (cluster workers, or other nodes on PostgreSQL). */
+  otherWriters: boolean;
+}
+
+/**
+ * The composition root's choice of store. SQLite (default): the file in the data directory,
+ * audit appends on a writer thread. PostgreSQL: one pool per node; every node may write, so
+ * cached reads are revalidated against the database's change counter at the start of each request.
+ */
+export async function openNodeStores(o: NodeStoreOptions): Promise<NodeStores> {
+  const objectFiles = localObjectFiles(o.objectDir ?? join(o.dataDir, 'objects'));
+  if (o.databaseUrl !== undefined) {
+    if (!isPostgresUrl(o.databaseUrl)) throw new Error('the database URL must start with postgres:// or postgresql://');
+    const pg = await openPostgresStore(o.databaseUrl);
+    return { store: withReadCache(pg, o.onInvalidate, { otherWriters: true }), s3Store: pg.s3, objectFiles, otherWriters: true };
+  }
+  const path = databasePath(o.dataDir);
+  // Audit appends commit on a writer thread, so their fsync does not stall the event loop; in a
+  // cluster, on the primary's one writer thread shared by every worker.
+  const sqlite = openSqliteStore(path);
+  const audited = o.clustered ? withClusterAuditWriter(sqlite) : await withAuditWriter(sqlite, path);
+  // S3 metadata on its own connection to the same file.
+  return { store: withReadCache(audited, o.onInvalidate, { otherWriters: o.clustered }), s3Store: openSqliteS3Store(path), objectFiles, otherWriters: o.clustered };
+}
