@@ -88,6 +88,8 @@ export interface LocksmithOptions {
   /** PEM certificate chain and key for HTTPS; both or neither. Neither: `<dataDir>/tls/` (tls.ts), generated on first start. */
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** With `databaseUrl`: this node's id, naming its audit chains (default: the host name). */
+  nodeId?: string;
   /** postgres://… : keep state in PostgreSQL, shared by every node pointed at it (default: SQLite in the data directory). */
   databaseUrl?: string;
   /** Directory of S3 object bytes (default `<dataDir>/objects`); with several nodes, one they all reach (e.g. NFS). */
@@ -133,8 +135,10 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const keyring = withUnwrapCache(RootKeyring.fromFile(rootKeyFile, random, leader && opts.rootKeyFile === undefined));
   // Per-request reads and unwrapped secrets are cached; any write through the store forgets both.
   const clustered = opts.worker !== undefined;
-  const stores = await openNodeStores({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, objectDir: opts.objectDir, clustered, onInvalidate: () => keyring.forget() });
+  const stores = await openNodeStores({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, objectDir: opts.objectDir, clustered, onInvalidate: () => keyring.forget(), nodeId: opts.nodeId, log });
   const store = stores.store;
+  // Scheduled work (key schedule, digests) runs on one process: worker 0, or the PostgreSQL node holding the advisory lock.
+  const leads = () => (stores.node ? stores.node.leadership.isLeader : leader);
   if (opts.seed && leader) {
     try {
       const report = await applySeed(store, keyring, random, clock, opts.seed);
@@ -152,13 +156,16 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const kms = new KmsService(audited, keyring, audit);
   const boot = await ensureDefaultAccount(store, keyring, random, clock, opts.defaultAccount);
   const scheduleEnv: ScheduleEnv = { kms, audit, clock, random };
-  const runSchedule = async () => {
+  const runSchedule = async (): Promise<Record<string, number>> => {
+    if (!leads()) return {};
     await store.revalidate?.(); // other cluster workers may have written since
     return runKeySchedule(scheduleEnv, (task, e) => log(`scheduled ${task} failed: ${e.message}`));
   };
   if (leader) await runSchedule();
   // Calls that ran but whose record could not be written left their intents: record them now.
-  if (leader) await recoverIntents(store.audit, audit, random, new Date(8.64e15)).catch((e) => log(`audit intent recovery failed: ${(e as Error).message}`));
+  // Other PostgreSQL nodes may have calls in flight: only intents older than any call are left over.
+  const leftOver = stores.node ? new Date(clock.now().getTime() - INTENT_GRACE_MS) : new Date(8.64e15);
+  if (leader) await recoverIntents(store.audit, audit, random, leftOver).catch((e) => log(`audit intent recovery failed: ${(e as Error).message}`));
 
   // S3 metadata; object bytes in <data-dir>/objects/ or --object-dir.
   const { s3Store, objectFiles } = stores;
@@ -222,15 +229,17 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     await audit.flush();
     return (await signDigests(store.audit, keyring, clock)).length;
   };
-  const timers = leader
+  // Every PostgreSQL node keeps the timers; each tick does the work only while the node leads.
+  const timers = leader || stores.node
     ? [
         setInterval(() => {
-          void runSchedule();
+          if (!leads()) return;
+          runSchedule().catch((e) => log(`key schedule failed: ${(e as Error).message}`));
           // Expired sessions are kept a day so their use still answers ExpiredToken, not InvalidClientTokenId.
           store.sessions.purgeExpired(new Date(clock.now().getTime() - DAY_MS)).catch((e) => log(`session purge failed: ${(e as Error).message}`));
         }, opts.sweepIntervalMs ?? 60_000),
         setInterval(() => {
-          signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
+          if (leads()) signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
         }, opts.auditDigestIntervalMs ?? 60 * 60_000),
       ]
     : [];
@@ -264,7 +273,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
         metricsServer.closeAllConnections();
       });
       // A clean stop pins the chains' heads in a signed digest (the leader's job in a cluster).
-      if (leader) await signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
+      if (leads()) await signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
       else await audit.flush();
       await s3Store.close();
       await store.close();

@@ -7,6 +7,7 @@ import type { ObjectFiles, S3Store } from '../store/s3-ports.js';
 import { withAuditWriter, withClusterAuditWriter } from '../store/sqlite/audit-writer.js';
 import { openSqliteS3Store } from '../store/sqlite/sqlite-s3.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { defaultNodeId, startPostgresNode, type PostgresNode } from './postgres-node.js';
 
 /** The SQLite database in a data directory. */
 export const databasePath = (dataDir: string) => join(dataDir, 'locksmith.db');
@@ -21,6 +22,9 @@ export interface NodeStoreOptions {
   clustered: boolean;
   /** Called whenever cached reads are forgotten (the holder of unwrapped secrets forgets them too). */
   onInvalidate: () => void;
+  /** With PostgreSQL: this node's id, naming its audit chains (default: the host name). */
+  nodeId?: string;
+  log?: (line: string) => void;
 }
 
 export interface NodeStores {
@@ -30,19 +34,30 @@ export interface NodeStores {
   objectFiles: ObjectFiles;
   /** Other processes write the same state (cluster workers, or other nodes on PostgreSQL). */
   otherWriters: boolean;
+  /** With PostgreSQL: the node's change feed and scheduler leadership. */
+  node?: PostgresNode;
 }
 
 /**
  * The composition root's choice of store. SQLite (default): the file in the data directory,
  * audit appends on a writer thread. PostgreSQL: one pool per node; every node may write, so
- * cached reads are revalidated against the database's change counter at the start of each request.
+ * cached reads follow every node's writes (postgres-node.ts): within 50 ms, checked per request.
  */
 export async function openNodeStores(o: NodeStoreOptions): Promise<NodeStores> {
   const objectFiles = localObjectFiles(o.objectDir ?? join(o.dataDir, 'objects'));
   if (o.databaseUrl !== undefined) {
     if (!isPostgresUrl(o.databaseUrl)) throw new Error('the database URL must start with postgres:// or postgresql://');
     const pg = await openPostgresStore(o.databaseUrl);
-    return { store: withReadCache(pg, o.onInvalidate, { otherWriters: true }), s3Store: pg.s3, objectFiles, otherWriters: true };
+    // Caches follow other nodes' writes by LISTEN/NOTIFY and the change counter (notifications.ts).
+    const node = await startPostgresNode(pg, { url: o.databaseUrl, nodeId: o.nodeId ?? defaultNodeId(), log: o.log ?? (() => {}) }).catch(async (e: unknown) => {
+      await pg.close();
+      throw e;
+    });
+    const close = async () => {
+      await node.close();
+      await pg.close();
+    };
+    return { store: withReadCache({ ...node.store, close }, o.onInvalidate, { changes: node.changes }), s3Store: pg.s3, objectFiles, otherWriters: true, node };
   }
   const path = databasePath(o.dataDir);
   // Audit appends commit on a writer thread, so their fsync does not stall the event loop; in a
