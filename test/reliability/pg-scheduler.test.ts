@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { startPgNodes, type PgNodes } from './lib/pg-nodes.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -24,6 +25,16 @@ async function advance(dataDir: string, ms: number): Promise<Record<string, numb
 
 describe('two nodes on PostgreSQL: scheduled work runs on the leader only, and fails over', () => {
   let c: PgNodes;
+  /** Rows of the key in the database (what the schedule destroys). */
+  const stored = async (keyId: string) => {
+    const client = new pg.Client({ connectionString: c.url });
+    await client.connect();
+    try {
+      return Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM kms_keys WHERE key_id = $1', [keyId])).rows[0]!.n);
+    } finally {
+      await client.end();
+    }
+  };
   before(async () => {
     c = await startPgNodes(2, { serveArgs: ['--insecure-dev-clock'] });
   });
@@ -39,7 +50,9 @@ describe('two nodes on PostgreSQL: scheduled work runs on the leader only, and f
     await a.send(new ScheduleKeyDeletionCommand({ KeyId: key, PendingWindowInDays: 7 }));
 
     assert.deepEqual(await advance(c.nodes[1]!.dataDir, 8 * DAY), {}, 'the follower ran nothing');
-    assert.equal((await b.send(new DescribeKeyCommand({ KeyId: key }))).KeyMetadata!.KeyState, 'PendingDeletion');
+    // B's clock is past the deletion date (B already answers NotFound for it), but the key is still stored.
+    assert.equal((await a.send(new DescribeKeyCommand({ KeyId: key }))).KeyMetadata!.KeyState, 'PendingDeletion');
+    assert.equal(await stored(key), 1);
 
     await c.nodes[0]!.stop('SIGKILL');
     const t0 = performance.now();
@@ -49,6 +62,7 @@ describe('two nodes on PostgreSQL: scheduled work runs on the leader only, and f
 
     const ran = await advance(c.nodes[1]!.dataDir, 0);
     assert.equal(ran.deletion, 1, JSON.stringify(ran));
+    assert.equal(await stored(key), 0, 'the new leader destroyed the key');
     await assert.rejects(b.send(new DescribeKeyCommand({ KeyId: key })), { name: 'NotFoundException' });
     assert.equal((await advance(c.nodes[1]!.dataDir, 0)).deletion, 0, 'a second run finds nothing left to do');
   });
