@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { localObjectFiles } from '../store/object-files.js';
 import type { Store } from '../store/ports.js';
@@ -44,6 +45,8 @@ export interface NodeStores {
  * cached reads follow every node's writes (postgres-node.ts): within 50 ms, checked per request.
  */
 export async function openNodeStores(o: NodeStoreOptions): Promise<NodeStores> {
+  // The data directory holds the AWS profile files, TLS material and (by default) object bytes, whichever the store.
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const objectFiles = localObjectFiles(o.objectDir ?? join(o.dataDir, 'objects'));
   if (o.databaseUrl !== undefined) {
     if (!isPostgresUrl(o.databaseUrl)) throw new Error('the database URL must start with postgres:// or postgresql://');
