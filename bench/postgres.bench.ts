@@ -1,0 +1,203 @@
+/**
+ * Locksmith on PostgreSQL at scale (issue 16): `node --import tsx bench/postgres.bench.ts`
+ * [--keys N] [--audit N] [--quick]; `npm run bench` runs it after the main table.
+ * - Decrypt latency with 10 keys, then with N (default 1,000,000) keys in the database: ratio;
+ * - ListKeys page (Limit 100) p99 with N keys in the account, paging deep through NextMarker;
+ * - LookupEvents filtered page p99 with M (default 10,000,000) audit records;
+ * - invalidation window: DisableKey/EnableKey through node A, node B polled in a tight loop;
+ * - two nodes ÷ one node, Decrypt at saturation (wrk), with server and PostgreSQL CPU per request.
+ * Nodes are the built server (`locksmith serve --database-url`), PostgreSQL a throwaway cluster.
+ */
+import { DisableKeyCommand, EnableKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startPostgres } from '../test/lib/postgres.js';
+import { sendWire, keepAliveAgent } from '../test/reliability/lib/http.js';
+import { createKmsFixture, presignedPool } from '../test/reliability/lib/kms-fixture.js';
+import { paced, percentile } from '../test/reliability/lib/paced.js';
+import { processTreeCpuSeconds, rootCredentials, spawnServer, type ServerProcess } from '../test/reliability/lib/server-process.js';
+import { JSON_11, signKms, signRaw, type Credentials } from '../test/reliability/lib/sign.js';
+import { bulkLoadAudit, bulkLoadKeys } from './lib/pg-bulk.js';
+import { wrk } from './lib/wrk.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const num = (flag: string, dflt: number) => (args.includes(flag) ? Number(args[args.indexOf(flag) + 1]) : dflt);
+const KEYS = num('--keys', quick ? 20_000 : 1_000_000);
+const AUDIT = num('--audit', quick ? 200_000 : 10_000_000);
+const cfg = quick ? { latencyS: 3, rate: 50, pages: 50, rounds: 20, satS: 4 } : { latencyS: 10, rate: 100, pages: 200, rounds: 100, satS: 10 };
+const log = (s: string) => process.stderr.write(s + '\n');
+const REGION = 'us-east-1';
+
+const stats = (xs: number[] | Float64Array) => ({ p50: percentile(xs, 50), p99: percentile(xs, 99), n: xs.length });
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+
+async function decryptLatency(endpoint: string, pool: Awaited<ReturnType<typeof presignedPool>>) {
+  const r = await paced({ endpoint, rate: cfg.rate, durationMs: cfg.latencyS * 1000, next: (i) => pool[i % pool.length]!, connections: 8 });
+  if (r.ok !== r.sent) throw new Error(`Decrypt failed: ${JSON.stringify(r.statuses)} ${r.samples.join(' ')}`);
+  return stats(r.latenciesMs);
+}
+
+/** Sequential signed calls; each timed from send to the end of its answer. */
+async function timed(endpoint: string, build: (i: number, prev: any) => Promise<Parameters<typeof sendWire>[1]>, n: number): Promise<number[]> {
+  const agent = keepAliveAgent(1);
+  const out: number[] = [];
+  let prev: any;
+  for (let i = 0; i < n; i++) {
+    const req = await build(i, prev);
+    const t0 = performance.now();
+    const res = await sendWire(endpoint, req, agent);
+    out.push(performance.now() - t0);
+    if (res.status !== 200) throw new Error(`call ${i} answered ${res.status}: ${res.text}`);
+    prev = res.json;
+  }
+  agent.destroy();
+  return out;
+}
+
+const lookupEvents = (endpoint: string, creds: Credentials, input: object) =>
+  signRaw(endpoint, JSON.stringify(input), { credentials: creds, date: new Date(), service: 'cloudtrail',
+    headers: { 'content-type': JSON_11, 'x-amz-target': 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents' } });
+
+async function postmasterPid(url: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const dir = (await c.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory;
+    return Number(readFileSync(join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } finally {
+    await c.end();
+  }
+}
+
+/** wrk against each endpoint at once; req/s summed, CPU per request of the nodes and of PostgreSQL. */
+async function saturateNodes(nodes: ServerProcess[], pool: Awaited<ReturnType<typeof presignedPool>>, pgPid: number) {
+  const cpu = () => ({ nodes: nodes.reduce((s, n) => s + processTreeCpuSeconds(n.pid), 0), pg: processTreeCpuSeconds(pgPid) });
+  const before = cpu();
+  const runs = await Promise.all(nodes.map((n) => wrk(n.endpoint, pool, { seconds: cfg.satS, connections: 32 / nodes.length })));
+  const after = cpu();
+  const requests = runs.reduce((s, r) => s + r.requests - r.non2xx, 0);
+  return {
+    rps: runs.reduce((s, r) => s + r.rps, 0),
+    non2xx: runs.reduce((s, r) => s + r.non2xx, 0),
+    p99: Math.max(...runs.map((r) => r.p99)),
+    nodeCpuUs: ((after.nodes - before.nodes) * 1e6) / requests,
+    pgCpuUs: ((after.pg - before.pg) * 1e6) / requests,
+  };
+}
+
+async function main() {
+  const started = new Date();
+  const root = mkdtempSync(join(tmpdir(), 'locksmith-pg-bench-'));
+  const cluster = await startPostgres();
+  const nodes: ServerProcess[] = [];
+  try {
+    const url = await cluster.createDatabase();
+    const rootKeyFile = join(root, 'root-key');
+    writeFileSync(rootKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+    const startNode = async (i: number) => {
+      const n = await spawnServer(join(root, `node-${i}`), { built: true, serveArgs: ['--database-url', url, '--node-id', `bench-${i}`, '--tls-port', 'off'],
+        env: { LOCKSMITH_ROOT_KEY_FILE: rootKeyFile } });
+      nodes.push(n);
+      return n;
+    };
+    const a = await startNode(0);
+    const rootCreds = rootCredentials(a.dataDir);
+    const fixture = await createKmsFixture(a.endpoint, rootCreds, { ciphertexts: 64 });
+    const pool = await presignedPool(fixture, 'Decrypt', 256);
+    log(`Decrypt latency with ${KEYS > 0 ? 'the fixture keys only' : ''} …`);
+    const few = await decryptLatency(a.endpoint, pool);
+    const keyCount = async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        return Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM kms_keys')).rows[0]!.n);
+      } finally {
+        await c.end();
+      }
+    };
+    const fewKeys = await keyCount();
+    log(`bulk-loading ${KEYS} keys …`);
+    const keysLoadS = await bulkLoadKeys(url, { account: fixture.account, region: REGION, keyId: fixture.keyA }, KEYS, log);
+    const manyKeys = await keyCount();
+    log(`Decrypt latency with ${manyKeys} keys …`);
+    const many = await decryptLatency(a.endpoint, await presignedPool(fixture, 'Decrypt', 256));
+
+    log('ListKeys pages …');
+    const listKeys = stats(await timed(a.endpoint, (_i, prev) => signKms(a.endpoint, 'ListKeys', { Limit: 100, ...(prev?.NextMarker ? { Marker: prev.NextMarker } : {}) },
+      { credentials: rootCreds, date: new Date() }), cfg.pages));
+
+    log(`bulk-loading ${AUDIT} audit records …`);
+    const audit = await bulkLoadAudit(url, { account: fixture.account, region: REGION, count: AUDIT, days: 90, end: new Date() }, log);
+    const day = 86_400_000;
+    const filters = [
+      (i: number) => ({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'Decrypt' }], StartTime: (Date.now() - (i % 90 + 1) * day) / 1000, EndTime: (Date.now() - (i % 90) * day) / 1000 }),
+      (i: number) => ({ LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: `arn:aws:kms:${REGION}:${fixture.account}:key/bulk-${i % 1000}` }], StartTime: (Date.now() - 7 * day) / 1000 }),
+      (i: number) => ({ LookupAttributes: [{ AttributeKey: 'Username', AttributeValue: `user${i % 100}` }] }),
+      () => ({}),
+    ];
+    log('LookupEvents pages …');
+    const lookup = stats(await timed(a.endpoint, (i) => lookupEvents(a.endpoint, rootCreds, { ...filters[i % filters.length]!(i), MaxResults: 50 }), cfg.pages));
+
+    log('second node, invalidation window …');
+    const b = await startNode(1);
+    const kmsA = new KMSClient({ endpoint: a.endpoint, region: REGION, credentials: rootCreds, maxAttempts: 1 });
+    const kmsB = new KMSClient({ endpoint: b.endpoint, region: REGION, credentials: rootCreds, maxAttempts: 1 });
+    const probe = () => kmsB.send(new EncryptCommand({ KeyId: fixture.keyB, Plaintext: Buffer.from('x') })).then(() => true, () => false);
+    const staleStarts: number[] = [];
+    const firstFresh: number[] = [];
+    let staleAnswers = 0;
+    for (let i = 0; i < cfg.rounds; i++) {
+      const disabling = i % 2 === 0;
+      await probe();
+      await kmsA.send(disabling ? new DisableKeyCommand({ KeyId: fixture.keyB }) : new EnableKeyCommand({ KeyId: fixture.keyB }));
+      const acked = performance.now();
+      let last = 0;
+      for (;;) {
+        const sent = performance.now() - acked;
+        const fresh = (await probe()) !== disabling;
+        if (fresh) break;
+        (last = sent), staleAnswers++;
+        if (sent > 5000) throw new Error('node B never saw the change');
+      }
+      staleStarts.push(last);
+      firstFresh.push(performance.now() - acked);
+    }
+    if ((await probe()) === false) await kmsA.send(new EnableKeyCommand({ KeyId: fixture.keyB }));
+
+    log('saturation: one node, then two …');
+    const pgPid = await postmasterPid(url);
+    const satPool = await presignedPool(fixture, 'Decrypt', 256);
+    const one = await saturateNodes([a], satPool, pgPid);
+    const two = await saturateNodes([a, b], satPool, pgPid);
+
+    const result = {
+      started: started.toISOString(), quick, loadavg: loadavg(), keys: { few: fewKeys, many: manyKeys, loadS: keysLoadS }, audit: { records: AUDIT, ...audit },
+      decrypt: { few, many, ratioP50: many.p50 / few.p50, ratioP99: many.p99 / few.p99 }, listKeys, lookup,
+      invalidation: { staleStart: stats(staleStarts), firstFresh: stats(firstFresh), staleAnswers }, one, two, twoOverOne: two.rps / one.rps,
+    };
+    mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+    writeFileSync(join(import.meta.dirname, 'results', `postgres-${started.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2));
+    console.log(`| figure | value | goal |\n|---|--:|--:|`);
+    console.log(`| Decrypt p50 / p99, ${fewKeys} keys | ${f2(few.p50)} / ${f2(few.p99)} ms | |`);
+    console.log(`| Decrypt p50 / p99, ${manyKeys} keys | ${f2(many.p50)} / ${f2(many.p99)} ms | |`);
+    console.log(`| Decrypt ${manyKeys} keys ÷ ${fewKeys} keys (p50 / p99) | ${f2(result.decrypt.ratioP50)} / ${f2(result.decrypt.ratioP99)} | ≤ 1.2 |`);
+    console.log(`| ListKeys page (100) p50 / p99, ${manyKeys} keys, ${listKeys.n} pages deep | ${f2(listKeys.p50)} / ${f2(listKeys.p99)} ms | p99 ≤ 20 ms |`);
+    console.log(`| LookupEvents filtered page (50) p50 / p99, ${AUDIT} records | ${f2(lookup.p50)} / ${f2(lookup.p99)} ms | p99 ≤ 20 ms |`);
+    console.log(`| invalidation: last stale call started after ack, p99 / max (${cfg.rounds} flips, ${staleAnswers} stale answers) | ${f1(result.invalidation.staleStart.p99)} / ${f1(Math.max(...staleStarts))} ms | ≤ 100 ms |`);
+    console.log(`| invalidation: first fresh answer after ack, p50 / p99 | ${f1(result.invalidation.firstFresh.p50)} / ${f1(result.invalidation.firstFresh.p99)} ms | |`);
+    console.log(`| Decrypt req/s at saturation, one node / two nodes | ${one.rps.toFixed(0)} / ${two.rps.toFixed(0)} (× ${f2(result.twoOverOne)}) | |`);
+    console.log(`| CPU µs per Decrypt, node(s) + PostgreSQL, one node / two | ${one.nodeCpuUs.toFixed(0)} + ${one.pgCpuUs.toFixed(0)} / ${two.nodeCpuUs.toFixed(0)} + ${two.pgCpuUs.toFixed(0)} | |`);
+    console.log(`| bulk load: ${KEYS} keys / ${AUDIT} audit records (+ index build) | ${f1(keysLoadS)} s / ${f1(audit.loadS)} s (+ ${f1(audit.indexS)} s) | |`);
+  } finally {
+    for (const n of nodes) await n.stop().catch(() => {});
+    cluster.destroy();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+await main();
