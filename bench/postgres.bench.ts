@@ -96,23 +96,26 @@ async function main() {
   const cluster = await startPostgres();
   const nodes: ServerProcess[] = [];
   try {
+    // Two databases on one cluster: "few" keeps the fixture's handful of keys, "many" gets the bulk
+    // load; their Decrypt latencies are measured in alternating rounds, so load on the (shared)
+    // machine that comes and goes hits both alike.
+    const fewUrl = await cluster.createDatabase();
     const url = await cluster.createDatabase();
     const rootKeyFile = join(root, 'root-key');
     writeFileSync(rootKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
-    const startNode = async (i: number) => {
-      const n = await spawnServer(join(root, `node-${i}`), { built: true, serveArgs: ['--database-url', url, '--node-id', `bench-${i}`, '--tls-port', 'off'],
+    const startNode = async (i: number, dbUrl = url) => {
+      const n = await spawnServer(join(root, `node-${i}`), { built: true, serveArgs: ['--database-url', dbUrl, '--node-id', `bench-${i}`, '--tls-port', 'off'],
         env: { LOCKSMITH_ROOT_KEY_FILE: rootKeyFile } });
       nodes.push(n);
       return n;
     };
     const a = await startNode(0);
+    const small = await startNode(9, fewUrl);
     const rootCreds = rootCredentials(a.dataDir);
     const fixture = await createKmsFixture(a.endpoint, rootCreds, { ciphertexts: 64 });
-    const pool = await presignedPool(fixture, 'Decrypt', 256);
-    log(`Decrypt latency with ${KEYS > 0 ? 'the fixture keys only' : ''} …`);
-    const few = await decryptLatency(a.endpoint, pool);
-    const keyCount = async () => {
-      const c = new pg.Client({ connectionString: url });
+    const smallFixture = await createKmsFixture(small.endpoint, rootCredentials(small.dataDir), { ciphertexts: 64 });
+    const keyCount = async (dbUrl: string) => {
+      const c = new pg.Client({ connectionString: dbUrl });
       await c.connect();
       try {
         return Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM kms_keys')).rows[0]!.n);
@@ -120,12 +123,21 @@ async function main() {
         await c.end();
       }
     };
-    const fewKeys = await keyCount();
+    const fewKeys = await keyCount(fewUrl);
     log(`bulk-loading ${KEYS} keys …`);
     const keysLoadS = await bulkLoadKeys(url, { account: fixture.account, region: REGION, keyId: fixture.keyA }, KEYS, log);
-    const manyKeys = await keyCount();
-    log(`Decrypt latency with ${manyKeys} keys …`);
-    const many = await decryptLatency(a.endpoint, await presignedPool(fixture, 'Decrypt', 256));
+    const manyKeys = await keyCount(url);
+    log(`Decrypt latency, ${fewKeys} keys and ${manyKeys} keys in alternating rounds …`);
+    const [smallPool, largePool] = [await presignedPool(smallFixture, 'Decrypt', 256), await presignedPool(fixture, 'Decrypt', 256)];
+    await decryptLatency(small.endpoint, smallPool); // warm-up (JIT, caches, connections), not counted
+    await decryptLatency(a.endpoint, largePool);
+    const rounds: { few: ReturnType<typeof stats>; many: ReturnType<typeof stats> }[] = [];
+    for (let r = 0; r < 3; r++) rounds.push({ few: await decryptLatency(small.endpoint, smallPool), many: await decryptLatency(a.endpoint, largePool) });
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    const few = { p50: median(rounds.map((r) => r.few.p50)), p99: median(rounds.map((r) => r.few.p99)) };
+    const many = { p50: median(rounds.map((r) => r.many.p50)), p99: median(rounds.map((r) => r.many.p99)) };
+    const ratios = { p50: median(rounds.map((r) => r.many.p50 / r.few.p50)), p99: median(rounds.map((r) => r.many.p99 / r.few.p99)) };
+    await small.stop();
 
     log('ListKeys pages …');
     const listKeys = stats(await timed(a.endpoint, (_i, prev) => signKms(a.endpoint, 'ListKeys', { Limit: 100, ...(prev?.NextMarker ? { Marker: prev.NextMarker } : {}) },
@@ -177,15 +189,15 @@ async function main() {
 
     const result = {
       started: started.toISOString(), quick, loadavg: loadavg(), keys: { few: fewKeys, many: manyKeys, loadS: keysLoadS }, audit: { records: AUDIT, ...audit },
-      decrypt: { few, many, ratioP50: many.p50 / few.p50, ratioP99: many.p99 / few.p99 }, listKeys, lookup,
+      decrypt: { rounds, few, many, ratioP50: ratios.p50, ratioP99: ratios.p99 }, listKeys, lookup,
       invalidation: { staleStart: stats(staleStarts), firstFresh: stats(firstFresh), staleAnswers }, one, two, twoOverOne: two.rps / one.rps,
     };
     mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
     writeFileSync(join(import.meta.dirname, 'results', `postgres-${started.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2));
     console.log(`| figure | value | goal |\n|---|--:|--:|`);
-    console.log(`| Decrypt p50 / p99, ${fewKeys} keys | ${f2(few.p50)} / ${f2(few.p99)} ms | |`);
-    console.log(`| Decrypt p50 / p99, ${manyKeys} keys | ${f2(many.p50)} / ${f2(many.p99)} ms | |`);
-    console.log(`| Decrypt ${manyKeys} keys ÷ ${fewKeys} keys (p50 / p99) | ${f2(result.decrypt.ratioP50)} / ${f2(result.decrypt.ratioP99)} | ≤ 1.2 |`);
+    console.log(`| Decrypt p50 / p99 at ${cfg.rate}/s, ${fewKeys} keys (median of 3 rounds) | ${f2(few.p50)} / ${f2(few.p99)} ms | |`);
+    console.log(`| Decrypt p50 / p99 at ${cfg.rate}/s, ${manyKeys} keys (median of 3 rounds) | ${f2(many.p50)} / ${f2(many.p99)} ms | |`);
+    console.log(`| Decrypt ${manyKeys} keys ÷ ${fewKeys} keys, median of per-round ratios (p50 / p99) | ${f2(result.decrypt.ratioP50)} / ${f2(result.decrypt.ratioP99)} | ≤ 1.2 |`);
     console.log(`| ListKeys page (100) p50 / p99, ${manyKeys} keys, ${listKeys.n} pages deep | ${f2(listKeys.p50)} / ${f2(listKeys.p99)} ms | p99 ≤ 20 ms |`);
     console.log(`| LookupEvents filtered page (50) p50 / p99, ${AUDIT} records | ${f2(lookup.p50)} / ${f2(lookup.p99)} ms | p99 ≤ 20 ms |`);
     console.log(`| invalidation: last stale call started after ack, p99 / max (${cfg.rounds} flips, ${staleAnswers} stale answers) | ${f1(result.invalidation.staleStart.p99)} / ${f1(Math.max(...staleStarts))} ms | ≤ 100 ms |`);
