@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '../store/ports.js';
+import { withWriterChains } from '../store/postgres/pg-audit-chains.js';
 import { isPostgresUrl, openPostgresStore } from '../store/postgres/pg-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 
@@ -14,7 +15,9 @@ export const DEFAULT_DATABASE_URL = process.env.LOCKSMITH_DATABASE_URL || undefi
 export async function openOfflineStore(dataDir: string, databaseUrl: string | undefined = DEFAULT_DATABASE_URL): Promise<Store> {
   if (databaseUrl !== undefined) {
     if (!isPostgresUrl(databaseUrl)) throw new Error('the database URL must start with postgres:// or postgresql://');
-    return openPostgresStore(databaseUrl, { max: 2 });
+    const pg = await openPostgresStore(databaseUrl, { max: 2 });
+    // Every node's audit chains (account, region, node id), as the nodes write them.
+    return { ...pg, audit: withWriterChains(pg.audit, pg.db, '') };
   }
   const path = join(dataDir, 'locksmith.db');
   if (!existsSync(path)) throw new Error(`no Locksmith database at ${path}`);
