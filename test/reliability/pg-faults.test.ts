@@ -12,6 +12,7 @@
 import { CreateKeyCommand, DecryptCommand, EncryptCommand, GenerateDataKeyCommand, ListKeysCommand, type KMSClient } from '@aws-sdk/client-kms';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { startPgNodes, type PgNodes } from './lib/pg-nodes.js';
 
@@ -96,9 +97,19 @@ describe('two nodes on PostgreSQL: faults', () => {
   it('PostgreSQL restarted under load: retryable 500s while down, success within seconds after, no node exits', async () => {
     const clients = [c.kms(0), c.kms(1)];
     const key = (await clients[0]!.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    // Mixed load on both nodes throughout: every call either succeeds or fails with the retryable internal error.
+    const loadErrors: string[] = [];
+    let stopLoad = false;
+    const acked: Acked = { keys: [], ciphertexts: [] };
+    const loads = clients.flatMap((client) => [0, 1].map(() => mixedLoad(client, key, acked, () => stopLoad, loadErrors)));
+    await new Promise((r) => setTimeout(r, 300));
     c.cluster.stop('fast');
     let restarted: number | undefined;
     try {
+      const s3 = new S3Client({ endpoint: c.nodes[1]!.endpoint, region: 'us-east-1', credentials: c.credentials, forcePathStyle: true, maxAttempts: 1 });
+      const s3Error = await s3.send(new ListBucketsCommand({})).then(() => undefined, (err: Error & { $metadata?: { httpStatusCode?: number } }) => err);
+      assert.equal(s3Error?.name, 'InternalError', `S3 answered ${s3Error?.name ?? 'success'} while PostgreSQL is down`);
+      assert.equal(s3Error!.$metadata?.httpStatusCode, 500);
       for (const client of clients) {
         for (let i = 0; i < 5; i++) {
           const t0 = performance.now();
@@ -122,6 +133,10 @@ describe('two nodes on PostgreSQL: faults', () => {
       }
     }
     console.log(`PostgreSQL restart: both nodes served again ${(performance.now() - restarted).toFixed(0)} ms after it was back`);
+    stopLoad = true;
+    await Promise.all(loads);
+    assert.deepEqual([...new Set(loadErrors)].filter((n) => n !== 'KMSInternalException'), [], 'calls under load failed only with the retryable internal error');
+    assert.ok(loadErrors.length > 0, 'the load saw the outage');
     assert.ok(c.nodes[0]!.alive() && c.nodes[1]!.alive(), 'no node exited');
   });
 
