@@ -92,6 +92,8 @@ export interface LocksmithOptions {
   nodeId?: string;
   /** postgres://… : keep state in PostgreSQL, shared by every node pointed at it (default: SQLite in the data directory). */
   databaseUrl?: string;
+  /** PostgreSQL pool of this node: connections at most (default 10), wait for one (default 5 s). */
+  databasePool?: { max?: number; acquireTimeoutMs?: number };
   /** Directory of S3 object bytes (default `<dataDir>/objects`); with several nodes, one they all reach (e.g. NFS). */
   objectDir?: string;
 }
@@ -135,7 +137,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const keyring = withUnwrapCache(RootKeyring.fromFile(rootKeyFile, random, leader && opts.rootKeyFile === undefined));
   // Per-request reads and unwrapped secrets are cached; any write through the store forgets both.
   const clustered = opts.worker !== undefined;
-  const stores = await openNodeStores({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, objectDir: opts.objectDir, clustered, onInvalidate: () => keyring.forget(), nodeId: opts.nodeId, log });
+  const stores = await openNodeStores({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, databasePool: opts.databasePool, objectDir: opts.objectDir, clustered, onInvalidate: () => keyring.forget(), nodeId: opts.nodeId, log });
   const store = stores.store;
   // Scheduled work (key schedule, digests) runs on one process: worker 0, or the PostgreSQL node holding the advisory lock.
   const leads = () => (stores.node ? stores.node.leadership.isLeader : leader);
@@ -163,8 +165,8 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   };
   if (leader) await runSchedule();
   // Calls that ran but whose record could not be written left their intents: record them now.
-  // Other PostgreSQL nodes may have calls in flight: only intents older than any call are left over.
-  const leftOver = stores.node ? new Date(clock.now().getTime() - INTENT_GRACE_MS) : new Date(8.64e15);
+  // With PostgreSQL other nodes may have calls in flight: only intents past the grace are left over.
+  const leftOver = opts.databaseUrl === undefined ? new Date(8.64e15) : new Date(clock.now().getTime() - INTENT_GRACE_MS);
   if (leader) await recoverIntents(store.audit, audit, random, leftOver).catch((e) => log(`audit intent recovery failed: ${(e as Error).message}`));
 
   // S3 metadata; object bytes in <data-dir>/objects/ or --object-dir.

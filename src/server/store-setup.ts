@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { localObjectFiles } from '../store/object-files.js';
 import type { Store } from '../store/ports.js';
 import { openPostgresStore, isPostgresUrl } from '../store/postgres/pg-store.js';
+import type { PgPoolOptions } from '../store/postgres/pool.js';
 import { withReadCache } from '../store/read-cache.js';
 import type { ObjectFiles, S3Store } from '../store/s3-ports.js';
 import { withAuditWriter, withClusterAuditWriter } from '../store/sqlite/audit-writer.js';
@@ -17,6 +18,8 @@ export interface NodeStoreOptions {
   dataDir: string;
   /** postgres://… : state in PostgreSQL, shared with every node pointed at it. Absent: SQLite in the data directory. */
   databaseUrl?: string;
+  /** PostgreSQL pool size and acquisition timeout (pool.ts defaults when absent). */
+  databasePool?: PgPoolOptions;
   /** Where S3 object bytes live (a directory every node can reach, e.g. NFS, with PostgreSQL); default `<dataDir>/objects`. */
   objectDir?: string;
   /** This process is one of `serve --workers` (SQLite only). */
@@ -50,7 +53,7 @@ export async function openNodeStores(o: NodeStoreOptions): Promise<NodeStores> {
   const objectFiles = localObjectFiles(o.objectDir ?? join(o.dataDir, 'objects'));
   if (o.databaseUrl !== undefined) {
     if (!isPostgresUrl(o.databaseUrl)) throw new Error('the database URL must start with postgres:// or postgresql://');
-    const pg = await openPostgresStore(o.databaseUrl);
+    const pg = await openPostgresStore(o.databaseUrl, o.databasePool);
     // Caches follow other nodes' writes by LISTEN/NOTIFY and the change counter (notifications.ts).
     const node = await startPostgresNode(pg, { url: o.databaseUrl, nodeId: o.nodeId ?? defaultNodeId(), log: o.log ?? (() => {}) }).catch(async (e: unknown) => {
       await pg.close();

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REGION, type Credentials, type Harness } from './harness.js';
+import { queryTestDatabase } from '../lib/test-store.js';
 
 export const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 const run = promisify(execFile);
@@ -22,6 +23,9 @@ export interface StoredRow {
 
 /** Every stored record (all accounts, regions), in insertion order. */
 export function storedRows(dataDir: string): StoredRow[] {
+  const pg = queryTestDatabase<{ account: string; region: string; chain_seq: number; record: string }>(dataDir,
+    'SELECT account, region, chain_seq, record FROM audit_events ORDER BY seq');
+  if (pg) return pg.map((r) => ({ account: r.account, region: r.region, chainSeq: r.chain_seq, record: JSON.parse(r.record) as Rec }));
   const db = new Database(join(dataDir, 'locksmith.db'), { readonly: true });
   try {
     const rows = db.prepare('SELECT account, region, chain_seq, record FROM audit_events ORDER BY seq').all() as { account: string; region: string; chain_seq: number; record: string }[];

@@ -29,7 +29,7 @@ export interface PostgresCluster {
 }
 
 /** The directory holding initdb/pg_ctl: PATH first, then Debian's /usr/lib/postgresql/<v>/bin (newest). */
-function binDir(): string {
+export function binDir(): string {
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
     const versions = readdirSync(debian).filter((v) => existsSync(join(debian, v, 'bin', 'pg_ctl'))).sort((a, b) => Number(b) - Number(a));
