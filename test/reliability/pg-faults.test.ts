@@ -48,7 +48,7 @@ async function mixedLoad(client: KMSClient, key: string, acked: Acked, stop: () 
           await client.send(new ListKeysCommand({ Limit: 10 }));
       }
     } catch (e) {
-      errors.push((e as Error).name);
+      errors.push((e as Error).name === 'KMSInternalException' ? 'KMSInternalException' : `${(e as Error).name}: ${(e as Error).message}`);
       if (errors.length > 10_000) return;
     }
   }
@@ -115,7 +115,7 @@ describe('two nodes on PostgreSQL: faults', () => {
           const t0 = performance.now();
           const e = await client.send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') })).then(() => undefined, (err: Error & { $metadata?: { httpStatusCode?: number }; $fault?: string }) => err);
           assert.ok(performance.now() - t0 < 15_000, 'answered, not hung');
-          assert.equal(e?.name, 'KMSInternalException', `got ${e?.name ?? 'success'} while PostgreSQL is down`);
+          assert.equal(e?.name, 'KMSInternalException', `got ${e?.name ?? 'success'} (${e?.message}) while PostgreSQL is down; node outputs: ${c.nodes.map((n) => `${n.alive()} ${n.output().slice(-3000)}`).join('\n----\n')}`);
           assert.equal(e!.$metadata?.httpStatusCode, 500);
           assert.equal(e!.$fault, 'server');
         }

@@ -80,6 +80,10 @@ export function openPgPool(url: string, opts: PgPoolOptions = {}): PgDatabase {
     for (let attempt = 1; ; attempt++) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out client has no pool listener: its connection dying between statements
+      // (database restarted) would be an unhandled 'error' event and end the process.
+      const onError = (e: Error) => (broken ??= e);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(queriesOf(client));
@@ -94,6 +98,7 @@ export function openPgPool(url: string, opts: PgPoolOptions = {}): PgDatabase {
         const code = (e as { code?: string }).code;
         if (!(code && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS)) throw e;
       } finally {
+        client.removeListener('error', onError);
         client.release(broken);
       }
     }
