@@ -22,6 +22,8 @@ import { processTreeCpuSeconds, rootCredentials, spawnServer, type ServerProcess
 import { JSON_11, signKms, signRaw, type Credentials } from '../test/reliability/lib/sign.js';
 import { bulkLoadAudit, bulkLoadKeys } from './lib/pg-bulk.js';
 import { PostgresChangeWatcher } from '../src/store/postgres/notifications.js';
+import { openPostgresStore } from '../src/store/postgres/pg-store.js';
+import type { LookupAttributeKey } from '../src/store/audit-ports.js';
 import { wrk } from './lib/wrk.js';
 
 const args = process.argv.slice(2);
@@ -144,6 +146,21 @@ async function main() {
     const listKeys = stats(await timed(a.endpoint, (_i, prev) => signKms(a.endpoint, 'ListKeys', { Limit: 100, ...(prev?.NextMarker ? { Marker: prev.NextMarker } : {}) },
       { credentials: rootCreds, date: new Date() }), cfg.pages));
 
+    // The same pages through the store alone (this process, its own pool): what the database costs
+    // without HTTP, SigV4 and the server's share of a busy CPU.
+    const direct = await openPostgresStore(url, { max: 2 });
+    const storeTimes = async (n: number, call: (i: number, prev: any) => Promise<any>) => {
+      const out: number[] = [];
+      let prev: any;
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        prev = await call(i, prev);
+        out.push(performance.now() - t0);
+      }
+      return stats(out);
+    };
+    const listKeysStore = await storeTimes(cfg.pages, (_i, prev) => direct.keys.list(fixture.account, REGION, 100, prev?.next));
+
     log(`bulk-loading ${AUDIT} audit records …`);
     const audit = await bulkLoadAudit(url, { account: fixture.account, region: REGION, count: AUDIT, days: 90, end: new Date() }, log);
     const day = 86_400_000;
@@ -155,6 +172,16 @@ async function main() {
     ];
     log('LookupEvents pages …');
     const lookup = stats(await timed(a.endpoint, (i) => lookupEvents(a.endpoint, rootCreds, { ...filters[i % filters.length]!(i), MaxResults: 50 }), cfg.pages));
+
+    const attr = (key: LookupAttributeKey, value: string) => ({ attribute: { key, value } });
+    const storeFilters = [
+      (i: number) => ({ ...attr('EventName', 'Decrypt'), startTime: new Date(Date.now() - (i % 90 + 1) * day), endTime: new Date(Date.now() - (i % 90) * day) }),
+      (i: number) => ({ ...attr('ResourceName', `arn:aws:kms:${REGION}:${fixture.account}:key/bulk-${i % 1000}`), startTime: new Date(Date.now() - 7 * day) }),
+      (i: number) => attr('Username', `user${i % 100}`),
+      () => ({}),
+    ];
+    const lookupStore = await storeTimes(cfg.pages, (i) => direct.audit.lookup({ account: fixture.account, region: REGION, limit: 50, ...storeFilters[i % storeFilters.length]!(i) }));
+    await direct.close();
 
     log('second node, invalidation window …');
     const b = await startNode(1);
@@ -207,7 +234,7 @@ async function main() {
 
     const result = {
       started: started.toISOString(), quick, loadavg: loadavg(), keys: { few: fewKeys, many: manyKeys, loadS: keysLoadS }, audit: { records: AUDIT, ...audit },
-      decrypt: { rounds, few, many, ratioP50: ratios.p50, ratioP99: ratios.p99 }, listKeys, lookup,
+      decrypt: { rounds, few, many, ratioP50: ratios.p50, ratioP99: ratios.p99 }, listKeys, lookup, listKeysStore, lookupStore,
       invalidation: { staleStart: stats(staleStarts), firstFresh: stats(firstFresh), staleAnswers, propagation: stats(propagation) }, one, two, twoOverOne: two.rps / one.rps,
     };
     mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
@@ -217,7 +244,9 @@ async function main() {
     console.log(`| Decrypt p50 / p99 at ${cfg.rate}/s, ${manyKeys} keys (median of 3 rounds) | ${f2(many.p50)} / ${f2(many.p99)} ms | |`);
     console.log(`| Decrypt ${manyKeys} keys ÷ ${fewKeys} keys, median of per-round ratios (p50 / p99) | ${f2(result.decrypt.ratioP50)} / ${f2(result.decrypt.ratioP99)} | ≤ 1.2 |`);
     console.log(`| ListKeys page (100) p50 / p99, ${manyKeys} keys, ${listKeys.n} pages deep | ${f2(listKeys.p50)} / ${f2(listKeys.p99)} ms | p99 ≤ 20 ms |`);
+    console.log(`| ListKeys page through the store alone (no HTTP), p50 / p99 | ${f2(listKeysStore.p50)} / ${f2(listKeysStore.p99)} ms | |`);
     console.log(`| LookupEvents filtered page (50) p50 / p99, ${AUDIT} records | ${f2(lookup.p50)} / ${f2(lookup.p99)} ms | p99 ≤ 20 ms |`);
+    console.log(`| LookupEvents page through the store alone (no HTTP), p50 / p99 | ${f2(lookupStore.p50)} / ${f2(lookupStore.p99)} ms | |`);
     console.log(`| invalidation: last stale call started after ack, p99 / max (${cfg.rounds} flips, ${staleAnswers} stale answers) | ${f1(result.invalidation.staleStart.p99)} / ${f1(Math.max(...staleStarts))} ms | ≤ 100 ms |`);
     console.log(`| invalidation: first fresh answer after ack, p50 / p99 (includes that call's latency) | ${f1(result.invalidation.firstFresh.p50)} / ${f1(result.invalidation.firstFresh.p99)} ms | |`);
     console.log(`| invalidation: commit → another node's change feed (NOTIFY), p50 / p99 | ${f2(result.invalidation.propagation.p50)} / ${f2(result.invalidation.propagation.p99)} ms | |`);
