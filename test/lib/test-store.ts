@@ -29,6 +29,9 @@ export async function testDatabaseUrl(dataDir: string): Promise<string | undefin
   return url;
 }
 
+/** The database URL already given to the test server of this data directory, if any (PostgreSQL only). */
+export const knownTestDatabaseUrl = (dataDir: string): string | undefined => resolved.get(dataDir);
+
 /**
  * Runs one query synchronously (psql) on the database of a data directory's test server and
  * returns its rows (for white-box checks written against the SQLite file); undefined with SQLite.
