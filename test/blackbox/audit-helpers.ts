@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REGION, type Credentials, type Harness } from './harness.js';
-import { queryTestDatabase } from '../lib/test-store.js';
+import { knownTestDatabaseUrl, queryTestDatabase } from '../lib/test-store.js';
 
 export const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 const run = promisify(execFile);
@@ -70,7 +70,11 @@ export function cloudTrailClient(h: Harness, credentials: Credentials = h.creden
 /** Runs `locksmith <args>`; never throws, returns exit code and output. */
 export async function locksmith(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, LOCKSMITH_ROOT_KEY_FILE: '' } });
+    // With LOCKSMITH_TEST_STORE=postgres, the command reads the database of the server of that data directory.
+    const dataDir = args[args.indexOf('--data-dir') + 1];
+    const databaseUrl = args.includes('--data-dir') && dataDir ? knownTestDatabaseUrl(dataDir) : undefined;
+    const env = { ...process.env, LOCKSMITH_ROOT_KEY_FILE: '', ...(databaseUrl ? { LOCKSMITH_DATABASE_URL: databaseUrl } : {}) };
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], { env });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };

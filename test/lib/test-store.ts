@@ -29,14 +29,17 @@ export async function testDatabaseUrl(dataDir: string): Promise<string | undefin
   return url;
 }
 
+/** The database URL already given to the test server of this data directory, if any (PostgreSQL only). */
+export const knownTestDatabaseUrl = (dataDir: string): string | undefined => resolved.get(dataDir);
+
 /**
  * Runs one query synchronously (psql) on the database of a data directory's test server and
- * returns its rows (for white-box checks written against the SQLite file); undefined with SQLite.
+ * returns its rows (for white-box checks written against the SQLite file); undefined when that
+ * server uses SQLite.
  */
 export function queryTestDatabase<R>(dataDir: string, sql: string): R[] | undefined {
-  if (testStore() !== 'postgres') return undefined;
   const url = resolved.get(dataDir);
-  if (!url) throw new Error(`no test database for ${dataDir}`);
+  if (!url) return undefined; // SQLite: not a harness server on PostgreSQL (or a spawned `serve`)
   const r = spawnSync(join(binDir(), 'psql'), [url, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', `SELECT coalesce(json_agg(q), '[]') FROM (${sql}) q`],
     { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { ChangeFeed } from '../change-feed.js';
-import { CHANGE_CHANNEL, CHANGE_COUNT_SQL } from './schema-store-change-slots.js';
+import { CHANGE_CHANNEL, CHANGE_COUNT_SQL } from './schema-store-changes-notify.js';
 
 export interface ChangeWatcherOptions {
   /** Connection settings of the dedicated LISTEN connection. */
@@ -19,7 +19,7 @@ export interface ChangeWatcherOptions {
 
 /**
  * Cross-node cache invalidation on PostgreSQL. Writes NOTIFY in their own transaction and bump a
- * change counter (schema-store-change-slots.ts). A dedicated connection LISTENs and, every
+ * change counter (schema-store-changes-notify.ts). A dedicated connection LISTENs and, every
  * `pollIntervalMs`, also reads the counter, so a lost notification costs at most one poll. A
  * request (`sync`) trusts the caches only while the last counter read was sent at most
  * `maxStalenessMs` ago; otherwise — LISTEN connection down, poll stalled — it reads the counter

@@ -38,7 +38,8 @@ export function postgresStore(db: PgDatabase): PostgresStore {
       }
     },
     async changeCount() {
-      return (await db.one<{ n: number }>('SELECT n FROM store_changes WHERE id = 0'))!.n;
+      // numeric: the sum of BIGINTs; a JavaScript number while below 2^53.
+      return Number((await db.one<{ n: string }>('SELECT sum(n) AS n FROM store_changes'))!.n);
     },
     close: () => db.close(),
   };
