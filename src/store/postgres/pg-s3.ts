@@ -54,8 +54,17 @@ async function parentGone<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Upserts the object row; returns the file id it replaced. The old row is locked (FOR UPDATE) first. */
+/**
+ * Writers of one name (object key, upload part) take turns on a transaction-scoped advisory lock:
+ * a row lock cannot cover a name with no row yet, and two PUTs of a new key would each miss the
+ * file the other one's row replaced (leaving it on disk forever).
+ */
+const lockName = (tx: PgQueries, ...parts: Array<string | number>) =>
+  tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [JSON.stringify(parts)]);
+
+/** Upserts the object row; returns the file id it replaced. */
 async function putObjectOn(tx: PgQueries, o: S3Object): Promise<string | undefined> {
+  await lockName(tx, 's3-object', o.bucket, o.key);
   const old = await tx.one<{ file_id: string }>('SELECT file_id FROM s3_objects WHERE bucket = $1 AND key = $2 FOR UPDATE', [o.bucket, o.key]);
   await tx.run(`INSERT INTO s3_objects (bucket, key, file_id, size, etag, last_modified, headers, tags, part_sizes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
     ON CONFLICT (bucket, key) DO UPDATE SET file_id = excluded.file_id, size = excluded.size, etag = excluded.etag,
@@ -134,6 +143,7 @@ export function pgS3Store(db: PgDatabase, close: () => Promise<void> = async () 
     },
     putPart: (p) =>
       parentGone(() => db.transaction(async (tx) => {
+        await lockName(tx, 's3-part', p.uploadId, p.partNumber);
         const old = await tx.one<{ file_id: string }>('SELECT file_id FROM s3_parts WHERE upload_id = $1 AND part_number = $2 FOR UPDATE', [p.uploadId, p.partNumber]);
         await tx.run(`INSERT INTO s3_parts (upload_id, part_number, file_id, size, etag, last_modified) VALUES ($1, $2, $3, $4, $5, $6)
           ON CONFLICT (upload_id, part_number) DO UPDATE SET file_id = excluded.file_id, size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified`,
