@@ -266,6 +266,12 @@ async function bench(): Promise<void> {
       const file = join(RESULTS, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
       writeFileSync(file, JSON.stringify({ started, mode: quick ? 'quick' : 'full', machine: m, loadAverage: { start: Number(loadAtStart), end: Number(load) }, config: { ...cfg, connections: CONNECTIONS, workers: WORKERS }, ceiling, rows, policy, bareSignPerSecond: bareSign, auditCost: audit, fdatasyncMs: fsync, replyBytes, rssKiB: { before: rssBefore, after: rssAfter }, notes, table: text }, null, 2));
       console.log(`\nwritten ${file}`);
+      // Several nodes on PostgreSQL at scale (1 M keys, 10 M audit records; --quick: reduced), unless --no-postgres.
+      if (!args.includes('--no-postgres')) {
+        log('PostgreSQL at scale (bench/postgres.bench.ts)…');
+        const pgArgs = [join(import.meta.dirname, 'postgres.bench.ts'), ...(quick ? ['--quick'] : [])];
+        console.log(`\nPostgreSQL at scale:\n\n${execFileSync(process.execPath, ['--import', 'tsx', ...pgArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }).toString()}`);
+      }
       if (errors > 0) throw new Error(`${errors} errors at half load`);
     } finally {
       ceilingServer.proc.kill('SIGTERM');

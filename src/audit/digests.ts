@@ -17,6 +17,8 @@ export const DIGEST_SIGNATURE_ALGORITHM = 'SHA256withECDSA';
 export interface DigestBody {
   awsAccountId: string;
   awsRegion: string;
+  /** The node whose chain the digest pins, where several nodes write (absent for the single writer). */
+  chainWriter?: string;
   digestStartTime: string;
   digestEndTime: string;
   digestPublicKeyFingerprint: string;
@@ -75,13 +77,13 @@ export function unwrapDigestKey(keyring: RootKeyring, key: DigestKey): KeyObject
  * Signs a digest for every chain with records since its last digest (or only the given chain).
  * Returns the digests written. Safe to run from several processes: a digest number is taken once.
  */
-export async function signDigests(store: AuditStore, keyring: RootKeyring, clock: Clock, only?: { account: string; region: string }): Promise<AuditDigest[]> {
+export async function signDigests(store: AuditStore, keyring: RootKeyring, clock: Clock, only?: { account: string; region: string; writer?: string }): Promise<AuditDigest[]> {
   const written: AuditDigest[] = [];
   const chains = only ? [only] : await store.chains();
   const keys = new Map<string, { key: DigestKey; privateKey: KeyObject }>();
-  for (const { account, region } of chains) {
-    const head = await store.head(account, region);
-    const last = await store.lastDigest(account, region);
+  for (const { account, region, writer = '' } of chains) {
+    const head = await store.head(account, region, writer);
+    const last = await store.lastDigest(account, region, writer);
     const prev = last && (JSON.parse(last.body) as DigestBody);
     const from = (prev?.lastRecordSequence ?? 0) + 1;
     if (!head || head.chainSeq < from) continue;
@@ -90,11 +92,12 @@ export async function signDigests(store: AuditStore, keyring: RootKeyring, clock
       const key = await ensureDigestKey(store, keyring, clock, region);
       keys.set(region, (k = { key, privateKey: unwrapDigestKey(keyring, key) }));
     }
-    const range = await store.chainRange(account, region, from, head.chainSeq);
+    const range = await store.chainRange(account, region, from, head.chainSeq, writer);
     const now = clock.now();
     const body: DigestBody = {
       awsAccountId: account,
       awsRegion: region,
+      ...(writer ? { chainWriter: writer } : {}),
       digestStartTime: prev?.digestEndTime ?? isoSeconds(range.oldest ?? now),
       digestEndTime: isoSeconds(now),
       digestPublicKeyFingerprint: k.key.fingerprint,
@@ -111,7 +114,7 @@ export async function signDigests(store: AuditStore, keyring: RootKeyring, clock
     };
     const text = canonicalJson(body);
     const digest: AuditDigest = {
-      account, region, digestSeq: (last?.digestSeq ?? 0) + 1, createdAt: now, body: text,
+      account, region, ...(writer ? { writer } : {}), digestSeq: (last?.digestSeq ?? 0) + 1, createdAt: now, body: text,
       signature: sign('sha256', Buffer.from(text, 'utf8'), { key: k.privateKey, dsaEncoding: 'der' }).toString('hex'),
     };
     if (await store.appendDigest(digest)) written.push(digest);

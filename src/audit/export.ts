@@ -37,7 +37,7 @@ export async function exportAuditTrail(store: AuditStore, outDir: string, filter
     writeFileSync(full, gzipSync(Buffer.from(text, 'utf8')), { flag: 'wx' });
     report.files.push(path);
   };
-  for (const { account, region } of await store.chains()) {
+  for (const { account, region, writer = '' } of await store.chains()) {
     if ((filter.account && filter.account !== account) || (filter.region && filter.region !== region)) continue;
     let batch: StoredAuditEvent[] = [];
     let window = -1;
@@ -50,7 +50,7 @@ export async function exportAuditTrail(store: AuditStore, outDir: string, filter
       batch = [];
     };
     for (let after = Number.MIN_SAFE_INTEGER; ;) {
-      const page = await store.chainPage(account, region, after, 5000);
+      const page = await store.chainPage(account, region, after, 5000, writer);
       for (const e of page) {
         const w = Math.floor(e.eventTime.getTime() / WINDOW_MS);
         if (w !== window || batch.length >= MAX_RECORDS_PER_FILE) (flush(), (window = w));
@@ -60,7 +60,7 @@ export async function exportAuditTrail(store: AuditStore, outDir: string, filter
       after = page[page.length - 1].chainSeq;
     }
     flush();
-    for (const d of await store.digests(account, region)) {
+    for (const d of await store.digests(account, region, writer)) {
       const body = JSON.parse(d.body) as DigestBody;
       const end = new Date(body.digestEndTime);
       const base = join('AWSLogs', account, 'CloudTrail-Digest', region, datePath(end), `${account}_CloudTrail-Digest_${region}_locksmith_${region}_${secondStamp(end)}`);

@@ -1,6 +1,6 @@
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { RootKeyring } from '../crypto/root-keyring.js';
-import type { AuditDigest, AuditStore, StoredAuditEvent } from '../store/audit-ports.js';
+import type { AuditDigest, AuditStore, ChainId, StoredAuditEvent } from '../store/audit-ports.js';
 import { publicKeyFingerprint, sha256Hex, unwrapDigestKey, type DigestBody } from './digests.js';
 import { GENESIS_HASH, linkHash } from './hash-chain.js';
 import { isoSeconds, type CloudTrailRecord } from './record.js';
@@ -18,6 +18,8 @@ export interface VerifyProblem {
 export interface ChainReport {
   account: string;
   region: string;
+  /** The node whose chain this is ('' for the single writer). */
+  writer: string;
   records: number;
   digests: number;
   /** The first break in the record chain (if any) and every digest that fails. */
@@ -52,12 +54,12 @@ export async function verifyAuditTrail(store: AuditStore, opts: VerifyOptions = 
   if (chains.length === 0 && opts.account !== undefined && opts.region !== undefined) chains = [{ account: opts.account, region: opts.region }];
   const reports: ChainReport[] = [];
   const keys = new Map<string, KeyObject | string>();
-  for (const { account, region } of chains) {
+  for (const { account, region, writer = '' } of chains) {
     if (!keys.has(region)) keys.set(region, await digestPublicKey(store, region, opts));
-    const digests = await store.digests(account, region);
-    const report: ChainReport = { account, region, records: 0, digests: digests.length, problems: [] };
-    const pinned = checkDigests(digests, keys.get(region)!, account, region, report.problems);
-    await checkChain(store, account, region, pinned, report, opts.pageSize ?? 5000);
+    const digests = await store.digests(account, region, writer);
+    const report: ChainReport = { account, region, writer, records: 0, digests: digests.length, problems: [] };
+    const pinned = checkDigests(digests, keys.get(region)!, { account, region, writer }, report.problems);
+    await checkChain(store, { account, region, writer }, pinned, report, opts.pageSize ?? 5000);
     reports.push(report);
   }
   return reports;
@@ -80,7 +82,7 @@ async function digestPublicKey(store: AuditStore, region: string, opts: VerifyOp
 }
 
 /** Verifies the digests; returns the record hash each pins, by sequence number. */
-function checkDigests(digests: AuditDigest[], key: KeyObject | string, account: string, region: string, problems: VerifyProblem[]): Map<number, { digest: number; hash: string }> {
+function checkDigests(digests: AuditDigest[], key: KeyObject | string, { account, region, writer }: ChainId, problems: VerifyProblem[]): Map<number, { digest: number; hash: string }> {
   const pinned = new Map<number, { digest: number; hash: string }>();
   let prev: AuditDigest | undefined;
   let prevLast = 0;
@@ -96,7 +98,9 @@ function checkDigests(digests: AuditDigest[], key: KeyObject | string, account: 
     if (typeof key === 'string') fail(`cannot be checked: ${key}`);
     else if (!verifySignature('sha256', Buffer.from(d.body, 'utf8'), key, Buffer.from(d.signature, 'hex'))) fail('has an invalid signature');
     if (d.digestSeq !== (prev?.digestSeq ?? 0) + 1) fail(`follows digest #${prev?.digestSeq ?? 0}: a digest was removed or inserted`);
-    if (body.awsAccountId !== account || body.awsRegion !== region) fail(`belongs to ${body.awsAccountId} ${body.awsRegion}`);
+    if (body.awsAccountId !== account || body.awsRegion !== region || (body.chainWriter ?? '') !== writer) {
+      fail(`belongs to ${body.awsAccountId} ${body.awsRegion}${body.chainWriter ? ` (writer ${body.chainWriter})` : ''}`);
+    }
     if (body.previousDigestHashValue !== (prev ? sha256Hex(prev.body) : null) || body.previousDigestSignature !== (prev?.signature ?? null)) {
       fail('does not link to the digest before it');
     }
@@ -108,10 +112,10 @@ function checkDigests(digests: AuditDigest[], key: KeyObject | string, account: 
   return pinned;
 }
 
-async function* chainRecords(store: AuditStore, account: string, region: string, pageSize: number): AsyncGenerator<StoredAuditEvent> {
+async function* chainRecords(store: AuditStore, { account, region, writer }: ChainId, pageSize: number): AsyncGenerator<StoredAuditEvent> {
   let after = Number.MIN_SAFE_INTEGER;
   for (;;) {
-    const page = await store.chainPage(account, region, after, pageSize);
+    const page = await store.chainPage(account, region, after, pageSize, writer);
     yield* page;
     if (page.length < pageSize) return;
     after = page[page.length - 1].chainSeq;
@@ -119,15 +123,15 @@ async function* chainRecords(store: AuditStore, account: string, region: string,
 }
 
 async function checkChain(
-  store: AuditStore, account: string, region: string, pinned: Map<number, { digest: number; hash: string }>, report: ChainReport, pageSize: number,
+  store: AuditStore, chain: ChainId, pinned: Map<number, { digest: number; hash: string }>, report: ChainReport, pageSize: number,
 ): Promise<void> {
-  const it = chainRecords(store, account, region, pageSize);
+  const it = chainRecords(store, chain, pageSize);
   const next = async () => (await it.next()).value as StoredAuditEvent | undefined;
   let before: StoredAuditEvent | undefined;
   let prev: StoredAuditEvent | undefined;
   let cur = await next();
   const seen = new Set<number>();
-  const head = await store.head(account, region);
+  const head = await store.head(chain.account, chain.region, chain.writer);
   const problem = (p: VerifyProblem) => (report.problems.unshift(p), undefined);
   while (cur) {
     const after = await next();

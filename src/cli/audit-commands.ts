@@ -8,17 +8,12 @@ import { verifyAuditTrail } from '../audit/verify.js';
 import { secureRandom } from '../crypto/random.js';
 import { RootKeyring } from '../crypto/root-keyring.js';
 import type { Store } from '../store/ports.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { DEFAULT_DATABASE_URL, openOfflineStore } from './open-offline-store.js';
 import { systemClock } from '../util/clock.js';
 
 const DEFAULT_DATA_DIR = process.env.LOCKSMITH_DATA_DIR ?? './.locksmith';
 const DEFAULT_REGION = process.env.LOCKSMITH_REGION ?? 'us-east-1';
 
-function openStore(dataDir: string): Store {
-  const path = join(dataDir, 'locksmith.db');
-  if (!existsSync(path)) throw new Error(`no Locksmith database at ${path}`);
-  return openSqliteStore(path);
-}
 
 const rootKeyFile = (dataDir: string) => process.env.LOCKSMITH_ROOT_KEY_FILE || join(dataDir, 'root-key');
 
@@ -28,8 +23,8 @@ function keyring(dataDir: string, required: boolean): RootKeyring | undefined {
   return RootKeyring.fromFile(file, secureRandom, false);
 }
 
-async function withStore<T>(dataDir: string, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = openStore(dataDir);
+async function withStore<T>(dataDir: string, fn: (store: Store) => Promise<T>, databaseUrl?: string): Promise<T> {
+  const store = await openOfflineStore(dataDir, databaseUrl ?? DEFAULT_DATABASE_URL);
   try {
     return await fn(store);
   } finally {
@@ -48,17 +43,18 @@ export function registerAuditCommands(program: Command): void {
     .option('--account <id>', 'only this account')
     .option('--region <r>', 'only this region')
     .option('--public-key <file>', 'digest public key (PEM) to trust instead of the stored one; needs --region')
-    .action(async (o: { dataDir: string; account?: string; region?: string; publicKey?: string }) => {
+    .option('--database-url <url>', 'PostgreSQL store, postgres://… (LOCKSMITH_DATABASE_URL; default the data directory)')
+    .action(async (o: { dataDir: string; account?: string; region?: string; publicKey?: string; databaseUrl?: string }) => {
       const publicKeys = new Map<string, KeyObject>();
       if (o.publicKey) {
         if (!o.region) program.error('--public-key needs --region');
         publicKeys.set(o.region!, createPublicKey(readFileSync(o.publicKey, 'utf8')));
       }
       const reports = await withStore(o.dataDir, (store) =>
-        verifyAuditTrail(store.audit, { account: o.account, region: o.region, publicKeys, keyring: keyring(o.dataDir, false) }));
+        verifyAuditTrail(store.audit, { account: o.account, region: o.region, publicKeys, keyring: keyring(o.dataDir, false) }), o.databaseUrl);
       let broken = 0;
       for (const r of reports) {
-        const head = `${r.account} ${r.region}: ${r.records} records, ${r.digests} digests`;
+        const head = `${r.account} ${r.region}${r.writer ? ` (node ${r.writer})` : ''}: ${r.records} records, ${r.digests} digests`;
         if (r.problems.length === 0) {
           console.log(`${head}: OK`);
           continue;

@@ -27,9 +27,13 @@ program
   .option('--tls-cert <file>', 'PEM certificate chain for HTTPS, with --tls-key; default: generated into <data-dir>/tls (LOCKSMITH_TLS_CERT)', process.env.LOCKSMITH_TLS_CERT || undefined)
   .option('--tls-key <file>', 'PEM private key for --tls-cert (LOCKSMITH_TLS_KEY)', process.env.LOCKSMITH_TLS_KEY || undefined)
   .option('--s3-bucket-key-ttl <duration>', 'how long S3 reuses a Bucket Key per principal and KMS key, e.g. 3m, 30s; 0s: never (LOCKSMITH_S3_BUCKET_KEY_TTL; default 3m)', process.env.LOCKSMITH_S3_BUCKET_KEY_TTL || undefined)
+  .option('--database-url <url>', 'postgres://… : state in PostgreSQL, shared by several nodes (LOCKSMITH_DATABASE_URL; default SQLite in the data directory)', process.env.LOCKSMITH_DATABASE_URL || undefined)
+  .option('--node-id <id>', 'with --database-url: this node\'s id, naming its audit chains (LOCKSMITH_NODE_ID; default the host name)', process.env.LOCKSMITH_NODE_ID || undefined)
+  .option('--database-pool-size <n>', 'PostgreSQL connections per node (LOCKSMITH_DATABASE_POOL_SIZE)', process.env.LOCKSMITH_DATABASE_POOL_SIZE ?? '10')
+  .option('--object-dir <dir>', 'S3 object bytes directory, one every node reaches (LOCKSMITH_OBJECT_DIR; default <data-dir>/objects)', process.env.LOCKSMITH_OBJECT_DIR || undefined)
   .option('--insecure-skip-audit', 'INSECURE: answer API calls without recording them in the audit trail (to measure audit cost in bench/ only)')
   .option('--insecure-dev-clock', 'INSECURE, development only: let `locksmith clock` move the key lifecycle clock (deletion windows, rotation, expiry)')
-  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string; seed?: string; workers: string; insecureSkipAudit?: boolean; insecureDevClock?: boolean; tlsPort?: string; tlsCert?: string; tlsKey?: string; s3BucketKeyTtl?: string } & NetworkFlags) => {
+  .action(async (o: { port: string; host: string; dataDir: string; account: string; region: string; seed?: string; workers: string; insecureSkipAudit?: boolean; insecureDevClock?: boolean; tlsPort?: string; tlsCert?: string; tlsKey?: string; databaseUrl?: string; databasePoolSize: string; objectDir?: string; nodeId?: string; s3BucketKeyTtl?: string } & NetworkFlags) => {
     const port = Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) program.error(`invalid port '${o.port}'`);
     const tlsFlag = o.tlsPort ?? (port === 0 ? '0' : '4567');
@@ -39,6 +43,12 @@ program
     if (!/^\d{12}$/.test(o.account)) program.error(`invalid account id '${o.account}': 12 digits expected`);
     const workers = o.workers === 'auto' ? availableParallelism() : Number(o.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) program.error(`invalid --workers '${o.workers}': 1 to 64 or 'auto'`);
+    if (o.databaseUrl !== undefined && !/^postgres(ql)?:\/\//i.test(o.databaseUrl)) program.error('invalid --database-url: postgres://… expected');
+    // With PostgreSQL, scale by running more nodes: --workers shares one SQLite file (its audit writer is the primary's).
+    const poolSize = Number(o.databasePoolSize);
+    if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000) program.error(`invalid --database-pool-size '${o.databasePoolSize}': 1 to 1000`);
+    if (o.databaseUrl !== undefined && workers > 1) program.error('--workers shares a SQLite file: with --database-url, start several `locksmith serve` processes instead');
+    if (o.nodeId !== undefined && !/^[A-Za-z0-9._:-]{1,64}$/.test(o.nodeId)) program.error(`invalid --node-id '${o.nodeId}': 1 to 64 letters, digits, '.', '_', ':' or '-'`);
     if (o.insecureDevClock && workers > 1) program.error('--insecure-dev-clock needs a single process: drop --workers');
     let s3BucketKeyTtlMs: number | undefined;
     try {
@@ -72,6 +82,10 @@ program
       tlsCertFile: o.tlsCert,
       tlsKeyFile: o.tlsKey,
       s3BucketKeyTtlMs,
+      databaseUrl: o.databaseUrl,
+      databasePool: { max: poolSize },
+      objectDir: o.objectDir,
+      nodeId: o.nodeId,
       ...network,
     });
     const stop = () => {

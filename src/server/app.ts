@@ -10,11 +10,7 @@ import { applySeed, formatSeedReport, type SeedReport } from '../seed/apply-seed
 import type { Seed } from '../seed/seed-types.js';
 import { runKeySchedule, type ScheduleEnv } from '../services/kms/key-scheduler.js';
 import { KmsService } from '../services/kms/kms-service.js';
-import { withReadCache } from '../store/read-cache.js';
-import { withAuditWriter, withClusterAuditWriter } from '../store/sqlite/audit-writer.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { openSqliteS3Store } from '../store/sqlite/sqlite-s3.js';
-import { localObjectFiles } from '../store/object-files.js';
+import { openNodeStores } from './store-setup.js';
 import { S3Service } from '../services/s3/s3-service.js';
 import { BucketKeyCache } from '../services/s3/sse/bucket-key-cache.js';
 import { keyStampFrom } from '../services/s3/sse/bucket-key-stamp.js';
@@ -96,6 +92,14 @@ export interface LocksmithOptions {
   tlsKeyFile?: string;
   /** How long S3 reuses a Bucket Key per requester and KMS key (default DEFAULT_BUCKET_KEY_TTL_MS; 0: never). */
   s3BucketKeyTtlMs?: number;
+  /** With `databaseUrl`: this node's id, naming its audit chains (default: the host name). */
+  nodeId?: string;
+  /** postgres://… : keep state in PostgreSQL, shared by every node pointed at it (default: SQLite in the data directory). */
+  databaseUrl?: string;
+  /** PostgreSQL pool of this node: connections at most (default 10), wait for one (default 5 s). */
+  databasePool?: { max?: number; acquireTimeoutMs?: number };
+  /** Directory of S3 object bytes (default `<dataDir>/objects`); with several nodes, one they all reach (e.g. NFS). */
+  objectDir?: string;
 }
 
 export interface RunningLocksmith {
@@ -123,8 +127,7 @@ export interface RunningLocksmith {
 /** An intent this old is left over, not a call in flight (no call takes this long). */
 const INTENT_GRACE_MS = 10 * 60 * 1000;
 
-/** The SQLite database in a data directory. */
-export const databasePath = (dataDir: string) => join(dataDir, 'locksmith.db');
+export { databasePath } from './store-setup.js';
 
 export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLocksmith> {
   const devClock = opts.insecureDevClock ? new OffsetClock(opts.clock ?? systemClock) : undefined;
@@ -137,13 +140,9 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const leader = (opts.worker ?? 0) === 0;
   const keyring = withUnwrapCache(RootKeyring.fromFile(rootKeyFile, random, leader && opts.rootKeyFile === undefined));
   // Per-request reads and unwrapped secrets are cached; any write through the store forgets both.
-  const dbPath = databasePath(opts.dataDir);
-  // Audit appends commit on a writer thread, so their fsync does not stall the event loop; in a
-  // cluster, on the primary's one writer thread shared by every worker.
-  const sqlite = openSqliteStore(dbPath);
   const clustered = opts.worker !== undefined;
   // S3 Bucket Keys (plaintext per requester and KMS key) are dropped with every other key-dependent cache.
-  // In a cluster a change of unknown cause (another worker wrote) keeps a bucket key only while its KMS key's state, policy and grants are unchanged.
+  // A change of unknown cause (another worker or node wrote) keeps a bucket key only while its KMS key's state, policy and grants are unchanged.
   const bucketKeys = new BucketKeyCache({ clock, ttlMs: opts.s3BucketKeyTtlMs, stamp: keyStampFrom(() => store) });
   const forgetDerived = (cause?: string) => {
     keyring.forget();
@@ -151,7 +150,10 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     if (cause === undefined) bucketKeys.suspect();
     else if (cause !== 'sessions.purgeExpired') bucketKeys.clear();
   };
-  const store = withReadCache(clustered ? withClusterAuditWriter(sqlite) : await withAuditWriter(sqlite, dbPath), forgetDerived, { otherWriters: clustered });
+  const stores = await openNodeStores({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, databasePool: opts.databasePool, objectDir: opts.objectDir, clustered, onInvalidate: forgetDerived, nodeId: opts.nodeId, log });
+  const store = stores.store;
+  // Scheduled work (key schedule, digests) runs on one process: worker 0, or the PostgreSQL node holding the advisory lock.
+  const leads = () => (stores.node ? stores.node.leadership.isLeader : leader);
   if (opts.seed && leader) {
     try {
       const report = await applySeed(store, keyring, random, clock, opts.seed);
@@ -169,22 +171,24 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const kms = new KmsService(audited, keyring, audit);
   const boot = await ensureDefaultAccount(store, keyring, random, clock, opts.defaultAccount);
   const scheduleEnv: ScheduleEnv = { kms, audit, clock, random };
-  const runSchedule = async () => {
+  const runSchedule = async (): Promise<Record<string, number>> => {
+    if (!leads()) return {};
     await store.revalidate?.(); // other cluster workers may have written since
     return runKeySchedule(scheduleEnv, (task, e) => log(`scheduled ${task} failed: ${e.message}`));
   };
   if (leader) await runSchedule();
   // Calls that ran but whose record could not be written left their intents: record them now.
-  if (leader) await recoverIntents(store.audit, audit, random, new Date(8.64e15)).catch((e) => log(`audit intent recovery failed: ${(e as Error).message}`));
+  // With PostgreSQL other nodes may have calls in flight: only intents past the grace are left over.
+  const leftOver = opts.databaseUrl === undefined ? new Date(8.64e15) : new Date(clock.now().getTime() - INTENT_GRACE_MS);
+  if (leader) await recoverIntents(store.audit, audit, random, leftOver).catch((e) => log(`audit intent recovery failed: ${(e as Error).message}`));
 
-  // S3 metadata on its own connection to the same file; object bytes in <data-dir>/objects/.
-  const s3Store = openSqliteS3Store(dbPath);
-  const objectFiles = localObjectFiles(join(opts.dataDir, 'objects'));
+  // S3 metadata; object bytes in <data-dir>/objects/ or --object-dir.
+  const { s3Store, objectFiles } = stores;
   if (leader) {
     // Alone, every unreferenced file is an orphan; in a cluster, other workers may be between
     // writing a file and committing it, so only files untouched for an hour are orphans.
     // Unverified: an hour is a chosen grace, longer than any single upload is expected to take.
-    const olderThan = clustered ? Date.now() - 3_600_000 : undefined;
+    const olderThan = stores.otherWriters ? Date.now() - 3_600_000 : undefined;
     const removed = await objectFiles.cleanup(await s3Store.referencedFiles(), olderThan);
     if (removed > 0) log(`removed ${removed} orphaned object file(s) left by an interrupted write`);
   }
@@ -240,15 +244,17 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     await audit.flush();
     return (await signDigests(store.audit, keyring, clock)).length;
   };
-  const timers = leader
+  // Every PostgreSQL node keeps the timers; each tick does the work only while the node leads.
+  const timers = leader || stores.node
     ? [
         setInterval(() => {
-          void runSchedule();
+          if (!leads()) return;
+          runSchedule().catch((e) => log(`key schedule failed: ${(e as Error).message}`));
           // Expired sessions are kept a day so their use still answers ExpiredToken, not InvalidClientTokenId.
           store.sessions.purgeExpired(new Date(clock.now().getTime() - DAY_MS)).catch((e) => log(`session purge failed: ${(e as Error).message}`));
         }, opts.sweepIntervalMs ?? 60_000),
         setInterval(() => {
-          signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
+          if (leads()) signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
         }, opts.auditDigestIntervalMs ?? 60 * 60_000),
       ]
     : [];
@@ -282,7 +288,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
         metricsServer.closeAllConnections();
       });
       // A clean stop pins the chains' heads in a signed digest (the leader's job in a cluster).
-      if (leader) await signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
+      if (leads()) await signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
       else await audit.flush();
       await s3Store.close();
       await store.close();

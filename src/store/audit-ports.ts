@@ -1,7 +1,18 @@
 /**
- * Storage port of the audit trail: CloudTrail records in per-(account, region) hash chains,
- * lookup indexes, signed digests and the per-region digest signing keys.
+ * Storage port of the audit trail: CloudTrail records in hash chains, lookup indexes, signed
+ * digests and the per-region digest signing keys. A chain is the records of one account and
+ * region written by one writer: '' where one process writes them all (SQLite, whose cluster
+ * workers share one writer thread), a node id where several nodes append at once (PostgreSQL:
+ * each node to its own chains, so no node waits for another's head). Lookups merge all writers.
  */
+
+/** One hash chain. */
+export interface ChainId {
+  account: string;
+  region: string;
+  /** The node that appends to it; '' for the single writer. */
+  writer: string;
+}
 
 /** A LookupEvents attribute as indexed: ResourceType and ResourceName hold one row per resource. */
 export interface LookupResource {
@@ -43,7 +54,9 @@ export interface StoredIntent {
 
 /** A stored record; its lookup resources are derived from the record again when needed. */
 export interface StoredAuditEvent extends Omit<NewAuditEvent, 'resources'> {
-  /** Position in the chain of its account and region, from 1. */
+  /** The writer whose chain holds it ('' or absent: the single writer). */
+  writer?: string;
+  /** Position in its chain (account, region, writer), from 1. */
   chainSeq: number;
   prevHash: string;
   hash: string;
@@ -83,6 +96,8 @@ export interface ChainHead {
 export interface AuditDigest {
   account: string;
   region: string;
+  /** The chain's writer ('' or absent: the single writer). */
+  writer?: string;
   digestSeq: number;
   createdAt: Date;
   body: string;
@@ -120,18 +135,18 @@ export interface AuditStore {
    * `eventNames` and whose resources include `keyArn` (GetKeyLastUsage).
    */
   lastKeyUsage(account: string, region: string, keyArn: string, eventNames: readonly string[]): Promise<StoredAuditEvent | undefined>;
-  /** Every (account, region) that has records or digests, sorted. */
-  chains(): Promise<{ account: string; region: string }[]>;
+  /** Every chain that has records or digests, sorted by account, region, writer. `writer` may be absent ('') where there is one. */
+  chains(): Promise<(Omit<ChainId, 'writer'> & { writer?: string })[]>;
   /** The chain's head as recorded at its last append (verify compares it with the last record). */
-  head(account: string, region: string): Promise<ChainHead | undefined>;
+  head(account: string, region: string, writer?: string): Promise<ChainHead | undefined>;
   /** Records of a chain in stored chain order, from the first with chainSeq > `after`. */
-  chainPage(account: string, region: string, after: number, limit: number): Promise<StoredAuditEvent[]>;
+  chainPage(account: string, region: string, after: number, limit: number, writer?: string): Promise<StoredAuditEvent[]>;
   /** Count and event-time bounds of a chain's records with chainSeq in [from, to]. */
-  chainRange(account: string, region: string, from: number, to: number): Promise<ChainRange>;
+  chainRange(account: string, region: string, from: number, to: number, writer?: string): Promise<ChainRange>;
   /** Stores the key unless the region has one; returns the region's key either way. */
   ensureDigestKey(key: DigestKey): Promise<DigestKey>;
   digestKey(region: string): Promise<DigestKey | undefined>;
   appendDigest(digest: AuditDigest): Promise<boolean>;
-  digests(account: string, region: string): Promise<AuditDigest[]>;
-  lastDigest(account: string, region: string): Promise<AuditDigest | undefined>;
+  digests(account: string, region: string, writer?: string): Promise<AuditDigest[]>;
+  lastDigest(account: string, region: string, writer?: string): Promise<AuditDigest | undefined>;
 }

@@ -1,3 +1,4 @@
+import type { ChangeFeed } from './change-feed.js';
 import type { Store } from './ports.js';
 
 /** The sub-stores whose reads are cached; the audit store is append-only and passes through. */
@@ -47,10 +48,11 @@ function freeze<T>(value: T): T {
  * instead of changing cached ones. When other processes write the same store (`otherWriters`:
  * cluster workers sharing the data directory), the store gets `revalidate`, which compares the
  * store's change counter and forgets everything when it moved; a lone process needs no such
- * read per request. `onInvalidate` lets the holder of derived caches (unwrapped secrets) forget
- * them at the same moment.
+ * read per request. With a `changes` feed (other nodes on a shared PostgreSQL), the caches are
+ * emptied on each change it reports and `revalidate` is its `sync`. `onInvalidate` lets the
+ * holder of derived caches (unwrapped secrets) forget them at the same moment.
  */
-export function withReadCache(store: Store, onInvalidate: (cause?: string) => void = () => {}, { otherWriters = false } = {}): Store {
+export function withReadCache(store: Store, onInvalidate: (cause?: string) => void = () => {}, { otherWriters = false, changes }: { otherWriters?: boolean; changes?: ChangeFeed } = {}): Store {
   const cache = new Map<string, unknown>();
   // A read that overlapped a write may have seen either state: its answer is not kept.
   let generation = 0;
@@ -96,7 +98,10 @@ export function withReadCache(store: Store, onInvalidate: (cause?: string) => vo
     }
     wrapped[name] = outer;
   }
-  if (otherWriters) {
+  if (changes) {
+    changes.onChange(invalidate);
+    wrapped.revalidate = () => changes.sync();
+  } else if (otherWriters) {
     let seenChanges: number | undefined;
     wrapped.revalidate = async () => {
       const n = await store.changeCount();

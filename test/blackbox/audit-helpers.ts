@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REGION, type Credentials, type Harness } from './harness.js';
+import { knownTestDatabaseUrl, queryTestDatabase } from '../lib/test-store.js';
 
 export const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 const run = promisify(execFile);
@@ -22,6 +23,9 @@ export interface StoredRow {
 
 /** Every stored record (all accounts, regions), in insertion order. */
 export function storedRows(dataDir: string): StoredRow[] {
+  const pg = queryTestDatabase<{ account: string; region: string; chain_seq: number; record: string }>(dataDir,
+    'SELECT account, region, chain_seq, record FROM audit_events ORDER BY seq');
+  if (pg) return pg.map((r) => ({ account: r.account, region: r.region, chainSeq: r.chain_seq, record: JSON.parse(r.record) as Rec }));
   const db = new Database(join(dataDir, 'locksmith.db'), { readonly: true });
   try {
     const rows = db.prepare('SELECT account, region, chain_seq, record FROM audit_events ORDER BY seq').all() as { account: string; region: string; chain_seq: number; record: string }[];
@@ -66,7 +70,11 @@ export function cloudTrailClient(h: Harness, credentials: Credentials = h.creden
 /** Runs `locksmith <args>`; never throws, returns exit code and output. */
 export async function locksmith(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, LOCKSMITH_ROOT_KEY_FILE: '' } });
+    // With LOCKSMITH_TEST_STORE=postgres, the command reads the database of the server of that data directory.
+    const dataDir = args[args.indexOf('--data-dir') + 1];
+    const databaseUrl = args.includes('--data-dir') && dataDir ? knownTestDatabaseUrl(dataDir) : undefined;
+    const env = { ...process.env, LOCKSMITH_ROOT_KEY_FILE: '', ...(databaseUrl ? { LOCKSMITH_DATABASE_URL: databaseUrl } : {}) };
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], { env });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };

@@ -18,6 +18,7 @@ import { loadSeedFile } from '../../src/seed/load-seed.js';
 import { validateSeed } from '../../src/seed/seed-schema.js';
 import { KMS_OPERATIONS } from '../../src/services/kms/operations.js';
 import { ManualClock } from '../../src/util/clock.js';
+import { testDatabaseUrl } from '../lib/test-store.js';
 
 export const implementedKmsOperations: string[] = Object.keys(KMS_OPERATIONS);
 export const REGION = 'us-east-1';
@@ -62,6 +63,7 @@ export class Harness {
       log: process.env.LOCKSMITH_TEST_LOG ? (l: string) => console.error(l) : () => {},
       requestLog: opts.requestLog,
       metricsPort: opts.metricsPort,
+      databaseUrl: await testDatabaseUrl(dataDir),
     });
     const kms = kmsClient(server.endpoint, server.rootCredentials);
     const h = new Harness(server, dataDir, clock, kms, opts.dataDir === undefined);

@@ -42,6 +42,14 @@ export function keyTransactionContract(store: () => Store): void {
       );
       assert.deepEqual(await store().keys.get(refOf(key)), key);
     });
+    it('is linearizable: concurrent read-modify-writes of one key lose no update', async () => {
+      const key = await createKey(store(), newAccount(), REGION, { description: '0' });
+      await Promise.all(Array.from({ length: 20 }, () => store().keys.transact((reads) => {
+        const fresh = reads.get(refOf(key))!;
+        return { changes: [{ key: { ...fresh, description: String(Number(fresh.description) + 1) } }], result: undefined };
+      })));
+      assert.equal((await store().keys.get(refOf(key)))?.description, '20');
+    });
   });
 
   describe('keys: destroy when due', () => {

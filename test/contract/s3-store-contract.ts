@@ -108,6 +108,21 @@ export function s3StoreContract(adapter: string, open: () => S3Store, files: () 
       await assert.rejects(s.createUpload({ ...upload, uploadId: 'u-gone', bucket: empty }), S3ParentGoneError);
     });
 
+    it('concurrent puts of one new key and of one part: every file but the last one committed is reported as replaced', async () => {
+      const b = name();
+      await s.createBucket({ name: b, account: '111111111111', region: 'us-east-1', createdAt: new Date(5000) });
+      const puts = Array.from({ length: 8 }, () => object(b, 'race'));
+      const replaced = await Promise.all(puts.map((o) => s.putObject(o)));
+      const final = (await s.getObject(b, 'race'))!.fileId;
+      assert.deepEqual([...replaced.filter((f) => f !== undefined), final].sort(), puts.map((o) => o.fileId).sort());
+      const uploadId = randomBytes(8).toString('hex');
+      await s.createUpload({ uploadId, bucket: b, key: 'mp', initiated: new Date(6000), account: '111111111111', initiatorArn: 'arn:aws:iam::111111111111:root', headers: { userMetadata: {} }, tags: [] });
+      const parts = Array.from({ length: 8 }, () => ({ uploadId, partNumber: 1, fileId: randomBytes(16).toString('hex'), size: 1, etag: '"p"', lastModified: new Date(7000) }));
+      const replacedParts = await Promise.all(parts.map((p) => s.putPart(p)));
+      const finalPart = (await s.listParts(uploadId))[0]!.fileId;
+      assert.deepEqual([...replacedParts.filter((f) => f !== undefined), finalPart].sort(), parts.map((p) => p.fileId).sort());
+    });
+
     it('object files: written bytes and digests, ranged reads, limit refused leaving nothing, cleanup of unreferenced files', async () => {
       const f = files();
       const w = await f.write(Readable.from([Buffer.from('hello '), Buffer.from('world')]), 100);

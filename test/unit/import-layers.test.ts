@@ -18,7 +18,7 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
  * - util (clocks, keyed mutex) and model (the generated KMS model data) sit just above errors:
  *   plain tools and data every layer may use, knowing no AWS behaviour of their own.
  * - store (the ports: interfaces and record types) sits in the domain tier, so services, audit and
- *   auth can use them; store/sqlite (the adapters) implements them and is known only to the
+ *   auth can use them; store/sqlite and store/postgres (the adapters) implement them and is known only to the
  *   composition roots (server, seed, cli, index.ts).
  * - auth (SigV4, credentials) sits below services: the server authenticates with it and the IAM
  *   and STS services mint access keys and session tokens with it; it knows no service or protocol.
@@ -42,10 +42,11 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // DESIGN.md: protocols only decode and encode; they never see Store or RootKeyring.
   protocols: ['services', 'auth', 'audit', 'domain', 'policy', 'model', 'errors', 'util'],
   'store/sqlite': ['store', 'audit', 'domain', 'policy', 'crypto', 'model', 'errors', 'util'],
+  'store/postgres': ['store', 'audit', 'domain', 'policy', 'crypto', 'model', 'errors', 'util'],
   seed: ['services', 'auth', 'audit', 'store', 'store/sqlite', 'domain', 'policy', 'crypto', 'model', 'errors', 'util'],
-  server: ['protocols', 'seed', 'services', 'auth', 'audit', 'store', 'store/sqlite', 'domain', 'policy', 'crypto', 'model', 'errors', 'util'],
-  cli: ['server', 'protocols', 'seed', 'services', 'auth', 'audit', 'store', 'store/sqlite', 'domain', 'policy', 'crypto', 'model', 'errors', 'util'],
-  'index.ts': ['server', 'protocols', 'seed', 'services', 'auth', 'audit', 'store', 'store/sqlite', 'domain', 'policy', 'crypto', 'model', 'errors', 'util'],
+  server: ['protocols', 'seed', 'services', 'auth', 'audit', 'store', 'store/sqlite', 'store/postgres', 'domain', 'policy', 'crypto', 'model', 'errors', 'util'],
+  cli: ['server', 'protocols', 'seed', 'services', 'auth', 'audit', 'store', 'store/sqlite', 'store/postgres', 'domain', 'policy', 'crypto', 'model', 'errors', 'util'],
+  'index.ts': ['server', 'protocols', 'seed', 'services', 'auth', 'audit', 'store', 'store/sqlite', 'store/postgres', 'domain', 'policy', 'crypto', 'model', 'errors', 'util'],
 };
 
 /** Arrows against the table that are not fixed yet: `from -> to`, paths under src/. */

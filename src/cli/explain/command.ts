@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
-import { openSqliteS3Store } from '../../store/sqlite/sqlite-s3.js';
 import { explainRequest, requestFromEvent, type ExplainRequest } from '../../services/explain/explain.js';
+import { DEFAULT_DATABASE_URL, openOfflineStores } from '../open-offline-store.js';
 import { renderText } from './render.js';
 
 const DEFAULT_DATA_DIR = process.env.LOCKSMITH_DATA_DIR ?? './.locksmith';
@@ -18,6 +15,7 @@ interface Flags {
   eventId?: string;
   sseKmsKeyId?: string;
   dataDir: string;
+  databaseUrl?: string;
   json?: boolean;
 }
 
@@ -35,12 +33,10 @@ export function registerExplainCommand(program: Command): void {
     .option('--sse-kms-key-id <id>', 'S3 calls: the SSE-KMS key (S3 calls KMS as the caller)')
     .option('--event-id <id>', 'explain a recorded call from the audit trail instead')
     .option('--data-dir <dir>', 'data directory (LOCKSMITH_DATA_DIR)', DEFAULT_DATA_DIR)
+    .option('--database-url <url>', 'PostgreSQL store, postgres://… (LOCKSMITH_DATABASE_URL; default the data directory)', DEFAULT_DATABASE_URL)
     .option('--json', 'machine-readable output')
     .action(async (o: Flags) => {
-      const path = join(o.dataDir, 'locksmith.db');
-      if (!existsSync(path)) throw new Error(`no Locksmith database at ${path}`);
-      const store = openSqliteStore(path);
-      const s3 = openSqliteS3Store(path);
+      const { store, s3, close } = await openOfflineStores(o.dataDir, o.databaseUrl);
       try {
         let req: ExplainRequest;
         if (o.eventId) req = await requestFromEvent(store, o.eventId);
@@ -57,8 +53,7 @@ export function registerExplainCommand(program: Command): void {
         console.log(o.json ? JSON.stringify(answer, null, 2) : renderText(answer));
         process.exitCode = answer.verdict === 'ALLOWED' ? 0 : 2;
       } finally {
-        await s3.close();
-        await store.close();
+        await close();
       }
     });
 }

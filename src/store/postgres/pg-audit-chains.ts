@@ -1,0 +1,133 @@
+import { GENESIS_HASH, linkHash } from '../../audit/hash-chain.js';
+import type { AuditDigest, AuditStore, ChainHead, NewAuditEvent, StoredAuditEvent } from '../audit-ports.js';
+import type { PgDatabase, PgQueries } from './pool.js';
+
+interface EventRow {
+  seq: number; account: string; region: string; writer: string; chain_seq: number; event_id: string; event_time: number; event_name: string;
+  event_source: string; read_only: string; username: string | null; access_key_id: string | null; record: string; prev_hash: string; hash: string;
+}
+
+const toEvent = (r: EventRow): StoredAuditEvent => ({
+  account: r.account, region: r.region, writer: r.writer, chainSeq: r.chain_seq, eventId: r.event_id, eventTime: new Date(r.event_time),
+  eventName: r.event_name, eventSource: r.event_source, readOnly: r.read_only === 'true',
+  ...(r.username === null ? {} : { username: r.username }),
+  ...(r.access_key_id === null ? {} : { accessKeyId: r.access_key_id }),
+  record: r.record, prevHash: r.prev_hash, hash: r.hash,
+});
+
+interface DigestRow { account: string; region: string; writer: string; digest_seq: number; created_at: number; body: string; signature: string }
+const toDigest = (r: DigestRow): AuditDigest => ({
+  account: r.account, region: r.region, ...(r.writer ? { writer: r.writer } : {}), digestSeq: r.digest_seq, createdAt: new Date(r.created_at),
+  body: r.body, signature: r.signature,
+});
+
+const chainKey = (account: string, region: string) => `${account}\u0000${region}`;
+
+/**
+ * One group commit of this node's records: a few statements whatever the batch size (arrays
+ * through unnest). The node's own chain heads are locked (FOR UPDATE, fixed order) — only another
+ * process misconfigured with the same node id could wait on them — and every record links to the
+ * head before it; records, lookup rows, settled intents and heads commit together or not at all.
+ */
+async function appendBatch(tx: PgQueries, writer: string, events: NewAuditEvent[]): Promise<void> {
+  const intents = new Map(events.filter((e) => e.intentOf !== undefined).map((e) => [e.intentOf!, e]));
+  if (intents.size > 0) {
+    const list = [...intents.values()];
+    await tx.run(`INSERT INTO audit_intents (request_id, account, region, event_time, record)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+      ON CONFLICT (request_id) DO UPDATE SET account = excluded.account, region = excluded.region, event_time = excluded.event_time, record = excluded.record`,
+    [list.map((e) => e.intentOf), list.map((e) => e.account), list.map((e) => e.region), list.map((e) => e.eventTime.getTime()), list.map((e) => e.record)]);
+  }
+  const chained = events.filter((e) => e.intentOf === undefined);
+  if (chained.length === 0) return;
+  const settled = chained.flatMap((e) => (e.settles === undefined ? [] : [e.settles]));
+  if (settled.length > 0) await tx.run(`DELETE FROM audit_intents WHERE request_id = ANY($1::text[])`, [settled]);
+  const chains = [...new Set(chained.map((e) => chainKey(e.account, e.region)))].sort().map((c) => c.split('\u0000') as [string, string]);
+  const accounts = chains.map((c) => c[0]);
+  const regions = chains.map((c) => c[1]);
+  await tx.run(`INSERT INTO audit_chains (account, region, writer, chain_seq, hash) SELECT a, r, $3, 0, $4 FROM unnest($1::text[], $2::text[]) AS t(a, r)
+    ON CONFLICT DO NOTHING`, [accounts, regions, writer, GENESIS_HASH]);
+  const locked = await tx.rows<{ account: string; region: string; chain_seq: number; hash: string }>(`SELECT account, region, chain_seq, hash FROM audit_chains
+    WHERE writer = $3 AND (account, region) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+    ORDER BY account COLLATE "C", region COLLATE "C" FOR UPDATE`, [accounts, regions, writer]);
+  const heads = new Map<string, ChainHead>(locked.map((h) => [chainKey(h.account, h.region), { chainSeq: h.chain_seq, hash: h.hash }]));
+  const rows = chained.map((e) => {
+    const chain = chainKey(e.account, e.region);
+    const prev = heads.get(chain)!;
+    const next = { chainSeq: prev.chainSeq + 1, hash: linkHash(prev.hash, e.record) };
+    heads.set(chain, next);
+    return { e, chainSeq: next.chainSeq, prevHash: prev.hash, hash: next.hash };
+  });
+  const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
+  const inserted = await tx.rows<{ seq: number; account: string; region: string; chain_seq: number }>(`INSERT INTO audit_events (account, region, writer,
+      chain_seq, event_id, event_time, event_name, event_source, read_only, username, access_key_id, record, prev_hash, hash)
+    SELECT a, r, $13, c, i, t, n, s, ro, u, k, rec, p, h FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::text[],
+      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $14::text[]) AS v(a, r, c, i, t, n, s, ro, u, k, rec, p, h)
+    RETURNING seq, account, region, chain_seq`, [
+    col((r) => r.e.account), col((r) => r.e.region), col((r) => r.chainSeq), col((r) => r.e.eventId), col((r) => r.e.eventTime.getTime()),
+    col((r) => r.e.eventName), col((r) => r.e.eventSource), col((r) => String(r.e.readOnly)), col((r) => r.e.username ?? null),
+    col((r) => r.e.accessKeyId ?? null), col((r) => r.e.record), col((r) => r.prevHash), writer, col((r) => r.hash),
+  ]);
+  const seqOf = new Map(inserted.map((r) => [`${chainKey(r.account, r.region)}\u0000${r.chain_seq}`, r.seq]));
+  const lookup = rows.flatMap((r) => {
+    const seq = seqOf.get(`${chainKey(r.e.account, r.e.region)}\u0000${r.chainSeq}`)!;
+    return r.e.resources.flatMap((res) => [
+      [seq, r.e.account, r.e.region, 'ResourceType', res.type, r.e.eventTime.getTime()],
+      [seq, r.e.account, r.e.region, 'ResourceName', res.name, r.e.eventTime.getTime()],
+    ] as const);
+  });
+  if (lookup.length > 0) {
+    await tx.run(`INSERT INTO audit_event_lookup (event_seq, account, region, kind, value, event_time)
+      SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) ON CONFLICT DO NOTHING`,
+    [0, 1, 2, 3, 4, 5].map((i) => lookup.map((l) => l[i])));
+  }
+  const final = chains.map(([a, r]) => heads.get(chainKey(a, r))!);
+  await tx.run(`UPDATE audit_chains c SET chain_seq = v.s, hash = v.h FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS v(a, r, s, h)
+    WHERE c.account = v.a AND c.region = v.r AND c.writer = $5`, [accounts, regions, final.map((h) => h.chainSeq), final.map((h) => h.hash), writer]);
+}
+
+/**
+ * The audit store of one node among several on one database: `base` (pg-audit.ts) for lookups,
+ * intents and digest keys, and the chain methods per writer — appends go to this node's chains
+ * (`writer`, its node id); reading, verifying and signing digests cover every node's chains.
+ */
+export function withWriterChains(base: AuditStore, db: PgDatabase, writer: string): AuditStore {
+  return {
+    ...base,
+    async append(events) {
+      if (events.length > 0) await db.transaction((tx) => appendBatch(tx, writer, events));
+    },
+    async chains() {
+      return db.rows<{ account: string; region: string; writer: string }>(`SELECT * FROM (SELECT account, region, writer FROM audit_chains WHERE chain_seq > 0
+        UNION SELECT account, region, writer FROM audit_digests) c ORDER BY account COLLATE "C", region COLLATE "C", writer COLLATE "C"`);
+    },
+    async head(account, region, w = '') {
+      const r = await db.one<{ chain_seq: number; hash: string }>(`SELECT chain_seq, hash FROM audit_chains WHERE account = $1 AND region = $2 AND writer = $3`,
+        [account, region, w]);
+      return r && r.chain_seq > 0 ? { chainSeq: r.chain_seq, hash: r.hash } : undefined;
+    },
+    async chainPage(account, region, after, limit, w = '') {
+      return (await db.rows<EventRow>(`SELECT * FROM audit_events WHERE account = $1 AND region = $2 AND writer = $5 AND chain_seq > $3
+        ORDER BY chain_seq LIMIT $4`, [account, region, after, limit, w])).map(toEvent);
+    },
+    async chainRange(account, region, from, to, w = '') {
+      const r = (await db.one<{ n: number; oldest: number | null; newest: number | null }>(`SELECT COUNT(*) AS n, MIN(event_time) AS oldest,
+        MAX(event_time) AS newest FROM audit_events WHERE account = $1 AND region = $2 AND writer = $5 AND chain_seq BETWEEN $3 AND $4`,
+      [account, region, from, to, w]))!;
+      return { count: r.n, ...(r.oldest === null ? {} : { oldest: new Date(r.oldest) }), ...(r.newest === null ? {} : { newest: new Date(r.newest) }) };
+    },
+    async appendDigest(d) {
+      return (await db.run(`INSERT INTO audit_digests (account, region, writer, digest_seq, created_at, body, signature) VALUES ($1, $2, $3, $4, $5, $6, $7)
+        ON CONFLICT DO NOTHING`, [d.account, d.region, d.writer ?? '', d.digestSeq, d.createdAt.getTime(), d.body, d.signature])) > 0;
+    },
+    async digests(account, region, w = '') {
+      return (await db.rows<DigestRow>(`SELECT * FROM audit_digests WHERE account = $1 AND region = $2 AND writer = $3 ORDER BY digest_seq`,
+        [account, region, w])).map(toDigest);
+    },
+    async lastDigest(account, region, w = '') {
+      const r = await db.one<DigestRow>(`SELECT * FROM audit_digests WHERE account = $1 AND region = $2 AND writer = $3 ORDER BY digest_seq DESC LIMIT 1`,
+        [account, region, w]);
+      return r && toDigest(r);
+    },
+  };
+}

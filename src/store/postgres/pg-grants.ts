@@ -1,0 +1,138 @@
+import { grantRules } from '../../domain/grant-rules.js';
+import type { GrantConstraints, GrantStore, KmsGrant } from '../grant-ports.js';
+import { InvalidPagePositionError, type KeyRef, type Page } from '../ports.js';
+import { lockName } from './pg-aliases.js';
+import type { PgDatabase } from './pool.js';
+
+interface GrantRow {
+  seq: number;
+  account: string;
+  region: string;
+  key_id: string;
+  grant_id: string;
+  name: string | null;
+  grantee_principal: string;
+  retiring_principal: string | null;
+  operations: string;
+  constraints: string | null;
+  issuing_account: string;
+  creation_date: number;
+  grant_token_sha256: string;
+}
+
+function toGrant(r: GrantRow): KmsGrant {
+  const grant: KmsGrant = {
+    account: r.account,
+    region: r.region,
+    keyId: r.key_id,
+    grantId: r.grant_id,
+    granteePrincipal: r.grantee_principal,
+    operations: JSON.parse(r.operations) as string[],
+    issuingAccount: r.issuing_account,
+    creationDate: new Date(r.creation_date),
+    grantTokenSha256: r.grant_token_sha256,
+  };
+  if (r.name !== null) grant.name = r.name;
+  if (r.retiring_principal !== null) grant.retiringPrincipal = r.retiring_principal;
+  if (r.constraints !== null) grant.constraints = JSON.parse(r.constraints) as GrantConstraints;
+  return grant;
+}
+
+/** Only the constraint members, so that nothing else ever reaches the column. */
+function constraintsJson(c: GrantConstraints | undefined): string | null {
+  if (!c) return null;
+  const out: GrantConstraints = {};
+  if (c.EncryptionContextEquals) out.EncryptionContextEquals = c.EncryptionContextEquals;
+  if (c.EncryptionContextSubset) out.EncryptionContextSubset = c.EncryptionContextSubset;
+  return JSON.stringify(out);
+}
+
+const REF = 'account = $1 AND region = $2 AND key_id = $3';
+const refParams = (r: KeyRef) => [r.account, r.region, r.keyId];
+
+function position(after: string | undefined): number {
+  if (after === undefined) return 0;
+  if (!/^\d{1,15}$/.test(after)) throw new InvalidPagePositionError();
+  return Number(after);
+}
+
+function page(rows: GrantRow[], limit: number): Page<KmsGrant> {
+  const items = rows.slice(0, limit);
+  return { items: items.map(toGrant), next: rows.length > limit ? String(items[items.length - 1]!.seq) : undefined };
+}
+
+export function pgGrantStore(db: PgDatabase): GrantStore {
+  return {
+    async create(g, max) {
+      return db.transaction(async (tx) => {
+        // One grant count per key at a time, on every node (the 50,000 grants per key quota).
+        await lockName(tx, 'key-grants', g.account, g.region, g.keyId);
+        const n = (await tx.one<{ n: number }>(`SELECT COUNT(*) AS n FROM kms_grants WHERE ${REF}`, refParams(g)))!.n;
+        if (n >= max) return false;
+        await tx.run(`INSERT INTO kms_grants (account, region, key_id, grant_id, name, grantee_principal, retiring_principal,
+            operations, constraints, issuing_account, creation_date, grant_token_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [...refParams(g), g.grantId, g.name ?? null, g.granteePrincipal, g.retiringPrincipal ?? null, JSON.stringify(g.operations),
+          constraintsJson(g.constraints), g.issuingAccount, g.creationDate.getTime(), g.grantTokenSha256]);
+        await tx.run(`INSERT INTO kms_grant_tokens (token_sha256, account, region, key_id, grant_id) VALUES ($4, $1, $2, $3, $5)`,
+          [...refParams(g), g.grantTokenSha256, g.grantId]);
+        for (const [operation, rule, mask] of grantRules(g)) {
+          await tx.run(`INSERT INTO kms_grant_rules (account, region, key_id, operation, grantee_principal, rule, mask, grant_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [...refParams(g), operation, g.granteePrincipal, rule, mask, g.grantId]);
+        }
+        return true;
+      });
+    },
+    async addToken(ref, grantId, token) {
+      // The grant row is locked (FOR SHARE) so a concurrent revoke cannot slip between check and insert.
+      return db.transaction(async (tx) => {
+        if (!(await tx.one(`SELECT 1 FROM kms_grants WHERE ${REF} AND grant_id = $4 FOR SHARE`, [...refParams(ref), grantId]))) return false;
+        await tx.run(`INSERT INTO kms_grant_tokens (token_sha256, account, region, key_id, grant_id) VALUES ($4, $1, $2, $3, $5)`,
+          [...refParams(ref), token, grantId]);
+        return true;
+      });
+    },
+    async get(ref, grantId) {
+      const row = await db.one<GrantRow>(`SELECT * FROM kms_grants WHERE ${REF} AND grant_id = $4`, [...refParams(ref), grantId]);
+      return row && toGrant(row);
+    },
+    async findByName(ref, name) {
+      return (await db.rows<GrantRow>(`SELECT * FROM kms_grants WHERE ${REF} AND name = $4 ORDER BY seq`, [...refParams(ref), name])).map(toGrant);
+    },
+    async getByToken(sha256) {
+      const row = await db.one<GrantRow>(`SELECT g.* FROM kms_grant_tokens t JOIN kms_grants g
+          ON g.account = t.account AND g.region = t.region AND g.key_id = t.key_id AND g.grant_id = t.grant_id
+        WHERE t.token_sha256 = $1`, [sha256]);
+      return row && toGrant(row);
+    },
+    async list(ref, limit, after, filter) {
+      const rows = await db.rows<GrantRow>(`SELECT * FROM kms_grants WHERE ${REF} AND seq > $4
+          AND ($5::text IS NULL OR grant_id = $5) AND ($6::text IS NULL OR grantee_principal = $6) ORDER BY seq LIMIT $7`,
+      [...refParams(ref), position(after), filter?.grantId ?? null, filter?.granteePrincipal ?? null, limit + 1]);
+      return page(rows, limit);
+    },
+    async listRetirable(region, retiringPrincipal, limit, after) {
+      const rows = await db.rows<GrantRow>(`SELECT * FROM kms_grants WHERE region = $1 AND retiring_principal = $2 AND seq > $3
+        ORDER BY seq LIMIT $4`, [region, retiringPrincipal, position(after), limit + 1]);
+      return page(rows, limit);
+    },
+    async forGrantee(ref, principals) {
+      if (principals.length === 0) return [];
+      return (await db.rows<GrantRow>(`SELECT * FROM kms_grants WHERE ${REF} AND grantee_principal = ANY($4::text[]) ORDER BY seq`,
+        [...refParams(ref), principals])).map(toGrant);
+    },
+    async findByRule(ref, principals, operation, rules, mask = 0, scan) {
+      if (principals.length === 0) return undefined;
+      const args = [...refParams(ref), operation, principals, mask];
+      const hit = await db.one<{ grant_id: string }>(`SELECT grant_id FROM kms_grant_rules WHERE ${REF} AND operation = $4
+          AND grantee_principal = ANY($5::text[]) AND (mask & $6) = $6 AND rule = ANY($7::text[]) LIMIT 1`, [...args, rules]);
+      if (hit || !scan) return hit?.grant_id;
+      const rows = await db.rows<{ rule: string; grant_id: string }>(`SELECT rule, grant_id FROM kms_grant_rules WHERE ${REF}
+        AND operation = $4 AND grantee_principal = ANY($5::text[]) AND (mask & $6) = $6`, args);
+      return rows.find((r) => scan(r.rule))?.grant_id;
+    },
+    async delete(ref, grantId) {
+      // Tokens and authorization rows go with the grant (ON DELETE CASCADE).
+      return (await db.run(`DELETE FROM kms_grants WHERE ${REF} AND grant_id = $4`, [...refParams(ref), grantId])) > 0;
+    },
+  };
+}
