@@ -21,6 +21,13 @@ export async function testDatabaseUrl(dataDir: string): Promise<string | undefin
     cluster = startPostgres();
     const started = await cluster;
     process.once('exit', () => started.destroy());
+    // A test process stopped by a signal (runner timeout) must not leave the cluster running.
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        started.destroy();
+        process.exit(128 + (signal === 'SIGTERM' ? 15 : 2));
+      });
+    }
   }
   const c = await cluster;
   let url = databases.get(dataDir);
