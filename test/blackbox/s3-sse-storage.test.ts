@@ -14,6 +14,7 @@ import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { Upload } from '@aws-sdk/lib-storage';
 import { awsCliEnv, Harness, s3Client } from './harness.js';
 import { failure } from './audit-helpers.js';
+import { queryTestDatabase } from '../lib/test-store.js';
 
 /**
  * Encrypted at rest for real (src/crypto/object-chunks.ts): 64 KiB authenticated chunks, ranged
@@ -43,6 +44,9 @@ describe('S3 SSE at rest: chunks, ranges, tampering, no plaintext on disk', () =
   const big = pattern(64 * MiB, 7);
   const partSize = 8 * MiB;
   const fileOf = (bucket: string, key: string): string => {
+    const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
+    const pg = queryTestDatabase<{ file_id: string }>(h.dataDir, `SELECT file_id FROM s3_objects WHERE bucket = ${lit(bucket)} AND key = ${lit(key)}`);
+    if (pg) return join(h.dataDir, 'objects', pg[0]!.file_id);
     const db = new Database(join(h.dataDir, 'locksmith.db'), { readonly: true });
     try {
       return join(h.dataDir, 'objects', (db.prepare('SELECT file_id FROM s3_objects WHERE bucket = ? AND key = ?').pluck().get(bucket, key) as string));

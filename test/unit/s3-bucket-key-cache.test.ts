@@ -145,6 +145,29 @@ describe('BucketKeyCache', () => {
     assert.equal(k.calls, 2);
   });
 
+  it('suspect() during a fetch or a stamp check (a shared PostgreSQL signals every S3 write): kept, but checked again before the next use', async () => {
+    let state = 'enabled';
+    let checks = 0;
+    const cache = new BucketKeyCache({ clock: new ManualClock(0), stamp: async () => (checks++, state) });
+    const k = kms();
+    const s = { ...slot('alice'), ref: { account: 'a', region: 'r', key: ARN_A } };
+    await cache.forWrite(s, async () => {
+      cache.suspect(); // another S3 PUT committed while GenerateDataKey was in flight
+      return k.generate();
+    });
+    await cache.forWrite(s, k.generate);
+    assert.equal(k.calls, 1, 'kept: the stamp taken before KMS was asked is unchanged');
+    assert.equal(checks, 2, 'checked before the next use');
+    const noisy = new BucketKeyCache({ clock: new ManualClock(0), stamp: async () => (noisy.suspect(), state) });
+    await noisy.forWrite(s, k.generate);
+    await noisy.forWrite(s, k.generate);
+    await noisy.forWrite(s, k.generate);
+    assert.equal(k.calls, 2, 'a signal during every check still keeps an unchanged key');
+    state = 'disabled';
+    await noisy.forWrite(s, k.generate);
+    assert.equal(k.calls, 3, 'a changed stamp ends it');
+  });
+
   it('suspect() without a stamp drops everything; an unvouched key is not cached', async () => {
     const plain = new BucketKeyCache({ clock: new ManualClock(0) });
     const k = kms();

@@ -1,9 +1,9 @@
-import { S3ParentGoneError, utf8Compare, type S3Bucket, type S3Object, type S3Part, type S3Store, type S3Upload } from '../s3-ports.js';
+import { S3ParentGoneError, utf8Compare, type S3Bucket, type S3BucketEncryption, type S3Object, type S3ObjectEncryption, type S3Part, type S3Store, type S3Upload } from '../s3-ports.js';
 import type { PgDatabase, PgQueries } from './pool.js';
 
-interface BucketRow { name: string; account: string; region: string; created_at: number; policy: string | null; tags: string | null }
-interface ObjectRow { bucket: string; key: string; file_id: string; size: number; etag: string; last_modified: number; headers: string; tags: string; part_sizes: string }
-interface UploadRow { upload_id: string; bucket: string; key: string; initiated: number; account: string; initiator_arn: string; headers: string; tags: string }
+interface BucketRow { name: string; account: string; region: string; created_at: number; policy: string | null; tags: string | null; encryption: S3BucketEncryption | null }
+interface ObjectRow { bucket: string; key: string; file_id: string; size: number; etag: string; last_modified: number; headers: string; tags: string; part_sizes: string; encryption: S3ObjectEncryption | null }
+interface UploadRow { upload_id: string; bucket: string; key: string; initiated: number; account: string; initiator_arn: string; headers: string; tags: string; encryption: S3ObjectEncryption | null }
 interface PartRow { upload_id: string; part_number: number; file_id: string; size: number; etag: string; last_modified: number }
 
 const bucketOf = (r: BucketRow): S3Bucket => ({
@@ -13,6 +13,7 @@ const bucketOf = (r: BucketRow): S3Bucket => ({
   createdAt: new Date(r.created_at),
   ...(r.policy !== null ? { policy: r.policy } : {}),
   ...(r.tags !== null ? { tags: JSON.parse(r.tags) } : {}),
+  ...(r.encryption !== null ? { encryption: r.encryption } : {}),
 });
 const objectOf = (r: ObjectRow): S3Object => ({
   bucket: r.bucket,
@@ -24,6 +25,7 @@ const objectOf = (r: ObjectRow): S3Object => ({
   headers: JSON.parse(r.headers),
   tags: JSON.parse(r.tags),
   partSizes: JSON.parse(r.part_sizes),
+  ...(r.encryption !== null ? { encryption: r.encryption } : {}),
 });
 const uploadOf = (r: UploadRow): S3Upload => ({
   uploadId: r.upload_id,
@@ -34,6 +36,7 @@ const uploadOf = (r: UploadRow): S3Upload => ({
   initiatorArn: r.initiator_arn,
   headers: JSON.parse(r.headers),
   tags: JSON.parse(r.tags),
+  ...(r.encryption !== null ? { encryption: r.encryption } : {}),
 });
 const partOf = (r: PartRow): S3Part => ({
   uploadId: r.upload_id,
@@ -43,6 +46,9 @@ const partOf = (r: PartRow): S3Part => ({
   etag: r.etag,
   lastModified: new Date(r.last_modified),
 });
+
+/** A JSONB parameter (the driver returns JSONB parsed); undefined: NULL. */
+const jsonb = (v: object | undefined): string | null => (v === undefined ? null : JSON.stringify(v));
 
 /** A foreign-key failure (SQLSTATE 23503) means the bucket or upload was removed concurrently. */
 async function parentGone<T>(write: () => Promise<T>): Promise<T> {
@@ -66,10 +72,11 @@ const lockName = (tx: PgQueries, ...parts: Array<string | number>) =>
 async function putObjectOn(tx: PgQueries, o: S3Object): Promise<string | undefined> {
   await lockName(tx, 's3-object', o.bucket, o.key);
   const old = await tx.one<{ file_id: string }>('SELECT file_id FROM s3_objects WHERE bucket = $1 AND key = $2 FOR UPDATE', [o.bucket, o.key]);
-  await tx.run(`INSERT INTO s3_objects (bucket, key, file_id, size, etag, last_modified, headers, tags, part_sizes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+  await tx.run(`INSERT INTO s3_objects (bucket, key, file_id, size, etag, last_modified, headers, tags, part_sizes, encryption) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
     ON CONFLICT (bucket, key) DO UPDATE SET file_id = excluded.file_id, size = excluded.size, etag = excluded.etag,
-    last_modified = excluded.last_modified, headers = excluded.headers, tags = excluded.tags, part_sizes = excluded.part_sizes`,
-  [o.bucket, o.key, o.fileId, o.size, o.etag, o.lastModified.getTime(), JSON.stringify(o.headers), JSON.stringify(o.tags), JSON.stringify(o.partSizes)]);
+    last_modified = excluded.last_modified, headers = excluded.headers, tags = excluded.tags, part_sizes = excluded.part_sizes,
+    encryption = excluded.encryption`,
+  [o.bucket, o.key, o.fileId, o.size, o.etag, o.lastModified.getTime(), JSON.stringify(o.headers), JSON.stringify(o.tags), JSON.stringify(o.partSizes), jsonb(o.encryption)]);
   return old && old.file_id !== o.fileId ? old.file_id : undefined;
 }
 
@@ -111,6 +118,9 @@ export function pgS3Store(db: PgDatabase, close: () => Promise<void> = async () 
     async setBucketTags(name, tags) {
       await db.run('UPDATE s3_buckets SET tags = $1 WHERE name = $2', [tags === undefined ? null : JSON.stringify(tags), name]);
     },
+    async setBucketEncryption(name, encryption) {
+      await db.run('UPDATE s3_buckets SET encryption = $1 WHERE name = $2', [jsonb(encryption), name]);
+    },
     async getObject(bucket, key) {
       const r = await db.one<ObjectRow>('SELECT * FROM s3_objects WHERE bucket = $1 AND key = $2', [bucket, key]);
       return r && objectOf(r);
@@ -130,8 +140,8 @@ export function pgS3Store(db: PgDatabase, close: () => Promise<void> = async () 
       return rows.map(objectOf);
     },
     async createUpload(u) {
-      await parentGone(() => db.run('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, account, initiator_arn, headers, tags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-        [u.uploadId, u.bucket, u.key, u.initiated.getTime(), u.account, u.initiatorArn, JSON.stringify(u.headers), JSON.stringify(u.tags)]));
+      await parentGone(() => db.run('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, account, initiator_arn, headers, tags, encryption) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+        [u.uploadId, u.bucket, u.key, u.initiated.getTime(), u.account, u.initiatorArn, JSON.stringify(u.headers), JSON.stringify(u.tags), jsonb(u.encryption)]));
     },
     async getUpload(uploadId) {
       const r = await db.one<UploadRow>('SELECT * FROM s3_uploads WHERE upload_id = $1', [uploadId]);

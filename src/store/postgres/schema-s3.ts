@@ -42,3 +42,14 @@ export const S3_SCHEMA = `
     PRIMARY KEY (upload_id, part_number)
   );
 `;
+
+/**
+ * Migration: server-side encryption (as src/store/sqlite/schema-s3.ts S3_SSE_SCHEMA). The records
+ * (S3BucketEncryption, S3ObjectEncryption) hold only strings, numbers and booleans — binary members
+ * are base64 — so JSONB round-trips them exactly; NULL: none (bucket default SSE-S3, legacy rows).
+ */
+export const S3_SSE_SCHEMA = `
+  ALTER TABLE s3_buckets ADD COLUMN encryption JSONB;
+  ALTER TABLE s3_objects ADD COLUMN encryption JSONB;
+  ALTER TABLE s3_uploads ADD COLUMN encryption JSONB;
+`;

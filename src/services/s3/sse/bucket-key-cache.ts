@@ -100,6 +100,8 @@ export class BucketKeyCache {
   private readonly pending = new Map<string, Promise<BucketKey | OpenedBucketKey>>();
   /** Bumped by every change signal: a fetch or check that overlapped one is used once but not kept. */
   private generation = 0;
+  /** Bumped by clear() and dropKey() only (a known change to keys, grants or IAM): an overlapping fetch is never kept. */
+  private clears = 0;
 
   constructor(opts: BucketKeyCacheOptions) {
     const ttl = opts.ttlMs ?? DEFAULT_BUCKET_KEY_TTL_MS;
@@ -133,6 +135,7 @@ export class BucketKeyCache {
   /** Drops every entry of one KMS key (by ARN), wiping the plaintext. */
   dropKey(keyArn: string): void {
     this.generation++;
+    this.clears++;
     for (const [id, e] of this.entries) {
       if (e.value.keyArn === keyArn) this.evict(id);
     }
@@ -153,6 +156,7 @@ export class BucketKeyCache {
   /** Drops everything, wiping the plaintext: a known change to keys, grants or IAM calls this. */
   clear(): void {
     this.generation++;
+    this.clears++;
     for (const id of [...this.entries.keys()]) this.evict(id);
     this.pending.clear();
   }
@@ -171,10 +175,12 @@ export class BucketKeyCache {
       if (now < hit.expiresAt && !hit.suspect) return hit.value;
       if (now < hit.expiresAt && this.stamp && hit.stamp !== undefined) {
         const before = this.generation;
+        const clearsBefore = this.clears;
         const current = await this.stamp(hit.ref);
-        // Kept when nothing the key's use depends on changed, and no newer change signal came meanwhile.
-        if (current === hit.stamp && this.generation === before && this.entries.get(id) === hit) {
-          hit.suspect = false;
+        // Kept when nothing the key's use depends on changed. A newer change signal during the check
+        // (on a shared PostgreSQL every S3 write is one) leaves it suspect: checked again on next use.
+        if (current === hit.stamp && this.clears === clearsBefore && this.entries.get(id) === hit) {
+          if (this.generation === before) hit.suspect = false;
           return hit.value;
         }
       }
@@ -183,6 +189,7 @@ export class BucketKeyCache {
     const inFlight = this.pending.get(id);
     if (inFlight) return inFlight;
     const before = this.generation;
+    const clearsBefore = this.clears;
     // One canonical copy per fetch; every caller (this one and concurrent waiters) gets its own copy of
     // it. The stamp is taken before KMS is asked, so a change committed after it shows as another stamp.
     let stamp: string | undefined;
@@ -201,9 +208,12 @@ export class BucketKeyCache {
       if (this.pending.get(id) === p) this.pending.delete(id);
     }
     const vouched = !this.stamp || stamp !== undefined;
-    if (this.generation === before && this.ttlMs > 0 && vouched) {
+    // A fetch that overlapped suspect() only is kept as suspect: its stamp, taken before KMS was
+    // asked, is compared before the next use, so a change committed meanwhile still ends it.
+    const overlapped = this.generation !== before;
+    if (this.ttlMs > 0 && vouched && this.clears === clearsBefore && (!overlapped || stamp !== undefined)) {
       if (this.entries.size >= this.maxEntries) this.evictOldest(now);
-      this.entries.set(id, { value, expiresAt: this.clock.now().getTime() + this.ttlMs, ref, stamp, suspect: false });
+      this.entries.set(id, { value, expiresAt: this.clock.now().getTime() + this.ttlMs, ref, stamp, suspect: overlapped });
     }
     return value;
   }
