@@ -26,6 +26,16 @@ export interface S3ObjectHeaders {
   userMetadata: Record<string, string>;
 }
 
+/**
+ * A stored x-amz-checksum-* (S3 User Guide, "Checking object integrity"): algorithm, base64 value
+ * ("…-N" for a COMPOSITE multipart checksum) and type. Absent when the upload declared none.
+ */
+export interface S3Checksum {
+  algorithm: 'CRC32' | 'CRC32C' | 'SHA1' | 'SHA256';
+  value: string;
+  type: 'FULL_OBJECT' | 'COMPOSITE';
+}
+
 export interface S3Object {
   bucket: string;
   key: string;
@@ -38,6 +48,8 @@ export interface S3Object {
   tags: Array<{ Key: string; Value: string }>;
   /** Part sizes for multipart objects (GetObject partNumber); empty for single-part. */
   partSizes: number[];
+  /** The object's checksum (stored and returned with x-amz-checksum-mode: ENABLED). */
+  checksum?: S3Checksum;
 }
 
 export interface S3Upload {
@@ -49,6 +61,8 @@ export interface S3Upload {
   initiatorArn: string;
   headers: S3ObjectHeaders;
   tags: Array<{ Key: string; Value: string }>;
+  /** CreateMultipartUpload's x-amz-checksum-algorithm and x-amz-checksum-type, when given. */
+  checksum?: Omit<S3Checksum, 'value'>;
 }
 
 export interface S3Part {
@@ -58,6 +72,8 @@ export interface S3Part {
   size: number;
   etag: string;
   lastModified: Date;
+  /** The part's verified checksum (type FULL_OBJECT: a part's own checksum covers its bytes). */
+  checksum?: S3Checksum;
 }
 
 export interface ListObjectsPage {

@@ -96,6 +96,34 @@ export function s3StoreContract(adapter: string, open: () => S3Store, files: () 
       await assert.rejects(s.createUpload({ ...upload, uploadId: 'u-gone', bucket: empty }), S3ParentGoneError);
     });
 
+    it('checksums: an object, an upload and its parts keep their x-amz-checksum-* (absent stays absent)', async () => {
+      const b = name();
+      await s.createBucket({ name: b, account: '1', region: 'us-east-1', createdAt: new Date(0) });
+      const withSum = { ...object(b, 'sum'), checksum: { algorithm: 'CRC32C' as const, value: '4waSgw==', type: 'FULL_OBJECT' as const } };
+      await s.putObject(withSum);
+      assert.deepEqual(await s.getObject(b, 'sum'), withSum);
+      assert.deepEqual((await s.listObjects(b, 'sum', '', 1))[0]?.checksum, withSum.checksum);
+      await s.putObject(object(b, 'sum'));
+      assert.equal((await s.getObject(b, 'sum'))?.checksum, undefined, 'an overwrite without a checksum drops the old one');
+      const upload = {
+        uploadId: randomBytes(8).toString('hex'), bucket: b, key: 'mp', initiated: new Date(1000), account: '1', initiatorArn: 'arn:x',
+        headers: { userMetadata: {} }, tags: [], checksum: { algorithm: 'SHA1' as const, type: 'COMPOSITE' as const },
+      };
+      await s.createUpload(upload);
+      assert.deepEqual(await s.getUpload(upload.uploadId), upload);
+      assert.deepEqual((await s.listUploads(b))[0]?.checksum, upload.checksum);
+      const part = { uploadId: upload.uploadId, partNumber: 1, fileId: 'p1', size: 9, etag: '"p"', lastModified: new Date(2000), checksum: { algorithm: 'SHA1' as const, value: '98O8HYCOBHMq32eZZczDTKeuNEE=', type: 'FULL_OBJECT' as const } };
+      await s.putPart(part);
+      const { checksum: _none, ...bare } = part;
+      await s.putPart({ ...bare, partNumber: 2, fileId: 'p2' });
+      const parts = await s.listParts(upload.uploadId);
+      assert.deepEqual(parts[0], part);
+      assert.equal(parts[1]?.checksum, undefined);
+      const composite = { ...object(b, 'mp', 'whole'), checksum: { algorithm: 'SHA1' as const, value: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=-2', type: 'COMPOSITE' as const } };
+      await s.completeUpload(upload.uploadId, composite);
+      assert.deepEqual((await s.getObject(b, 'mp'))?.checksum, composite.checksum);
+    });
+
     it('object files: written bytes and digests, ranged reads, limit refused leaving nothing, cleanup of unreferenced files', async () => {
       const f = files();
       const w = await f.write(Readable.from([Buffer.from('hello '), Buffer.from('world')]), 100);
