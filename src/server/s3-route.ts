@@ -132,6 +132,7 @@ function chunkedBody(req: IncomingMessage, signed: ParsedSigV4, secretAccessKey:
     verify() {
       // Verified chunk by chunk by the decoder.
     },
+    trailingChecksum: () => decoder.checksum,
     async readAll(limit) {
       const chunks: Buffer[] = [];
       let size = 0;

@@ -5,6 +5,8 @@ import { parseXmlBody, xmlDocument } from './s3-xml.js';
 import { multipartEtag } from './object-headers.js';
 import { MAX_XML_BODY_BYTES, type S3Env } from './operation.js';
 import { uploadOf } from './upload-lookup.js';
+import { completedChecksum } from './multipart-checksums.js';
+import { checksumElements } from './checksum-headers.js';
 
 /** Every part but the last is at least 5 MiB (S3 User Guide, "Amazon S3 multipart upload limits"). */
 const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -38,12 +40,15 @@ export async function completeMultipartUpload(env: S3Env) {
   for (const p of chosen.slice(0, -1)) {
     if (p.size < MIN_PART_BYTES) throw s3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
   }
+  const checksum = completedChecksum(upload, listed as never, chosen, call.headers, invalidPart);
   const written = await deps.files.concat(chosen.map((p) => p.fileId));
   const etag = multipartEtag(chosen.map((p) => p.etag));
   const toRemove = await commitWritten(deps, [written.fileId], NoSuchUpload, () => deps.s3.completeUpload(upload.uploadId, {
     bucket: bucket.name, key, fileId: written.fileId, size: written.size, etag, lastModified: ctx.clock.now(),
-    headers: upload.headers, tags: upload.tags, partSizes: chosen.map((p) => p.size),
+    headers: upload.headers, tags: upload.tags, partSizes: chosen.map((p) => p.size), ...(checksum ? { checksum } : {}),
   }));
   await deps.files.remove(toRemove);
-  return { xml: xmlDocument('CompleteMultipartUploadResult', { Location: `/${bucket.name}/${encodeURIComponent(key)}`, Bucket: bucket.name, Key: key, ETag: etag }) };
+  return { xml: xmlDocument('CompleteMultipartUploadResult', { Location: `/${bucket.name}/${encodeURIComponent(key)}`, Bucket: bucket.name, Key: key, ETag: etag,
+    ...checksumElements(checksum), ...(checksum ? { ChecksumType: checksum.type } : {}),
+  }) };
 }

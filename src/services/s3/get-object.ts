@@ -4,6 +4,7 @@ import type { S3Result } from './s3-call.js';
 import { objectResponseHeaders } from './object-headers.js';
 import type { S3Env } from './operation.js';
 import { checkPreconditions, parseRange, requestConditions } from './preconditions.js';
+import { checksumOnRead } from './checksum-headers.js';
 
 /** GetObject and HeadObject: conditional headers, Range (206) or partNumber, response-* overrides. */
 export async function getObject(env: S3Env, head = false): Promise<S3Result> {
@@ -36,6 +37,7 @@ export async function getObject(env: S3Env, head = false): Promise<S3Result> {
     }
   }
   if (range === undefined) {
+    Object.assign(headers, checksumOnRead(o, call.headers, true));
     return { headers, contentLength: o.size, ...(head || o.size === 0 ? {} : { stream: open(env, o.fileId) }) };
   }
   headers['content-range'] = `bytes ${range.start}-${range.end}/${o.size}`;

@@ -2,6 +2,7 @@ import { checkKey, quotedMd5, storedHeaders, tagsFromHeader } from './object-hea
 import { NoSuchBucket } from '../../errors/s3-errors.js';
 import { commitWritten, refuseEncryptionHeaders, writeRequestBody } from './object-body.js';
 import { MAX_PUT_BYTES, type S3Env } from './operation.js';
+import { checksumHeaders } from './checksum-headers.js';
 
 /**
  * PutObject: the body is streamed to a file (fsynced and renamed), then the metadata committed;
@@ -16,8 +17,8 @@ export async function putObject(env: S3Env) {
   const written = await writeRequestBody(env, MAX_PUT_BYTES);
   const etag = quotedMd5(written.md5);
   const replaced = await commitWritten(deps, [written.fileId], NoSuchBucket, () =>
-    deps.s3.putObject({ bucket: bucket.name, key, fileId: written.fileId, size: written.size, etag, lastModified: ctx.clock.now(), headers, tags, partSizes: [] }),
+    deps.s3.putObject({ bucket: bucket.name, key, fileId: written.fileId, size: written.size, etag, lastModified: ctx.clock.now(), headers, tags, partSizes: [], ...(written.checksum ? { checksum: written.checksum } : {}) }),
   );
   if (replaced) await deps.files.remove([replaced]);
-  return { headers: { etag } };
+  return { headers: { etag, ...checksumHeaders(written.checksum) } };
 }

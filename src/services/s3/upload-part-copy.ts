@@ -6,6 +6,7 @@ import { copySource } from './copy-source.js';
 import { quotedMd5 } from './object-headers.js';
 import { MAX_PUT_BYTES, type S3Env } from './operation.js';
 import { partNumberOf, uploadOf } from './upload-lookup.js';
+import { checksumElements, hashingTap } from './checksum-headers.js';
 
 /** UploadPartCopy: a part copied from an object, whole or `x-amz-copy-source-range: bytes=first-last`. */
 export async function uploadPartCopy(env: S3Env) {
@@ -24,13 +25,19 @@ export async function uploadPartCopy(env: S3Env) {
     if (end < start || end >= object.size) throw s3Error('InvalidRange', 'The requested range is not satisfiable');
   }
   if (end - start + 1 > MAX_PUT_BYTES) throw InvalidArgument('Part size must be at most 5368709120 bytes');
-  const written = await deps.files.write(end < start ? Readable.from([]) : deps.files.read(object.fileId, start, end), MAX_PUT_BYTES);
+  const source = end < start ? Readable.from([]) : deps.files.read(object.fileId, start, end);
+  // An upload created with a checksum algorithm gets the copied part's checksum computed here.
+  const tap = upload.checksum ? hashingTap(upload.checksum.algorithm, source) : undefined;
+  const written = await deps.files.write(tap?.body ?? source, MAX_PUT_BYTES);
+  const checksum = tap && upload.checksum
+    ? { algorithm: upload.checksum.algorithm, value: tap.hasher.digest().toString('base64'), type: 'FULL_OBJECT' as const }
+    : undefined;
   const etag = quotedMd5(written.md5);
   const lastModified = ctx.clock.now();
   const replaced = await commitWritten(deps, [written.fileId], NoSuchUpload, () =>
-    deps.s3.putPart({ uploadId: upload.uploadId, partNumber, fileId: written.fileId, size: written.size, etag, lastModified }),
+    deps.s3.putPart({ uploadId: upload.uploadId, partNumber, fileId: written.fileId, size: written.size, etag, lastModified, ...(checksum ? { checksum } : {}) }),
   );
   if (replaced) await deps.files.remove([replaced]);
-  return { xml: xmlDocument('CopyPartResult', { ETag: etag, LastModified: lastModified }) };
+  return { xml: xmlDocument('CopyPartResult', { ETag: etag, LastModified: lastModified, ...checksumElements(checksum) }) };
 }
 
