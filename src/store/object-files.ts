@@ -63,6 +63,9 @@ export function localObjectFiles(dir: string): ObjectFiles {
       await fsyncDir(dir);
     } catch (e) {
       out.destroy();
+      // The file may still be opening (a body that failed before its first byte): removing it
+      // before the stream closed would leave the file it is about to create behind.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await rm(temp, { force: true });
       throw e;
     }
