@@ -40,7 +40,9 @@ describe('S3 large multipart upload (lib-storage, default CRC32): bounded server
   let s3: S3Client;
   before(async () => {
     server = await spawnServer(dataDir, { serveArgs: ['--request-timeout-ms', '600000'] });
-    s3 = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', credentials: rootCredentials(dataDir), forcePathStyle: true, maxAttempts: 1 });
+    // Retries as the SDK's default client does: a keep-alive socket the server closed while idle
+    // (5 s) can be picked for the next part when the client's event loop was busy hashing a part.
+    s3 = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', credentials: rootCredentials(dataDir), forcePathStyle: true, maxAttempts: 3 });
     await s3.send(new CreateBucketCommand({ Bucket: 'mpu' }));
   });
   after(async () => {
@@ -75,6 +77,9 @@ describe('S3 large multipart upload (lib-storage, default CRC32): bounded server
     try {
       const upload = new Upload({ client: s3, params: { Bucket: 'mpu', Key: 'big.bin', Body: Readable.from(content()) }, partSize: PART, queueSize: 4 });
       done = await upload.done();
+    } catch (e) {
+      console.log(`server output:\n${server.output().slice(-4000)}`);
+      throw e;
     } finally {
       clearInterval(sampler);
     }
