@@ -20,6 +20,11 @@ export class BodyTooLargeError extends Error {
 }
 
 const ID = /^[0-9a-f]{32}$/;
+/**
+ * Bytes per file read, and buffered ahead of a file write (so Node's writev joins the socket's
+ * 64 KiB pieces): fewer system calls and thread-pool round trips per object (bench/s3.bench.ts).
+ */
+const IO_BYTES = 1024 * 1024;
 
 export function localObjectFiles(dir: string): ObjectFiles {
   const tmp = join(dir, 'tmp');
@@ -38,7 +43,7 @@ export function localObjectFiles(dir: string): ObjectFiles {
     const md5 = createHash('md5');
     const sha256 = createHash('sha256');
     let size = 0;
-    const out = createWriteStream(temp, { mode: 0o600 });
+    const out = createWriteStream(temp, { mode: 0o600, highWaterMark: IO_BYTES });
     try {
       for (const source of sources) {
         const digest = new Transform({
@@ -81,7 +86,7 @@ export function localObjectFiles(dir: string): ObjectFiles {
     read(fileId, start, end) {
       // Opened now, so a concurrent overwrite or delete (which unlinks the file) cannot pull it away mid-response.
       const fd = openSync(path(fileId), 'r');
-      return createReadStream('', { fd, start, end });
+      return createReadStream('', { fd, start, end, highWaterMark: IO_BYTES });
     },
     async remove(fileIds) {
       for (const id of fileIds) await rm(path(id), { force: true });
