@@ -98,6 +98,7 @@ function plainBody(req: IncomingMessage, declared: string, connections: Connecti
   return {
     ...(contentLength !== undefined ? { declaredLength: Number(contentLength) } : {}),
     stream: () => req,
+    needsSha256: declared !== UNSIGNED_PAYLOAD,
     verify(sha256) {
       if (declared !== UNSIGNED_PAYLOAD && sha256.toString('hex') !== declared) {
         throw s3Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
@@ -129,6 +130,7 @@ function chunkedBody(req: IncomingMessage, signed: ParsedSigV4, secretAccessKey:
   return {
     declaredLength: Number(firstHeader(req.headersDistinct, 'x-amz-decoded-content-length')),
     stream: () => decoded,
+    needsSha256: false,
     verify() {
       // Verified chunk by chunk by the decoder.
     },

@@ -128,12 +128,16 @@ export interface WrittenFile {
   fileId: string;
   size: number;
   md5: Buffer;
+  /** Empty when the write was told not to compute it (a comparison against it then always fails). */
   sha256: Buffer;
 }
 
 export interface ObjectFiles {
-  /** Streams `body` to a temporary file, fsyncs and renames it; refuses past `limit` bytes. */
-  write(body: Readable, limit: number): Promise<WrittenFile>;
+  /**
+   * Streams `body` to a temporary file, fsyncs and renames it; refuses past `limit` bytes.
+   * `sha256: false` skips the SHA-256 (no signed payload hash or checksum needs it).
+   */
+  write(body: Readable, limit: number, opts?: { sha256?: boolean }): Promise<WrittenFile>;
   /** Concatenates files (multipart completion) into a new one. */
   concat(fileIds: string[]): Promise<WrittenFile>;
   /** Bytes [start, end] inclusive of a file, opened before it returns (throws ENOENT when the file is gone). */

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import {
-  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListPartsCommand,
+  CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListPartsCommand,
   PutObjectCommand, S3Client, UploadPartCommand, type ChecksumAlgorithm,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -89,6 +89,18 @@ describe('S3 checksums: x-amz-checksum-* verified, stored and returned', () => {
     assert.equal(head.ChecksumType, 'COMPOSITE');
     const got = await s3.send(new GetObjectCommand({ Bucket: 'sums', Key: 'multi.bin', ChecksumMode: 'ENABLED' }));
     assert.equal(createHash('md5').update(await got.Body!.transformToByteArray()).digest('hex'), createHash('md5').update(bytes).digest('hex'));
+  });
+
+  it('CopyObject: the copy gets the algorithm of the source (or the requested one) over its bytes, FULL_OBJECT', async () => {
+    const body = randomBytes(70_000);
+    await plain.send(new PutObjectCommand({ Bucket: 'sums', Key: 'copy-src', Body: body, ChecksumCRC32C: checksumBase64('CRC32C', body) }));
+    const same = await plain.send(new CopyObjectCommand({ Bucket: 'sums', Key: 'copy-1', CopySource: 'sums/copy-src' }));
+    assert.equal(same.CopyObjectResult?.ChecksumCRC32C, checksumBase64('CRC32C', body));
+    const asked = await plain.send(new CopyObjectCommand({ Bucket: 'sums', Key: 'copy-2', CopySource: 'sums/copy-src', ChecksumAlgorithm: 'SHA256' }));
+    assert.equal(asked.CopyObjectResult?.ChecksumSHA256, checksumBase64('SHA256', body));
+    const head = await plain.send(new HeadObjectCommand({ Bucket: 'sums', Key: 'copy-2', ChecksumMode: 'ENABLED' }));
+    assert.equal(head.ChecksumSHA256, checksumBase64('SHA256', body));
+    assert.equal(head.ChecksumType, 'FULL_OBJECT');
   });
 
   it('FULL_OBJECT CRC32C multipart: the object checksum is the CRC32C of the whole object (SDK-validated on GET)', async () => {

@@ -3,7 +3,7 @@
  * object-bytes port. Each adapter's test file calls `s3StoreContract` once.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { S3ParentGoneError, type ObjectFiles, type S3Object, type S3Store } from '../../src/store/s3-ports.js';
@@ -131,6 +131,11 @@ export function s3StoreContract(adapter: string, open: () => S3Store, files: () 
       assert.match(w.fileId, /^[0-9a-f]{32}$/);
       assert.equal(await text(f.read(w.fileId)), 'hello world');
       assert.equal(await text(f.read(w.fileId, 6, 10)), 'world');
+      assert.equal(w.sha256.toString('hex'), createHash('sha256').update('hello world').digest('hex'));
+      const noSha = await f.write(Readable.from([Buffer.from('hello world')]), 100, { sha256: false });
+      assert.equal(noSha.sha256.length, 0, 'not computed when not asked for');
+      assert.equal(noSha.md5.toString('hex'), createHash('md5').update('hello world').digest('hex'));
+      await f.remove([noSha.fileId]);
       await assert.rejects(f.write(Readable.from([Buffer.alloc(50), Buffer.alloc(60)]), 100));
       const c = await f.concat([w.fileId, w.fileId]);
       assert.equal(await text(f.read(c.fileId)), 'hello worldhello world');

@@ -4,6 +4,8 @@ import { copySource } from './copy-source.js';
 import { checkKey, quotedMd5, storedHeaders, tagsFromHeader } from './object-headers.js';
 import { commitWritten, refuseEncryptionHeaders } from './object-body.js';
 import { MAX_PUT_BYTES, type S3Env } from './operation.js';
+import { checksumElements, hashingTap } from './checksum-headers.js';
+import { requestedAlgorithm } from './multipart-checksums.js';
 
 /**
  * CopyObject: x-amz-metadata-directive COPY (default) keeps the source's headers, REPLACE takes
@@ -25,7 +27,14 @@ export async function copyObject(env: S3Env) {
     );
   }
   if (source.object.size > MAX_PUT_BYTES) throw InvalidRequest('The specified copy source is larger than the maximum allowable size for a copy source: 5368709120');
-  const written = await deps.files.write(deps.files.read(source.object.fileId), MAX_PUT_BYTES);
+  // The copy's checksum (S3 User Guide, "Checking object integrity", copies): the requested
+  // algorithm's, else the source's algorithm, computed over the copied bytes (so FULL_OBJECT).
+  const header = call.headers['x-amz-checksum-algorithm'];
+  const algorithm = header !== undefined ? requestedAlgorithm(header) : source.object.checksum?.algorithm;
+  const bytes = deps.files.read(source.object.fileId);
+  const tap = algorithm ? hashingTap(algorithm, bytes) : undefined;
+  const written = await deps.files.write(tap?.body ?? bytes, MAX_PUT_BYTES, { sha256: false });
+  const checksum = tap && algorithm ? { algorithm, value: tap.hasher.digest().toString('base64'), type: 'FULL_OBJECT' as const } : undefined;
   const etag = quotedMd5(written.md5);
   const lastModified = ctx.clock.now();
   const replaced = await commitWritten(deps, [written.fileId], NoSuchBucket, () => deps.s3.putObject({
@@ -38,7 +47,10 @@ export async function copyObject(env: S3Env) {
     headers: directive === 'REPLACE' ? storedHeaders(call.headers) : source.object.headers,
     tags: tagging === 'REPLACE' ? tagsFromHeader(call.headers['x-amz-tagging']) : source.object.tags,
     partSizes: [],
+    ...(checksum ? { checksum } : {}),
   }));
   if (replaced) await deps.files.remove([replaced]);
-  return { xml: xmlDocument('CopyObjectResult', { ETag: etag, LastModified: lastModified }) };
+  return {
+    xml: xmlDocument('CopyObjectResult', { ETag: etag, LastModified: lastModified, ...(checksum ? { ChecksumType: checksum.type } : {}), ...checksumElements(checksum) }),
+  };
 }

@@ -7,13 +7,24 @@
  * each part's checksum (required for COMPOSITE). Error texts as S3 answers them (Swift s3api
  * tests against AWS, versitygw s3err, boto/s3transfer captures).
  */
-import { compositeChecksum, fullObjectCrc, parseChecksumAlgorithm, CHECKSUM_ALGORITHMS } from '../../crypto/checksums.js';
+import { compositeChecksum, fullObjectCrc, parseChecksumAlgorithm, CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '../../crypto/checksums.js';
 import { InvalidRequest, s3Error } from '../../errors/s3-errors.js';
 import type { AwsError } from '../../errors/aws-error.js';
 import type { S3Checksum, S3Part, S3Upload } from '../../store/s3-ports.js';
 import { badDigest, declaredChecksum } from './checksum-headers.js';
 
 const NOT_IMPLEMENTED = ['CRC64NVME', 'SHA512', 'MD5', 'XXHASH64', 'XXHASH3', 'XXHASH128'];
+
+/** An x-amz-checksum-algorithm value (CreateMultipartUpload, CopyObject), validated. */
+export function requestedAlgorithm(value: string): ChecksumAlgorithm {
+  const algorithm = parseChecksumAlgorithm(value);
+  if (algorithm !== undefined) return algorithm;
+  const name = value.trim().toUpperCase();
+  if (NOT_IMPLEMENTED.includes(name)) {
+    throw s3Error('NotImplemented', `A header you provided implies functionality that is not implemented (x-amz-checksum-algorithm: ${name}).`);
+  }
+  throw InvalidRequest('Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, MD5, SHA1, SHA256, SHA512, XXHASH128, XXHASH3, XXHASH64]');
+}
 
 /** CreateMultipartUpload's x-amz-checksum-algorithm and x-amz-checksum-type, validated; undefined when none. */
 export function uploadChecksumOf(headers: Record<string, string>): S3Upload['checksum'] {
@@ -23,14 +34,7 @@ export function uploadChecksumOf(headers: Record<string, string>): S3Upload['che
     if (typeHeader !== undefined) throw InvalidRequest('The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.');
     return undefined;
   }
-  const algorithm = parseChecksumAlgorithm(algorithmHeader);
-  if (algorithm === undefined) {
-    const name = algorithmHeader.trim().toUpperCase();
-    if (NOT_IMPLEMENTED.includes(name)) {
-      throw s3Error('NotImplemented', `A header you provided implies functionality that is not implemented (x-amz-checksum-algorithm: ${name}).`);
-    }
-    throw InvalidRequest('Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, MD5, SHA1, SHA256, SHA512, XXHASH128, XXHASH3, XXHASH64]');
-  }
+  const algorithm = requestedAlgorithm(algorithmHeader);
   const type = typeHeader === undefined ? 'COMPOSITE' : typeHeader.trim().toUpperCase();
   // Unverified: S3's text for an x-amz-checksum-type outside the enum (the model's COMPOSITE | FULL_OBJECT).
   if (type !== 'COMPOSITE' && type !== 'FULL_OBJECT') throw InvalidRequest('Value for x-amz-checksum-type header is invalid.');

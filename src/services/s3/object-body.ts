@@ -17,7 +17,8 @@ export async function writeRequestBody({ deps, call }: S3Env, limit: number): Pr
   let written: WrittenFile;
   const observed = observeBody(declared, call.body.stream());
   try {
-    written = await deps.files.write(observed.body, limit);
+    const sha256 = call.body.needsSha256 !== false || declared?.algorithm === 'SHA256';
+    written = await deps.files.write(observed.body, limit, { sha256 });
   } catch (e) {
     if (e instanceof BodyTooLargeError) throw entityTooLarge();
     if (e instanceof AwsError) throw e;
