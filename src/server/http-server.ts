@@ -29,7 +29,7 @@ import { readBody } from './read-body.js';
 import { unservedService, unservedServiceResponse } from './unknown-service.js';
 import { restXmlError } from '../protocols/rest-xml.js';
 import type { S3Service } from '../services/s3/s3-service.js';
-import { dispatchS3, isUnsignedRequest, s3AuthError, s3ErrorResponse, type S3WireResponse } from './s3-route.js';
+import { dispatchS3, isS3Post, isUnsignedRequest, s3AuthError, s3ErrorResponse, type S3WireResponse } from './s3-route.js';
 
 export interface ServerDeps {
   store: Store;
@@ -204,7 +204,7 @@ async function dispatch(
   routed: { service?: string },
 ): Promise<Response> {
   // No SigV4 at all on an S3-shaped request: S3's anonymous access (never KMS, IAM or STS).
-  const anonymous = deps.s3 !== undefined && isUnsignedRequest(parts) && guessService(req, parts) === 's3';
+  const anonymous = deps.s3 !== undefined && isUnsignedRequest(parts) && (guessService(req, parts) === 's3' || isS3Post(parts));
   const signed = anonymous ? undefined : parseSigV4(parts);
   routed.service = signed?.service ?? 's3';
   if (signed && AUDITED_SERVICES.includes(signed.service)) {

@@ -209,6 +209,10 @@ export function isUnsignedRequest(parts: HttpRequestParts): boolean {
   return firstHeader(parts.headers, 'authorization') === undefined && !/(^|&)X-Amz-(Signature|Credential|Algorithm)=/i.test(parts.rawQuery);
 }
 
+/** S3's POST operations (DeleteObjects, Create/CompleteMultipartUpload) name a subresource KMS and STS never use. */
+export const isS3Post = (parts: HttpRequestParts): boolean =>
+  parts.method === 'POST' && firstHeader(parts.headers, 'x-amz-target') === undefined && /(^|&)(delete|uploads|uploadId)(=|&|$)/.test(parts.rawQuery);
+
 /** S3: authenticated (or anonymous, `signed` undefined) and served by the S3 row (the body is streamed, not read here). */
 export async function dispatchS3(env: S3RouteDeps & { clock: Clock; random: Random }, req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4 | undefined, trace: ApiCallTrace): Promise<S3WireResponse> {
   const s3 = env.s3;

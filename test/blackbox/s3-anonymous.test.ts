@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, DeleteBucketPolicyCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketPolicyCommand, HeadObjectCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ACCOUNT, Harness, s3Client } from './harness.js';
 import { recordsOf } from './audit-helpers.js';
 
@@ -47,6 +47,12 @@ describe('S3 anonymous access: only a bucket policy for Principal "*" admits it'
     denied(await anonymous(h.endpoint, 'GET', '/public-site?list-type=2'));
     denied(await anonymous(h.endpoint, 'GET', '/'));
     denied(await anonymous(h.endpoint, 'PUT', '/anon-bucket'));
+    // S3's POST operations are S3's too: XML AccessDenied, not KMS's MissingAuthenticationToken.
+    // DeleteObjects is authorized key by key: each refused key is an AccessDenied entry of the result.
+    const del = await anonymous(h.endpoint, 'POST', '/public-site?delete', '<Delete><Object><Key>index.html</Key></Object></Delete>');
+    assert.match(del.text, /<Error><Key>index.html<\/Key><Code>AccessDenied<\/Code>/);
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket: 'public-site', Key: 'index.html' }))).ContentLength, 14, 'not deleted');
+    denied(await anonymous(h.endpoint, 'POST', '/public-site/big?uploads'));
   });
 
   it('Principal "*" with s3:GetObject: anonymous reads, nothing else; an explicit Deny still wins', async () => {
