@@ -71,6 +71,12 @@ function policyDecision(): { label: string; us: number }[] {
   return [...out.matchAll(/^(.*): ([\d.]+) µs\/decision/gm)].map((m) => ({ label: m[1]!, us: Number(m[2]) }));
 }
 
+/** bench/s3.bench.ts as its own process (its own server): S3 PUT/GET against the disk, 4 KiB PUT req/s. */
+function s3Bench(): string {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 's3.bench.ts'), ...(quick ? ['--quick'] : [])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+  return out.trim();
+}
+
 function startCeiling(replyBytes: number): Promise<{ proc: ChildProcess; endpoint: string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lib/ceiling-server.ts'), String(replyBytes), String(WORKERS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
@@ -247,6 +253,8 @@ async function bench(): Promise<void> {
       log('audit-first cost: Encrypt with and without the audit trail…');
       const audit = await auditCost();
       const fsync = fdatasyncLatencyMs();
+      log('S3: PUT/GET against the disk, 4 KiB PUT req/s (bench/s3.bench.ts)…');
+      const s3 = s3Bench();
       const signLine = sign && bareSign
         ? `\n\nSign (ECDSA P-256) vs bare node:crypto signing in ${WORKERS} process(es) (${bareSign.toFixed(0)} signatures/s): **${(sign.sat.rps / bareSign).toFixed(3)}×** (target ≥ 0.6).`
         : '';
@@ -255,7 +263,7 @@ async function bench(): Promise<void> {
         `500 samples: p50 **${ms(fsync.p50)} ms**, p99 **${ms(fsync.p99)} ms**, max ${ms(fsync.max)} ms.`;
       log('S3 server-side encryption (bench/s3-sse.bench.ts)…');
       const sse = s3Sse();
-      const text = table(rows, ceiling, policy, replyBytes) + signLine + '\n\n' + auditCostTable(audit) + fsyncLine + '\n\n' + sse;
+      const text = table(rows, ceiling, policy, replyBytes) + signLine + '\n\n' + auditCostTable(audit) + fsyncLine + '\n\n' + s3 + '\n\n' + sse;
       const load = loadavg()[0]!.toFixed(2);
       console.log(`\nLocksmith vs the ceiling — ${m.nproc} × ${m.cpu}, node ${m.node}, ${quick ? 'quick' : 'full'} run, ${WORKERS} worker process(es) for Locksmith and the ceiling, ${started.toISOString()}, load average ${loadAtStart} at the start, ${load} at the end\n`);
       console.log(text);

@@ -11,7 +11,7 @@ import { keyMaterialIdOf, kmsResources } from './kms-resources.js';
 import { EVENT_SOURCES, EVENT_VERSION, isoSeconds, isReadOnly, type CloudTrailRecord, type RecordResource, type UserIdentity } from './record.js';
 import { toStoredEvent } from './record-index.js';
 import { jsonRequestParameters, kmsRequestParameters, kmsResponseElements, queryRequestParameters, queryResponseElements } from './redact.js';
-import { crossAccountIdentity, storeIdentityLookups, userIdentityOf } from './user-identity.js';
+import { crossAccountIdentity, identityType, storeIdentityLookups, userIdentityOf } from './user-identity.js';
 
 export interface EventDeps {
   store: Store;
@@ -92,7 +92,7 @@ async function fullCallEvents(
  * not be serialized): who, what, when and the outcome, from the trace's own fields only.
  */
 function minimalCallEvent(trace: ApiCallTrace, deps: EventDeps, service: AuditedService, operation: string, principal: Principal, region: string): NewAuditEvent {
-  const userIdentity: UserIdentity = { type: principal.type === 'Service' ? 'AWSService' : principal.type, principalId: principal.userId, arn: principal.arn, accountId: principal.account, accessKeyId: principal.accessKeyId };
+  const userIdentity: UserIdentity = { type: identityType(principal), principalId: principal.userId, arn: principal.arn, accountId: principal.account, accessKeyId: principal.accessKeyId };
   return toStoredEvent(apiCallRecord(trace, deps, service, operation, principal, region, { userIdentity, requestParameters: null, responseElements: null }), trace.eventTime);
 }
 

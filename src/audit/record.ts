@@ -24,7 +24,7 @@ export interface SessionIssuer {
 }
 
 export interface UserIdentity {
-  type?: 'Root' | 'IAMUser' | 'AssumedRole' | 'FederatedUser' | 'AWSAccount' | 'AWSService';
+  type?: 'Root' | 'IAMUser' | 'AssumedRole' | 'FederatedUser' | 'AWSAccount' | 'AWSService' | 'AnonymousPrincipal';
   principalId?: string;
   arn?: string;
   accountId: string;

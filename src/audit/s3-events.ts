@@ -10,6 +10,7 @@ import type { ApiCallTrace, S3CallFacts } from './api-call.js';
 import { EVENT_VERSION, isoSeconds, type CloudTrailRecord } from './record.js';
 import { toStoredEvent } from './record-index.js';
 import type { EventDeps } from './event-builder.js';
+import { identityType } from './user-identity.js';
 
 const READ_ONLY = /^(Get|Head|List)/;
 
@@ -26,7 +27,7 @@ export function s3CallEvents(trace: ApiCallTrace, facts: S3CallFacts, deps: Pick
   const error = trace.error;
   const record: CloudTrailRecord = {
     eventVersion: EVENT_VERSION,
-    userIdentity: { type: principal.type === 'Service' ? 'AWSService' : principal.type, principalId: principal.userId, arn: principal.arn, accountId: principal.account, accessKeyId: principal.accessKeyId },
+    userIdentity: { type: identityType(principal), principalId: principal.userId, arn: principal.arn, accountId: principal.account, accessKeyId: principal.accessKeyId },
     eventTime: isoSeconds(trace.eventTime),
     eventSource: 's3.amazonaws.com',
     eventName: operation,
@@ -46,6 +47,8 @@ export function s3CallEvents(trace: ApiCallTrace, facts: S3CallFacts, deps: Pick
     eventCategory: facts.dataEvent ? 'Data' : 'Management',
   };
   const owner = facts.bucketAccount;
+  // An anonymous caller has no account of its own: the record is the bucket owner's alone.
+  if (principal.type === 'Anonymous') return owner === undefined ? [] : [toStoredEvent({ ...record, recipientAccountId: owner }, trace.eventTime)];
   if (owner === undefined || owner === principal.account || error !== undefined) return [toStoredEvent(record, trace.eventTime)];
   const shared = deps.random.uuid();
   return [

@@ -2,6 +2,13 @@ import type { Principal } from '../domain/call-context.js';
 import type { Store } from '../store/ports.js';
 import { isoSeconds, type SessionIssuer, type UserIdentity } from './record.js';
 
+/**
+ * userIdentity.type of a principal: AWSService for a service, AnonymousPrincipal for an unsigned S3
+ * request (Unverified: the type name S3's CloudTrail data events give anonymous callers).
+ */
+export const identityType = (p: Pick<Principal, 'type'>): NonNullable<UserIdentity['type']> =>
+  p.type === 'Service' ? 'AWSService' : p.type === 'Anonymous' ? 'AnonymousPrincipal' : p.type;
+
 /** What building a userIdentity needs to look up beyond the principal itself. */
 export interface IdentityLookups {
   /** When the session behind temporary credentials was created. */
@@ -24,7 +31,7 @@ export function storeIdentityLookups(store: Store): IdentityLookups {
  */
 export async function userIdentityOf(p: Principal, lookups: IdentityLookups, viaService?: string): Promise<UserIdentity> {
   const id: UserIdentity = {
-    type: p.type === 'Service' ? 'AWSService' : p.type,
+    type: identityType(p),
     principalId: p.type === 'Root' ? p.account : (p.userId ?? p.account),
     arn: p.arn,
     accountId: p.account,

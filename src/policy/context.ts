@@ -38,10 +38,11 @@ export class ConditionContext {
 
 // IAM User Guide, "AWS global condition context keys" (aws:PrincipalArn, aws:PrincipalType, …)
 // and KMS Developer Guide, "kms:CallerAccount".
-const PRINCIPAL_TYPE = { Root: 'Account', IAMUser: 'User', AssumedRole: 'AssumedRole', FederatedUser: 'FederatedUser', Service: undefined } as const;
+const PRINCIPAL_TYPE = { Root: 'Account', IAMUser: 'User', AssumedRole: 'AssumedRole', FederatedUser: 'FederatedUser', Service: undefined, Anonymous: 'Anonymous' } as const;
 
 function derivedKey(keyLower: string, p: RequestPrincipal, resourceAccount: string): ContextValue | undefined {
-  const service = p.type === 'Service';
+  // An anonymous caller has no ARN or account of its own (only aws:PrincipalType = Anonymous).
+  const service = p.type === 'Service' || p.type === 'Anonymous';
   switch (keyLower) {
     case 'aws:resourceaccount': return resourceAccount;
     case 'aws:principalisawsservice': return service;

@@ -3,7 +3,8 @@
  * gather the caller's principal, the policies that apply and the condition keys of the request.
  */
 
-export type PrincipalType = 'Root' | 'IAMUser' | 'AssumedRole' | 'FederatedUser' | 'Service';
+/** 'Anonymous': an S3 request with no signature at all (allowed only by a policy naming Principal "*"). */
+export type PrincipalType = 'Root' | 'IAMUser' | 'AssumedRole' | 'FederatedUser' | 'Service' | 'Anonymous';
 
 export interface RequestPrincipal {
   /** Caller ARN: `…:root`, `…:user/x`, `arn:aws:sts::…:assumed-role/R/s`, `…:federated-user/x`. */

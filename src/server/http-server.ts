@@ -31,7 +31,7 @@ import { readBody } from './read-body.js';
 import { unservedService, unservedServiceResponse } from './unknown-service.js';
 import { restXmlError } from '../protocols/rest-xml.js';
 import type { S3Service } from '../services/s3/s3-service.js';
-import { dispatchS3, s3AuthError, s3ErrorResponse, type S3WireResponse } from './s3-route.js';
+import { dispatchS3, isS3Post, isUnsignedRequest, s3AuthError, s3ErrorResponse, type S3WireResponse } from './s3-route.js';
 import { isConsoleRequest, serveConsole } from './console-assets.js';
 
 export interface ServerDeps {
@@ -207,16 +207,18 @@ async function dispatch(
   trace: ApiCallTrace,
   routed: { service?: string },
 ): Promise<Response> {
-  const signed = parseSigV4(parts);
-  routed.service = signed.service;
-  if (AUDITED_SERVICES.includes(signed.service)) {
+  // No SigV4 at all on an S3-shaped request: S3's anonymous access (never KMS, IAM or STS).
+  const anonymous = deps.s3 !== undefined && isUnsignedRequest(parts) && (guessService(req, parts) === 's3' || isS3Post(parts));
+  const signed = anonymous ? undefined : parseSigV4(parts);
+  routed.service = signed?.service ?? 's3';
+  if (signed && AUDITED_SERVICES.includes(signed.service)) {
     trace.service = signed.service as AuditedService;
     trace.region = signed.region;
   }
-  if (signed.service === 's3' && deps.s3) {
+  if (signed === undefined || (signed.service === 's3' && deps.s3)) {
     await deps.store.revalidate?.();
     const env = {
-      s3: deps.s3, now: () => (deps.requestClock ?? deps.clock).now(), clock: deps.clock, random: deps.random,
+      s3: deps.s3!, now: () => (deps.requestClock ?? deps.clock).now(), clock: deps.clock, random: deps.random,
       ...(deps.skewMs !== undefined ? { skewMs: deps.skewMs } : {}),
       ...(deps.connections ? { connections: deps.connections } : {}),
       authenticate: (p: ParsedSigV4) => authenticate(deps, p),

@@ -98,6 +98,7 @@ function plainBody(req: IncomingMessage, declared: string, connections: Connecti
   return {
     ...(contentLength !== undefined ? { declaredLength: Number(contentLength) } : {}),
     stream: () => req,
+    needsSha256: declared !== UNSIGNED_PAYLOAD,
     verify(sha256) {
       if (declared !== UNSIGNED_PAYLOAD && sha256.toString('hex') !== declared) {
         throw s3Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
@@ -129,9 +130,11 @@ function chunkedBody(req: IncomingMessage, signed: ParsedSigV4, secretAccessKey:
   return {
     declaredLength: Number(firstHeader(req.headersDistinct, 'x-amz-decoded-content-length')),
     stream: () => decoded,
+    needsSha256: false,
     verify() {
       // Verified chunk by chunk by the decoder.
     },
+    trailingChecksum: () => decoder.checksum,
     async readAll(limit) {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -145,11 +148,12 @@ function chunkedBody(req: IncomingMessage, signed: ParsedSigV4, secretAccessKey:
   };
 }
 
-/** Authenticates an S3 request (signature over the declared payload hash) and serves it. */
+/** Authenticates an S3 request (signature over the declared payload hash) and serves it; `signed` undefined: anonymous. */
 export async function serveS3(
-  deps: S3RouteDeps, req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4, base: Omit<CallContext, 'principal' | 'account' | 'region'>,
+  deps: S3RouteDeps, req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4 | undefined, base: Omit<CallContext, 'principal' | 'account' | 'region'>,
   onCall: (call: S3Call) => void, onPrincipal: (p: Principal) => void,
 ): Promise<S3Result> {
+  if (signed === undefined) return serveAnonymous(deps, req, parts, base, onCall, onPrincipal);
   const declared = declaredPayloadHash(signed, parts);
   const streaming = isStreamingPayload(declared);
   let caller: { principal: Principal; secretAccessKey: string };
@@ -178,8 +182,39 @@ export async function serveS3(
   return deps.s3.serve(ctx, call);
 }
 
-/** S3: authenticated and served by the S3 row (the body is streamed, not read here). */
-export async function dispatchS3(env: S3RouteDeps & { clock: Clock; random: Random }, req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4, trace: ApiCallTrace): Promise<S3WireResponse> {
+/**
+ * An unsigned request (no SigV4 at all): the anonymous principal, whom only a bucket policy naming
+ * Principal "*" admits (authorize.ts); its body is taken as sent (no payload hash to check).
+ */
+async function serveAnonymous(
+  deps: S3RouteDeps, req: IncomingMessage, parts: HttpRequestParts, base: Omit<CallContext, 'principal' | 'account' | 'region'>,
+  onCall: (call: S3Call) => void, onPrincipal: (p: Principal) => void,
+): Promise<S3Result> {
+  onPrincipal(ANONYMOUS);
+  const call = decodeS3Call(req, parts, plainBody(req, UNSIGNED_PAYLOAD, deps.connections));
+  onCall(call);
+  if ((call.operation === 'PutObject' || call.operation === 'UploadPart') && req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+    throw s3Error('MissingContentLength', 'You must provide the Content-Length HTTP header.');
+  }
+  return deps.s3.serve({ ...base, principal: ANONYMOUS, account: ANONYMOUS.account, region: ANONYMOUS_REGION }, call);
+}
+
+/** The caller of an unsigned request (CloudTrail: ANONYMOUS_PRINCIPAL; Unverified: the exact userIdentity S3 records). */
+const ANONYMOUS: Principal = { type: 'Anonymous', arn: '', account: 'ANONYMOUS_PRINCIPAL', userId: 'ANONYMOUS_PRINCIPAL', accessKeyId: '' };
+/** An unsigned request names no region; only CreateBucket would use it, and anonymous callers cannot create buckets. */
+const ANONYMOUS_REGION = 'us-east-1';
+
+/** No Authorization header and no presigned X-Amz-Signature / X-Amz-Credential: a request with no SigV4 at all. */
+export function isUnsignedRequest(parts: HttpRequestParts): boolean {
+  return firstHeader(parts.headers, 'authorization') === undefined && !/(^|&)X-Amz-(Signature|Credential|Algorithm)=/i.test(parts.rawQuery);
+}
+
+/** S3's POST operations (DeleteObjects, Create/CompleteMultipartUpload) name a subresource KMS and STS never use. */
+export const isS3Post = (parts: HttpRequestParts): boolean =>
+  parts.method === 'POST' && firstHeader(parts.headers, 'x-amz-target') === undefined && /(^|&)(delete|uploads|uploadId)(=|&|$)/.test(parts.rawQuery);
+
+/** S3: authenticated (or anonymous, `signed` undefined) and served by the S3 row (the body is streamed, not read here). */
+export async function dispatchS3(env: S3RouteDeps & { clock: Clock; random: Random }, req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4 | undefined, trace: ApiCallTrace): Promise<S3WireResponse> {
   const s3 = env.s3;
   const base = {
     sourceIp: trace.sourceIp, secureTransport: (req.socket as TLSSocket).encrypted === true, userAgent: trace.userAgent, requestId: trace.requestId, clock: env.clock, random: env.random,
@@ -188,7 +223,7 @@ export async function dispatchS3(env: S3RouteDeps & { clock: Clock; random: Rand
     trace.operation = call.operation;
     const host = req.headers.host;
     trace.s3 = {
-      region: signed.region, dataEvent: s3.isDataEvent(call.operation),
+      region: signed?.region ?? ANONYMOUS_REGION, dataEvent: s3.isDataEvent(call.operation),
       ...(call.bucket !== undefined ? { bucket: call.bucket } : {}), ...(call.key !== undefined ? { key: call.key } : {}), ...(host ? { host } : {}),
     };
   };

@@ -20,6 +20,11 @@ export class BodyTooLargeError extends Error {
 }
 
 const ID = /^[0-9a-f]{32}$/;
+/**
+ * Bytes per file read, and buffered ahead of a file write (so Node's writev joins the socket's
+ * 64 KiB pieces): fewer system calls and thread-pool round trips per object (bench/s3.bench.ts).
+ */
+const IO_BYTES = 1024 * 1024;
 
 export function localObjectFiles(dir: string): ObjectFiles {
   const tmp = join(dir, 'tmp');
@@ -32,13 +37,13 @@ export function localObjectFiles(dir: string): ObjectFiles {
       await h.close();
     }
   };
-  const writeFrom = async (sources: Readable[], limit: number): Promise<WrittenFile> => {
+  const writeFrom = async (sources: Readable[], limit: number, withSha256 = true): Promise<WrittenFile> => {
     const fileId = randomBytes(16).toString('hex');
     const temp = join(tmp, fileId);
     const md5 = createHash('md5');
-    const sha256 = createHash('sha256');
+    const sha256 = withSha256 ? createHash('sha256') : undefined;
     let size = 0;
-    const out = createWriteStream(temp, { mode: 0o600 });
+    const out = createWriteStream(temp, { mode: 0o600, highWaterMark: IO_BYTES });
     try {
       for (const source of sources) {
         const digest = new Transform({
@@ -46,7 +51,7 @@ export function localObjectFiles(dir: string): ObjectFiles {
             size += chunk.length;
             if (size > limit) return done(new BodyTooLargeError());
             md5.update(chunk);
-            sha256.update(chunk);
+            sha256?.update(chunk);
             done(null, chunk);
           },
         });
@@ -63,22 +68,25 @@ export function localObjectFiles(dir: string): ObjectFiles {
       await fsyncDir(dir);
     } catch (e) {
       out.destroy();
+      // The file may still be opening (a body that failed before its first byte): removing it
+      // before the stream closed would leave the file it is about to create behind.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await rm(temp, { force: true });
       throw e;
     }
-    return { fileId, size, md5: md5.digest(), sha256: sha256.digest() };
+    return { fileId, size, md5: md5.digest(), sha256: sha256?.digest() ?? Buffer.alloc(0) };
   };
   const path = (fileId: string) => {
     if (!ID.test(fileId)) throw new Error('not an object file id');
     return join(dir, fileId);
   };
   return {
-    write: (body, limit) => writeFrom([body], limit),
-    concat: (fileIds) => writeFrom(fileIds.map((id) => createReadStream(path(id))), Number.MAX_SAFE_INTEGER),
+    write: (body, limit, opts) => writeFrom([body], limit, opts?.sha256 !== false),
+    concat: (fileIds) => writeFrom(fileIds.map((id) => createReadStream(path(id), { highWaterMark: IO_BYTES })), Number.MAX_SAFE_INTEGER),
     read(fileId, start, end) {
       // Opened now, so a concurrent overwrite or delete (which unlinks the file) cannot pull it away mid-response.
       const fd = openSync(path(fileId), 'r');
-      return createReadStream('', { fd, start, end });
+      return createReadStream('', { fd, start, end, highWaterMark: IO_BYTES });
     },
     async remove(fileIds) {
       for (const id of fileIds) await rm(path(id), { force: true });

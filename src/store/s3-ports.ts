@@ -62,6 +62,16 @@ export interface S3ObjectHeaders {
   userMetadata: Record<string, string>;
 }
 
+/**
+ * A stored x-amz-checksum-* (S3 User Guide, "Checking object integrity"): algorithm, base64 value
+ * ("…-N" for a COMPOSITE multipart checksum) and type. Absent when the upload declared none.
+ */
+export interface S3Checksum {
+  algorithm: 'CRC32' | 'CRC32C' | 'SHA1' | 'SHA256';
+  value: string;
+  type: 'FULL_OBJECT' | 'COMPOSITE';
+}
+
 export interface S3Object {
   bucket: string;
   key: string;
@@ -75,6 +85,8 @@ export interface S3Object {
   /** Part sizes for multipart objects (GetObject partNumber); empty for single-part. */
   partSizes: number[];
   encryption?: S3ObjectEncryption;
+  /** The object's checksum (stored and returned with x-amz-checksum-mode: ENABLED). */
+  checksum?: S3Checksum;
 }
 
 export interface S3Upload {
@@ -88,6 +100,8 @@ export interface S3Upload {
   tags: Array<{ Key: string; Value: string }>;
   /** The encryption every part is written with (data key from CreateMultipartUpload). */
   encryption?: S3ObjectEncryption;
+  /** CreateMultipartUpload's x-amz-checksum-algorithm and x-amz-checksum-type, when given. */
+  checksum?: Omit<S3Checksum, 'value'>;
 }
 
 export interface S3Part {
@@ -97,6 +111,8 @@ export interface S3Part {
   size: number;
   etag: string;
   lastModified: Date;
+  /** The part's verified checksum (type FULL_OBJECT: a part's own checksum covers its bytes). */
+  checksum?: S3Checksum;
 }
 
 export interface ListObjectsPage {
@@ -153,12 +169,16 @@ export interface WrittenFile {
   fileId: string;
   size: number;
   md5: Buffer;
+  /** Empty when the write was told not to compute it (a comparison against it then always fails). */
   sha256: Buffer;
 }
 
 export interface ObjectFiles {
-  /** Streams `body` to a temporary file, fsyncs and renames it; refuses past `limit` bytes. */
-  write(body: Readable, limit: number): Promise<WrittenFile>;
+  /**
+   * Streams `body` to a temporary file, fsyncs and renames it; refuses past `limit` bytes.
+   * `sha256: false` skips the SHA-256 (no signed payload hash or checksum needs it).
+   */
+  write(body: Readable, limit: number, opts?: { sha256?: boolean }): Promise<WrittenFile>;
   /** Concatenates files (multipart completion) into a new one. */
   concat(fileIds: string[]): Promise<WrittenFile>;
   /** Bytes [start, end] inclusive of a file, opened before it returns (throws ENOENT when the file is gone). */

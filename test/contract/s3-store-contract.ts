@@ -3,7 +3,7 @@
  * object-bytes port. Each adapter's test file calls `s3StoreContract` once.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { S3ParentGoneError, type ObjectFiles, type S3Object, type S3Store } from '../../src/store/s3-ports.js';
@@ -123,6 +123,34 @@ export function s3StoreContract(adapter: string, open: () => S3Store, files: () 
       assert.deepEqual([...replacedParts.filter((f) => f !== undefined), finalPart].sort(), parts.map((p) => p.fileId).sort());
     });
 
+    it('checksums: an object, an upload and its parts keep their x-amz-checksum-* (absent stays absent)', async () => {
+      const b = name();
+      await s.createBucket({ name: b, account: '1', region: 'us-east-1', createdAt: new Date(0) });
+      const withSum = { ...object(b, 'sum'), checksum: { algorithm: 'CRC32C' as const, value: '4waSgw==', type: 'FULL_OBJECT' as const } };
+      await s.putObject(withSum);
+      assert.deepEqual(await s.getObject(b, 'sum'), withSum);
+      assert.deepEqual((await s.listObjects(b, 'sum', '', 1))[0]?.checksum, withSum.checksum);
+      await s.putObject(object(b, 'sum'));
+      assert.equal((await s.getObject(b, 'sum'))?.checksum, undefined, 'an overwrite without a checksum drops the old one');
+      const upload = {
+        uploadId: randomBytes(8).toString('hex'), bucket: b, key: 'mp', initiated: new Date(1000), account: '1', initiatorArn: 'arn:x',
+        headers: { userMetadata: {} }, tags: [], checksum: { algorithm: 'SHA1' as const, type: 'COMPOSITE' as const },
+      };
+      await s.createUpload(upload);
+      assert.deepEqual(await s.getUpload(upload.uploadId), upload);
+      assert.deepEqual((await s.listUploads(b))[0]?.checksum, upload.checksum);
+      const part = { uploadId: upload.uploadId, partNumber: 1, fileId: 'p1', size: 9, etag: '"p"', lastModified: new Date(2000), checksum: { algorithm: 'SHA1' as const, value: '98O8HYCOBHMq32eZZczDTKeuNEE=', type: 'FULL_OBJECT' as const } };
+      await s.putPart(part);
+      const { checksum: _none, ...bare } = part;
+      await s.putPart({ ...bare, partNumber: 2, fileId: 'p2' });
+      const parts = await s.listParts(upload.uploadId);
+      assert.deepEqual(parts[0], part);
+      assert.equal(parts[1]?.checksum, undefined);
+      const composite = { ...object(b, 'mp', 'whole'), checksum: { algorithm: 'SHA1' as const, value: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=-2', type: 'COMPOSITE' as const } };
+      await s.completeUpload(upload.uploadId, composite);
+      assert.deepEqual((await s.getObject(b, 'mp'))?.checksum, composite.checksum);
+    });
+
     it('object files: written bytes and digests, ranged reads, limit refused leaving nothing, cleanup of unreferenced files', async () => {
       const f = files();
       const w = await f.write(Readable.from([Buffer.from('hello '), Buffer.from('world')]), 100);
@@ -130,6 +158,11 @@ export function s3StoreContract(adapter: string, open: () => S3Store, files: () 
       assert.match(w.fileId, /^[0-9a-f]{32}$/);
       assert.equal(await text(f.read(w.fileId)), 'hello world');
       assert.equal(await text(f.read(w.fileId, 6, 10)), 'world');
+      assert.equal(w.sha256.toString('hex'), createHash('sha256').update('hello world').digest('hex'));
+      const noSha = await f.write(Readable.from([Buffer.from('hello world')]), 100, { sha256: false });
+      assert.equal(noSha.sha256.length, 0, 'not computed when not asked for');
+      assert.equal(noSha.md5.toString('hex'), createHash('md5').update('hello world').digest('hex'));
+      await f.remove([noSha.fileId]);
       await assert.rejects(f.write(Readable.from([Buffer.alloc(50), Buffer.alloc(60)]), 100));
       const c = await f.concat([w.fileId, w.fileId]);
       assert.equal(await text(f.read(c.fileId)), 'hello worldhello world');

@@ -50,6 +50,15 @@ export async function authorizeS3(
 ): Promise<void> {
   const p = ctx.principal;
   const req = s3RequestContext(ctx, action, resource, bucket, extra);
+  if (p.type === 'Anonymous') {
+    // S3 User Guide, "Bucket policy examples" (granting read-only permission to a public anonymous
+    // user): only a bucket policy whose Principal is "*" (or {"AWS": "*"}) admits an unsigned request.
+    const verdict = bucket?.policy
+      ? evaluatePolicy(parsePolicy(bucket.policy, { principal: 'required' }), p, action.toLowerCase(), resource, new ConditionContext(req))
+      : undefined;
+    if (!verdict || verdict.deny || !verdict.allowCaller) throw AccessDenied('Access Denied');
+    return;
+  }
   const isRoot = p.type === 'Root' && !p.session;
   const identityPolicies = isRoot ? [] : await callerIdentityPolicies(deps.store, p);
   if (!bucket) {

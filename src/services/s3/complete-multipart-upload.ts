@@ -7,6 +7,8 @@ import { MAX_XML_BODY_BYTES, type S3Env } from './operation.js';
 import { uploadOf } from './upload-lookup.js';
 import { sseResponseHeaders } from './sse/object-keys.js';
 import { refuseSseHeaders } from './sse/sse-settings.js';
+import { completedChecksum } from './multipart-checksums.js';
+import { checksumElements } from './checksum-headers.js';
 
 /** Every part but the last is at least 5 MiB (S3 User Guide, "Amazon S3 multipart upload limits"). */
 const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -41,6 +43,7 @@ export async function completeMultipartUpload(env: S3Env) {
   for (const p of chosen.slice(0, -1)) {
     if (p.size < MIN_PART_BYTES) throw s3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
   }
+  const checksum = completedChecksum(upload, listed as never, chosen, call.headers, invalidPart);
   // Encrypted parts are self-contained chunk segments: the object's file is their concatenation.
   const written = await deps.files.concat(chosen.map((p) => p.fileId));
   const size = chosen.reduce((n, p) => n + p.size, 0);
@@ -48,9 +51,11 @@ export async function completeMultipartUpload(env: S3Env) {
   const etag = multipartEtag(chosen.map((p) => p.etag));
   const toRemove = await commitWritten(deps, [written.fileId], NoSuchUpload, () => deps.s3.completeUpload(upload.uploadId, {
     bucket: bucket.name, key, fileId: written.fileId, size: upload.encryption ? size : written.size, etag, lastModified: ctx.clock.now(),
-    headers: upload.headers, tags: upload.tags, partSizes: chosen.map((p) => p.size), ...(encryption ? { encryption } : {}),
+    headers: upload.headers, tags: upload.tags, partSizes: chosen.map((p) => p.size), ...(encryption ? { encryption } : {}), ...(checksum ? { checksum } : {}),
   }));
   await deps.files.remove(toRemove);
   // SSE-C: S3 echoes the customer-key headers on every SSE-C response but CompleteMultipartUpload's (s3-sse-facts.md §1).
-  return { headers: encryption?.customerKey ? {} : sseResponseHeaders(encryption), xml: xmlDocument('CompleteMultipartUploadResult', { Location: `/${bucket.name}/${encodeURIComponent(key)}`, Bucket: bucket.name, Key: key, ETag: etag }) };
+  return { headers: encryption?.customerKey ? {} : sseResponseHeaders(encryption), xml: xmlDocument('CompleteMultipartUploadResult', { Location: `/${bucket.name}/${encodeURIComponent(key)}`, Bucket: bucket.name, Key: key, ETag: etag,
+    ...checksumElements(checksum), ...(checksum ? { ChecksumType: checksum.type } : {}),
+  }) };
 }

@@ -10,6 +10,8 @@ import { customerKeyOf } from './sse/customer-objects.js';
 import { newObjectKeys, sseResponseHeaders } from './sse/object-keys.js';
 import { objectBinding, writeSealed } from './sse/sealed-body.js';
 import { effectiveSse, requestedSse } from './sse/sse-settings.js';
+import { checksumElements, hashingTap } from './checksum-headers.js';
+import { requestedAlgorithm } from './multipart-checksums.js';
 
 /**
  * CopyObject: x-amz-metadata-directive COPY (default) keeps the source's headers, REPLACE takes
@@ -38,6 +40,16 @@ export async function copyObject(env: S3Env) {
   const sourceCustomer = customerKeyOf(env, 'copy-source');
   const sourceKeys = source.object.encryption ? await keysOfObject(env, source.bucket, source.object, sourceCustomer) : undefined;
   if (!source.object.encryption && sourceCustomer) throw customerKeyNotApplicable();
+  // The copy's checksum (S3 User Guide, "Checking object integrity", copies): the requested
+  // algorithm's, else the source's algorithm, computed over the copied plaintext (so FULL_OBJECT).
+  const header = call.headers['x-amz-checksum-algorithm'];
+  let algorithm;
+  try {
+    algorithm = header !== undefined ? requestedAlgorithm(header) : source.object.checksum?.algorithm;
+  } catch (e) {
+    sourceKeys?.wipe();
+    throw e;
+  }
   const plain = await readObject(env, source.bucket, source.object, 0, source.object.size - 1, sourceKeys);
   let sse;
   try {
@@ -46,13 +58,15 @@ export async function copyObject(env: S3Env) {
     plain.destroy();
     throw e;
   }
+  const tap = algorithm ? hashingTap(algorithm, plain) : undefined;
   let written;
   try {
-    written = await writeSealed(deps.files, plain, MAX_PUT_BYTES, sse.keys, objectBinding(bucket.name, key), 0, ctx.random);
+    written = await writeSealed(deps.files, tap?.body ?? plain, MAX_PUT_BYTES, sse.keys, objectBinding(bucket.name, key), 0, ctx.random);
   } finally {
     sse.wipe();
     plain.destroy();
   }
+  const checksum = tap && algorithm ? { algorithm, value: tap.hasher.digest().toString('base64'), type: 'FULL_OBJECT' as const } : undefined;
   const etag = etagFor(sse.record, written.md5, env);
   const lastModified = ctx.clock.now();
   const replaced = await commitWritten(deps, [written.fileId], NoSuchBucket, () => deps.s3.putObject({
@@ -66,7 +80,11 @@ export async function copyObject(env: S3Env) {
     tags: tagging === 'REPLACE' ? tagsFromHeader(call.headers['x-amz-tagging']) : source.object.tags,
     partSizes: [],
     encryption: sse.record,
+    ...(checksum ? { checksum } : {}),
   }));
   if (replaced) await deps.files.remove([replaced]);
-  return { headers: sseResponseHeaders(sse.record, true), xml: xmlDocument('CopyObjectResult', { ETag: etag, LastModified: lastModified }) };
+  return {
+    headers: sseResponseHeaders(sse.record, true),
+    xml: xmlDocument('CopyObjectResult', { ETag: etag, LastModified: lastModified, ...(checksum ? { ChecksumType: checksum.type } : {}), ...checksumElements(checksum) }),
+  };
 }

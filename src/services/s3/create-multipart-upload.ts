@@ -7,6 +7,7 @@ import { kmsDeps } from './sse/object-io.js';
 import { newObjectKeys, sseResponseHeaders } from './sse/object-keys.js';
 import { effectiveSse } from './sse/sse-settings.js';
 import { customerKeyOf } from './sse/customer-objects.js';
+import { uploadChecksumOf } from './multipart-checksums.js';
 
 /**
  * CreateMultipartUpload: records the object's headers and tags for completion, and its encryption:
@@ -19,11 +20,14 @@ export async function createMultipartUpload(env: S3Env) {
   const settings = effectiveSse(call.headers, bucket);
   const headers = storedHeaders(call.headers);
   const tags = tagsFromHeader(call.headers['x-amz-tagging']);
+  const checksum = uploadChecksumOf(call.headers);
   const sse = await newObjectKeys(kmsDeps(env), ctx, bucket, key, settings, customerKeyOf(env));
   sse.wipe();
   const uploadId = ctx.random.bytes(24).toString('base64url');
   await commitWritten(deps, [], NoSuchBucket, () => deps.s3.createUpload({
     uploadId, bucket: bucket.name, key, initiated: ctx.clock.now(), account: ctx.account, initiatorArn: ctx.principal.arn, headers, tags, encryption: sse.record,
+    ...(checksum ? { checksum } : {}),
   }));
-  return { headers: sseResponseHeaders(sse.record, true), xml: xmlDocument('InitiateMultipartUploadResult', { Bucket: bucket.name, Key: key, UploadId: uploadId }) };
+  const checksumOut: Record<string, string> = checksum ? { 'x-amz-checksum-algorithm': checksum.algorithm, 'x-amz-checksum-type': checksum.type } : {};
+  return { headers: { ...sseResponseHeaders(sse.record, true), ...checksumOut }, xml: xmlDocument('InitiateMultipartUploadResult', { Bucket: bucket.name, Key: key, UploadId: uploadId }) };
 }

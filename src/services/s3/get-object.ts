@@ -8,6 +8,7 @@ import { keysOfObject, readObject } from './sse/object-io.js';
 import { sseResponseHeaders } from './sse/object-keys.js';
 import { refuseSseHeadersOnRead } from './sse/sse-settings.js';
 import { checkCustomerKeyForHead, customerKeyOf } from './sse/customer-objects.js';
+import { checksumOnRead } from './checksum-headers.js';
 
 /** GetObject and HeadObject: conditional headers, Range (206) or partNumber, response-* overrides. */
 export async function getObject(env: S3Env, head = false): Promise<S3Result> {
@@ -55,6 +56,7 @@ export async function getObject(env: S3Env, head = false): Promise<S3Result> {
     return { stream: await readObject(env, bucket, o, start, end, keys) };
   };
   if (range === undefined) {
+    Object.assign(headers, checksumOnRead(o, call.headers, true));
     return { headers, contentLength: o.size, ...(head ? {} : await open(0, o.size - 1)) };
   }
   headers['content-range'] = `bytes ${range.start}-${range.end}/${o.size}`;

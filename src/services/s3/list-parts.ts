@@ -3,6 +3,7 @@ import { xmlDocument } from './s3-xml.js';
 import { canonicalUserId } from './bucket-names.js';
 import type { S3Env } from './operation.js';
 import { uploadOf } from './upload-lookup.js';
+import { checksumElements } from './checksum-headers.js';
 
 /** ListParts: parts after part-number-marker, at most max-parts (default and maximum 1,000). */
 export async function listParts(env: S3Env) {
@@ -25,10 +26,12 @@ export async function listParts(env: S3Env) {
       NextPartNumberMarker: page.length > 0 ? page[page.length - 1]!.partNumber : undefined,
       MaxParts: maxParts,
       IsTruncated: truncated,
-      Part: page.map((p) => ({ PartNumber: p.partNumber, LastModified: p.lastModified, ETag: p.etag, Size: p.size })) as never,
+      Part: page.map((p) => ({ PartNumber: p.partNumber, LastModified: p.lastModified, ETag: p.etag, Size: p.size, ...checksumElements(p.checksum) })) as never,
       Initiator: { ID: upload.initiatorArn, DisplayName: upload.initiatorArn },
       Owner: owner,
       StorageClass: 'STANDARD',
+      ChecksumAlgorithm: upload.checksum?.algorithm,
+      ChecksumType: upload.checksum?.type,
     }),
   };
 }

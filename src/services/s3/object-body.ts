@@ -4,6 +4,8 @@ import { s3Error } from '../../errors/s3-errors.js';
 import { BodyTooLargeError } from '../../store/object-files.js';
 import { S3ParentGoneError, type WrittenFile } from '../../store/s3-ports.js';
 import { checkContentMd5 } from './object-headers.js';
+import { declaredChecksum, observeBody, verifiedChecksum } from './checksum-headers.js';
+import type { S3Checksum } from '../../store/s3-ports.js';
 import type { S3Env } from './operation.js';
 import type { SealedStream } from './sse/sealed-body.js';
 
@@ -13,12 +15,19 @@ import type { SealedStream } from './sse/sealed-body.js';
  * encryption, sse/sealed-body.ts) the body is encrypted as it streams and the checks use the
  * plaintext's digests.
  */
-export async function writeRequestBody({ deps, call }: S3Env, limit: number, seal?: (plain: Readable, limit: number) => SealedStream): Promise<WrittenFile> {
+export async function writeRequestBody({ deps, call }: S3Env, limit: number, seal?: (plain: Readable, limit: number) => SealedStream): Promise<WrittenFile & { checksum?: S3Checksum }> {
   if (call.body.declaredLength !== undefined && call.body.declaredLength > limit) throw entityTooLarge();
+  const declared = declaredChecksum(call.headers);
   let written: WrittenFile;
+  const observed = observeBody(declared, call.body.stream());
   try {
-    const sealed = seal?.(call.body.stream(), limit);
-    written = sealed ? { ...(await deps.files.write(sealed.stream, Number.MAX_SAFE_INTEGER)), ...sealed.plaintext() } : await deps.files.write(call.body.stream(), limit);
+    // Checksums (x-amz-checksum-*), size, MD5 and SHA-256 are of the plaintext: the tap and the
+    // sealer's digests see the bytes before the encryptor; the file's own digests (ciphertext) are unused.
+    const sealed = seal?.(observed.body, limit);
+    const sha256 = call.body.needsSha256 !== false || declared?.algorithm === 'SHA256';
+    written = sealed
+      ? { ...(await deps.files.write(sealed.stream, Number.MAX_SAFE_INTEGER, { sha256: false })), ...sealed.plaintext() }
+      : await deps.files.write(observed.body, limit, { sha256 });
   } catch (e) {
     if (e instanceof BodyTooLargeError) throw entityTooLarge();
     if (e instanceof AwsError) throw e;
@@ -32,28 +41,15 @@ export async function writeRequestBody({ deps, call }: S3Env, limit: number, sea
   try {
     call.body.verify(written.sha256);
     checkContentMd5(call.headers['content-md5'], written.md5);
-    checkDeclaredChecksums(call.headers, written);
+    const checksum = verifiedChecksum(declared, observed.hasher, written, call.body);
+    return checksum ? { ...written, checksum } : written;
   } catch (e) {
     await deps.files.remove([written.fileId]);
     throw e;
   }
-  return written;
 }
 
 const entityTooLarge = () => s3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
-
-/**
- * SEAM for src/crypto/checksums.ts (built separately): x-amz-checksum-crc32 / -crc32c / -sha1 are
- * to be verified (and stored for x-amz-checksum-mode) there. Until it is plugged in, only
- * x-amz-checksum-sha256 is checked, from the SHA-256 computed while writing.
- */
-function checkDeclaredChecksums(headers: Record<string, string>, written: WrittenFile): void {
-  const declared = headers['x-amz-checksum-sha256'];
-  // Unverified: S3's wording for a checksum mismatch (its BadDigest text names the algorithm).
-  if (declared !== undefined && declared.trim() !== written.sha256.toString('base64')) {
-    throw s3Error('BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
-  }
-}
 
 /**
  * Commits metadata for newly written files; if the commit fails (the bucket was deleted or the

@@ -7,6 +7,7 @@ import { newObjectKeys, sseResponseHeaders } from './sse/object-keys.js';
 import { objectBinding, sealStream } from './sse/sealed-body.js';
 import { effectiveSse } from './sse/sse-settings.js';
 import { customerKeyOf } from './sse/customer-objects.js';
+import { checksumHeaders } from './checksum-headers.js';
 
 /**
  * PutObject: the body is encrypted as it streams (server-side encryption: the request's headers,
@@ -29,8 +30,8 @@ export async function putObject(env: S3Env) {
   }
   const etag = etagFor(sse.record, written.md5, env);
   const replaced = await commitWritten(deps, [written.fileId], NoSuchBucket, () =>
-    deps.s3.putObject({ bucket: bucket.name, key, fileId: written.fileId, size: written.size, etag, lastModified: ctx.clock.now(), headers, tags, partSizes: [], encryption: sse.record }),
+    deps.s3.putObject({ bucket: bucket.name, key, fileId: written.fileId, size: written.size, etag, lastModified: ctx.clock.now(), headers, tags, partSizes: [], encryption: sse.record, ...(written.checksum ? { checksum: written.checksum } : {}) }),
   );
   if (replaced) await deps.files.remove([replaced]);
-  return { headers: { etag, ...sseResponseHeaders(sse.record, true) } };
+  return { headers: { etag, ...sseResponseHeaders(sse.record, true), ...checksumHeaders(written.checksum) } };
 }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ChecksumAlgorithm } from '../../crypto/checksums.js';
 
 /** A decoded S3 request as the service sees it (no HTTP objects). */
 export interface S3Call {
@@ -18,6 +19,10 @@ export interface S3Body {
   stream(): Readable;
   /** Throws XAmzContentSHA256Mismatch unless the signed payload hash (when one was signed) is `sha256`. */
   verify(sha256: Buffer): void;
+  /** False when no signed payload hash needs the body's SHA-256 (UNSIGNED-PAYLOAD, aws-chunked); absent = needed. */
+  readonly needsSha256?: boolean;
+  /** aws-chunked bodies: the trailing x-amz-checksum-* the decoder verified, once the stream ended. */
+  trailingChecksum?(): { algorithm: ChecksumAlgorithm; value: string } | undefined;
   readAll(limit: number): Promise<Buffer>;
 }
 

@@ -13,6 +13,7 @@ import { sseResponseHeaders } from './sse/object-keys.js';
 import { objectBinding, writeSealed } from './sse/sealed-body.js';
 import { refuseSseHeaders } from './sse/sse-settings.js';
 import { uploadKeys } from './sse/upload-keys.js';
+import { checksumElements, hashingTap } from './checksum-headers.js';
 
 /**
  * UploadPartCopy: a part copied from an object, whole or `x-amz-copy-source-range: bytes=first-last`;
@@ -37,6 +38,7 @@ export async function uploadPartCopy(env: S3Env) {
   if (end - start + 1 > MAX_PUT_BYTES) throw InvalidArgument('Part size must be at most 5368709120 bytes');
   const sse = await uploadKeys(env, upload);
   let written;
+  let tap;
   try {
     // An SSE-C source is opened with the x-amz-copy-source-server-side-encryption-customer-* key.
     const sourceCustomer = customerKeyOf(env, 'copy-source');
@@ -44,21 +46,26 @@ export async function uploadPartCopy(env: S3Env) {
     const sourceKeys = object.encryption ? await keysOfObject(env, sourceBucket, object, sourceCustomer) : undefined;
     if (end < start) sourceKeys?.wipe();
     const plain = end < start ? Readable.from([]) : await readObject(env, sourceBucket, object, start, end, sourceKeys);
+    // An upload created with a checksum algorithm gets the copied part's checksum (of the plaintext) computed here.
+    tap = upload.checksum ? hashingTap(upload.checksum.algorithm, plain) : undefined;
     try {
       written = sse
-        ? await writeSealed(deps.files, plain, MAX_PUT_BYTES, sse.keys, objectBinding(bucket.name, upload.key), partNumber, ctx.random)
-        : await deps.files.write(plain, MAX_PUT_BYTES);
+        ? await writeSealed(deps.files, tap?.body ?? plain, MAX_PUT_BYTES, sse.keys, objectBinding(bucket.name, upload.key), partNumber, ctx.random)
+        : await deps.files.write(tap?.body ?? plain, MAX_PUT_BYTES);
     } finally {
       plain.destroy();
     }
   } finally {
     sse?.wipe();
   }
+  const checksum = tap && upload.checksum
+    ? { algorithm: upload.checksum.algorithm, value: tap.hasher.digest().toString('base64'), type: 'FULL_OBJECT' as const }
+    : undefined;
   const etag = sse ? etagFor(sse.record, written.md5, env) : quotedMd5(written.md5);
   const lastModified = ctx.clock.now();
   const replaced = await commitWritten(deps, [written.fileId], NoSuchUpload, () =>
-    deps.s3.putPart({ uploadId: upload.uploadId, partNumber, fileId: written.fileId, size: written.size, etag, lastModified }),
+    deps.s3.putPart({ uploadId: upload.uploadId, partNumber, fileId: written.fileId, size: written.size, etag, lastModified, ...(checksum ? { checksum } : {}) }),
   );
   if (replaced) await deps.files.remove([replaced]);
-  return { headers: sseResponseHeaders(sse?.record), xml: xmlDocument('CopyPartResult', { ETag: etag, LastModified: lastModified }) };
+  return { headers: sseResponseHeaders(sse?.record), xml: xmlDocument('CopyPartResult', { ETag: etag, LastModified: lastModified, ...checksumElements(checksum) }) };
 }

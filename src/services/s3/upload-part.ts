@@ -8,6 +8,8 @@ import { sseResponseHeaders } from './sse/object-keys.js';
 import { objectBinding, sealStream } from './sse/sealed-body.js';
 import { refuseSseHeaders } from './sse/sse-settings.js';
 import { uploadKeys } from './sse/upload-keys.js';
+import { checksumHeaders } from './checksum-headers.js';
+import { checkPartChecksum } from './multipart-checksums.js';
 
 /**
  * UploadPart: a part of at most 5 GiB, encrypted as it streams under the upload's data key (its own
@@ -18,17 +20,20 @@ export async function uploadPart(env: S3Env) {
   const partNumber = partNumberOf(call.query.get('partNumber'));
   refuseSseHeaders(call.headers);
   const upload = await uploadOf(env);
+  checkPartChecksum(upload, call.headers);
   const sse = await uploadKeys(env, upload);
   let written;
   try {
+    // The part's checksum, MD5 and size are of its plaintext (object-body.ts taps before the sealer).
     written = await writeRequestBody(env, MAX_PUT_BYTES, sse && ((plain, limit) => sealStream(plain, limit, sse.keys, objectBinding(bucket.name, upload.key), partNumber, ctx.random)));
   } finally {
     sse?.wipe();
   }
   const etag = sse ? etagFor(sse.record, written.md5, env) : quotedMd5(written.md5);
   const replaced = await commitWritten(deps, [written.fileId], NoSuchUpload, () =>
-    deps.s3.putPart({ uploadId: upload.uploadId, partNumber, fileId: written.fileId, size: written.size, etag, lastModified: ctx.clock.now() }),
+    deps.s3.putPart({ uploadId: upload.uploadId, partNumber, fileId: written.fileId, size: written.size, etag, lastModified: ctx.clock.now(), ...(written.checksum ? { checksum: written.checksum } : {}) }),
   );
   if (replaced) await deps.files.remove([replaced]);
-  return { headers: { etag, ...sseResponseHeaders(sse?.record) } };
+  // UploadPartOutput carries the checksum but no x-amz-checksum-type.
+  return { headers: { etag, ...sseResponseHeaders(sse?.record), ...checksumHeaders(written.checksum, false) } };
 }

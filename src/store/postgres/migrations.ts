@@ -2,7 +2,7 @@ import type { PgDatabase } from './pool.js';
 import { AUDIT_SCHEMA } from './schema-audit.js';
 import { IAM_SCHEMA } from './schema-iam.js';
 import { KMS_SCHEMA } from './schema-kms.js';
-import { S3_SCHEMA, S3_SSE_SCHEMA } from './schema-s3.js';
+import { S3_CHECKSUM_SCHEMA, S3_SCHEMA, S3_SSE_SCHEMA } from './schema-s3.js';
 import { storeChangesNotifyMigration } from './schema-store-changes-notify.js';
 import { AUDIT_WRITERS_MIGRATION } from './schema-audit-writers.js';
 
@@ -53,6 +53,7 @@ export const MIGRATIONS: readonly string[] = [
   storeChangesNotifyMigration(STORE_CHANGE_SHARDS),
   AUDIT_WRITERS_MIGRATION,
   S3_SSE_SCHEMA,
+  S3_CHECKSUM_SCHEMA,
 ];
 
 /** Advisory-lock key of the migration step: the same on every node (any fixed 64-bit number). */

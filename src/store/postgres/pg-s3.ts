@@ -1,10 +1,10 @@
-import { S3ParentGoneError, utf8Compare, type S3Bucket, type S3BucketEncryption, type S3Object, type S3ObjectEncryption, type S3Part, type S3Store, type S3Upload } from '../s3-ports.js';
+import { S3ParentGoneError, utf8Compare, type S3Bucket, type S3BucketEncryption, type S3Checksum, type S3Object, type S3ObjectEncryption, type S3Part, type S3Store, type S3Upload } from '../s3-ports.js';
 import type { PgDatabase, PgQueries } from './pool.js';
 
 interface BucketRow { name: string; account: string; region: string; created_at: number; policy: string | null; tags: string | null; encryption: S3BucketEncryption | null }
-interface ObjectRow { bucket: string; key: string; file_id: string; size: number; etag: string; last_modified: number; headers: string; tags: string; part_sizes: string; encryption: S3ObjectEncryption | null }
-interface UploadRow { upload_id: string; bucket: string; key: string; initiated: number; account: string; initiator_arn: string; headers: string; tags: string; encryption: S3ObjectEncryption | null }
-interface PartRow { upload_id: string; part_number: number; file_id: string; size: number; etag: string; last_modified: number }
+interface ObjectRow { bucket: string; key: string; file_id: string; size: number; etag: string; last_modified: number; headers: string; tags: string; part_sizes: string; encryption: S3ObjectEncryption | null; checksum: S3Checksum | null }
+interface UploadRow { upload_id: string; bucket: string; key: string; initiated: number; account: string; initiator_arn: string; headers: string; tags: string; encryption: S3ObjectEncryption | null; checksum: S3Upload['checksum'] | null }
+interface PartRow { upload_id: string; part_number: number; file_id: string; size: number; etag: string; last_modified: number; checksum: S3Checksum | null }
 
 const bucketOf = (r: BucketRow): S3Bucket => ({
   name: r.name,
@@ -26,6 +26,7 @@ const objectOf = (r: ObjectRow): S3Object => ({
   tags: JSON.parse(r.tags),
   partSizes: JSON.parse(r.part_sizes),
   ...(r.encryption !== null ? { encryption: r.encryption } : {}),
+  ...(r.checksum !== null ? { checksum: r.checksum } : {}),
 });
 const uploadOf = (r: UploadRow): S3Upload => ({
   uploadId: r.upload_id,
@@ -37,6 +38,7 @@ const uploadOf = (r: UploadRow): S3Upload => ({
   headers: JSON.parse(r.headers),
   tags: JSON.parse(r.tags),
   ...(r.encryption !== null ? { encryption: r.encryption } : {}),
+  ...(r.checksum !== null ? { checksum: r.checksum } : {}),
 });
 const partOf = (r: PartRow): S3Part => ({
   uploadId: r.upload_id,
@@ -45,6 +47,7 @@ const partOf = (r: PartRow): S3Part => ({
   size: r.size,
   etag: r.etag,
   lastModified: new Date(r.last_modified),
+  ...(r.checksum !== null ? { checksum: r.checksum } : {}),
 });
 
 /** A JSONB parameter (the driver returns JSONB parsed); undefined: NULL. */
@@ -72,11 +75,11 @@ const lockName = (tx: PgQueries, ...parts: Array<string | number>) =>
 async function putObjectOn(tx: PgQueries, o: S3Object): Promise<string | undefined> {
   await lockName(tx, 's3-object', o.bucket, o.key);
   const old = await tx.one<{ file_id: string }>('SELECT file_id FROM s3_objects WHERE bucket = $1 AND key = $2 FOR UPDATE', [o.bucket, o.key]);
-  await tx.run(`INSERT INTO s3_objects (bucket, key, file_id, size, etag, last_modified, headers, tags, part_sizes, encryption) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+  await tx.run(`INSERT INTO s3_objects (bucket, key, file_id, size, etag, last_modified, headers, tags, part_sizes, encryption, checksum) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
     ON CONFLICT (bucket, key) DO UPDATE SET file_id = excluded.file_id, size = excluded.size, etag = excluded.etag,
     last_modified = excluded.last_modified, headers = excluded.headers, tags = excluded.tags, part_sizes = excluded.part_sizes,
-    encryption = excluded.encryption`,
-  [o.bucket, o.key, o.fileId, o.size, o.etag, o.lastModified.getTime(), JSON.stringify(o.headers), JSON.stringify(o.tags), JSON.stringify(o.partSizes), jsonb(o.encryption)]);
+    encryption = excluded.encryption, checksum = excluded.checksum`,
+  [o.bucket, o.key, o.fileId, o.size, o.etag, o.lastModified.getTime(), JSON.stringify(o.headers), JSON.stringify(o.tags), JSON.stringify(o.partSizes), jsonb(o.encryption), jsonb(o.checksum)]);
   return old && old.file_id !== o.fileId ? old.file_id : undefined;
 }
 
@@ -140,8 +143,8 @@ export function pgS3Store(db: PgDatabase, close: () => Promise<void> = async () 
       return rows.map(objectOf);
     },
     async createUpload(u) {
-      await parentGone(() => db.run('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, account, initiator_arn, headers, tags, encryption) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-        [u.uploadId, u.bucket, u.key, u.initiated.getTime(), u.account, u.initiatorArn, JSON.stringify(u.headers), JSON.stringify(u.tags), jsonb(u.encryption)]));
+      await parentGone(() => db.run('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, account, initiator_arn, headers, tags, encryption, checksum) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+        [u.uploadId, u.bucket, u.key, u.initiated.getTime(), u.account, u.initiatorArn, JSON.stringify(u.headers), JSON.stringify(u.tags), jsonb(u.encryption), jsonb(u.checksum)]));
     },
     async getUpload(uploadId) {
       const r = await db.one<UploadRow>('SELECT * FROM s3_uploads WHERE upload_id = $1', [uploadId]);
@@ -155,9 +158,10 @@ export function pgS3Store(db: PgDatabase, close: () => Promise<void> = async () 
       parentGone(() => db.transaction(async (tx) => {
         await lockName(tx, 's3-part', p.uploadId, p.partNumber);
         const old = await tx.one<{ file_id: string }>('SELECT file_id FROM s3_parts WHERE upload_id = $1 AND part_number = $2 FOR UPDATE', [p.uploadId, p.partNumber]);
-        await tx.run(`INSERT INTO s3_parts (upload_id, part_number, file_id, size, etag, last_modified) VALUES ($1, $2, $3, $4, $5, $6)
-          ON CONFLICT (upload_id, part_number) DO UPDATE SET file_id = excluded.file_id, size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified`,
-        [p.uploadId, p.partNumber, p.fileId, p.size, p.etag, p.lastModified.getTime()]);
+        await tx.run(`INSERT INTO s3_parts (upload_id, part_number, file_id, size, etag, last_modified, checksum) VALUES ($1, $2, $3, $4, $5, $6, $7)
+          ON CONFLICT (upload_id, part_number) DO UPDATE SET file_id = excluded.file_id, size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified,
+          checksum = excluded.checksum`,
+        [p.uploadId, p.partNumber, p.fileId, p.size, p.etag, p.lastModified.getTime(), jsonb(p.checksum)]);
         return old !== undefined && old.file_id !== p.fileId ? old.file_id : undefined;
       })),
     async listParts(uploadId) {

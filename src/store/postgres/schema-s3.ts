@@ -53,3 +53,10 @@ export const S3_SSE_SCHEMA = `
   ALTER TABLE s3_objects ADD COLUMN encryption JSONB;
   ALTER TABLE s3_uploads ADD COLUMN encryption JSONB;
 `;
+
+/** Migration: x-amz-checksum-* of objects, uploads and parts (S3Checksum as JSONB; NULL when none), as SQLite's. */
+export const S3_CHECKSUM_SCHEMA = `
+  ALTER TABLE s3_objects ADD COLUMN checksum JSONB;
+  ALTER TABLE s3_uploads ADD COLUMN checksum JSONB;
+  ALTER TABLE s3_parts ADD COLUMN checksum JSONB;
+`;

@@ -87,6 +87,10 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   AUDIT_INTENTS_SCHEMA,
   S3_SCHEMA,
   S3_SSE_SCHEMA,
+  // x-amz-checksum-* of objects, parts and uploads (S3Checksum as JSON; NULL when none).
+  `ALTER TABLE s3_objects ADD COLUMN checksum TEXT;
+   ALTER TABLE s3_uploads ADD COLUMN checksum TEXT;
+   ALTER TABLE s3_parts ADD COLUMN checksum TEXT;`,
 ];
 
 /** Applies the migrations not yet applied, up to `target` (all of them unless a test says otherwise). */

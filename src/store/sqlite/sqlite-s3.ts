@@ -4,9 +4,9 @@ import { openDatabase } from './sqlite-store.js';
 import { migrate } from './schema.js';
 
 interface BucketRow { name: string; account: string; region: string; created_at: number; policy: string | null; tags: string | null; encryption?: string | null }
-interface ObjectRow { bucket: string; key: string; file_id: string; size: number; etag: string; last_modified: number; headers: string; tags: string; part_sizes: string; encryption?: string | null }
-interface UploadRow { upload_id: string; bucket: string; key: string; initiated: number; account: string; initiator_arn: string; headers: string; tags: string; encryption?: string | null }
-interface PartRow { upload_id: string; part_number: number; file_id: string; size: number; etag: string; last_modified: number }
+interface ObjectRow { bucket: string; key: string; file_id: string; size: number; etag: string; last_modified: number; headers: string; tags: string; part_sizes: string; encryption?: string | null; checksum: string | null }
+interface UploadRow { upload_id: string; bucket: string; key: string; initiated: number; account: string; initiator_arn: string; headers: string; tags: string; encryption?: string | null; checksum: string | null }
+interface PartRow { upload_id: string; part_number: number; file_id: string; size: number; etag: string; last_modified: number; checksum: string | null }
 
 const bucketOf = (r: BucketRow): S3Bucket => ({
   name: r.name,
@@ -28,6 +28,7 @@ const objectOf = (r: ObjectRow): S3Object => ({
   tags: JSON.parse(r.tags),
   partSizes: JSON.parse(r.part_sizes),
   ...(r.encryption ? { encryption: JSON.parse(r.encryption) } : {}),
+  ...checksumOf(r.checksum),
 });
 const uploadOf = (r: UploadRow): S3Upload => ({
   uploadId: r.upload_id,
@@ -39,6 +40,7 @@ const uploadOf = (r: UploadRow): S3Upload => ({
   headers: JSON.parse(r.headers),
   tags: JSON.parse(r.tags),
   ...(r.encryption ? { encryption: JSON.parse(r.encryption) } : {}),
+  ...checksumOf(r.checksum),
 });
 const partOf = (r: PartRow): S3Part => ({
   uploadId: r.upload_id,
@@ -47,7 +49,10 @@ const partOf = (r: PartRow): S3Part => ({
   size: r.size,
   etag: r.etag,
   lastModified: new Date(r.last_modified),
+  ...checksumOf(r.checksum),
 });
+const checksumOf = (c: string | null) => (c === null ? {} : { checksum: JSON.parse(c) });
+const checksumText = (c: object | undefined) => (c === undefined ? null : JSON.stringify(c));
 
 /** A foreign-key failure means the bucket or upload was removed concurrently. */
 function parentGone<T>(write: () => T): T {
@@ -78,21 +83,22 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
     setEncryption: db.prepare('UPDATE s3_buckets SET encryption = ? WHERE name = ?'),
     getObject: db.prepare('SELECT * FROM s3_objects WHERE bucket = ? AND key = ?'),
     upsertObject: db.prepare(
-      `INSERT INTO s3_objects (bucket, key, file_id, size, etag, last_modified, headers, tags, part_sizes, encryption) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO s3_objects (bucket, key, file_id, size, etag, last_modified, headers, tags, part_sizes, encryption, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (bucket, key) DO UPDATE SET file_id = excluded.file_id, size = excluded.size, etag = excluded.etag,
-       last_modified = excluded.last_modified, headers = excluded.headers, tags = excluded.tags, part_sizes = excluded.part_sizes, encryption = excluded.encryption`,
+       last_modified = excluded.last_modified, headers = excluded.headers, tags = excluded.tags, part_sizes = excluded.part_sizes, encryption = excluded.encryption, checksum = excluded.checksum`,
     ),
     deleteObject: db.prepare('DELETE FROM s3_objects WHERE bucket = ? AND key = ?'),
     setObjectTags: db.prepare('UPDATE s3_objects SET tags = ? WHERE bucket = ? AND key = ?'),
     listFrom: db.prepare('SELECT * FROM s3_objects WHERE bucket = ? AND key >= ? ORDER BY key LIMIT ?'),
     listObjects: db.prepare('SELECT * FROM s3_objects WHERE bucket = ? AND key > ? ORDER BY key LIMIT ?'),
-    insertUpload: db.prepare('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, account, initiator_arn, headers, tags, encryption) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    insertUpload: db.prepare('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, account, initiator_arn, headers, tags, encryption, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     getUpload: db.prepare('SELECT * FROM s3_uploads WHERE upload_id = ?'),
     listUploads: db.prepare('SELECT * FROM s3_uploads WHERE bucket = ? AND key > ? AND substr(key, 1, length(?)) = ? ORDER BY key, initiated LIMIT ?'),
     getPart: db.prepare('SELECT file_id FROM s3_parts WHERE upload_id = ? AND part_number = ?').pluck(),
     upsertPart: db.prepare(
-      `INSERT INTO s3_parts (upload_id, part_number, file_id, size, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (upload_id, part_number) DO UPDATE SET file_id = excluded.file_id, size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified`,
+      `INSERT INTO s3_parts (upload_id, part_number, file_id, size, etag, last_modified, checksum) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (upload_id, part_number) DO UPDATE SET file_id = excluded.file_id, size = excluded.size, etag = excluded.etag,
+       last_modified = excluded.last_modified, checksum = excluded.checksum`,
     ),
     listParts: db.prepare('SELECT * FROM s3_parts WHERE upload_id = ? ORDER BY part_number'),
     deleteParts: db.prepare('DELETE FROM s3_parts WHERE upload_id = ?'),
@@ -101,7 +107,7 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
   };
   const putObject = (o: S3Object): string | undefined => {
     const old = q.getObject.get(o.bucket, o.key) as ObjectRow | undefined;
-    q.upsertObject.run(o.bucket, o.key, o.fileId, o.size, o.etag, o.lastModified.getTime(), JSON.stringify(o.headers), JSON.stringify(o.tags), JSON.stringify(o.partSizes), o.encryption ? JSON.stringify(o.encryption) : null);
+    q.upsertObject.run(o.bucket, o.key, o.fileId, o.size, o.etag, o.lastModified.getTime(), JSON.stringify(o.headers), JSON.stringify(o.tags), JSON.stringify(o.partSizes), o.encryption ? JSON.stringify(o.encryption) : null, checksumText(o.checksum));
     return old && old.file_id !== o.fileId ? old.file_id : undefined;
   };
   const deleteUpload = (uploadId: string): string[] => {
@@ -174,7 +180,7 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
       }
     },
     async createUpload(u) {
-      parentGone(() => q.insertUpload.run(u.uploadId, u.bucket, u.key, u.initiated.getTime(), u.account, u.initiatorArn, JSON.stringify(u.headers), JSON.stringify(u.tags), u.encryption ? JSON.stringify(u.encryption) : null));
+      parentGone(() => q.insertUpload.run(u.uploadId, u.bucket, u.key, u.initiated.getTime(), u.account, u.initiatorArn, JSON.stringify(u.headers), JSON.stringify(u.tags), u.encryption ? JSON.stringify(u.encryption) : null, checksumText(u.checksum)));
     },
     async getUpload(uploadId) {
       const r = q.getUpload.get(uploadId) as UploadRow | undefined;
@@ -186,7 +192,7 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
     async putPart(p) {
       return parentGone(() => db.transaction(() => {
         const old = q.getPart.get(p.uploadId, p.partNumber) as string | undefined;
-        q.upsertPart.run(p.uploadId, p.partNumber, p.fileId, p.size, p.etag, p.lastModified.getTime());
+        q.upsertPart.run(p.uploadId, p.partNumber, p.fileId, p.size, p.etag, p.lastModified.getTime(), checksumText(p.checksum));
         return old !== undefined && old !== p.fileId ? old : undefined;
       }).immediate());
     },

@@ -53,7 +53,7 @@ export function sealStream(source: Readable, limit: number, keys: Buffer[], bind
 /** Writes `source` sealed to a new object file; the result's size and digests are the plaintext's. */
 export async function writeSealed(files: ObjectFiles, source: Readable, limit: number, keys: Buffer[], binding: Buffer, segment: number, random: Random): Promise<WrittenFile> {
   const sealed = sealStream(source, limit, keys, binding, segment, random);
-  const written = await files.write(sealed.stream, Number.MAX_SAFE_INTEGER);
+  const written = await files.write(sealed.stream, Number.MAX_SAFE_INTEGER, { sha256: false });
   return { ...written, ...sealed.plaintext() };
 }
 
