@@ -32,12 +32,19 @@ export function addressOf(rawPath: string, host: string | undefined): { bucket?:
   return { bucket: rest.slice(0, slash), ...(key !== '' ? { key } : {}) };
 }
 
+/** A URI Locksmith does not take: not UTF-8 once percent-decoded, or holding NUL (%00). */
+export const InvalidURI = () => new AwsError('InvalidURI', 'Couldn\'t parse the specified URI.', 400);
+
 function decodePath(rawPath: string): string {
+  let path: string;
   try {
-    return decodeURIComponent(rawPath);
+    path = decodeURIComponent(rawPath);
   } catch {
-    throw new AwsError('InvalidURI', 'Couldn\'t parse the specified URI.', 400);
+    throw InvalidURI();
   }
+  // Unverified: what S3 answers for %00 in a key (undocumented). No store holds NUL in a key (PostgreSQL text cannot).
+  if (path.includes('\u0000')) throw InvalidURI();
+  return path;
 }
 
 /** Subresources that name S3 operations Locksmith does not implement (answered NotImplemented). */

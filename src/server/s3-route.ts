@@ -13,7 +13,7 @@ import { awsChunkedDecoderFor, chunkSigningFor, isStreamingPayload, STREAMING_UN
 import { verifySigV4, SIGNATURE_MISMATCH_MESSAGE, CONTENT_SHA256_MISMATCH_MESSAGE, type HttpRequestParts, type ParsedSigV4 } from '../auth/sigv4.js';
 import { AwsError } from '../errors/aws-error.js';
 import { s3Error } from '../errors/s3-errors.js';
-import { addressOf, operationOf, type S3Body, type S3Call, type S3Result } from '../protocols/rest-xml.js';
+import { addressOf, InvalidURI, operationOf, type S3Body, type S3Call, type S3Result } from '../protocols/rest-xml.js';
 import type { CallContext, Principal } from '../domain/call-context.js';
 import type { S3Service } from '../services/s3/s3-service.js';
 import type { ConnectionGuard } from './connection-guard.js';
@@ -47,6 +47,8 @@ export function decodeS3Call(req: IncomingMessage, parts: HttpRequestParts, body
     const name = k.toString('utf8');
     if (!query.has(name)) query.set(name, v.toString('utf8'));
   }
+  // Unverified: S3's answer for %00 in a parameter (prefix, marker, …); no store can compare NUL.
+  for (const v of query.values()) if (v.includes('\u0000')) throw InvalidURI();
   const { bucket, key } = addressOf(parts.rawPath, headers.host);
   const operation = operationOf(parts.method, bucket, key, query, headers);
   return { operation, ...(bucket !== undefined ? { bucket } : {}), ...(key !== undefined ? { key } : {}), query, headers, body };

@@ -20,7 +20,8 @@ export async function copySource({ deps, ctx, call }: S3Env): Promise<{ bucket: 
     throw InvalidArgument('Invalid copy source encoding');
   }
   const slash = decoded.indexOf('/');
-  if (slash <= 0 || slash === decoded.length - 1) throw InvalidArgument('Invalid copy source object key');
+  // Unverified: S3's answer for NUL in the source key; no store holds one.
+  if (slash <= 0 || slash === decoded.length - 1 || decoded.includes('\u0000')) throw InvalidArgument('Invalid copy source object key');
   const bucketName = decoded.slice(0, slash);
   const key = decoded.slice(slash + 1);
   const bucket = await deps.s3.getBucket(bucketName);

@@ -23,13 +23,17 @@ const parser = new XMLParser({
   isArray: (name) => ['Object', 'Part', 'Tag'].includes(name),
 });
 
+/** XML 1.0 §2.2 (Char) excludes #x0, raw or as a character reference: such a document is not well-formed. */
+const holdsNul = (v: unknown): boolean =>
+  typeof v === 'string' ? v.includes('\u0000') : typeof v === 'object' && v !== null && Object.entries(v).some(([k, x]) => k.includes('\u0000') || holdsNul(x));
+
 /** A request's XML body as a plain tree (strings), or MalformedXML. */
 export function parseXmlBody(body: Buffer): Record<string, any> {
   try {
     const text = body.toString('utf8');
     if (text.trim() === '') throw MalformedXML();
     const tree = parser.parse(text, true);
-    if (typeof tree !== 'object' || tree === null) throw MalformedXML();
+    if (typeof tree !== 'object' || tree === null || holdsNul(tree)) throw MalformedXML();
     return tree;
   } catch (e) {
     if (e instanceof AwsError) throw e;

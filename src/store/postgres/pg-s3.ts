@@ -1,10 +1,10 @@
-import { S3ParentGoneError, utf8Compare, type S3Bucket, type S3BucketEncryption, type S3Checksum, type S3Object, type S3ObjectEncryption, type S3Part, type S3Store, type S3Upload } from '../s3-ports.js';
+import { S3ParentGoneError, utf8Compare, type S3Bucket, type S3Object, type S3Part, type S3Store, type S3Upload } from '../s3-ports.js';
 import type { PgDatabase, PgQueries } from './pool.js';
 
-interface BucketRow { name: string; account: string; region: string; created_at: number; policy: string | null; tags: string | null; encryption: S3BucketEncryption | null }
-interface ObjectRow { bucket: string; key: string; file_id: string; size: number; etag: string; last_modified: number; headers: string; tags: string; part_sizes: string; encryption: S3ObjectEncryption | null; checksum: S3Checksum | null }
-interface UploadRow { upload_id: string; bucket: string; key: string; initiated: number; account: string; initiator_arn: string; headers: string; tags: string; encryption: S3ObjectEncryption | null; checksum: S3Upload['checksum'] | null }
-interface PartRow { upload_id: string; part_number: number; file_id: string; size: number; etag: string; last_modified: number; checksum: S3Checksum | null }
+interface BucketRow { name: string; account: string; region: string; created_at: number; policy: string | null; tags: string | null; encryption: string | null }
+interface ObjectRow { bucket: string; key: string; file_id: string; size: number; etag: string; last_modified: number; headers: string; tags: string; part_sizes: string; encryption: string | null; checksum: string | null }
+interface UploadRow { upload_id: string; bucket: string; key: string; initiated: number; account: string; initiator_arn: string; headers: string; tags: string; encryption: string | null; checksum: string | null }
+interface PartRow { upload_id: string; part_number: number; file_id: string; size: number; etag: string; last_modified: number; checksum: string | null }
 
 const bucketOf = (r: BucketRow): S3Bucket => ({
   name: r.name,
@@ -13,7 +13,7 @@ const bucketOf = (r: BucketRow): S3Bucket => ({
   createdAt: new Date(r.created_at),
   ...(r.policy !== null ? { policy: r.policy } : {}),
   ...(r.tags !== null ? { tags: JSON.parse(r.tags) } : {}),
-  ...(r.encryption !== null ? { encryption: r.encryption } : {}),
+  ...(r.encryption !== null ? { encryption: JSON.parse(r.encryption) } : {}),
 });
 const objectOf = (r: ObjectRow): S3Object => ({
   bucket: r.bucket,
@@ -25,8 +25,8 @@ const objectOf = (r: ObjectRow): S3Object => ({
   headers: JSON.parse(r.headers),
   tags: JSON.parse(r.tags),
   partSizes: JSON.parse(r.part_sizes),
-  ...(r.encryption !== null ? { encryption: r.encryption } : {}),
-  ...(r.checksum !== null ? { checksum: r.checksum } : {}),
+  ...(r.encryption !== null ? { encryption: JSON.parse(r.encryption) } : {}),
+  ...(r.checksum !== null ? { checksum: JSON.parse(r.checksum) } : {}),
 });
 const uploadOf = (r: UploadRow): S3Upload => ({
   uploadId: r.upload_id,
@@ -37,8 +37,8 @@ const uploadOf = (r: UploadRow): S3Upload => ({
   initiatorArn: r.initiator_arn,
   headers: JSON.parse(r.headers),
   tags: JSON.parse(r.tags),
-  ...(r.encryption !== null ? { encryption: r.encryption } : {}),
-  ...(r.checksum !== null ? { checksum: r.checksum } : {}),
+  ...(r.encryption !== null ? { encryption: JSON.parse(r.encryption) } : {}),
+  ...(r.checksum !== null ? { checksum: JSON.parse(r.checksum) } : {}),
 });
 const partOf = (r: PartRow): S3Part => ({
   uploadId: r.upload_id,
@@ -47,11 +47,11 @@ const partOf = (r: PartRow): S3Part => ({
   size: r.size,
   etag: r.etag,
   lastModified: new Date(r.last_modified),
-  ...(r.checksum !== null ? { checksum: r.checksum } : {}),
+  ...(r.checksum !== null ? { checksum: JSON.parse(r.checksum) } : {}),
 });
 
-/** A JSONB parameter (the driver returns JSONB parsed); undefined: NULL. */
-const jsonb = (v: object | undefined): string | null => (v === undefined ? null : JSON.stringify(v));
+/** A record stored as JSON text (JSON.stringify escapes NUL, which PostgreSQL text cannot hold); undefined: NULL. */
+const jsonText = (v: object | undefined): string | null => (v === undefined ? null : JSON.stringify(v));
 
 /** A foreign-key failure (SQLSTATE 23503) means the bucket or upload was removed concurrently. */
 async function parentGone<T>(write: () => Promise<T>): Promise<T> {
@@ -79,7 +79,7 @@ async function putObjectOn(tx: PgQueries, o: S3Object): Promise<string | undefin
     ON CONFLICT (bucket, key) DO UPDATE SET file_id = excluded.file_id, size = excluded.size, etag = excluded.etag,
     last_modified = excluded.last_modified, headers = excluded.headers, tags = excluded.tags, part_sizes = excluded.part_sizes,
     encryption = excluded.encryption, checksum = excluded.checksum`,
-  [o.bucket, o.key, o.fileId, o.size, o.etag, o.lastModified.getTime(), JSON.stringify(o.headers), JSON.stringify(o.tags), JSON.stringify(o.partSizes), jsonb(o.encryption), jsonb(o.checksum)]);
+  [o.bucket, o.key, o.fileId, o.size, o.etag, o.lastModified.getTime(), JSON.stringify(o.headers), JSON.stringify(o.tags), JSON.stringify(o.partSizes), jsonText(o.encryption), jsonText(o.checksum)]);
   return old && old.file_id !== o.fileId ? old.file_id : undefined;
 }
 
@@ -122,7 +122,7 @@ export function pgS3Store(db: PgDatabase, close: () => Promise<void> = async () 
       await db.run('UPDATE s3_buckets SET tags = $1 WHERE name = $2', [tags === undefined ? null : JSON.stringify(tags), name]);
     },
     async setBucketEncryption(name, encryption) {
-      await db.run('UPDATE s3_buckets SET encryption = $1 WHERE name = $2', [jsonb(encryption), name]);
+      await db.run('UPDATE s3_buckets SET encryption = $1 WHERE name = $2', [jsonText(encryption), name]);
     },
     async getObject(bucket, key) {
       const r = await db.one<ObjectRow>('SELECT * FROM s3_objects WHERE bucket = $1 AND key = $2', [bucket, key]);
@@ -144,7 +144,7 @@ export function pgS3Store(db: PgDatabase, close: () => Promise<void> = async () 
     },
     async createUpload(u) {
       await parentGone(() => db.run('INSERT INTO s3_uploads (upload_id, bucket, key, initiated, account, initiator_arn, headers, tags, encryption, checksum) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-        [u.uploadId, u.bucket, u.key, u.initiated.getTime(), u.account, u.initiatorArn, JSON.stringify(u.headers), JSON.stringify(u.tags), jsonb(u.encryption), jsonb(u.checksum)]));
+        [u.uploadId, u.bucket, u.key, u.initiated.getTime(), u.account, u.initiatorArn, JSON.stringify(u.headers), JSON.stringify(u.tags), jsonText(u.encryption), jsonText(u.checksum)]));
     },
     async getUpload(uploadId) {
       const r = await db.one<UploadRow>('SELECT * FROM s3_uploads WHERE upload_id = $1', [uploadId]);
@@ -161,7 +161,7 @@ export function pgS3Store(db: PgDatabase, close: () => Promise<void> = async () 
         await tx.run(`INSERT INTO s3_parts (upload_id, part_number, file_id, size, etag, last_modified, checksum) VALUES ($1, $2, $3, $4, $5, $6, $7)
           ON CONFLICT (upload_id, part_number) DO UPDATE SET file_id = excluded.file_id, size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified,
           checksum = excluded.checksum`,
-        [p.uploadId, p.partNumber, p.fileId, p.size, p.etag, p.lastModified.getTime(), jsonb(p.checksum)]);
+        [p.uploadId, p.partNumber, p.fileId, p.size, p.etag, p.lastModified.getTime(), jsonText(p.checksum)]);
         return old !== undefined && old.file_id !== p.fileId ? old.file_id : undefined;
       })),
     async listParts(uploadId) {

@@ -45,18 +45,19 @@ export const S3_SCHEMA = `
 
 /**
  * Migration: server-side encryption (as src/store/sqlite/schema-s3.ts S3_SSE_SCHEMA). The records
- * (S3BucketEncryption, S3ObjectEncryption) hold only strings, numbers and booleans — binary members
- * are base64 — so JSONB round-trips them exactly; NULL: none (bucket default SSE-S3, legacy rows).
+ * (S3BucketEncryption, S3ObjectEncryption) are JSON text, binary members base64, as SQLite stores
+ * them: TEXT, not JSONB, because JSONB refuses \u0000 (PostgreSQL "JSON Types") and an encryption
+ * context value may hold one. NULL: none (bucket default SSE-S3, legacy rows).
  */
 export const S3_SSE_SCHEMA = `
-  ALTER TABLE s3_buckets ADD COLUMN encryption JSONB;
-  ALTER TABLE s3_objects ADD COLUMN encryption JSONB;
-  ALTER TABLE s3_uploads ADD COLUMN encryption JSONB;
+  ALTER TABLE s3_buckets ADD COLUMN encryption TEXT;
+  ALTER TABLE s3_objects ADD COLUMN encryption TEXT;
+  ALTER TABLE s3_uploads ADD COLUMN encryption TEXT;
 `;
 
-/** Migration: x-amz-checksum-* of objects, uploads and parts (S3Checksum as JSONB; NULL when none), as SQLite's. */
+/** Migration: x-amz-checksum-* of objects, uploads and parts (S3Checksum as JSON text; NULL when none), as SQLite's. */
 export const S3_CHECKSUM_SCHEMA = `
-  ALTER TABLE s3_objects ADD COLUMN checksum JSONB;
-  ALTER TABLE s3_uploads ADD COLUMN checksum JSONB;
-  ALTER TABLE s3_parts ADD COLUMN checksum JSONB;
+  ALTER TABLE s3_objects ADD COLUMN checksum TEXT;
+  ALTER TABLE s3_uploads ADD COLUMN checksum TEXT;
+  ALTER TABLE s3_parts ADD COLUMN checksum TEXT;
 `;
