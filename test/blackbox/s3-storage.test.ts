@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Harness, s3Client } from './harness.js';
+import { testStore } from '../lib/test-store.js';
 
 /** Object bytes on disk: one file per live object, named by the store; orphans removed at start. */
 describe('S3 storage: object files and restart cleanup', () => {
@@ -35,9 +36,15 @@ describe('S3 storage: object files and restart cleanup', () => {
   });
 
   it('a restart removes temporary and unreferenced files and keeps every committed object', async () => {
-    writeFileSync(join(dataDir, 'objects', 'tmp', randomBytes(16).toString('hex')), 'half-written');
+    const temp = join(dataDir, 'objects', 'tmp', randomBytes(16).toString('hex'));
+    writeFileSync(temp, 'half-written');
     const orphan = randomBytes(16).toString('hex');
     writeFileSync(join(dataDir, 'objects', orphan), 'renamed but never committed');
+    if (testStore() === 'postgres') {
+      // Other nodes may share the files: only files untouched for an hour are orphans there (app.ts).
+      const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+      for (const f of [temp, join(dataDir, 'objects', orphan)]) utimesSync(f, twoHoursAgo, twoHoursAgo);
+    }
     const h = await Harness.start({ dataDir });
     try {
       assert.deepEqual(readdirSync(join(dataDir, 'objects', 'tmp')), []);
