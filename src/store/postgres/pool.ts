@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { ValidationException } from '../../errors/aws-error.js';
 
 /**
  * The PostgreSQL connection pool of one Locksmith node, and the few ways the adapter uses it.
@@ -51,10 +52,22 @@ const types = {
 const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 5;
 
+/**
+ * PostgreSQL text cannot hold U+0000 (SQLSTATE 22021 / 22P05), which SQLite's can: such a value is
+ * the caller's bad input, answered as a 400 rather than the internal fault.
+ */
+// Unverified: AWS's own answer to a NUL in these fields; the message is Locksmith's.
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
 const queriesOf = (c: { query: pg.Pool['query'] }): PgQueries => {
   const query = async <R>(sql: string, params: unknown[] = []): Promise<PgResult<R>> => {
-    const r = await c.query(sql, params);
-    return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+    try {
+      const r = await c.query(sql, params);
+      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+    } catch (e) {
+      if (UNSTORABLE_TEXT.has((e as { code?: string }).code ?? '')) throw ValidationException('1 validation error detected: a value contains the character U+0000, which this Locksmith store (PostgreSQL) cannot hold');
+      throw e;
+    }
   };
   return {
     query,
