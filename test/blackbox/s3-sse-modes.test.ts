@@ -66,6 +66,8 @@ describe('S3 server-side encryption: modes, bucket defaults, errors', () => {
     const rule = enc.ServerSideEncryptionConfiguration!.Rules![0]!;
     assert.equal(rule.ApplyServerSideEncryptionByDefault!.SSEAlgorithm, 'AES256');
     assert.equal(rule.BucketKeyEnabled, false);
+    // What the bucket enforces is what it reports: SSE-C writes are blocked on new buckets since April 2026.
+    assert.deepEqual(rule.BlockedEncryptionTypes?.EncryptionType, ['SSE-C']);
   });
 
   it('aws:kms without a key id uses the AWS managed key alias/aws/s3, created on first use (KeyManager AWS)', async () => {

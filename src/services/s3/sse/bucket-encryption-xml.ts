@@ -53,14 +53,19 @@ export function parseBucketEncryption(body: Buffer): S3BucketEncryption {
   return out;
 }
 
-/** GetBucketEncryption's document; a bucket without a configuration answers the SSE-S3 default. */
+/**
+ * GetBucketEncryption's document; a bucket without a configuration answers the SSE-S3 default.
+ * BlockedEncryptionTypes reports what the bucket enforces: SSE-C when never set (blocked on new
+ * buckets since April 2026, s3-sse-facts.md §2; customer-objects.ts blocksCustomerKeys).
+ */
 export function bucketEncryptionXml(e: S3BucketEncryption | undefined): string {
   const c = e ?? { sseAlgorithm: 'AES256', bucketKeyEnabled: false };
+  const blocked = c.blockedEncryptionTypes ?? ['SSE-C'];
   return xmlDocument('ServerSideEncryptionConfiguration', {
     Rule: {
       ApplyServerSideEncryptionByDefault: { SSEAlgorithm: c.sseAlgorithm, KMSMasterKeyID: c.kmsMasterKeyId },
       BucketKeyEnabled: c.bucketKeyEnabled,
-      BlockedEncryptionTypes: c.blockedEncryptionTypes && { EncryptionType: c.blockedEncryptionTypes },
+      BlockedEncryptionTypes: { EncryptionType: blocked },
     },
   });
 }
