@@ -1,27 +1,34 @@
 import type { ServedCall } from '../audit/api-call.js';
 import type { CallContext } from '../domain/call-context.js';
-import type { ExplainService } from '../services/explain/explain-service.js';
 import { UnknownOperationException } from '../errors/aws-error.js';
 import { AWS_JSON_11, parseJsonBody, type WireResponse } from './aws-json.js';
 
 /**
  * Locksmith's own API, awsJson1.1 like KMS: `X-Amz-Target: LocksmithService.<Operation>`, signed
  * with SigV4 for the service `locksmith` (credential scope `<date>/<region>/locksmith/aws4_request`).
- * One operation: Explain.
+ * Operations: Explain, VerifyAuditTrail, GetDevClock, AdvanceDevClock, SetDevClock.
  */
 export const LOCKSMITH_TARGET_PREFIX = 'LocksmithService';
 
-export function locksmithOperationOf(target: string | undefined): string | undefined {
-  return target === `${LOCKSMITH_TARGET_PREFIX}.Explain` ? 'Explain' : undefined;
+export const LOCKSMITH_OPERATIONS = ['Explain', 'VerifyAuditTrail', 'GetDevClock', 'AdvanceDevClock', 'SetDevClock'] as const;
+export type LocksmithOperation = (typeof LOCKSMITH_OPERATIONS)[number];
+
+/** Each operation's handler: the caller and the parsed JSON body in, the output out. */
+export type LocksmithHandlers = Record<LocksmithOperation, (ctx: CallContext, input: unknown) => Promise<unknown>>;
+
+export function locksmithOperationOf(target: string | undefined): LocksmithOperation | undefined {
+  const name = target?.startsWith(`${LOCKSMITH_TARGET_PREFIX}.`) ? target.slice(LOCKSMITH_TARGET_PREFIX.length + 1) : undefined;
+  return LOCKSMITH_OPERATIONS.find((op) => op === name);
 }
 
-export async function serveLocksmith(explainer: ExplainService, ctx: CallContext, target: string | undefined, body: Buffer, call: ServedCall = {}): Promise<WireResponse> {
-  if (locksmithOperationOf(target) === undefined) throw UnknownOperationException();
-  call.operation = 'Explain';
+export async function serveLocksmith(handlers: LocksmithHandlers, ctx: CallContext, target: string | undefined, body: Buffer, call: ServedCall = {}): Promise<WireResponse> {
+  const operation = locksmithOperationOf(target);
+  if (operation === undefined) throw UnknownOperationException();
+  call.operation = operation;
   const json = parseJsonBody(body);
   call.request = json;
   await call.prepare?.();
-  const output = await explainer.explain(ctx, json);
+  const output = await handlers[operation](ctx, json);
   call.output = output;
   return { status: 200, headers: { 'content-type': AWS_JSON_11 }, body: JSON.stringify(output) };
 }

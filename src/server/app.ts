@@ -25,6 +25,7 @@ import { LocksmithMetrics } from './metrics.js';
 import { createMetricsServer } from './metrics-server.js';
 import { OffsetClock } from '../util/offset-clock.js';
 import { removeDevClockFile, startDevClockListener, type DevClockListener } from './dev-clock-listener.js';
+import { DevClockControl } from './dev-clock-control.js';
 import { loadTlsMaterial } from './tls.js';
 
 export interface LocksmithOptions {
@@ -196,7 +197,8 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
 
   const requestLog = requestLogger(opts.requestLog, opts.worker);
   const connections = new ConnectionGuard({ ...defaultConnectionLimits(), ...definedFields(opts.connectionLimits ?? {}) });
-  const serverDeps = { store: audited, keyring, kms, clock, requestClock: opts.requestClock, random, skewMs: opts.skewMs, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit, connections, s3 };
+  const devClockControl = devClock && new DevClockControl(devClock, runSchedule);
+  const serverDeps = { devClock: devClockControl, store: audited, keyring, kms, clock, requestClock: opts.requestClock, random, skewMs: opts.skewMs, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit, connections, s3 };
   const server = createLocksmithServer(serverDeps);
   const tls = opts.tlsPort === undefined ? undefined : loadTlsMaterial(opts.dataDir, { certFile: opts.tlsCertFile, keyFile: opts.tlsKeyFile });
   const tlsServer = tls && createLocksmithServer(serverDeps, tls);
@@ -227,7 +229,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   }
   let devClockListener: DevClockListener | undefined;
   if (devClock) {
-    devClockListener = await startDevClockListener(opts.dataDir, devClock, runSchedule);
+    devClockListener = await startDevClockListener(opts.dataDir, devClockControl!);
     log(`WARNING: --insecure-dev-clock: the key lifecycle clock can be moved with \`locksmith clock\` (control on ${devClockListener.endpoint}). Development only.`);
   }
   if (leader) {

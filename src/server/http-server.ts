@@ -17,7 +17,8 @@ import type { Random } from '../crypto/random.js';
 import { awsJsonError, kmsOperationOf, serveKms, type WireResponse } from '../protocols/aws-json.js';
 import { cloudTrailOperationOf, serveCloudTrail } from '../protocols/cloudtrail-json.js';
 import { locksmithOperationOf, serveLocksmith } from '../protocols/locksmith-json.js';
-import { ExplainService } from '../services/explain/explain-service.js';
+import { locksmithHandlers } from '../services/locksmith/handlers.js';
+import type { DevClockControl } from './dev-clock-control.js';
 import { AwsError, InvalidSignatureException, KMSInternalException, UnrecognizedClientException } from '../errors/aws-error.js';
 import type { CallContext, Principal } from '../domain/call-context.js';
 import type { KmsService } from '../services/kms/kms-service.js';
@@ -56,6 +57,8 @@ export interface ServerDeps {
   connections?: ConnectionGuard;
   /** The S3 object service; requests signed for `s3` are unserved without it. */
   s3?: S3Service;
+  /** `serve --insecure-dev-clock`: the lifecycle clock's control (LocksmithService.*DevClock). */
+  devClock?: DevClockControl;
 }
 
 type Response = S3WireResponse;
@@ -266,7 +269,7 @@ async function dispatch(
     case 'cloudtrail':
       return serveCloudTrail(deps.store, ctx, target, body, trace);
     case 'locksmith':
-      return serveLocksmith(new ExplainService({ store: deps.store, s3: deps.s3?.deps.s3, clock: deps.clock }), ctx, target, body, trace);
+      return serveLocksmith(locksmithHandlers({ ...deps, s3: deps.s3?.deps.s3 }), ctx, target, body, trace);
     default:
       throw unservedService(signed.service, parts.headers);
   }

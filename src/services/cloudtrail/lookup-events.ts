@@ -51,7 +51,7 @@ export async function lookupEvents(body: unknown, ctx: CallContext, store: Store
 }
 
 /** Identity policies decide (`cloudtrail:LookupEvents`, no resource); the account root may. */
-async function authorizeLookup(ctx: CallContext, store: Store): Promise<void> {
+export async function authorizeLookup(ctx: CallContext, store: Store): Promise<void> {
   const p = ctx.principal;
   if (p.type === 'Root' && !p.session) return;
   const request: RequestContext = { principal: p, action: 'cloudtrail:LookupEvents', resource: '*', resourceAccount: ctx.account, conditionKeys: globalConditionKeys(ctx) };
