@@ -99,7 +99,9 @@ const KMS_READ_ONLY = new Set([
  * operations read-only; IAM its Get/List/Simulate operations; every STS operation is read-only.
  */
 export function isReadOnly(service: AuditedService, operation: string): boolean {
-  if (service === 'sts' || service === 'locksmith') return true;
+  if (service === 'sts') return true;
+  // Locksmith's own API reads, except the dev clock's moves.
+  if (service === 'locksmith') return operation !== 'AdvanceDevClock' && operation !== 'SetDevClock';
   if (/^(Describe|Get|List|Lookup|Simulate)/.test(operation)) return true;
   return service === 'kms' && KMS_READ_ONLY.has(operation);
 }

@@ -48,7 +48,7 @@ export class Harness {
   ) {}
 
   static async start(
-    opts: { dataDir?: string; clock?: ManualClock; seed?: unknown; seedFile?: string; requestLog?: (line: string) => void; metricsPort?: number } = {},
+    opts: { dataDir?: string; clock?: ManualClock; seed?: unknown; seedFile?: string; requestLog?: (line: string) => void; metricsPort?: number; insecureDevClock?: boolean } = {},
   ): Promise<Harness> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'locksmith-test-'));
     const clock = opts.clock ?? new ManualClock(Date.now());
@@ -63,6 +63,7 @@ export class Harness {
       log: process.env.LOCKSMITH_TEST_LOG ? (l: string) => console.error(l) : () => {},
       requestLog: opts.requestLog,
       metricsPort: opts.metricsPort,
+      insecureDevClock: opts.insecureDevClock,
       databaseUrl: await testDatabaseUrl(dataDir),
     });
     const kms = kmsClient(server.endpoint, server.rootCredentials);

@@ -1,0 +1,141 @@
+/**
+ * LocksmithService.VerifyAuditTrail and LocksmithService.{Get,Advance,Set}DevClock (awsJson1.1,
+ * SigV4 service `locksmith`): who may call them, what they answer, that they are audited, and that
+ * the dev clock's operations exist only on a server started with --insecure-dev-clock. The clock is
+ * moved by the API only (never by the harness).
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CreateKeyCommand, DescribeKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import { PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { Harness, iamClient, type Credentials } from './harness.js';
+import { recordOf } from './audit-helpers.js';
+import { explainApi } from './explain-helpers.js';
+
+const SEED = join(import.meta.dirname, '../fixtures/seed-two-accounts.yaml');
+const ALPHA = '111111111111';
+const ALPHA_ROOT = { accessKeyId: 'AKIAALPHAROOT0000001', secretAccessKey: 'alpha-root-secret' };
+const ALICE = { accessKeyId: 'AKIAALICE00000000001', secretAccessKey: 'alice-secret' };
+const DAY = 86_400_000;
+
+const call = (h: Harness, op: string, body: unknown, c: Credentials = ALPHA_ROOT) => explainApi(h, body, c, 'us-east-1', `LocksmithService.${op}`);
+const errorType = (json: { __type?: string }) => String(json?.__type ?? '').split('#').pop();
+const requestId = (r: { headers: Record<string, unknown> }) => String(r.headers['x-amzn-requestid']);
+const allowAlice = (h: Harness, name: string, action: string) =>
+  iamClient(h, ALPHA_ROOT).send(new PutUserPolicyCommand({
+    UserName: 'alice', PolicyName: name,
+    PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] }),
+  }));
+
+describe('LocksmithService without --insecure-dev-clock', () => {
+  let h: Harness;
+  before(async () => {
+    h = await Harness.start({ seedFile: SEED });
+  });
+  after(() => h.stop());
+
+  it('VerifyAuditTrail answers the chains of the caller account, intact, and is audited', async () => {
+    await h.client(ALPHA_ROOT).send(new CreateKeyCommand({}));
+    const r = await call(h, 'VerifyAuditTrail', {});
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.Ok, true);
+    assert.ok(r.json.Chains.length >= 1);
+    for (const c of r.json.Chains) assert.equal(c.Account, ALPHA);
+    const chain = r.json.Chains.find((c: { Region: string }) => c.Region === 'us-east-1');
+    assert.ok(chain.RecordsVerified >= 1, r.text);
+    assert.equal(chain.Ok, true);
+    assert.equal(chain.FirstBrokenRecord, undefined);
+    assert.deepEqual(chain.DigestProblems, []);
+    const rec = recordOf(h, requestId(r));
+    assert.equal(rec.eventName, 'VerifyAuditTrail');
+    assert.equal(rec.eventSource, 'locksmith.amazonaws.com');
+    assert.equal(rec.readOnly, true);
+  });
+
+  it('VerifyAuditTrail needs cloudtrail:LookupEvents (AccessDeniedException, audited), as LookupEvents does', async () => {
+    const denied = await call(h, 'VerifyAuditTrail', {}, ALICE);
+    assert.equal(denied.status, 400);
+    assert.equal(errorType(denied.json), 'AccessDeniedException');
+    assert.match(denied.json.message, /user\/alice is not authorized to perform: cloudtrail:LookupEvents/);
+    assert.match(recordOf(h, requestId(denied)).errorCode, /^AccessDenied/);
+    await allowAlice(h, 'lookup', 'cloudtrail:LookupEvents');
+    const allowed = await call(h, 'VerifyAuditTrail', {}, ALICE);
+    assert.equal(allowed.status, 200, allowed.text);
+    assert.equal(allowed.json.Ok, true);
+  });
+
+  it('the dev clock operations are refused without the flag (400 UnsupportedOperationException naming it), even for the root', async () => {
+    for (const [op, body] of [['GetDevClock', {}], ['AdvanceDevClock', { By: '7d' }], ['SetDevClock', { Time: '2030-01-01T00:00:00Z' }]] as const) {
+      const r = await call(h, op, body);
+      assert.equal(r.status, 400, `${op}: ${r.text}`);
+      assert.equal(errorType(r.json), 'UnsupportedOperationException');
+      assert.match(r.json.message, /--insecure-dev-clock/);
+      assert.equal(recordOf(h, requestId(r)).eventName, op);
+    }
+  });
+});
+
+describe('LocksmithService dev clock with --insecure-dev-clock', () => {
+  let h: Harness;
+  before(async () => {
+    h = await Harness.start({ seedFile: SEED, insecureDevClock: true });
+  });
+  after(() => h.stop());
+
+  it('GetDevClock answers the lifecycle clock to the root', async () => {
+    const r = await call(h, 'GetDevClock', {});
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.OffsetMs, 0);
+    assert.equal(r.json.Now, h.clock.now().toISOString());
+  });
+
+  it('a caller needs locksmith:<Operation> from its identity policies (AccessDeniedException otherwise)', async () => {
+    for (const [op, body] of [['GetDevClock', {}], ['AdvanceDevClock', { By: '1d' }], ['SetDevClock', { Time: new Date(Date.now() + DAY).toISOString() }]] as const) {
+      const r = await call(h, op, body, ALICE);
+      assert.equal(r.status, 400, `${op}: ${r.text}`);
+      assert.equal(errorType(r.json), 'AccessDeniedException');
+      assert.match(r.json.message, new RegExp(`not authorized to perform: locksmith:${op}`));
+    }
+    assert.equal((await call(h, 'GetDevClock', {})).json.OffsetMs, 0, 'a refused move moved nothing');
+    await allowAlice(h, 'see-clock', 'locksmith:GetDevClock');
+    const seen = await call(h, 'GetDevClock', {}, ALICE);
+    assert.equal(seen.status, 200, seen.text);
+    assert.equal(errorType((await call(h, 'AdvanceDevClock', { By: '1d' }, ALICE)).json), 'AccessDeniedException', 'GetDevClock does not allow moving');
+  });
+
+  it('bad input is a ValidationException', async () => {
+    for (const [op, body] of [['AdvanceDevClock', {}], ['AdvanceDevClock', { By: 'soon' }], ['AdvanceDevClock', { By: '200y' }], ['SetDevClock', { Time: 'tomorrow' }]] as const) {
+      const r = await call(h, op, body);
+      assert.equal(r.status, 400, `${op} ${JSON.stringify(body)}: ${r.text}`);
+      assert.equal(errorType(r.json), 'ValidationException');
+    }
+  });
+
+  it('AdvanceDevClock 7d: a key scheduled for deletion in 7 days is gone (audited as a write)', async () => {
+    const kms = h.client(ALPHA_ROOT);
+    const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
+    const early = await call(h, 'AdvanceDevClock', { By: '6d' });
+    assert.equal(early.status, 200, early.text);
+    assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyState, 'PendingDeletion');
+    const r = await call(h, 'AdvanceDevClock', { By: '1d' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.OffsetMs, 7 * DAY);
+    assert.equal(r.json.Schedule.deletion, 1, r.text);
+    await assert.rejects(kms.send(new DescribeKeyCommand({ KeyId: keyId })), { name: 'NotFoundException' });
+    const rec = recordOf(h, requestId(r));
+    assert.equal(rec.eventName, 'AdvanceDevClock');
+    assert.equal(rec.readOnly, false);
+    assert.deepEqual(rec.requestParameters, { by: '1d' });
+    kms.destroy();
+  });
+
+  it('SetDevClock sets the lifecycle clock to the given time', async () => {
+    const at = new Date(h.clock.now().getTime() + 30 * DAY);
+    const r = await call(h, 'SetDevClock', { Time: at.toISOString() });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.Now, at.toISOString());
+    assert.equal((await call(h, 'GetDevClock', {})).json.Now, at.toISOString());
+  });
+});
