@@ -13,6 +13,7 @@ import { BucketDetail } from './pages/bucket-detail';
 import { AuditPage } from './pages/audit';
 import { PrincipalsPage } from './pages/principals';
 import { ExplainPage } from './pages/explain';
+import { DevClock } from './dev-clock';
 
 const NAV = [
   ['#/keys', 'Keys'],
@@ -36,6 +37,8 @@ export function App() {
   const [session, setSession] = useState<Session | undefined>(savedSession);
   const clients = useMemo(() => (session ? makeClients(session) : undefined), [session]);
   const hash = useHash();
+  // Bumped when the dev clock moves: the page is mounted again and reloads what it shows.
+  const [clockMoves, setClockMoves] = useState(0);
   // Each page change moves focus to the page heading (screen readers announce the new page).
   useEffect(() => {
     document.querySelector<HTMLElement>('main h1')?.focus();
@@ -83,6 +86,7 @@ export function App() {
             ))}
           </ul>
         </nav>
+        <DevClock c={clients} onMoved={() => setClockMoves((n) => n + 1)} />
         <div class="who">
           <span title={session!.arn}>{session!.arn ?? session!.accessKeyId}</span> <span class="muted">{session!.region}</span>
           <button
@@ -96,7 +100,7 @@ export function App() {
           </button>
         </div>
       </header>
-      <main id="main">{page}</main>
+      <main id="main" key={clockMoves}>{page}</main>
     </>
   );
 }

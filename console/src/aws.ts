@@ -102,10 +102,15 @@ export class ApiError extends Error {
 }
 
 /** LocksmithService.Explain (awsJson1.1, SigV4 scope service `locksmith`). */
-export async function explainCall(session: Session, input: Record<string, unknown>): Promise<unknown> {
+export function explainCall(session: Session, input: Record<string, unknown>): Promise<unknown> {
+  return locksmithCall(session, 'Explain', input);
+}
+
+/** A LocksmithService operation (Explain, VerifyAuditTrail, GetDevClock, AdvanceDevClock, SetDevClock). */
+export async function locksmithCall(session: Session, operation: string, input: Record<string, unknown>): Promise<any> {
   const body = JSON.stringify(input);
   const signed = await signer(session, 'locksmith').sign(
-    request('POST', '/', { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'LocksmithService.Explain' }, body),
+    request('POST', '/', { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `LocksmithService.${operation}` }, body),
   );
   const headers = { ...signed.headers };
   delete headers.host;

@@ -1,11 +1,13 @@
 /**
  * The web console in a real browser against a real server: sign in (keyboard only), create a key,
- * the lockout refusal, an SSE-KMS upload, another user's denial explained and fixed, phone width.
+ * the lockout refusal, an SSE-KMS upload, another user's denial explained and fixed, the audit
+ * trail's hash-chain verification, phone width; on a server with --insecure-dev-clock, the console's
+ * clock control advancing 7 days removes a key pending deletion from the keys list.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateAccessKeyCommand, CreateUserCommand, type IAMClient } from '@aws-sdk/client-iam';
-import { EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, EncryptCommand, ScheduleKeyDeletionCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ACCOUNT, Harness, iamClient, s3Client, type Credentials } from '../blackbox/harness.js';
@@ -142,6 +144,18 @@ describe('web console in Chromium', { timeout: 180_000 }, () => {
     assert.ok(out.CiphertextBlob && out.CiphertextBlob.length > 0);
   });
 
+  it('verifies the hash chains from the audit page (OK), and shows no dev clock without --insecure-dev-clock', async () => {
+    await page.getByRole('link', { name: 'Audit trail' }).click();
+    await page.getByRole('button', { name: 'Verify chain' }).click();
+    const result = page.getByTestId('verify-result');
+    await result.filter({ hasText: 'Audit trail intact' }).waitFor();
+    assert.equal(await result.getAttribute('aria-live'), 'polite');
+    assert.match((await result.textContent())!, new RegExp(`${ACCOUNT} us-east-1: \\d+ records, \\d+ digests: OK`));
+    assert.doesNotMatch((await result.textContent())!, /BROKEN/);
+    await screenshot(page, 'audit-verify');
+    assert.equal(await page.getByRole('group', { name: 'Dev clock' }).count(), 0);
+  });
+
   it('renders at phone width without horizontal scrolling', async () => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     try {
@@ -162,5 +176,43 @@ describe('web console in Chromium', { timeout: 180_000 }, () => {
       await phone.close();
     }
     assert.deepEqual(errors.filter((e) => !/status of 4\d\d/.test(e)), []);
+  });
+});
+
+describe('web console dev clock control in Chromium (serve --insecure-dev-clock)', { timeout: 120_000 }, () => {
+  let h: Harness;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  before(async () => {
+    h = await Harness.start({ insecureDevClock: true });
+    browser = await launchChromium();
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    errors = collectPageErrors(page);
+  });
+  after(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+
+  it('advancing 7 days from the console removes a key pending deletion from the keys list', async () => {
+    const keyId = (await h.kms.send(new CreateKeyCommand({ Description: 'doomed' }))).KeyMetadata!.KeyId!;
+    await h.kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
+    await page.goto(`${h.endpoint}/console#/keys`);
+    await signInWithKeyboard(page, h.credentials);
+    const clock = page.getByRole('group', { name: 'Dev clock' });
+    const now = clock.getByTestId('dev-clock-now');
+    await now.waitFor();
+    const before = Date.parse((await now.getAttribute('datetime'))!);
+    const row = page.getByRole('row').filter({ hasText: keyId });
+    await row.filter({ hasText: 'PendingDeletion' }).waitFor();
+    await clock.getByRole('button', { name: 'Advance the dev clock 7d' }).click();
+    await clock.getByRole('status').filter({ hasText: 'Advanced 7d; key schedule ran: deletion 1' }).waitFor();
+    await page.getByText('0 of 0 keys').waitFor();
+    assert.equal(await row.count(), 0);
+    assert.equal(Date.parse((await now.getAttribute('datetime'))!) - before, 7 * 86_400_000);
+    await screenshot(page, 'dev-clock');
+    assert.deepEqual(errors, []);
   });
 });

@@ -1,12 +1,12 @@
 /**
  * The audit trail through CloudTrail LookupEvents (one attribute filter and a time range, as the API
- * takes them). Hash-chain verification has no API on the server (it is the `locksmith audit verify`
- * CLI over the data directory), so this page does not claim a verification status.
+ * takes them), and the hash chains' verification (LocksmithService.VerifyAuditTrail, verify-chain.tsx).
  */
 import { useState } from 'preact/hooks';
 import { LookupEventsCommand, type Event, type LookupAttributeKey } from '@aws-sdk/client-cloudtrail';
 import type { Clients } from '../aws';
 import { ErrorBox, Field, Json, Status, useAction, when } from '../ui';
+import { VerifyChain } from '../verify-chain';
 
 const KEYS: LookupAttributeKey[] = ['EventName', 'Username', 'ResourceName', 'ResourceType', 'EventSource', 'EventId', 'AccessKeyId', 'ReadOnly'];
 
@@ -50,10 +50,8 @@ export function AuditPage({ c }: { c: Clients }) {
   return (
     <section>
       <h1 tabIndex={-1}>Audit trail</h1>
-      <p class="muted">
-        From CloudTrail LookupEvents. The hash chains are verified by <code>locksmith audit verify</code> on the server's data
-        directory; the API offers no verification call, so no status is shown here.
-      </p>
+      <p class="muted">From CloudTrail LookupEvents.</p>
+      <VerifyChain c={c} />
       <form class="row filters" role="search" aria-label="Look up events" onSubmit={(e) => (e.preventDefault(), search(false))}>
         <Field label="Attribute">
           <select value={attr} onChange={(e) => setAttr(e.currentTarget.value as LookupAttributeKey)}>{KEYS.map((k) => <option key={k}>{k}</option>)}</select>
