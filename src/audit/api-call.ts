@@ -4,7 +4,7 @@ import type { Principal } from '../domain/call-context.js';
 /** The services whose calls the audit trail records, by their SigV4 signing names. */
 export type AuditedService = 'kms' | 'iam' | 'sts' | 'cloudtrail' | 'locksmith';
 
-/** `locksmith`: Locksmith's own API (LocksmithService.Explain, src/protocols/locksmith-json.ts). */
+/** `locksmith`: Locksmith's own API (LocksmithService.*, src/protocols/locksmith-json.ts). */
 export const AUDITED_SERVICES: readonly string[] = ['kms', 'iam', 'sts', 'cloudtrail', 'locksmith'];
 
 /**
