@@ -5,13 +5,17 @@
  * moved by the API only (never by the harness).
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { after, before, describe, it } from 'node:test';
-import { CreateKeyCommand, DescribeKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, DescribeKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { Harness, iamClient, type Credentials } from './harness.js';
 import { recordOf } from './audit-helpers.js';
 import { explainApi } from './explain-helpers.js';
+import { rootCredentials, spawnServer, type ServerProcess } from '../reliability/lib/server-process.js';
 
 const SEED = join(import.meta.dirname, '../fixtures/seed-two-accounts.yaml');
 const ALPHA = '111111111111';
@@ -137,5 +141,42 @@ describe('LocksmithService dev clock with --insecure-dev-clock', () => {
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.Now, at.toISOString());
     assert.equal((await call(h, 'GetDevClock', {})).json.Now, at.toISOString());
+  });
+});
+
+describe('LocksmithService.VerifyAuditTrail on a tampered trail', () => {
+  let dir: string;
+  let server: ServerProcess;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'locksmith-verify-api-'));
+    server = await spawnServer(dir); // SQLite in the data directory, changed below through its own connection
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('names the first changed record and why', async () => {
+    const root = rootCredentials(dir);
+    const kms = new KMSClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: root, maxAttempts: 1 });
+    for (let i = 0; i < 3; i++) await kms.send(new CreateKeyCommand({ Description: `k${i}` }));
+    kms.destroy();
+    const h = { endpoint: server.endpoint, clock: { now: () => new Date() } } as unknown as Harness;
+    const intact = await call(h, 'VerifyAuditTrail', {}, root);
+    assert.equal(intact.status, 200, intact.text);
+    assert.equal(intact.json.Ok, true, intact.text);
+    const db = new Database(join(dir, 'locksmith.db'));
+    const victim = db.prepare("SELECT seq, chain_seq, event_id FROM audit_events WHERE record LIKE '%\"CreateKey\"%' ORDER BY chain_seq LIMIT 1 OFFSET 1").get() as { seq: number; chain_seq: number; event_id: string };
+    db.prepare('UPDATE audit_events SET record = replace(record, ?, ?) WHERE seq = ?').run('k1', 'k9', victim.seq);
+    db.close();
+    const broken = await call(h, 'VerifyAuditTrail', {}, root);
+    assert.equal(broken.status, 200, broken.text);
+    assert.equal(broken.json.Ok, false);
+    const chain = broken.json.Chains.find((c: { Region: string }) => c.Region === 'us-east-1');
+    assert.equal(chain.Ok, false);
+    assert.equal(chain.FirstBrokenRecord.Kind, 'changed');
+    assert.equal(chain.FirstBrokenRecord.ChainSeq, victim.chain_seq);
+    assert.equal(chain.FirstBrokenRecord.EventId, victim.event_id);
+    assert.match(chain.FirstBrokenRecord.Message, /its content does not match its hash/);
   });
 });
