@@ -2,6 +2,9 @@ import type { ServedCall } from '../audit/api-call.js';
 import type { CallContext } from '../domain/call-context.js';
 import { UnknownOperationException } from '../errors/aws-error.js';
 import { AWS_JSON_11, parseJsonBody, type WireResponse } from './aws-json.js';
+import { LOCKSMITH_OPERATIONS, type LocksmithHandlers, type LocksmithOperation } from '../services/locksmith/operations.js';
+
+export { LOCKSMITH_OPERATIONS, type LocksmithHandlers, type LocksmithOperation };
 
 /**
  * Locksmith's own API, awsJson1.1 like KMS: `X-Amz-Target: LocksmithService.<Operation>`, signed
@@ -9,12 +12,6 @@ import { AWS_JSON_11, parseJsonBody, type WireResponse } from './aws-json.js';
  * Operations: Explain, VerifyAuditTrail, GetDevClock, AdvanceDevClock, SetDevClock.
  */
 export const LOCKSMITH_TARGET_PREFIX = 'LocksmithService';
-
-export const LOCKSMITH_OPERATIONS = ['Explain', 'VerifyAuditTrail', 'GetDevClock', 'AdvanceDevClock', 'SetDevClock'] as const;
-export type LocksmithOperation = (typeof LOCKSMITH_OPERATIONS)[number];
-
-/** Each operation's handler: the caller and the parsed JSON body in, the output out. */
-export type LocksmithHandlers = Record<LocksmithOperation, (ctx: CallContext, input: unknown) => Promise<unknown>>;
 
 export function locksmithOperationOf(target: string | undefined): LocksmithOperation | undefined {
   const name = target?.startsWith(`${LOCKSMITH_TARGET_PREFIX}.`) ? target.slice(LOCKSMITH_TARGET_PREFIX.length + 1) : undefined;

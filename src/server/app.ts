@@ -25,7 +25,7 @@ import { LocksmithMetrics } from './metrics.js';
 import { createMetricsServer } from './metrics-server.js';
 import { OffsetClock } from '../util/offset-clock.js';
 import { removeDevClockFile, startDevClockListener, type DevClockListener } from './dev-clock-listener.js';
-import { DevClockControl } from './dev-clock-control.js';
+import { DevClockControl } from '../services/locksmith/dev-clock-control.js';
 import { loadTlsMaterial } from './tls.js';
 
 export interface LocksmithOptions {

@@ -14,7 +14,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { DevClockInputError, type DevClockControl } from './dev-clock-control.js';
+import { DevClockInputError, type DevClockControl } from '../services/locksmith/dev-clock-control.js';
 
 export const devClockFile = (dataDir: string) => join(dataDir, 'dev-clock.json');
 

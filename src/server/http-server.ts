@@ -18,7 +18,7 @@ import { awsJsonError, kmsOperationOf, serveKms, type WireResponse } from '../pr
 import { cloudTrailOperationOf, serveCloudTrail } from '../protocols/cloudtrail-json.js';
 import { locksmithOperationOf, serveLocksmith } from '../protocols/locksmith-json.js';
 import { locksmithHandlers } from '../services/locksmith/handlers.js';
-import type { DevClockControl } from './dev-clock-control.js';
+import type { DevClockControl } from '../services/locksmith/dev-clock-control.js';
 import { AwsError, InvalidSignatureException, KMSInternalException, UnrecognizedClientException } from '../errors/aws-error.js';
 import type { CallContext, Principal } from '../domain/call-context.js';
 import type { KmsService } from '../services/kms/kms-service.js';

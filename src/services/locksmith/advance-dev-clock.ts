@@ -3,7 +3,7 @@
  * the lifecycle clock forward and runs the key schedule. Response: {"Now", "OffsetMs", "Schedule"}.
  */
 import type { CallContext } from '../../domain/call-context.js';
-import { DevClockInputError, type DevClockControl } from '../../server/dev-clock-control.js';
+import { DevClockInputError, type DevClockControl } from './dev-clock-control.js';
 import type { Store } from '../../store/ports.js';
 import { parseDuration } from '../../util/duration.js';
 import { clockOutput, devClockFor, invalidMember } from './dev-clock-access.js';

@@ -5,7 +5,7 @@
  */
 import type { CallContext } from '../../domain/call-context.js';
 import { UnsupportedOperationException, ValidationException } from '../../errors/aws-error.js';
-import type { DevClockControl } from '../../server/dev-clock-control.js';
+import type { DevClockControl } from './dev-clock-control.js';
 import type { Store } from '../../store/ports.js';
 import { authorizeCaller } from '../explain/authorize-explain.js';
 

@@ -1,6 +1,6 @@
 /** LocksmithService.GetDevClock: the lifecycle clock ({"Now", "OffsetMs"}). Request: {}. */
 import type { CallContext } from '../../domain/call-context.js';
-import type { DevClockControl } from '../../server/dev-clock-control.js';
+import type { DevClockControl } from './dev-clock-control.js';
 import type { Store } from '../../store/ports.js';
 import { clockOutput, devClockFor } from './dev-clock-access.js';
 

@@ -1,7 +1,7 @@
 /** The LocksmithService operations, one file each, bound to the server's parts. */
 import type { RootKeyring } from '../../crypto/root-keyring.js';
-import type { LocksmithHandlers } from '../../protocols/locksmith-json.js';
-import type { DevClockControl } from '../../server/dev-clock-control.js';
+import type { LocksmithHandlers } from './operations.js';
+import type { DevClockControl } from './dev-clock-control.js';
 import type { Store } from '../../store/ports.js';
 import type { Clock } from '../../util/clock.js';
 import { ExplainService } from '../explain/explain-service.js';

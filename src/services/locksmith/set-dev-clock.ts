@@ -3,7 +3,7 @@
  * 100 years of now) and runs the key schedule. Response: {"Now", "OffsetMs", "Schedule"}.
  */
 import type { CallContext } from '../../domain/call-context.js';
-import { DevClockInputError, type DevClockControl } from '../../server/dev-clock-control.js';
+import { DevClockInputError, type DevClockControl } from './dev-clock-control.js';
 import type { Store } from '../../store/ports.js';
 import { clockOutput, devClockFor, invalidMember } from './dev-clock-access.js';
 

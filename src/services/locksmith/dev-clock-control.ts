@@ -4,7 +4,7 @@
  * LocksmithService.{Get,Advance,Set}DevClock API operations (src/services/locksmith/).
  * Every move runs the key schedule at once.
  */
-import type { OffsetClock } from '../util/offset-clock.js';
+import type { OffsetClock } from '../../util/offset-clock.js';
 
 /** Moves beyond 100 years are refused (Date's range is ±8.64e15 ms). */
 export const MAX_MOVE_MS = 100 * 365 * 24 * 3600 * 1000;
