@@ -119,10 +119,3 @@ export function refuseSseHeadersOnRead(headers: Record<string, string>): void {
   // Unverified: the code and text S3 answers with (the facts give the 400 status).
   if (headers[H_SSE] !== undefined || headers[H_KMS_KEY_ID] !== undefined) throw s3Error('InvalidArgument', 'x-amz-server-side-encryption header is not supported for this operation.');
 }
-
-/** SSE-C (customer-provided keys) is not served by this module: refused, never stored unencrypted. */
-export function refuseCustomerKeys(headers: Record<string, string>): void {
-  for (const h of ['x-amz-server-side-encryption-customer-algorithm', 'x-amz-server-side-encryption-customer-key', 'x-amz-copy-source-server-side-encryption-customer-algorithm']) {
-    if (headers[h] !== undefined) throw s3Error('NotImplemented', 'A header you provided implies functionality that is not implemented (server-side encryption with customer-provided keys).');
-  }
-}
