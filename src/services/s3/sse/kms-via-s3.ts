@@ -51,6 +51,8 @@ export async function decryptViaS3(deps: KmsViaS3Deps, ctx: CallContext, region:
 async function callAsCaller(
   deps: KmsViaS3Deps, ctx: CallContext, region: string, operation: string, input: Record<string, unknown>, run: (via: CallContext) => Promise<Record<string, unknown>>,
 ): Promise<Record<string, unknown>> {
+  // SSE-KMS needs SigV4: an anonymous caller (admitted by a public bucket policy) never reaches KMS (s3-sse-facts.md §4).
+  if (ctx.principal.type === 'Anonymous') throw s3Error('InvalidArgument', 'Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.');
   const via: CallContext = { ...ctx, region, viaService: `s3.${region}.amazonaws.com`, authorizedKeys: new Set<string>() };
   // Unverified: sourceIPAddress and userAgent of a KMS record of a call S3 makes are the service principal.
   const trace: ApiCallTrace = {
