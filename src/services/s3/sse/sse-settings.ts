@@ -94,8 +94,8 @@ export function bucketDefaultSse(bucket: S3Bucket): SseSettings {
 /**
  * What a write uses: the request's headers override the bucket default; the request's
  * bucket-key header alone overrides only the bucket's BucketKeyEnabled (S3 User Guide, "Configuring
- * an S3 Bucket Key at the object level"). SSE-KMS needs SigV4 (s3-sse-facts.md §4): every request
- * anonymous caller is refused in kms-via-s3.ts before KMS is called.
+ * an S3 Bucket Key at the object level"). SSE-KMS needs SigV4 (s3-sse-facts.md §4):
+ * an anonymous caller is refused in kms-via-s3.ts before KMS is called.
  */
 export function effectiveSse(headers: Record<string, string>, bucket: S3Bucket): SseSettings {
   // SSE-C headers are served by customer-objects.ts (the write's data key is sealed under the customer key).
