@@ -49,8 +49,11 @@ describe('ServerSideEncryptionConfiguration documents', () => {
   it('one rule round-trips through GetBucketEncryption\'s document', () => {
     const parsed = parseBucketEncryption(doc(rule('<ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>alias/x</KMSMasterKeyID></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled>')));
     assert.deepEqual(parsed, { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'alias/x', bucketKeyEnabled: true });
-    assert.deepEqual(parseBucketEncryption(Buffer.from(bucketEncryptionXml(parsed))), parsed);
-    assert.match(bucketEncryptionXml(undefined), /<SSEAlgorithm>AES256<\/SSEAlgorithm><\/ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false<\/BucketKeyEnabled>/);
+    // A rule that never set BlockedEncryptionTypes reports what the bucket enforces: SSE-C blocked (since April 2026).
+    assert.deepEqual(parseBucketEncryption(Buffer.from(bucketEncryptionXml(parsed))), { ...parsed, blockedEncryptionTypes: ['SSE-C'] });
+    const unblocked = { ...parsed, blockedEncryptionTypes: ['NONE'] };
+    assert.deepEqual(parseBucketEncryption(Buffer.from(bucketEncryptionXml(unblocked))), unblocked);
+    assert.match(bucketEncryptionXml(undefined), /<SSEAlgorithm>AES256<\/SSEAlgorithm><\/ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false<\/BucketKeyEnabled><BlockedEncryptionTypes><EncryptionType>SSE-C<\/EncryptionType><\/BlockedEncryptionTypes>/);
   });
   it('zero or two rules, no default, an unknown algorithm, a bad blocked type: MalformedXML; a key id with AES256: InvalidArgument', () => {
     const aes = '<ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault>';
