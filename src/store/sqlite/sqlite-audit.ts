@@ -1,55 +1,8 @@
 import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH, linkHash } from '../../audit/hash-chain.js';
-import type { AuditDigest, AuditLookup, AuditStore, ChainHead, DigestKey, LookupAttributeKey, StoredAuditEvent, StoredIntent } from '../audit-ports.js';
-
-interface EventRow {
-  seq: number;
-  account: string;
-  region: string;
-  chain_seq: number;
-  event_id: string;
-  event_time: number;
-  event_name: string;
-  event_source: string;
-  read_only: string;
-  username: string | null;
-  access_key_id: string | null;
-  record: string;
-  prev_hash: string;
-  hash: string;
-}
-
-const toEvent = (r: EventRow): StoredAuditEvent => ({
-  account: r.account,
-  region: r.region,
-  chainSeq: r.chain_seq,
-  eventId: r.event_id,
-  eventTime: new Date(r.event_time),
-  eventName: r.event_name,
-  eventSource: r.event_source,
-  readOnly: r.read_only === 'true',
-  ...(r.username === null ? {} : { username: r.username }),
-  ...(r.access_key_id === null ? {} : { accessKeyId: r.access_key_id }),
-  record: r.record,
-  prevHash: r.prev_hash,
-  hash: r.hash,
-});
-
-/** LookupEvents attributes kept as columns of audit_events; the others are rows of audit_event_lookup. */
-const COLUMNS: Partial<Record<LookupAttributeKey, string>> = {
-  EventId: 'event_id', EventName: 'event_name', ReadOnly: 'read_only', Username: 'username', EventSource: 'event_source', AccessKeyId: 'access_key_id',
-};
-
-interface DigestRow { account: string; region: string; digest_seq: number; created_at: number; body: string; signature: string }
-const toDigest = (r: DigestRow): AuditDigest => ({
-  account: r.account, region: r.region, digestSeq: r.digest_seq, createdAt: new Date(r.created_at), body: r.body, signature: r.signature,
-});
-
-interface KeyRow { region: string; fingerprint: string; public_key: Buffer; wrapped_private_key: Buffer; created_at: number }
-const toKey = (r: KeyRow): DigestKey => ({
-  region: r.region, fingerprint: r.fingerprint, publicKey: r.public_key, wrappedPrivateKey: r.wrapped_private_key, createdAt: new Date(r.created_at),
-});
+import type { AuditLookup, AuditStore, ChainHead, StoredIntent } from '../audit-ports.js';
+import { COLUMNS, toDigest, toEvent, toKey, type DigestRow, type EventRow, type KeyRow } from '../audit-rows.js';
 
 export function sqliteAuditStore(db: Database.Database): AuditStore {
   const head = db.prepare(`SELECT chain_seq, hash FROM audit_chains WHERE account = ? AND region = ?`);
