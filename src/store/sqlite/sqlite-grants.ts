@@ -1,51 +1,9 @@
 import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
-import type { GrantConstraints, GrantStore, KmsGrant } from '../grant-ports.js';
+import type { GrantStore, KmsGrant } from '../grant-ports.js';
+import { constraintsJson, toGrant, type GrantRow } from '../grant-rows.js';
 import { InvalidPagePositionError, type KeyRef, type Page } from '../ports.js';
 import { insertGrantRules } from './schema-grant-rules.js';
-
-interface GrantRow {
-  seq: number;
-  account: string;
-  region: string;
-  key_id: string;
-  grant_id: string;
-  name: string | null;
-  grantee_principal: string;
-  retiring_principal: string | null;
-  operations: string;
-  constraints: string | null;
-  issuing_account: string;
-  creation_date: number;
-  grant_token_sha256: string;
-}
-
-function toGrant(r: GrantRow): KmsGrant {
-  const grant: KmsGrant = {
-    account: r.account,
-    region: r.region,
-    keyId: r.key_id,
-    grantId: r.grant_id,
-    granteePrincipal: r.grantee_principal,
-    operations: JSON.parse(r.operations) as string[],
-    issuingAccount: r.issuing_account,
-    creationDate: new Date(r.creation_date),
-    grantTokenSha256: r.grant_token_sha256,
-  };
-  if (r.name !== null) grant.name = r.name;
-  if (r.retiring_principal !== null) grant.retiringPrincipal = r.retiring_principal;
-  if (r.constraints !== null) grant.constraints = JSON.parse(r.constraints) as GrantConstraints;
-  return grant;
-}
-
-/** Only the constraint members, so that nothing else ever reaches the column. */
-function constraintsJson(c: GrantConstraints | undefined): string | null {
-  if (!c) return null;
-  const out: GrantConstraints = {};
-  if (c.EncryptionContextEquals) out.EncryptionContextEquals = c.EncryptionContextEquals;
-  if (c.EncryptionContextSubset) out.EncryptionContextSubset = c.EncryptionContextSubset;
-  return JSON.stringify(out);
-}
 
 const REF = 'account = @account AND region = @region AND key_id = @keyId';
 const refOf = (r: KeyRef) => ({ account: r.account, region: r.region, keyId: r.keyId });
