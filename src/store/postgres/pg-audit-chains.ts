@@ -24,10 +24,12 @@ const toDigest = (r: DigestRow): AuditDigest => ({
 const chainKey = (account: string, region: string) => `${account}\u0000${region}`;
 
 /**
- * One group commit of this node's records: a few statements whatever the batch size (arrays
- * through unnest). The node's own chain heads are locked (FOR UPDATE, fixed order) — only another
- * process misconfigured with the same node id could wait on them — and every record links to the
- * head before it; records, lookup rows, settled intents and heads commit together or not at all.
+ * One group commit of this node's records in four round trips whatever the batch size (arrays
+ * through unnest): BEGIN; the node's own chain heads locked (FOR UPDATE, fixed order — only
+ * another process misconfigured with the same node id could wait on them; a chain seen for the
+ * first time is created first); one statement that inserts the records and their lookup rows,
+ * deletes the intents they settle and moves the heads (data-modifying CTEs); COMMIT. Every record
+ * links to the head before it; everything commits together or not at all.
  */
 async function appendBatch(tx: PgQueries, writer: string, events: NewAuditEvent[]): Promise<void> {
   const intents = new Map(events.filter((e) => e.intentOf !== undefined).map((e) => [e.intentOf!, e]));
@@ -41,15 +43,18 @@ async function appendBatch(tx: PgQueries, writer: string, events: NewAuditEvent[
   const chained = events.filter((e) => e.intentOf === undefined);
   if (chained.length === 0) return;
   const settled = chained.flatMap((e) => (e.settles === undefined ? [] : [e.settles]));
-  if (settled.length > 0) await tx.run(`DELETE FROM audit_intents WHERE request_id = ANY($1::text[])`, [settled]);
   const chains = [...new Set(chained.map((e) => chainKey(e.account, e.region)))].sort().map((c) => c.split('\u0000') as [string, string]);
   const accounts = chains.map((c) => c[0]);
   const regions = chains.map((c) => c[1]);
-  await tx.run(`INSERT INTO audit_chains (account, region, writer, chain_seq, hash) SELECT a, r, $3, 0, $4 FROM unnest($1::text[], $2::text[]) AS t(a, r)
-    ON CONFLICT DO NOTHING`, [accounts, regions, writer, GENESIS_HASH]);
-  const locked = await tx.rows<{ account: string; region: string; chain_seq: number; hash: string }>(`SELECT account, region, chain_seq, hash FROM audit_chains
+  const lockHeads = () => tx.rows<{ account: string; region: string; chain_seq: number; hash: string }>(`SELECT account, region, chain_seq, hash FROM audit_chains
     WHERE writer = $3 AND (account, region) IN (SELECT * FROM unnest($1::text[], $2::text[]))
     ORDER BY account COLLATE "C", region COLLATE "C" FOR UPDATE`, [accounts, regions, writer]);
+  let locked = await lockHeads();
+  if (locked.length < chains.length) {
+    await tx.run(`INSERT INTO audit_chains (account, region, writer, chain_seq, hash) SELECT a, r, $3, 0, $4 FROM unnest($1::text[], $2::text[]) AS t(a, r)
+      ON CONFLICT DO NOTHING`, [accounts, regions, writer, GENESIS_HASH]);
+    locked = await lockHeads();
+  }
   const heads = new Map<string, ChainHead>(locked.map((h) => [chainKey(h.account, h.region), { chainSeq: h.chain_seq, hash: h.hash }]));
   const rows = chained.map((e) => {
     const chain = chainKey(e.account, e.region);
@@ -59,31 +64,35 @@ async function appendBatch(tx: PgQueries, writer: string, events: NewAuditEvent[
     return { e, chainSeq: next.chainSeq, prevHash: prev.hash, hash: next.hash };
   });
   const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
-  const inserted = await tx.rows<{ seq: number; account: string; region: string; chain_seq: number }>(`INSERT INTO audit_events (account, region, writer,
-      chain_seq, event_id, event_time, event_name, event_source, read_only, username, access_key_id, record, prev_hash, hash)
-    SELECT a, r, $13, c, i, t, n, s, ro, u, k, rec, p, h FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::text[],
-      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $14::text[]) AS v(a, r, c, i, t, n, s, ro, u, k, rec, p, h)
-    RETURNING seq, account, region, chain_seq`, [
+  // Lookup rows name their record by (account, region, chain_seq): the statement joins them to the seq it assigned.
+  const lookup = rows.flatMap((r) => r.e.resources.flatMap((res) => [
+    [r.e.account, r.e.region, r.chainSeq, 'ResourceType', res.type, r.e.eventTime.getTime()],
+    [r.e.account, r.e.region, r.chainSeq, 'ResourceName', res.name, r.e.eventTime.getTime()],
+  ] as const));
+  const final = chains.map(([a, r]) => heads.get(chainKey(a, r))!);
+  await tx.run(`WITH ev AS (
+      INSERT INTO audit_events (account, region, writer, chain_seq, event_id, event_time, event_name, event_source, read_only, username, access_key_id,
+        record, prev_hash, hash)
+      SELECT a, r, $13, c, i, t, n, s, ro, u, k, rec, p, h FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::text[],
+        $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $14::text[]) AS v(a, r, c, i, t, n, s, ro, u, k, rec, p, h)
+      RETURNING seq, account, region, chain_seq),
+    lk AS (
+      INSERT INTO audit_event_lookup (event_seq, account, region, kind, value, event_time)
+      SELECT ev.seq, ev.account, ev.region, l.kind, l.value, l.t FROM ev JOIN unnest($15::text[], $16::text[], $17::bigint[], $18::text[], $19::text[], $20::bigint[])
+        AS l(a, r, c, kind, value, t) ON ev.account = l.a AND ev.region = l.r AND ev.chain_seq = l.c
+      ON CONFLICT DO NOTHING),
+    settled AS (DELETE FROM audit_intents WHERE request_id = ANY($21::text[])),
+    heads AS (
+      UPDATE audit_chains c SET chain_seq = v.s, hash = v.h FROM unnest($22::text[], $23::text[], $24::bigint[], $25::text[]) AS v(a, r, s, h)
+      WHERE c.account = v.a AND c.region = v.r AND c.writer = $13)
+    SELECT count(*) FROM ev`, [
     col((r) => r.e.account), col((r) => r.e.region), col((r) => r.chainSeq), col((r) => r.e.eventId), col((r) => r.e.eventTime.getTime()),
     col((r) => r.e.eventName), col((r) => r.e.eventSource), col((r) => String(r.e.readOnly)), col((r) => r.e.username ?? null),
     col((r) => r.e.accessKeyId ?? null), col((r) => r.e.record), col((r) => r.prevHash), writer, col((r) => r.hash),
+    ...[0, 1, 2, 3, 4, 5].map((i) => lookup.map((l) => l[i])),
+    settled,
+    accounts, regions, final.map((h) => h.chainSeq), final.map((h) => h.hash),
   ]);
-  const seqOf = new Map(inserted.map((r) => [`${chainKey(r.account, r.region)}\u0000${r.chain_seq}`, r.seq]));
-  const lookup = rows.flatMap((r) => {
-    const seq = seqOf.get(`${chainKey(r.e.account, r.e.region)}\u0000${r.chainSeq}`)!;
-    return r.e.resources.flatMap((res) => [
-      [seq, r.e.account, r.e.region, 'ResourceType', res.type, r.e.eventTime.getTime()],
-      [seq, r.e.account, r.e.region, 'ResourceName', res.name, r.e.eventTime.getTime()],
-    ] as const);
-  });
-  if (lookup.length > 0) {
-    await tx.run(`INSERT INTO audit_event_lookup (event_seq, account, region, kind, value, event_time)
-      SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) ON CONFLICT DO NOTHING`,
-    [0, 1, 2, 3, 4, 5].map((i) => lookup.map((l) => l[i])));
-  }
-  const final = chains.map(([a, r]) => heads.get(chainKey(a, r))!);
-  await tx.run(`UPDATE audit_chains c SET chain_seq = v.s, hash = v.h FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS v(a, r, s, h)
-    WHERE c.account = v.a AND c.region = v.r AND c.writer = $5`, [accounts, regions, final.map((h) => h.chainSeq), final.map((h) => h.hash), writer]);
 }
 
 /**
