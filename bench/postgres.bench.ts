@@ -1,6 +1,7 @@
 /**
  * Locksmith on PostgreSQL at scale (issue 16): `node --import tsx bench/postgres.bench.ts`
- * [--keys N] [--audit N] [--quick]; `npm run bench` runs it after the main table.
+ * [--keys N] [--audit N] [--quick] [--reuse DIR]; `npm run bench` runs it after the main table.
+ * --reuse DIR keeps the loaded cluster in DIR between runs (the bulk load happens once).
  * - Decrypt latency with 10 keys, then with N (default 1,000,000) keys in the database: ratio;
  * - ListKeys page (Limit 100) p99 with N keys in the account, paging deep through NextMarker;
  * - LookupEvents filtered page p99 with M (default 10,000,000) audit records;
@@ -10,9 +11,9 @@
  */
 import { DisableKeyCommand, EnableKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { startPostgres } from '../test/lib/postgres.js';
 import { sendWire, keepAliveAgent } from '../test/reliability/lib/http.js';
@@ -93,19 +94,31 @@ async function saturateNodes(nodes: ServerProcess[], pool: Awaited<ReturnType<ty
   };
 }
 
+/** postgresql.conf of the bench cluster: a production-like buffer cache for 10 M rows, fewer checkpoints during the load. */
+const PG_SETTINGS = ['shared_buffers = 512MB', 'max_wal_size = 4GB', 'checkpoint_timeout = 15min'];
+
 async function main() {
   const started = new Date();
-  const root = mkdtempSync(join(tmpdir(), 'locksmith-pg-bench-'));
-  const cluster = await startPostgres();
+  // --reuse DIR keeps the cluster, the node directories and the root key in DIR, and loads only
+  // what the database does not hold yet: a second run skips the bulk load.
+  const reuse = args.includes('--reuse') ? resolve(args[args.indexOf('--reuse') + 1]!) : undefined;
+  const root = reuse ?? mkdtempSync(join(tmpdir(), 'locksmith-pg-bench-'));
+  const cluster = await startPostgres({ settings: PG_SETTINGS, ...(reuse ? { dir: join(reuse, 'pg') } : {}) });
   const nodes: ServerProcess[] = [];
   try {
     // Two databases on one cluster: "few" keeps the fixture's handful of keys, "many" gets the bulk
     // load; their Decrypt latencies are measured in alternating rounds, so load on the (shared)
     // machine that comes and goes hits both alike.
-    const fewUrl = await cluster.createDatabase();
-    const url = await cluster.createDatabase();
+    const statePath = join(root, 'bench-state.json');
+    const dbName = (u: string) => u.slice(u.lastIndexOf('/') + 1);
+    const state: { few: string; many: string } = existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8'))
+      : { few: dbName(await cluster.createDatabase()), many: dbName(await cluster.createDatabase()) };
+    if (reuse) writeFileSync(statePath, JSON.stringify(state));
+    const dbUrl = (name: string) => `postgres://postgres@127.0.0.1:${cluster.port}/${name}`;
+    const fewUrl = dbUrl(state.few);
+    const url = dbUrl(state.many);
     const rootKeyFile = join(root, 'root-key');
-    writeFileSync(rootKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+    if (!existsSync(rootKeyFile)) writeFileSync(rootKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
     const startNode = async (i: number, dbUrl = url) => {
       const n = await spawnServer(join(root, `node-${i}`), { built: true, serveArgs: ['--database-url', dbUrl, '--node-id', `bench-${i}`, '--tls-port', 'off'],
         env: { LOCKSMITH_ROOT_KEY_FILE: rootKeyFile } });
@@ -115,8 +128,9 @@ async function main() {
     const a = await startNode(0);
     const small = await startNode(9, fewUrl);
     const rootCreds = rootCredentials(a.dataDir);
-    const fixture = await createKmsFixture(a.endpoint, rootCreds, { ciphertexts: 64 });
-    const smallFixture = await createKmsFixture(small.endpoint, rootCredentials(small.dataDir), { ciphertexts: 64 });
+    const userName = `bench-${started.getTime()}`;
+    const fixture = await createKmsFixture(a.endpoint, rootCreds, { ciphertexts: 64, userName });
+    const smallFixture = await createKmsFixture(small.endpoint, rootCredentials(small.dataDir), { ciphertexts: 64, userName });
     const keyCount = async (dbUrl: string) => {
       const c = new pg.Client({ connectionString: dbUrl });
       await c.connect();
@@ -127,8 +141,9 @@ async function main() {
       }
     };
     const fewKeys = await keyCount(fewUrl);
-    log(`bulk-loading ${KEYS} keys …`);
-    const keysLoadS = await bulkLoadKeys(url, { account: fixture.account, region: REGION, keyId: fixture.keyA }, KEYS, log);
+    const toLoad = Math.max(0, KEYS - (await keyCount(url)));
+    log(`bulk-loading ${toLoad} keys …`);
+    const keysLoadS = toLoad > 0 ? await bulkLoadKeys(url, { account: fixture.account, region: REGION, keyId: fixture.keyA }, toLoad, log) : 0;
     const manyKeys = await keyCount(url);
     log(`Decrypt latency, ${fewKeys} keys and ${manyKeys} keys in alternating rounds …`);
     const [smallPool, largePool] = [await presignedPool(smallFixture, 'Decrypt', 256), await presignedPool(fixture, 'Decrypt', 256)];
@@ -161,7 +176,7 @@ async function main() {
     };
     const listKeysStore = await storeTimes(cfg.pages, (_i, prev) => direct.keys.list(fixture.account, REGION, 100, prev?.next));
 
-    log(`bulk-loading ${AUDIT} audit records …`);
+    log(`bulk-loading up to ${AUDIT} audit records …`);
     const audit = await bulkLoadAudit(url, { account: fixture.account, region: REGION, count: AUDIT, days: 90, end: new Date() }, log);
     const day = 86_400_000;
     const filters = [
@@ -255,8 +270,8 @@ async function main() {
     console.log(`| bulk load: ${KEYS} keys / ${AUDIT} audit records (+ index build) | ${f1(keysLoadS)} s / ${f1(audit.loadS)} s (+ ${f1(audit.indexS)} s) | |`);
   } finally {
     for (const n of nodes) await n.stop().catch(() => {});
-    cluster.destroy();
-    rmSync(root, { recursive: true, force: true });
+    cluster.destroy(); // with --reuse: only stopped
+    if (!reuse) rmSync(root, { recursive: true, force: true });
   }
 }
 
