@@ -46,11 +46,15 @@ async function decryptLatency(endpoint: string, pool: Awaited<ReturnType<typeof 
   return stats(r.latenciesMs);
 }
 
-/** Sequential signed calls; each timed from send to the end of its answer. */
+/** Calls made first and not counted (connections, JIT, plans), in every sequential measurement. */
+const WARMUP = 10;
+
+/** Sequential signed calls; each timed from send to the end of its answer, after WARMUP calls not counted. */
 async function timed(endpoint: string, build: (i: number, prev: any) => Promise<Parameters<typeof sendWire>[1]>, n: number): Promise<number[]> {
   const agent = keepAliveAgent(1);
   const out: number[] = [];
   let prev: any;
+  for (let w = 0; w < WARMUP; w++) await sendWire(endpoint, await build(n + w, undefined), agent);
   for (let i = 0; i < n; i++) {
     const req = await build(i, prev);
     const t0 = performance.now();
@@ -165,6 +169,7 @@ async function main() {
     // without HTTP, SigV4 and the server's share of a busy CPU.
     const direct = await openPostgresStore(url, { max: 2 });
     const storeTimes = async (n: number, call: (i: number, prev: any) => Promise<any>) => {
+      for (let w = 0; w < WARMUP; w++) await call(n + w, undefined);
       const out: number[] = [];
       let prev: any;
       for (let i = 0; i < n; i++) {
