@@ -162,8 +162,17 @@ async function main() {
     await small.stop();
 
     log('ListKeys pages …');
+    // CPU per page of the node and of PostgreSQL: robust to a shared machine, unlike the latencies.
+    const pgPid = await postmasterPid(url);
+    const cpuNow = () => ({ node: processTreeCpuSeconds(a.pid), pg: processTreeCpuSeconds(pgPid) });
+    const perPage = (t0: ReturnType<typeof cpuNow>, n: number) => {
+      const t1 = cpuNow();
+      return { nodeUs: ((t1.node - t0.node) * 1e6) / n, pgUs: ((t1.pg - t0.pg) * 1e6) / n };
+    };
+    let cpu0 = cpuNow();
     const listKeys = stats(await timed(a.endpoint, (_i, prev) => signKms(a.endpoint, 'ListKeys', { Limit: 100, ...(prev?.NextMarker ? { Marker: prev.NextMarker } : {}) },
       { credentials: rootCreds, date: new Date() }), cfg.pages));
+    const listKeysCpu = perPage(cpu0, cfg.pages + WARMUP);
 
     // The same pages through the store alone (this process, its own pool): what the database costs
     // without HTTP, SigV4 and the server's share of a busy CPU.
@@ -191,7 +200,9 @@ async function main() {
       () => ({}),
     ];
     log('LookupEvents pages …');
+    cpu0 = cpuNow();
     const lookup = stats(await timed(a.endpoint, (i) => lookupEvents(a.endpoint, rootCreds, { ...filters[i % filters.length]!(i), MaxResults: 50 }), cfg.pages));
+    const lookupCpu = perPage(cpu0, cfg.pages + WARMUP);
 
     const attr = (key: LookupAttributeKey, value: string) => ({ attribute: { key, value } });
     const storeFilters = [
@@ -247,14 +258,13 @@ async function main() {
     await watcher.close();
 
     log('saturation: one node, then two …');
-    const pgPid = await postmasterPid(url);
     const satPool = await presignedPool(fixture, 'Decrypt', 256);
     const one = await saturateNodes([a], satPool, pgPid);
     const two = await saturateNodes([a, b], satPool, pgPid);
 
     const result = {
       started: started.toISOString(), quick, loadavg: loadavg(), keys: { few: fewKeys, many: manyKeys, loadS: keysLoadS }, audit: { records: AUDIT, ...audit },
-      decrypt: { rounds, few, many, ratioP50: ratios.p50, ratioP99: ratios.p99 }, listKeys, lookup, listKeysStore, lookupStore,
+      decrypt: { rounds, few, many, ratioP50: ratios.p50, ratioP99: ratios.p99 }, listKeys, lookup, listKeysStore, lookupStore, listKeysCpu, lookupCpu,
       invalidation: { staleStart: stats(staleStarts), firstFresh: stats(firstFresh), staleAnswers, propagation: stats(propagation) }, one, two, twoOverOne: two.rps / one.rps,
     };
     mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
@@ -265,7 +275,9 @@ async function main() {
     console.log(`| Decrypt ${manyKeys} keys ÷ ${fewKeys} keys, median of per-round ratios (p50 / p99) | ${f2(result.decrypt.ratioP50)} / ${f2(result.decrypt.ratioP99)} | ≤ 1.2 |`);
     console.log(`| ListKeys page (100) p50 / p99, ${manyKeys} keys, ${listKeys.n} pages deep | ${f2(listKeys.p50)} / ${f2(listKeys.p99)} ms | p99 ≤ 20 ms |`);
     console.log(`| ListKeys page through the store alone (no HTTP), p50 / p99 | ${f2(listKeysStore.p50)} / ${f2(listKeysStore.p99)} ms | |`);
+    console.log(`| ListKeys page: CPU µs per page, node + PostgreSQL | ${listKeysCpu.nodeUs.toFixed(0)} + ${listKeysCpu.pgUs.toFixed(0)} | |`);
     console.log(`| LookupEvents filtered page (50) p50 / p99, ${AUDIT} records | ${f2(lookup.p50)} / ${f2(lookup.p99)} ms | p99 ≤ 20 ms |`);
+    console.log(`| LookupEvents page: CPU µs per page, node + PostgreSQL | ${lookupCpu.nodeUs.toFixed(0)} + ${lookupCpu.pgUs.toFixed(0)} | |`);
     console.log(`| LookupEvents page through the store alone (no HTTP), p50 / p99 | ${f2(lookupStore.p50)} / ${f2(lookupStore.p99)} ms | |`);
     console.log(`| invalidation: last stale call started after ack, p99 / max (${cfg.rounds} flips, ${staleAnswers} stale answers) | ${f1(result.invalidation.staleStart.p99)} / ${f1(Math.max(...staleStarts))} ms | ≤ 100 ms |`);
     console.log(`| invalidation: first fresh answer after ack, p50 / p99 (includes that call's latency) | ${f1(result.invalidation.firstFresh.p50)} / ${f1(result.invalidation.firstFresh.p99)} ms | |`);
