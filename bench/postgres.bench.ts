@@ -1,6 +1,7 @@
 /**
  * Locksmith on PostgreSQL at scale (issue 16): `node --import tsx bench/postgres.bench.ts`
- * [--keys N] [--audit N] [--quick]; `npm run bench` runs it after the main table.
+ * [--keys N] [--audit N] [--quick] [--reuse DIR]; `npm run bench` runs it after the main table.
+ * --reuse DIR keeps the loaded cluster in DIR between runs (the bulk load happens once).
  * - Decrypt latency with 10 keys, then with N (default 1,000,000) keys in the database: ratio;
  * - ListKeys page (Limit 100) p99 with N keys in the account, paging deep through NextMarker;
  * - LookupEvents filtered page p99 with M (default 10,000,000) audit records;
@@ -10,9 +11,9 @@
  */
 import { DisableKeyCommand, EnableKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { startPostgres } from '../test/lib/postgres.js';
 import { sendWire, keepAliveAgent } from '../test/reliability/lib/http.js';
@@ -45,11 +46,15 @@ async function decryptLatency(endpoint: string, pool: Awaited<ReturnType<typeof 
   return stats(r.latenciesMs);
 }
 
-/** Sequential signed calls; each timed from send to the end of its answer. */
+/** Calls made first and not counted (connections, JIT, plans), in every sequential measurement. */
+const WARMUP = 10;
+
+/** Sequential signed calls; each timed from send to the end of its answer, after WARMUP calls not counted. */
 async function timed(endpoint: string, build: (i: number, prev: any) => Promise<Parameters<typeof sendWire>[1]>, n: number): Promise<number[]> {
   const agent = keepAliveAgent(1);
   const out: number[] = [];
   let prev: any;
+  for (let w = 0; w < WARMUP; w++) await sendWire(endpoint, await build(n + w, undefined), agent);
   for (let i = 0; i < n; i++) {
     const req = await build(i, prev);
     const t0 = performance.now();
@@ -93,19 +98,31 @@ async function saturateNodes(nodes: ServerProcess[], pool: Awaited<ReturnType<ty
   };
 }
 
+/** postgresql.conf of the bench cluster: a production-like buffer cache for 10 M rows, fewer checkpoints during the load. */
+const PG_SETTINGS = ['shared_buffers = 512MB', 'max_wal_size = 4GB', 'checkpoint_timeout = 15min'];
+
 async function main() {
   const started = new Date();
-  const root = mkdtempSync(join(tmpdir(), 'locksmith-pg-bench-'));
-  const cluster = await startPostgres();
+  // --reuse DIR keeps the cluster, the node directories and the root key in DIR, and loads only
+  // what the database does not hold yet: a second run skips the bulk load.
+  const reuse = args.includes('--reuse') ? resolve(args[args.indexOf('--reuse') + 1]!) : undefined;
+  const root = reuse ?? mkdtempSync(join(tmpdir(), 'locksmith-pg-bench-'));
+  const cluster = await startPostgres({ settings: PG_SETTINGS, ...(reuse ? { dir: join(reuse, 'pg') } : {}) });
   const nodes: ServerProcess[] = [];
   try {
     // Two databases on one cluster: "few" keeps the fixture's handful of keys, "many" gets the bulk
     // load; their Decrypt latencies are measured in alternating rounds, so load on the (shared)
     // machine that comes and goes hits both alike.
-    const fewUrl = await cluster.createDatabase();
-    const url = await cluster.createDatabase();
+    const statePath = join(root, 'bench-state.json');
+    const dbName = (u: string) => u.slice(u.lastIndexOf('/') + 1);
+    const state: { few: string; many: string } = existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8'))
+      : { few: dbName(await cluster.createDatabase()), many: dbName(await cluster.createDatabase()) };
+    if (reuse) writeFileSync(statePath, JSON.stringify(state));
+    const dbUrl = (name: string) => `postgres://postgres@127.0.0.1:${cluster.port}/${name}`;
+    const fewUrl = dbUrl(state.few);
+    const url = dbUrl(state.many);
     const rootKeyFile = join(root, 'root-key');
-    writeFileSync(rootKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+    if (!existsSync(rootKeyFile)) writeFileSync(rootKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
     const startNode = async (i: number, dbUrl = url) => {
       const n = await spawnServer(join(root, `node-${i}`), { built: true, serveArgs: ['--database-url', dbUrl, '--node-id', `bench-${i}`, '--tls-port', 'off'],
         env: { LOCKSMITH_ROOT_KEY_FILE: rootKeyFile } });
@@ -115,8 +132,9 @@ async function main() {
     const a = await startNode(0);
     const small = await startNode(9, fewUrl);
     const rootCreds = rootCredentials(a.dataDir);
-    const fixture = await createKmsFixture(a.endpoint, rootCreds, { ciphertexts: 64 });
-    const smallFixture = await createKmsFixture(small.endpoint, rootCredentials(small.dataDir), { ciphertexts: 64 });
+    const userName = `bench-${started.getTime()}`;
+    const fixture = await createKmsFixture(a.endpoint, rootCreds, { ciphertexts: 64, userName });
+    const smallFixture = await createKmsFixture(small.endpoint, rootCredentials(small.dataDir), { ciphertexts: 64, userName });
     const keyCount = async (dbUrl: string) => {
       const c = new pg.Client({ connectionString: dbUrl });
       await c.connect();
@@ -127,8 +145,9 @@ async function main() {
       }
     };
     const fewKeys = await keyCount(fewUrl);
-    log(`bulk-loading ${KEYS} keys …`);
-    const keysLoadS = await bulkLoadKeys(url, { account: fixture.account, region: REGION, keyId: fixture.keyA }, KEYS, log);
+    const toLoad = Math.max(0, KEYS - (await keyCount(url)));
+    log(`bulk-loading ${toLoad} keys …`);
+    const keysLoadS = toLoad > 0 ? await bulkLoadKeys(url, { account: fixture.account, region: REGION, keyId: fixture.keyA }, toLoad, log) : 0;
     const manyKeys = await keyCount(url);
     log(`Decrypt latency, ${fewKeys} keys and ${manyKeys} keys in alternating rounds …`);
     const [smallPool, largePool] = [await presignedPool(smallFixture, 'Decrypt', 256), await presignedPool(fixture, 'Decrypt', 256)];
@@ -143,13 +162,23 @@ async function main() {
     await small.stop();
 
     log('ListKeys pages …');
+    // CPU per page of the node and of PostgreSQL: robust to a shared machine, unlike the latencies.
+    const pgPid = await postmasterPid(url);
+    const cpuNow = () => ({ node: processTreeCpuSeconds(a.pid), pg: processTreeCpuSeconds(pgPid) });
+    const perPage = (t0: ReturnType<typeof cpuNow>, n: number) => {
+      const t1 = cpuNow();
+      return { nodeUs: ((t1.node - t0.node) * 1e6) / n, pgUs: ((t1.pg - t0.pg) * 1e6) / n };
+    };
+    let cpu0 = cpuNow();
     const listKeys = stats(await timed(a.endpoint, (_i, prev) => signKms(a.endpoint, 'ListKeys', { Limit: 100, ...(prev?.NextMarker ? { Marker: prev.NextMarker } : {}) },
       { credentials: rootCreds, date: new Date() }), cfg.pages));
+    const listKeysCpu = perPage(cpu0, cfg.pages + WARMUP);
 
     // The same pages through the store alone (this process, its own pool): what the database costs
     // without HTTP, SigV4 and the server's share of a busy CPU.
     const direct = await openPostgresStore(url, { max: 2 });
     const storeTimes = async (n: number, call: (i: number, prev: any) => Promise<any>) => {
+      for (let w = 0; w < WARMUP; w++) await call(n + w, undefined);
       const out: number[] = [];
       let prev: any;
       for (let i = 0; i < n; i++) {
@@ -161,7 +190,7 @@ async function main() {
     };
     const listKeysStore = await storeTimes(cfg.pages, (_i, prev) => direct.keys.list(fixture.account, REGION, 100, prev?.next));
 
-    log(`bulk-loading ${AUDIT} audit records …`);
+    log(`bulk-loading up to ${AUDIT} audit records …`);
     const audit = await bulkLoadAudit(url, { account: fixture.account, region: REGION, count: AUDIT, days: 90, end: new Date() }, log);
     const day = 86_400_000;
     const filters = [
@@ -171,7 +200,9 @@ async function main() {
       () => ({}),
     ];
     log('LookupEvents pages …');
+    cpu0 = cpuNow();
     const lookup = stats(await timed(a.endpoint, (i) => lookupEvents(a.endpoint, rootCreds, { ...filters[i % filters.length]!(i), MaxResults: 50 }), cfg.pages));
+    const lookupCpu = perPage(cpu0, cfg.pages + WARMUP);
 
     const attr = (key: LookupAttributeKey, value: string) => ({ attribute: { key, value } });
     const storeFilters = [
@@ -227,14 +258,13 @@ async function main() {
     await watcher.close();
 
     log('saturation: one node, then two …');
-    const pgPid = await postmasterPid(url);
     const satPool = await presignedPool(fixture, 'Decrypt', 256);
     const one = await saturateNodes([a], satPool, pgPid);
     const two = await saturateNodes([a, b], satPool, pgPid);
 
     const result = {
       started: started.toISOString(), quick, loadavg: loadavg(), keys: { few: fewKeys, many: manyKeys, loadS: keysLoadS }, audit: { records: AUDIT, ...audit },
-      decrypt: { rounds, few, many, ratioP50: ratios.p50, ratioP99: ratios.p99 }, listKeys, lookup, listKeysStore, lookupStore,
+      decrypt: { rounds, few, many, ratioP50: ratios.p50, ratioP99: ratios.p99 }, listKeys, lookup, listKeysStore, lookupStore, listKeysCpu, lookupCpu,
       invalidation: { staleStart: stats(staleStarts), firstFresh: stats(firstFresh), staleAnswers, propagation: stats(propagation) }, one, two, twoOverOne: two.rps / one.rps,
     };
     mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
@@ -245,7 +275,9 @@ async function main() {
     console.log(`| Decrypt ${manyKeys} keys ÷ ${fewKeys} keys, median of per-round ratios (p50 / p99) | ${f2(result.decrypt.ratioP50)} / ${f2(result.decrypt.ratioP99)} | ≤ 1.2 |`);
     console.log(`| ListKeys page (100) p50 / p99, ${manyKeys} keys, ${listKeys.n} pages deep | ${f2(listKeys.p50)} / ${f2(listKeys.p99)} ms | p99 ≤ 20 ms |`);
     console.log(`| ListKeys page through the store alone (no HTTP), p50 / p99 | ${f2(listKeysStore.p50)} / ${f2(listKeysStore.p99)} ms | |`);
+    console.log(`| ListKeys page: CPU µs per page, node + PostgreSQL | ${listKeysCpu.nodeUs.toFixed(0)} + ${listKeysCpu.pgUs.toFixed(0)} | |`);
     console.log(`| LookupEvents filtered page (50) p50 / p99, ${AUDIT} records | ${f2(lookup.p50)} / ${f2(lookup.p99)} ms | p99 ≤ 20 ms |`);
+    console.log(`| LookupEvents page: CPU µs per page, node + PostgreSQL | ${lookupCpu.nodeUs.toFixed(0)} + ${lookupCpu.pgUs.toFixed(0)} | |`);
     console.log(`| LookupEvents page through the store alone (no HTTP), p50 / p99 | ${f2(lookupStore.p50)} / ${f2(lookupStore.p99)} ms | |`);
     console.log(`| invalidation: last stale call started after ack, p99 / max (${cfg.rounds} flips, ${staleAnswers} stale answers) | ${f1(result.invalidation.staleStart.p99)} / ${f1(Math.max(...staleStarts))} ms | ≤ 100 ms |`);
     console.log(`| invalidation: first fresh answer after ack, p50 / p99 (includes that call's latency) | ${f1(result.invalidation.firstFresh.p50)} / ${f1(result.invalidation.firstFresh.p99)} ms | |`);
@@ -255,8 +287,8 @@ async function main() {
     console.log(`| bulk load: ${KEYS} keys / ${AUDIT} audit records (+ index build) | ${f1(keysLoadS)} s / ${f1(audit.loadS)} s (+ ${f1(audit.indexS)} s) | |`);
   } finally {
     for (const n of nodes) await n.stop().catch(() => {});
-    cluster.destroy();
-    rmSync(root, { recursive: true, force: true });
+    cluster.destroy(); // with --reuse: only stopped
+    if (!reuse) rmSync(root, { recursive: true, force: true });
   }
 }
 

@@ -16,6 +16,7 @@ export async function bulkLoadKeys(url: string, template: { account: string; reg
   const t0 = performance.now();
   try {
     await c.query('SET synchronous_commit = off');
+    await c.query('SET statement_timeout = 0');
     const batch = 100_000;
     for (let done = 0; done < count; done += batch) {
       const n = Math.min(batch, count - done);
@@ -52,15 +53,24 @@ export async function bulkLoadAudit(url: string, o: { account: string; region: s
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
+    // Records already loaded (an earlier run on a kept cluster): only the rest is loaded.
+    const { rows: [have] } = await c.query<{ n: string }>(`SELECT coalesce(max(chain_seq), 0) AS n FROM audit_events
+      WHERE account = $1 AND region = $2 AND writer = 'bulk'`, [o.account, o.region]);
+    const from = Number(have!.n);
+    if (from >= o.count) return { loadS: 0, indexS: 0 };
     await c.query('SET synchronous_commit = off');
-    await c.query(`SET maintenance_work_mem = '256MB'`);
+    await c.query(`SET maintenance_work_mem = '512MB'`);
+    await c.query('SET statement_timeout = 0');
     const { rows: indexes } = await c.query<{ name: string; def: string }>(`SELECT indexname AS name, indexdef AS def FROM pg_indexes
       WHERE tablename IN ('audit_events', 'audit_event_lookup') AND indexname NOT LIKE '%pkey' AND indexname <> 'audit_events_chain'`);
     for (const i of indexes) await c.query(`DROP INDEX ${i.name}`);
+    // The lookup table's primary key is its main index (random values): rebuilt after, too.
+    const { rows: [pkey] } = await c.query<{ def: string }>(`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'audit_event_lookup_pkey'`);
+    if (pkey) await c.query('ALTER TABLE audit_event_lookup DROP CONSTRAINT audit_event_lookup_pkey');
     const t0 = performance.now();
     const span = o.days * 86_400_000;
     const batch = 500_000;
-    for (let done = 0; done < o.count; done += batch) {
+    for (let done = from; done < o.count; done += batch) {
       const n = Math.min(batch, o.count - done);
       await c.query(`WITH ev AS (
           INSERT INTO audit_events (account, region, writer, chain_seq, event_id, event_time, event_name, event_source, read_only, username,
@@ -79,6 +89,7 @@ export async function bulkLoadAudit(url: string, o: { account: string; region: s
     }
     const loadS = seconds(t0);
     const t1 = performance.now();
+    if (pkey) await c.query(`ALTER TABLE audit_event_lookup ADD CONSTRAINT audit_event_lookup_pkey ${pkey.def}`);
     for (const i of indexes) await c.query(i.def);
     await c.query('ANALYZE audit_events');
     await c.query('ANALYZE audit_event_lookup');

@@ -17,7 +17,8 @@ export const DEFAULT_DATABASE_URL = process.env.LOCKSMITH_DATABASE_URL || undefi
 export async function openOfflineStore(dataDir: string, databaseUrl: string | undefined = DEFAULT_DATABASE_URL): Promise<Store> {
   if (databaseUrl !== undefined) {
     if (!isPostgresUrl(databaseUrl)) throw new Error('the database URL must start with postgres:// or postgresql://');
-    const pg = await openPostgresStore(databaseUrl, { max: 2 });
+    // An offline tool: no per-statement limit (a verify reads every chain of a large trail).
+    const pg = await openPostgresStore(databaseUrl, { max: 2, statementTimeoutMs: 0 });
     // Every node's audit chains (account, region, node id), as the nodes write them.
     return { ...pg, audit: withWriterChains(pg.audit, pg.db, '') };
   }

@@ -97,7 +97,7 @@ export interface LocksmithOptions {
   nodeId?: string;
   /** postgres://… : keep state in PostgreSQL, shared by every node pointed at it (default: SQLite in the data directory). */
   databaseUrl?: string;
-  /** PostgreSQL pool of this node: connections at most (default 10), wait for one (default 5 s). */
+  /** PostgreSQL pool of this node: connections at most (default 10), wait for one (default 2 s, pool.ts). */
   databasePool?: { max?: number; acquireTimeoutMs?: number };
   /** Directory of S3 object bytes (default `<dataDir>/objects`); with several nodes, one they all reach (e.g. NFS). */
   objectDir?: string;

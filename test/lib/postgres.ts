@@ -8,7 +8,7 @@
  * unprivileged user (`locksmith-test`, created with useradd when missing, else `nobody`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,15 +69,29 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a fresh cluster. Throws (fails the test) when PostgreSQL cannot start. */
-export async function startPostgres(): Promise<PostgresCluster> {
+export interface StartOptions {
+  /**
+   * Keep the cluster in this directory (created when missing) instead of a temporary one: a
+   * cluster already there is started again with its databases, and `destroy` only stops it.
+   * For benchmarks that reuse a bulk-loaded database between runs; tests never pass it.
+   */
+  dir?: string;
+  /** Extra postgresql.conf lines for a new cluster (e.g. a larger shared_buffers for a bench). */
+  settings?: string[];
+}
+
+/** Starts a fresh cluster (or the kept one in `dir`). Throws (fails the test) when PostgreSQL cannot start. */
+export async function startPostgres(opts: StartOptions = {}): Promise<PostgresCluster> {
   const bin = binDir();
   const user = clusterUser();
-  const root = mkdtempSync(join(tmpdir(), 'locksmith-pg-'));
+  const kept = opts.dir !== undefined;
+  if (kept) mkdirSync(opts.dir!, { recursive: true });
+  const root = kept ? opts.dir! : mkdtempSync(join(tmpdir(), 'locksmith-pg-'));
   chmodSync(root, 0o755);
   const data = join(root, 'data');
   const log = join(root, 'server.log');
   if (user) chownSync(root, user.uid, user.gid);
+  const existing = kept && existsSync(join(data, 'PG_VERSION'));
   const run = (cmd: string, args: string[]) => {
     const argv = user ? ['runuser', '-u', user.name, '--', join(bin, cmd), ...args] : [join(bin, cmd), ...args];
     const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', cwd: root, timeout: 120_000 });
@@ -91,13 +105,16 @@ export async function startPostgres(): Promise<PostgresCluster> {
       throw new Error(`PostgreSQL ${cmd} failed (status ${r.status}): ${r.stderr || r.stdout}\n${serverLog}`);
     }
   };
-  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-instructions']);
-  // Bounded resources: tests start one cluster per file; fsync stays on (the default).
-  writeFileSync(
-    join(data, 'postgresql.auto.conf'),
-    ['max_connections = 100', 'shared_buffers = 32MB', "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${root}'`, 'fsync = on', ''].join('\n'),
-  );
-  if (user) chownSync(join(data, 'postgresql.auto.conf'), user.uid, user.gid);
+  if (!existing) {
+    run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-instructions']);
+    // Bounded resources: tests start one cluster per file; fsync stays on (the default).
+    writeFileSync(
+      join(data, 'postgresql.auto.conf'),
+      ['max_connections = 100', 'shared_buffers = 32MB', "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${root}'`, 'fsync = on',
+        ...(opts.settings ?? []), ''].join('\n'),
+    );
+    if (user) chownSync(join(data, 'postgresql.auto.conf'), user.uid, user.gid);
+  }
 
   let port = 0;
   const start = () => {
@@ -115,7 +132,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
     }
   }
   if (lastError) {
-    rmSync(root, { recursive: true, force: true });
+    if (!kept) rmSync(root, { recursive: true, force: true });
     throw lastError;
   }
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
@@ -149,7 +166,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
         if (running) run('pg_ctl', ['-D', data, '-w', '-t', '60', '-m', 'immediate', 'stop']);
       } finally {
         running = false;
-        rmSync(root, { recursive: true, force: true });
+        if (!kept) rmSync(root, { recursive: true, force: true });
       }
     },
   };

@@ -68,6 +68,9 @@ export async function migrate(db: PgDatabase, target = MIGRATIONS.length): Promi
   const client = await db.pool.connect();
   let applied = 0;
   try {
+    // Waiting for another node's migration, and a migration itself (an index over millions of
+    // rows), may take longer than the pool's statement timeout allows a request.
+    await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()]);
     try {
       await client.query(`CREATE TABLE IF NOT EXISTS locksmith_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
@@ -88,6 +91,7 @@ export async function migrate(db: PgDatabase, target = MIGRATIONS.length): Promi
       }
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]);
+      await client.query('RESET statement_timeout');
     }
   } finally {
     client.release();

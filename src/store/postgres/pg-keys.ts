@@ -1,4 +1,5 @@
 import type { KmsKey } from '../../domain/key.js';
+import { AwsError, KMSInvalidStateException } from '../../errors/aws-error.js';
 import { InvalidPagePositionError, type KeyChange, type KeyReads, type KeyRef, type KeyStore, type KeyTransactionResult, type Page, type StoredKeyMaterial } from '../ports.js';
 import type { PgDatabase, PgQueries } from './pool.js';
 import { MUTABLE_COLUMNS, PUT_MATERIAL, UPDATE_KEY, materialParams, mutableParams, toKey, toMaterial, type KeyRow, type MaterialRow } from './pg-key-rows.js';
@@ -71,6 +72,10 @@ async function transactOn<T>(tx: PgQueries, fn: (r: KeyReads) => KeyTransactionR
     }
     for (const ref of wantKeys) if (!keys.has(refId(ref))) await lockKey(ref);
     for (const [account, keyId] of wantRegions) {
+      // Row locks cannot keep out a row not yet there: a replica being created holds a share lock
+      // on the copies that exist (createReplica), so this waits for it, and the second statement
+      // (a new snapshot) sees it; no replica can be created after it while these locks are held.
+      await tx.run(`SELECT 1 FROM kms_keys WHERE account = $1 AND key_id = $2 ORDER BY seq FOR UPDATE`, [account, keyId]);
       const rows = await tx.rows<KeyRow>(`SELECT * FROM kms_keys WHERE account = $1 AND key_id = $2 ORDER BY seq FOR UPDATE`, [account, keyId]);
       const list = rows.map(toKey);
       for (const k of list) keys.set(refId(refOf(k)), k);
@@ -86,6 +91,25 @@ async function transactOn<T>(tx: PgQueries, fn: (r: KeyReads) => KeyTransactionR
   throw new Error('key transaction kept asking for rows it had not read');
 }
 
+/**
+ * Before a Multi-Region replica's row is inserted: a share lock on the key's existing copies (so a
+ * transaction reading its regions waits for this one, or this one for it), then the primary as
+ * committed. ReplicateKey built the replica from the primary read earlier; if the primary has
+ * since rotated to another material or been scheduled for deletion, the replica would not match
+ * it, and is refused.
+ */
+async function lockForReplica(tx: PgQueries, replica: KmsKey): Promise<void> {
+  const rows = await tx.rows<Pick<KeyRow, 'region' | 'arn' | 'state' | 'current_material_id'>>(`SELECT region, arn, state, current_material_id FROM kms_keys
+    WHERE account = $1 AND key_id = $2 ORDER BY seq FOR SHARE`, [replica.account, replica.keyId]);
+  const primary = rows.find((r) => r.region === replica.primaryRegion);
+  if (primary?.state === 'PendingDeletion') throw KMSInvalidStateException(`${primary.arn} is pending deletion.`);
+  if (primary && primary.current_material_id !== (replica.currentKeyMaterialId ?? null)) {
+    // The model's ConflictException: "an automatic rotation of this key is currently in progress".
+    // Unverified: AWS's message text for this case.
+    throw new AwsError('ConflictException', `${primary.arn} was rotated while its replica was being created. Retry the request.`);
+  }
+}
+
 export function pgKeyStore(db: PgDatabase): KeyStore {
   const insertColumns = ['account', 'region', 'key_id', 'arn', 'creation_date', 'key_usage', 'key_spec', 'origin', 'key_manager', 'multi_region', ...MUTABLE_COLUMNS];
   const insertKey = `INSERT INTO kms_keys (${insertColumns.join(', ')}) VALUES (${insertColumns.map((_, i) => `$${i + 1}`).join(', ')})`;
@@ -93,6 +117,7 @@ export function pgKeyStore(db: PgDatabase): KeyStore {
     async create(key, materials, tags) {
       await db.transaction(async (tx) => {
         const ref = refOf(key);
+        if (key.multiRegion && key.primaryRegion !== undefined && key.primaryRegion !== key.region) await lockForReplica(tx, key);
         await tx.run(insertKey, [...refParams(ref), key.arn, key.creationDate.getTime(), key.keyUsage, key.keySpec, key.origin, key.keyManager,
           key.multiRegion, ...mutableParams(key)]);
         for (const m of materials) await tx.run(PUT_MATERIAL, materialParams(ref, m));

@@ -11,11 +11,19 @@ import { ValidationException } from '../../errors/aws-error.js';
 export interface PgPoolOptions {
   /** Connections at most (default 10). */
   max?: number;
-  /** How long a query waits for a free connection before failing (default 5 s). */
+  /** How long a query waits for a free connection before failing (default ACQUIRE_TIMEOUT_MS). */
   acquireTimeoutMs?: number;
-  /** Server-side limit on one statement (default 30 s). */
+  /** Server-side limit on one statement, lock waits included (default STATEMENT_TIMEOUT_MS; 0: none). */
   statementTimeoutMs?: number;
 }
+
+/**
+ * A call makes a few waits at most (its audit intent, its own statements, its record), so both
+ * limits stay well below the server's socket timeout (30 s, --request-timeout-ms): a call whose
+ * connections are blocked is answered with the retryable internal error, not a reset socket.
+ */
+export const STATEMENT_TIMEOUT_MS = 5_000;
+export const ACQUIRE_TIMEOUT_MS = 2_000;
 
 /** What one statement returns: its rows and how many rows it changed. */
 export interface PgResult<R> {
@@ -81,8 +89,8 @@ export function openPgPool(url: string, opts: PgPoolOptions = {}): PgDatabase {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
-    connectionTimeoutMillis: opts.acquireTimeoutMs ?? 5000,
-    statement_timeout: opts.statementTimeoutMs ?? 30_000,
+    connectionTimeoutMillis: opts.acquireTimeoutMs ?? ACQUIRE_TIMEOUT_MS,
+    statement_timeout: opts.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     application_name: 'locksmith',
     types,
