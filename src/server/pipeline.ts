@@ -29,7 +29,7 @@ export interface PipelineDeps extends AuthenticationDeps {
   random: Random;
   log: (line: string) => void;
   /** Every KMS, IAM, STS, CloudTrail and S3 call is recorded here before it is answered. */
-  audit: AuditRecorder;
+  audit: Pick<AuditRecorder, 'record'>;
   metrics: Pick<LocksmithMetrics, 'storeError'>;
   /** INSECURE (bench only): answer calls without recording them. */
   insecureSkipAudit?: boolean;
