@@ -59,7 +59,7 @@ export interface Answer {
   trace: ApiCallTrace;
 }
 
-type Routed = { service: string; signed: ParsedSigV4; route?: ServiceRoute } | { service: 's3'; signed?: ParsedSigV4; s3: S3Row };
+type Routed = { service: string; signed: ParsedSigV4; route: ServiceRoute | undefined } | { service: 's3'; signed?: ParsedSigV4; s3: S3Row };
 
 /** Serves one API call: every step below, in order. */
 export async function serveCall(deps: PipelineDeps, routes: ServiceRoutes, call: HttpCall): Promise<Answer> {
@@ -80,7 +80,7 @@ export function route(routes: ServiceRoutes, call: Pick<HttpCall, 'parts' | 'inc
   const signed = parseSigV4(parts);
   if (signed.service === 's3' && routes.s3) return { service: 's3', signed, s3: routes.s3 };
   const row = routes.byService.get(signed.service);
-  return { service: signed.service, signed, ...(row ? { route: row } : {}) };
+  return { service: signed.service, signed, route: row };
 }
 
 /** Who called from where, and the audited service and region the request was signed for. */
@@ -101,7 +101,7 @@ interface Served {
 }
 
 /** awsJson and awsQuery: the body is read whole, then authenticated, decoded, run and encoded. */
-async function serveBuffered(deps: PipelineDeps, call: HttpCall, routed: { service: string; signed: ParsedSigV4; route?: ServiceRoute }): Promise<Served> {
+async function serveBuffered(deps: PipelineDeps, call: HttpCall, routed: { service: string; signed: ParsedSigV4; route: ServiceRoute | undefined }): Promise<Served> {
   const { signed, route: row } = routed;
   const base = callTrace(call, signed);
   let known = base;
