@@ -1,9 +1,7 @@
-import type { ServedCall } from '../audit/api-call.js';
 import { isKmsOperation, kmsTargetPrefix } from '../model/kms-model.js';
 import { readInput } from '../model/shape-input.js';
 import { writeOutput } from '../model/shape-output.js';
-import type { CallContext } from '../domain/call-context.js';
-import type { KmsService } from '../services/kms/kms-service.js';
+import { decodeFailure, type Decoded } from './decoded.js';
 import { KMS_OPERATIONS } from '../services/kms/operations.js';
 import { AwsError, SerializationException, UnknownOperationException, UnsupportedOperationException } from '../errors/aws-error.js';
 
@@ -43,22 +41,24 @@ export function parseJsonBody(body: Buffer): unknown {
 }
 
 /**
- * Serves one KMS call: target → operation, JSON → validated input, operation → JSON output.
- * `call` learns the operation, the request and the output as serving gets that far (for the
- * audit trail); errors are thrown, and the caller records them.
+ * Decodes one KMS call: target → operation, JSON → validated input. The record shows the JSON as
+ * parsed until it validates, then the validated input.
  */
-export async function serveKms(kms: KmsService, ctx: CallContext, target: string | undefined, body: Buffer, call: ServedCall = {}): Promise<WireResponse> {
-  const operation = kmsOperationOf(target);
-  call.operation = operation;
-  const json = parseJsonBody(body);
-  call.request = json;
-  const handler = KMS_OPERATIONS[operation];
-  if (!handler) throw UnsupportedOperationException(`${operation} is not implemented by Locksmith yet.`);
-  const input = readInput(operation, json);
-  call.request = input;
-  // Audit first: the request's part of the record is built before the operation can change anything.
-  await call.prepare?.();
-  const output = await handler(input, ctx, kms);
-  call.output = output;
-  return { status: 200, headers: { 'content-type': AWS_JSON_11 }, body: JSON.stringify(writeOutput(operation, output)) };
+export function decodeKms(target: string | undefined, body: Buffer): Decoded {
+  let operation: string | undefined;
+  let request: unknown;
+  try {
+    operation = kmsOperationOf(target);
+    request = parseJsonBody(body);
+    if (!KMS_OPERATIONS[operation]) throw UnsupportedOperationException(`${operation} is not implemented by Locksmith yet.`);
+    const input = readInput(operation, request);
+    return { operation, request: input, input };
+  } catch (e) {
+    return decodeFailure({ operation, request }, e);
+  }
+}
+
+/** A KMS operation's output as its awsJson1.1 response. */
+export function encodeKms(operation: string, output: unknown): WireResponse {
+  return { status: 200, headers: { 'content-type': AWS_JSON_11 }, body: JSON.stringify(writeOutput(operation, output as Record<string, unknown>)) };
 }

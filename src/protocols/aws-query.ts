@@ -1,12 +1,11 @@
-import type { ServedCall } from '../audit/api-call.js';
-import type { RootKeyring } from '../crypto/root-keyring.js';
 import type { CallContext } from '../domain/call-context.js';
-import type { QueryOperation } from '../services/iam/operation.js';
+import type { QueryOperation, QueryResult } from '../services/iam/operation.js';
+import type { QueryApi } from '../services/iam/query-api.js';
 import { IAM_OPERATIONS } from '../services/iam/operations.js';
 import { QueryInput, type QueryStyle } from '../services/iam/query-input.js';
 import { STS_OPERATIONS } from '../services/sts/operations.js';
-import type { Store } from '../store/ports.js';
 import type { WireResponse } from './aws-json.js';
+import { decodeFailure, type Decoded } from './decoded.js';
 import { AwsError, InvalidAction, InvalidQueryParameter, MissingAction } from '../errors/aws-error.js';
 import { queryError } from '../errors/query-codes.js';
 import { document, element, type XmlValue } from './xml.js';
@@ -16,11 +15,6 @@ import { document, element, type XmlValue } from './xml.js';
  * and members; XML responses `<XResponse xmlns=…><XResult>…</XResult><ResponseMetadata>…`; XML
  * errors `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`.
  */
-export interface QueryDeps {
-  store: Store;
-  keyring: RootKeyring;
-}
-
 interface QueryService {
   name: QueryStyle;
   version: string;
@@ -34,13 +28,28 @@ const STS: QueryService = { name: 'sts', version: '2011-06-15', xmlns: 'https://
 const AWS_FAULT_XMLNS = 'http://webservices.amazon.com/AWSFault/2005-15-09';
 const TEXT_XML = 'text/xml';
 
-/** Serves one IAM call; `trace` learns the action, its members and its result or error (for the audit trail). */
-export function serveIam(deps: QueryDeps, ctx: CallContext, body: Buffer, trace?: ServedCall): Promise<WireResponse> {
-  return serve(IAM, deps, ctx, body, trace);
+/**
+ * Serves one IAM call through `iam` (the actions bound by the composition root): decode, run,
+ * encode; an AwsError is answered in IAM's XML. The server's pipeline runs the same steps.
+ */
+export function serveIam(iam: QueryApi, ctx: CallContext, body: Buffer): Promise<WireResponse> {
+  return serve('iam', iam, ctx, body);
 }
 
-export function serveSts(deps: QueryDeps, ctx: CallContext, body: Buffer, trace?: ServedCall): Promise<WireResponse> {
-  return serve(STS, deps, ctx, body, trace);
+export function serveSts(sts: QueryApi, ctx: CallContext, body: Buffer): Promise<WireResponse> {
+  return serve('sts', sts, ctx, body);
+}
+
+async function serve(name: QueryStyle, api: QueryApi, ctx: CallContext, body: Buffer): Promise<WireResponse> {
+  const decoded = decodeQuery(name, body);
+  try {
+    if (decoded.error) throw decoded.error;
+    const result = await api[decoded.operation!]!(decoded.input as QueryInput, ctx);
+    return encodeQuery(name, decoded.operation!, result, ctx.requestId);
+  } catch (e) {
+    if (!(e instanceof AwsError)) throw e;
+    return awsQueryError(e, ctx.requestId, name);
+  }
 }
 
 /** The action a request body names, when the service has it (for auditing calls that fail authentication). */
@@ -79,28 +88,32 @@ export function checkQueryForm(params: ReadonlyMap<string, string>): void {
   }
 }
 
-async function serve(service: QueryService, deps: QueryDeps, ctx: CallContext, body: Buffer, trace: ServedCall = {}): Promise<WireResponse> {
+/**
+ * Decodes one IAM or STS call: the form's Action (for this service and Version) and its members,
+ * within the bounds above. The record shows the form's members.
+ */
+export function decodeQuery(name: QueryStyle, body: Buffer): Decoded {
+  const service = name === 'iam' ? IAM : STS;
+  let operation: string | undefined;
   try {
     const params = parseQueryBody(body);
     const action = params.get('Action');
     if (!action) throw MissingAction('Missing Action');
     const version = params.get('Version') ?? service.version;
-    const operation = Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
-    if (!operation || version !== service.version) throw InvalidAction(`Could not find operation ${action} for version ${version}`);
-    trace.operation = action;
+    if (!Object.hasOwn(service.operations, action) || version !== service.version) throw InvalidAction(`Could not find operation ${action} for version ${version}`);
+    operation = action;
     checkQueryForm(params);
-    trace.request = params;
-    // Audit first: the request's part of the record is built before the operation can change anything.
-    await trace.prepare?.();
-    const result = await operation(new QueryInput(params, service.name), ctx, deps);
-    trace.output = result;
-    const children = (result ? element(`${action}Result`, result as XmlValue) : '') + element('ResponseMetadata', { RequestId: ctx.requestId });
-    return { status: 200, headers: { 'content-type': TEXT_XML }, body: document(`${action}Response`, service.xmlns, children) };
+    return { operation, request: params, input: new QueryInput(params, service.name) };
   } catch (e) {
-    if (!(e instanceof AwsError)) throw e;
-    trace.error = e;
-    return awsQueryError(e, ctx.requestId, service.name);
+    return decodeFailure({ operation }, e);
   }
+}
+
+/** An action's result as `<ActionResponse><ActionResult>…</ActionResult><ResponseMetadata>…`. */
+export function encodeQuery(name: QueryStyle, action: string, result: QueryResult | undefined, requestId: string): WireResponse {
+  const service = name === 'iam' ? IAM : STS;
+  const children = (result ? element(`${action}Result`, result as XmlValue) : '') + element('ResponseMetadata', { RequestId: requestId });
+  return { status: 200, headers: { 'content-type': TEXT_XML }, body: document(`${action}Response`, service.xmlns, children) };
 }
 
 /** An AwsError as IAM or STS sends it. Faults (5xx) are ServiceFailure (IAM) / InternalFailure (STS). */

@@ -1,8 +1,5 @@
-import type { ServedCall } from '../audit/api-call.js';
-import { lookupEvents } from '../services/cloudtrail/lookup-events.js';
-import type { CallContext } from '../domain/call-context.js';
-import type { Store } from '../store/ports.js';
 import { AWS_JSON_11, parseJsonBody, type WireResponse } from './aws-json.js';
+import { decodeFailure, type Decoded } from './decoded.js';
 import { UnknownOperationException } from '../errors/aws-error.js';
 
 /**
@@ -20,14 +17,20 @@ export function cloudTrailOperationOf(target: string | undefined): string | unde
   return undefined;
 }
 
-/** Serves one CloudTrail call. Locksmith implements LookupEvents; `call` learns what the audit trail needs. */
-export async function serveCloudTrail(store: Store, ctx: CallContext, target: string | undefined, body: Buffer, call: ServedCall = {}): Promise<WireResponse> {
-  if (cloudTrailOperationOf(target) !== 'LookupEvents') throw UnknownOperationException();
-  call.operation = 'LookupEvents';
-  const json = parseJsonBody(body);
-  call.request = json;
-  await call.prepare?.();
-  const output = await lookupEvents(json, ctx, store);
-  call.output = output;
+/** Decodes one CloudTrail call: Locksmith implements LookupEvents, whose JSON its service validates. */
+export function decodeCloudTrail(target: string | undefined, body: Buffer): Decoded {
+  let operation: string | undefined;
+  try {
+    if (cloudTrailOperationOf(target) !== 'LookupEvents') throw UnknownOperationException();
+    operation = 'LookupEvents';
+    const request = parseJsonBody(body);
+    return { operation, request, input: request };
+  } catch (e) {
+    return decodeFailure({ operation }, e);
+  }
+}
+
+/** A JSON operation output (CloudTrail, LocksmithService) as its awsJson1.1 response. */
+export function encodeJson(output: unknown): WireResponse {
   return { status: 200, headers: { 'content-type': AWS_JSON_11 }, body: JSON.stringify(output) };
 }

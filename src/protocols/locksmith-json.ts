@@ -1,7 +1,6 @@
-import type { ServedCall } from '../audit/api-call.js';
-import type { CallContext } from '../domain/call-context.js';
 import { UnknownOperationException } from '../errors/aws-error.js';
-import { AWS_JSON_11, parseJsonBody, type WireResponse } from './aws-json.js';
+import { parseJsonBody } from './aws-json.js';
+import { decodeFailure, type Decoded } from './decoded.js';
 import { LOCKSMITH_OPERATIONS, type LocksmithHandlers, type LocksmithOperation } from '../services/locksmith/operations.js';
 
 export { LOCKSMITH_OPERATIONS, type LocksmithHandlers, type LocksmithOperation };
@@ -18,14 +17,15 @@ export function locksmithOperationOf(target: string | undefined): LocksmithOpera
   return LOCKSMITH_OPERATIONS.find((op) => op === name);
 }
 
-export async function serveLocksmith(handlers: LocksmithHandlers, ctx: CallContext, target: string | undefined, body: Buffer, call: ServedCall = {}): Promise<WireResponse> {
-  const operation = locksmithOperationOf(target);
-  if (operation === undefined) throw UnknownOperationException();
-  call.operation = operation;
-  const json = parseJsonBody(body);
-  call.request = json;
-  await call.prepare?.();
-  const output = await handlers[operation](ctx, json);
-  call.output = output;
-  return { status: 200, headers: { 'content-type': AWS_JSON_11 }, body: JSON.stringify(output) };
+/** Decodes one LocksmithService call: the operation its target names and its JSON (each operation validates its own). */
+export function decodeLocksmith(target: string | undefined, body: Buffer): Decoded {
+  let operation: LocksmithOperation | undefined;
+  try {
+    operation = locksmithOperationOf(target);
+    if (operation === undefined) throw UnknownOperationException();
+    const request = parseJsonBody(body);
+    return { operation, request, input: request };
+  } catch (e) {
+    return decodeFailure({ operation }, e);
+  }
 }

@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import stream from 'node:stream';
-import type { TLSSocket } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import { firstHeader, UNSIGNED_PAYLOAD, parseQuery } from '../auth/sigv4-canonical.js';
 import { awsChunkedDecoderFor, chunkSigningFor, isStreamingPayload, STREAMING_UNSIGNED_TRAILER } from '../auth/sigv4-streaming.js';
@@ -17,7 +16,7 @@ import { addressOf, InvalidURI, operationOf, type S3Body, type S3Call, type S3Re
 import type { CallContext, Principal } from '../domain/call-context.js';
 import type { S3Service } from '../services/s3/s3-service.js';
 import type { ConnectionGuard } from './connection-guard.js';
-import type { ApiCallTrace } from '../audit/api-call.js';
+import type { S3CallFacts } from '../audit/api-call.js';
 import type { WireResponse } from '../protocols/aws-json.js';
 import { restXmlError } from '../protocols/rest-xml.js';
 import type { Clock } from '../util/clock.js';
@@ -215,37 +214,70 @@ export function isUnsignedRequest(parts: HttpRequestParts): boolean {
 export const isS3Post = (parts: HttpRequestParts): boolean =>
   parts.method === 'POST' && firstHeader(parts.headers, 'x-amz-target') === undefined && /(^|&)(delete|uploads|uploadId)(=|&|$)/.test(parts.rawQuery);
 
-/** S3: authenticated (or anonymous, `signed` undefined) and served by the S3 row (the body is streamed, not read here). */
-export async function dispatchS3(env: S3RouteDeps & { clock: Clock; random: Random }, req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4 | undefined, trace: ApiCallTrace): Promise<S3WireResponse> {
+/** Who made an S3 call and from where, as the pipeline knows it before the row runs. */
+export interface S3RequestFacts {
+  requestId: string;
+  sourceIp: string;
+  userAgent: string;
+  secureTransport: boolean;
+}
+
+/** What serving an S3 call came to: its response or error, and what its record needs, as far as it got. */
+export interface S3Outcome {
+  response?: S3WireResponse;
+  error?: unknown;
+  principal?: Principal;
+  operation?: string;
+  s3?: S3CallFacts;
+}
+
+/** The S3 row of the route table: authenticates (or not: anonymous) and serves, streaming the body. */
+export interface S3Row {
+  readonly service: 's3';
+  serve(req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4 | undefined, facts: S3RequestFacts): Promise<S3Outcome>;
+}
+
+export function s3Row(env: S3RouteDeps & { clock: Clock; random: Random }): S3Row {
+  return { service: 's3', serve: (req, parts, signed, facts) => serveS3Call(env, req, parts, signed, facts) };
+}
+
+/** S3: authenticated (or anonymous, `signed` undefined) and served (the body is streamed, not read here). */
+async function serveS3Call(env: S3RouteDeps & { clock: Clock; random: Random }, req: IncomingMessage, parts: HttpRequestParts, signed: ParsedSigV4 | undefined, facts: S3RequestFacts): Promise<S3Outcome> {
   const s3 = env.s3;
-  const base = {
-    sourceIp: trace.sourceIp, secureTransport: (req.socket as TLSSocket).encrypted === true, userAgent: trace.userAgent, requestId: trace.requestId, clock: env.clock, random: env.random,
-  };
+  const base = { sourceIp: facts.sourceIp, secureTransport: facts.secureTransport, userAgent: facts.userAgent, requestId: facts.requestId, clock: env.clock, random: env.random };
+  let principal: Principal | undefined;
+  let operation: string | undefined;
+  let callFacts: S3CallFacts | undefined;
   const onCall = (call: S3Call) => {
-    trace.operation = call.operation;
+    operation = call.operation;
     const host = req.headers.host;
-    trace.s3 = {
+    callFacts = {
       region: signed?.region ?? ANONYMOUS_REGION, dataEvent: s3.isDataEvent(call.operation),
       ...(call.bucket !== undefined ? { bucket: call.bucket } : {}), ...(call.key !== undefined ? { key: call.key } : {}), ...(host ? { host } : {}),
     };
   };
-  let result: S3Result;
+  let result: S3Result | undefined;
+  let error: unknown;
   try {
-    result = await serveS3(env, req, parts, signed, base, onCall, (p) => (trace.principal = p));
-  } finally {
-    // The bucket owner gets a copy of a cross-account call's record.
-    if (trace.s3?.bucket !== undefined) {
-      const owner = await s3.bucketOwner(trace.s3.bucket).catch(() => undefined);
-      if (owner !== undefined) trace.s3.bucketAccount = owner;
-    }
+    result = await serveS3(env, req, parts, signed, base, onCall, (p) => (principal = p));
+  } catch (e) {
+    error = e;
   }
-  const headers: Record<string, string> = { 'x-amz-request-id': trace.requestId, 'x-amz-id-2': trace.requestId };
+  // The bucket owner gets a copy of a cross-account call's record.
+  const facts3 = callFacts as S3CallFacts | undefined;
+  if (facts3?.bucket !== undefined) {
+    const owner = await s3.bucketOwner(facts3.bucket).catch(() => undefined);
+    if (owner !== undefined) facts3.bucketAccount = owner;
+  }
+  const known = { ...(principal ? { principal } : {}), ...(operation !== undefined ? { operation } : {}), ...(facts3 ? { s3: facts3 } : {}) };
+  if (result === undefined) return { ...known, error };
+  const headers: Record<string, string> = { 'x-amz-request-id': facts.requestId, 'x-amz-id-2': facts.requestId };
   if (result.xml !== undefined) headers['content-type'] = 'application/xml';
   Object.assign(headers, result.headers);
   const response: S3WireResponse = { status: result.status ?? 200, headers, body: result.xml ?? '' };
   if (result.stream) response.stream = result.stream;
   if (result.contentLength !== undefined) response.contentLength = result.contentLength;
-  return response;
+  return { ...known, response };
 }
 
 /** S3's XML error, with the headers an error carries (Content-Range of InvalidRange, validators of a 304). */

@@ -8,7 +8,7 @@ import { AwsError, type AwsErrorCode } from '../errors/aws-error.js';
 import type { WireResponse } from '../protocols/aws-json.js';
 import { document, element } from '../protocols/xml.js';
 
-/** The services the request pipeline routes (src/server/http-server.ts dispatch). */
+/** The services the request pipeline routes (src/server/service-routes.ts, plus S3). */
 export const SERVED_SERVICES: readonly string[] = ['kms', 'iam', 'sts', 'cloudtrail', 's3', 'locksmith'];
 
 type Protocol = 'restXml' | 'restJson' | 'awsJson' | 'awsQuery';

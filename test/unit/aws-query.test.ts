@@ -4,7 +4,11 @@ import { createAccessKey, resolveAccessKey, rootPrincipal } from '../../src/auth
 import { NO_PERMISSIONS_SESSION_POLICY, resolveSessionCredentials } from '../../src/auth/session-credentials.js';
 import { secureRandom } from '../../src/crypto/random.js';
 import { RootKeyring } from '../../src/crypto/root-keyring.js';
-import { awsQueryError, serveIam, serveSts, type QueryDeps } from '../../src/protocols/aws-query.js';
+import { awsQueryError, serveIam, serveSts } from '../../src/protocols/aws-query.js';
+import type { QueryServiceDeps } from '../../src/services/iam/operation.js';
+import { IAM_OPERATIONS } from '../../src/services/iam/operations.js';
+import { bindQueryOperations } from '../../src/services/iam/query-api.js';
+import { STS_OPERATIONS } from '../../src/services/sts/operations.js';
 import { AwsError, ExpiredTokenException, KMSInternalException, UnrecognizedClientException } from '../../src/errors/aws-error.js';
 import type { CallContext, Principal } from '../../src/domain/call-context.js';
 import { QueryInput } from '../../src/services/iam/query-input.js';
@@ -17,14 +21,14 @@ const tag = (xml: string, name: string) => new RegExp(`<${name}>([^<]*)</${name}
 
 describe('awsQuery protocol and handlers (called directly)', () => {
   const clock = new ManualClock(Date.UTC(2024, 0, 1, 12, 0, 0, 250));
-  let deps: QueryDeps;
+  let deps: QueryServiceDeps;
   let root: Principal;
   const ctx = (principal: Principal): CallContext => ({
     principal, account: principal.account, region: 'us-east-1', sourceIp: '127.0.0.1', secureTransport: false,
     userAgent: 'test', requestId: '00000000-0000-4000-8000-000000000000', clock, random: secureRandom,
   });
-  const iam = (p: Principal, params: Record<string, string>) => serveIam(deps, ctx(p), form({ Version: '2010-05-08', ...params }));
-  const sts = (p: Principal, params: Record<string, string>) => serveSts(deps, ctx(p), form({ Version: '2011-06-15', ...params }));
+  const iam = (p: Principal, params: Record<string, string>) => serveIam(bindQueryOperations(IAM_OPERATIONS, deps), ctx(p), form({ Version: '2010-05-08', ...params }));
+  const sts = (p: Principal, params: Record<string, string>) => serveSts(bindQueryOperations(STS_OPERATIONS, deps), ctx(p), form({ Version: '2011-06-15', ...params }));
   const login = async (accessKeyId: string, token?: string) => {
     const r = accessKeyId.startsWith('ASIA')
       ? await resolveSessionCredentials(deps.store, deps.keyring, accessKeyId, token, clock.now())
@@ -66,8 +70,8 @@ describe('awsQuery protocol and handlers (called directly)', () => {
   });
 
   it('answers MissingAction and InvalidAction (also for a wrong Version)', async () => {
-    assert.equal(tag((await serveIam(deps, ctx(root), form({}))).body, 'Code'), 'MissingAction');
-    const wrongVersion = await serveSts(deps, ctx(root), form({ Action: 'GetCallerIdentity', Version: '2010-05-08' }));
+    assert.equal(tag((await serveIam(bindQueryOperations(IAM_OPERATIONS, deps), ctx(root), form({}))).body, 'Code'), 'MissingAction');
+    const wrongVersion = await serveSts(bindQueryOperations(STS_OPERATIONS, deps), ctx(root), form({ Action: 'GetCallerIdentity', Version: '2010-05-08' }));
     assert.equal(tag(wrongVersion.body, 'Message'), 'Could not find operation GetCallerIdentity for version 2010-05-08');
     assert.equal(tag((await iam(root, { Action: 'toString' })).body, 'Code'), 'InvalidAction');
   });
