@@ -4,7 +4,8 @@
  * [--profile] [--ceiling]`. Runs the built server (`npm run build` first), drives each operation
  * with wrk (64 keep-alive connections, pre-signed pool) and reports CPU µs per request from /proc;
  * `--ceiling` adds the bare node:http server; `--profile` writes a .cpuprofile and prints its top;
- * `--compare <other dist/cli/main.js>` alternates rounds against another build (A/B in one run).
+ * `--compare <other dist/cli/main.js>` alternates rounds against another build (A/B in one run);
+ * `--cli <other dist/cli/main.js>` measures (or profiles) another build alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -49,8 +50,8 @@ async function ceiling(): Promise<void> {
 }
 
 /** A server from another build (`--compare`), started like spawnServer does. */
-async function spawnOther(cli: string, dataDir: string): Promise<{ proc: ChildProcess; endpoint: string; pid: number }> {
-  const proc = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dataDir, ...(args.includes('--skip-audit') ? ['--insecure-skip-audit'] : [])], {
+async function spawnOther(cli: string, dataDir: string, nodeArgs: string[] = []): Promise<{ proc: ChildProcess; endpoint: string; pid: number }> {
+  const proc = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--port', '0', '--data-dir', dataDir, ...(args.includes('--skip-audit') ? ['--insecure-skip-audit'] : [])], {
     env: { ...process.env, LOCKSMITH_ROOT_KEY_FILE: undefined, LOCKSMITH_SEED: undefined } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -103,16 +104,27 @@ async function compare(other: string): Promise<void> {
   }
 }
 
+/** CPU µs per request of the last measured operation: profile shares are turned into µs with it. */
+let lastCpuUs = 0;
+
 async function main(): Promise<void> {
   if (args.includes('--ceiling')) await ceiling();
   if (args.includes('--compare')) return compare(opt('--compare', ''));
   const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-hot-'));
   const profDir = join(dataDir, 'prof');
-  const server = await spawnServer(dataDir, {
-    built: true,
-    nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
-    serveArgs: args.includes('--skip-audit') ? ['--insecure-skip-audit'] : [],
-  });
+  const nodeArgs = profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+  // `--cli <dist/cli/main.js>`: measure another build instead of this worktree's.
+  const other = args.includes('--cli') ? await spawnOther(opt('--cli', ''), dataDir, nodeArgs) : undefined;
+  const server = other
+    ? {
+        endpoint: other.endpoint,
+        pid: other.pid,
+        stop: () => new Promise<void>((resolve) => {
+          other.proc.once('exit', () => resolve());
+          other.proc.kill('SIGINT');
+        }),
+      }
+    : await spawnServer(dataDir, { built: true, nodeArgs, serveArgs: args.includes('--skip-audit') ? ['--insecure-skip-audit'] : [] });
   try {
     const fixture = await createKmsFixture(server.endpoint, rootCredentials(dataDir), { ciphertexts: 64 });
     for (const op of ops) {
@@ -120,6 +132,7 @@ async function main(): Promise<void> {
       const first = await sendWire(server.endpoint, pool[0]!);
       if (first.status !== 200) throw new Error(`${op}: ${first.status} ${first.text}`);
       const r = await measure(server.endpoint, server.pid, pool);
+      lastCpuUs = r.cpuUs;
       console.log(`${op}${args.includes('--skip-audit') ? ' (skip audit)' : ''}: ${r.rps.toFixed(0)} req/s, ${r.cpuUs.toFixed(1)} µs CPU/req, p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms, non2xx ${r.non2xx}`);
     }
   } finally {
@@ -132,7 +145,9 @@ async function main(): Promise<void> {
       console.log(`profile ${join(profDir, file)}: busy ${s.busyPercent.toFixed(0)} %`);
       for (const f of s.functions) console.log(`  self ${f.percent.toFixed(1).padStart(5)} %  ${f.name}  ${f.where}`);
       for (const a of s.areas.slice(0, 20)) console.log(`  area ${a.percent.toFixed(1).padStart(5)} %  ${a.name}`);
-      for (const f of s.inclusive) console.log(`  incl ${f.percent.toFixed(1).padStart(5)} %  ${f.name}  ${f.where}`);
+      // Busy share × measured CPU per request (the profile sees the main thread only): µs per stage.
+      const us = (pct: number) => ((pct / 100) * lastCpuUs).toFixed(1).padStart(6);
+      for (const f of s.inclusive) console.log(`  incl ${f.percent.toFixed(1).padStart(5)} % ≈ ${us(f.percent)} µs  ${f.name}  ${f.where}`);
       return;
     }
   }
