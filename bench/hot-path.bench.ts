@@ -26,7 +26,7 @@ const profile = args.includes('--profile');
 const CONNECTIONS = 64;
 
 async function measure(endpoint: string, pid: number, pool: WireRequest[]) {
-  await wrk(endpoint, pool, { seconds: 1, connections: CONNECTIONS }); // warm-up
+  await wrk(endpoint, pool, { seconds: 2, connections: CONNECTIONS }); // warm-up (JIT)
   const before = processTreeCpuSeconds(pid);
   const r = await wrk(endpoint, pool, { seconds, connections: CONNECTIONS });
   const cpu = processTreeCpuSeconds(pid) - before;
