@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   if (profile) {
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
     if (file) {
-      const s = summarizeCpuProfile(join(profDir, file), join(import.meta.dirname, '..'), 45, 3000);
+      const s = summarizeCpuProfile(join(profDir, file), args.includes('--cli') ? join(opt('--cli', ''), '../../..') : join(import.meta.dirname, '..'), 45, 3000);
       console.log(`profile ${join(profDir, file)}: busy ${s.busyPercent.toFixed(0)} %`);
       for (const f of s.functions) console.log(`  self ${f.percent.toFixed(1).padStart(5)} %  ${f.name}  ${f.where}`);
       for (const a of s.areas.slice(0, 20)) console.log(`  area ${a.percent.toFixed(1).padStart(5)} %  ${a.name}`);
