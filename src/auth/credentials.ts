@@ -73,19 +73,31 @@ export async function resolveAccessKey(
 ): Promise<{ principal: Principal; secretAccessKey: string } | undefined> {
   const record = await store.credentials.getAccessKey(accessKeyId);
   if (!record || record.status !== 'Active') return undefined;
-  const principal = longTermPrincipal(record);
   // An IAM user's tags are its principal tags (aws:PrincipalTag/<key>), read per request.
-  if (principal.type === 'IAMUser') principal.tags = await store.iam.getTags(record.account, 'user', principal.userName!);
+  const principal =
+    record.principalType === 'Root'
+      ? longTermPrincipal(record)
+      : longTermPrincipal(record, await store.iam.getTags(record.account, 'user', userNameOf(record)));
   return {
     principal,
     secretAccessKey: secretOf(keyring, record),
   };
 }
 
-/** The principal behind a long-term access key (root or IAM user). */
-function longTermPrincipal(record: AccessKeyRecord): Principal {
-  const base = { arn: record.principalArn, account: record.account, accessKeyId: record.accessKeyId };
-  if (record.principalType === 'Root') return { ...base, type: 'Root', userId: record.account };
-  const userName = record.principalArn.slice(record.principalArn.lastIndexOf('/') + 1);
-  return { ...base, type: 'IAMUser', userName, userId: record.principalId };
+const userNameOf = (record: AccessKeyRecord) => record.principalArn.slice(record.principalArn.lastIndexOf('/') + 1);
+
+/** The principal behind a long-term access key (root or IAM user), built in one literal per request. */
+function longTermPrincipal(record: AccessKeyRecord, tags?: Record<string, string>): Principal {
+  if (record.principalType === 'Root') {
+    return { arn: record.principalArn, account: record.account, accessKeyId: record.accessKeyId, type: 'Root', userId: record.account };
+  }
+  return {
+    arn: record.principalArn,
+    account: record.account,
+    accessKeyId: record.accessKeyId,
+    type: 'IAMUser',
+    userName: userNameOf(record),
+    userId: record.principalId,
+    tags,
+  };
 }

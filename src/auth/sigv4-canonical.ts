@@ -192,6 +192,8 @@ const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256'
  */
 export class SigningKeyCache {
   private readonly keys = new Map<string, Buffer>();
+  /** Id of the most recently used entry (the Map's last). */
+  private newest: string | undefined;
   constructor(private readonly maxEntries = 1000) {}
 
   get size(): number {
@@ -202,13 +204,18 @@ export class SigningKeyCache {
     const id = hash('sha256', JSON.stringify([secret, date, region, service]), 'base64');
     const hit = this.keys.get(id);
     if (hit) {
-      this.keys.delete(id);
-      this.keys.set(id, hit);
+      // Most hits are the key used last (one caller, one day): already the most recent entry.
+      if (id !== this.newest) {
+        this.keys.delete(id);
+        this.keys.set(id, hit);
+        this.newest = id;
+      }
       return hit;
     }
     let key = hmac(`AWS4${secret}`, date);
     for (const part of [region, service, TERMINATOR]) key = hmac(key, part);
     this.keys.set(id, key);
+    this.newest = id;
     while (this.keys.size > this.maxEntries) this.keys.delete(this.keys.keys().next().value!);
     return key;
   }

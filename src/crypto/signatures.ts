@@ -81,6 +81,27 @@ export function signMessage(pkcs8: Buffer, input: SignatureInput): Buffer {
   }
 }
 
+/**
+ * signMessage, with the RAW-message signatures node:crypto makes (ECDSA, RSA, Ed25519) computed on
+ * libuv's thread pool: an RSA-4096 signature takes milliseconds, and even a P-256 one costs more
+ * than the rest of a small call, so the event loop keeps serving other requests meanwhile.
+ * The private key is parsed before this returns: the caller may wipe `pkcs8` once it has the promise.
+ */
+export function signMessageOffLoop(pkcs8: Buffer, input: SignatureInput): Promise<Buffer> {
+  const { params, algorithm, message, messageType } = input;
+  if (params.kind === 'ml-dsa' || messageType !== 'RAW') return Promise.resolve(signMessage(pkcs8, input));
+  const key = privateKeyObject(pkcs8);
+  const options =
+    algorithm.scheme === 'rsa-pss' ? { key, ...pssOptions }
+      : algorithm.scheme === 'rsa-pkcs1' ? { key, padding: constants.RSA_PKCS1_PADDING }
+        : algorithm.scheme === 'ecdsa' ? { key, dsaEncoding: 'der' as const }
+          : algorithm.scheme === 'ed25519' ? key
+            : undefined;
+  if (options === undefined) return Promise.resolve(signMessage(pkcs8, input));
+  const hash = algorithm.scheme === 'ed25519' ? null : algorithm.hash!;
+  return new Promise((resolve, reject) => sign(hash, message, options, (err, signature) => (err ? reject(err) : resolve(signature))));
+}
+
 /** Whether `signature` is valid; malformed signatures are simply invalid. */
 export function verifySignature(pkcs8: Buffer, input: SignatureInput, signature: Buffer): boolean {
   const { params, algorithm, message, messageType } = input;

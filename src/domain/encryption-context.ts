@@ -9,9 +9,11 @@ import { ValidationException } from '../errors/aws-error.js';
 
 export type EncryptionContext = Record<string, string>;
 
-export function encodeEncryptionContext(context: EncryptionContext | undefined): Buffer {
+/** `prefix`, when given, is copied in front of the encoding (the ciphertext header, for the AAD). */
+export function encodeEncryptionContext(context: EncryptionContext | undefined, prefix?: Buffer): Buffer {
   const pairs: Array<readonly [Buffer, Buffer]> = [];
-  let size = 4;
+  const start = prefix?.length ?? 0;
+  let size = start + 4;
   for (const [k, v] of Object.entries(context ?? {})) {
     // A lone surrogate would encode as U+FFFD and collide with a real U+FFFD: refuse it.
     if (!k.isWellFormed() || !v.isWellFormed()) throw ValidationException('Encryption context keys and values must be well-formed Unicode.');
@@ -20,8 +22,9 @@ export function encodeEncryptionContext(context: EncryptionContext | undefined):
     pairs.push(pair);
   }
   if (pairs.length > 1) pairs.sort((a, b) => Buffer.compare(a[0], b[0]));
-  const out = Buffer.alloc(size);
-  let at = out.writeUInt32BE(pairs.length, 0);
+  const out = Buffer.allocUnsafe(size);
+  if (prefix) prefix.copy(out, 0);
+  let at = out.writeUInt32BE(pairs.length, start);
   for (const [k, v] of pairs) {
     at = out.writeUInt32BE(k.length, at);
     at += k.copy(out, at);

@@ -9,7 +9,42 @@ import { operationInfo, shape, type Shape } from './kms-model.js';
 export function writeOutput(operation: string, output: Record<string, unknown>): Record<string, unknown> {
   const name = operationInfo(operation).output;
   if (!name) return {};
-  return serialize(output, shape(name), operation) as Record<string, unknown>;
+  return writerOf(name)(output, () => operation) as Record<string, unknown>;
+}
+
+/** A compiled serializer of one shape; the path is computed only for an error message. */
+type Writer = (v: unknown, path: () => string) => unknown;
+
+/** Compiled writers by shape name: code made from the (constant) model, not state. */
+const writers = new Map<string, Writer>();
+
+function writerOf(name: string): Writer {
+  let w = writers.get(name);
+  if (!w) {
+    // Resolved on first call, so recursive shapes compile too.
+    let compiled: Writer | undefined;
+    w = (v, path) => (compiled ??= compileWriter(shape(name)))(v, path);
+    writers.set(name, w);
+  }
+  return w;
+}
+
+/** structure shapes get a member list walked in a loop; every other type the generic serializer. */
+function compileWriter(s: Shape): Writer {
+  if (s.type === 'string') return (v, path) => (typeof v === 'string' ? v : serialize(v, s, path()));
+  if (s.type === 'blob') return (v, path) => (v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : serialize(v, s, path()));
+  if (s.type !== 'structure') return (v, path) => serialize(v, s, path());
+  const members = Object.entries(s.members ?? {}).map(([member, ref]) => ({ member, write: writerOf(ref.shape) }));
+  return (v, path) => {
+    const src = isPlainObject(v) ? v : expectObject(v, path());
+    const out: Record<string, unknown> = {};
+    for (const { member, write } of members) {
+      const x = src[member];
+      if (x === undefined || x === null) continue;
+      out[member] = write(x, () => `${path()}.${member}`);
+    }
+    return out;
+  };
 }
 
 /**
@@ -82,8 +117,11 @@ function serialize(v: unknown, s: Shape, path: string): unknown {
   }
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date);
+
 function expectObject(v: unknown, path: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array || v instanceof Date) {
+  if (!isPlainObject(v)) {
     throw typeError(path, 'an object', v);
   }
   return v as Record<string, unknown>;

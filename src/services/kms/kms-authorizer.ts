@@ -50,11 +50,10 @@ export class KmsAuthorizer {
       throw AccessDeniedException(accessDeniedMessage(request, { allowed: false, reason: 'noResourceAllow' }));
     }
     const identity = await this.identityPolicies(ctx.principal);
-    await this.addResourceKeys(request, req.key, [
-      ...contextKeysOf(req.key.policy, 'required'),
-      ...identity.flatMap((p) => contextKeysOf(p.document, 'forbidden')),
-      ...(ctx.principal.session?.sessionPolicies ?? []).flatMap((p) => contextKeysOf(p, 'forbidden')),
-    ]);
+    const reads = resourceKeysRead(req.key.policy, 'required');
+    for (const p of identity) mergeReads(reads, resourceKeysRead(p.document, 'forbidden'));
+    for (const p of ctx.principal.session?.sessionPolicies ?? []) mergeReads(reads, resourceKeysRead(p, 'forbidden'));
+    if (reads.aliases || reads.tags) await this.addResourceKeys(request, req.key, reads);
     const decision = evaluateKmsAccess(request, {
       keyPolicy: req.key.policy,
       identityPolicies: identity,
@@ -110,13 +109,13 @@ export class KmsAuthorizer {
    * documents' condition keys and variables, never on the raw text, which may spell a key with
    * JSON escapes (`aws:Resource\u0054ag/…`).
    */
-  private async addResourceKeys(request: RequestContext, key: KmsKey, contextKeys: string[]): Promise<void> {
+  private async addResourceKeys(request: RequestContext, key: KmsKey, reads: ResourceKeyReads): Promise<void> {
     const keys = request.conditionKeys;
-    if (contextKeys.includes('kms:resourcealiases')) {
+    if (reads.aliases) {
       const aliases = await this.store.aliases.list(key.account, key.region, 100, undefined, key.keyId);
       keys['kms:ResourceAliases'] = aliases.items.map((a) => a.aliasName);
     }
-    if (contextKeys.some((k) => k.startsWith('aws:resourcetag/'))) {
+    if (reads.tags) {
       for (const [k, v] of Object.entries(await this.store.tags.get(key))) keys[`aws:ResourceTag/${k}`] = v;
     }
   }
@@ -165,9 +164,32 @@ function requestedGrant(input: KmsInput): { operations: string[]; constraints: G
   return { operations, constraints: constraints.EncryptionContextEquals || constraints.EncryptionContextSubset ? constraints : undefined };
 }
 
-/** Context keys a stored policy reads (parsed once per distinct text, cached by the policy engine). */
-function contextKeysOf(text: string, principal: 'required' | 'forbidden'): string[] {
-  return [...parsePolicy(text, { principal }).contextKeys];
+/** Which key-describing condition keys a set of policies reads (see addResourceKeys). */
+interface ResourceKeyReads {
+  aliases: boolean;
+  tags: boolean;
+}
+
+const NO_READS: Readonly<ResourceKeyReads> = Object.freeze({ aliases: false, tags: false });
+/** Per parsed policy (the policy engine caches parsed documents, so this is computed once per text). */
+const readsOfPolicy = new WeakMap<object, Readonly<ResourceKeyReads>>();
+
+/** What a stored policy reads, from its parsed condition keys (lowercased by the policy engine). */
+function resourceKeysRead(text: string, principal: 'required' | 'forbidden'): ResourceKeyReads {
+  const parsed = parsePolicy(text, { principal });
+  let reads = readsOfPolicy.get(parsed);
+  if (reads === undefined) {
+    const keys = [...parsed.contextKeys];
+    const found = { aliases: keys.includes('kms:resourcealiases'), tags: keys.some((k) => k.startsWith('aws:resourcetag/')) };
+    reads = found.aliases || found.tags ? Object.freeze(found) : NO_READS;
+    readsOfPolicy.set(parsed, reads);
+  }
+  return { aliases: reads.aliases, tags: reads.tags };
+}
+
+function mergeReads(into: ResourceKeyReads, more: ResourceKeyReads): void {
+  into.aliases ||= more.aliases;
+  into.tags ||= more.tags;
 }
 
 function deny(request: RequestContext, decision: Decision): void {

@@ -1,5 +1,5 @@
 import { KMS_OPERATION_FACTS } from '../../model/kms-operation-facts.js';
-import { signMessage } from '../../crypto/signatures.js';
+import { signMessageOffLoop } from '../../crypto/signatures.js';
 import { defineOperation, stopIfDryRun, type KmsHandler } from './operation.js';
 import { signatureRequest } from './signature-request.js';
 
@@ -9,11 +9,13 @@ export const sign: KmsHandler<'Sign'> = async (input, ctx, kms) => {
   const request = signatureRequest(key, 'Sign', input);
   stopIfDryRun(input);
   const pkcs8 = await kms.currentMaterial(key);
+  let signature: Promise<Buffer>;
   try {
-    return { KeyId: key.arn, Signature: signMessage(pkcs8, request), SigningAlgorithm: input.SigningAlgorithm };
+    signature = signMessageOffLoop(pkcs8, request);
   } finally {
     pkcs8.fill(0);
   }
+  return { KeyId: key.arn, Signature: await signature, SigningAlgorithm: input.SigningAlgorithm };
 };
 
 export const Sign = defineOperation({

@@ -1,0 +1,160 @@
+/**
+ * Server CPU per request on the KMS hot path (one target at a time, robust on a loaded machine):
+ * `node --import tsx bench/hot-path.bench.ts [--ops Encrypt,Decrypt] [--seconds 5] [--skip-audit]
+ * [--profile] [--ceiling]`. Runs the built server (`npm run build` first), drives each operation
+ * with wrk (64 keep-alive connections, pre-signed pool) and reports CPU µs per request from /proc;
+ * `--ceiling` adds the bare node:http server; `--profile` writes a .cpuprofile and prints its top;
+ * `--compare <other dist/cli/main.js>` alternates rounds against another build (A/B in one run);
+ * `--cli <other dist/cli/main.js>` measures (or profiles) another build alone.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKmsFixture, presignedPool } from '../test/reliability/lib/kms-fixture.js';
+import { processTreeCpuSeconds, rootCredentials, spawnServer } from '../test/reliability/lib/server-process.js';
+import { sendWire } from '../test/reliability/lib/http.js';
+import { summarizeCpuProfile } from './lib/cpu-profile.js';
+import { wrk } from './lib/wrk.js';
+import type { WireRequest } from '../test/reliability/lib/sign.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => (args.includes(name) ? args[args.indexOf(name) + 1]! : dflt);
+const ops = opt('--ops', 'Encrypt,Decrypt,GenerateDataKey,Sign').split(',');
+const seconds = Number(opt('--seconds', '5'));
+const profile = args.includes('--profile');
+const CONNECTIONS = 64;
+
+async function measure(endpoint: string, pid: number, pool: WireRequest[]) {
+  await wrk(endpoint, pool, { seconds: 2, connections: CONNECTIONS }); // warm-up (JIT)
+  const before = processTreeCpuSeconds(pid);
+  const r = await wrk(endpoint, pool, { seconds, connections: CONNECTIONS });
+  const cpu = processTreeCpuSeconds(pid) - before;
+  return { rps: r.rps, cpuUs: (cpu * 1e6) / r.requests, p50: r.p50, p99: r.p99, non2xx: r.non2xx };
+}
+
+async function ceiling(): Promise<void> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lib/ceiling-server.ts'), '200', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const endpoint = await new Promise<string>((resolve) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+  });
+  const pool: WireRequest[] = [{ method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.1' }, body: Buffer.from('{"KeyId":"x","Plaintext":"AAAA"}') }];
+  const r = await measure(endpoint, proc.pid!, pool);
+  console.log(`ceiling: ${r.rps.toFixed(0)} req/s, ${r.cpuUs.toFixed(1)} µs CPU/req, p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms`);
+  proc.kill('SIGTERM');
+}
+
+/** A server from another build (`--compare`), started like spawnServer does. */
+async function spawnOther(cli: string, dataDir: string, nodeArgs: string[] = []): Promise<{ proc: ChildProcess; endpoint: string; pid: number }> {
+  const proc = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--port', '0', '--data-dir', dataDir, ...(args.includes('--skip-audit') ? ['--insecure-skip-audit'] : [])], {
+    env: { ...process.env, LOCKSMITH_ROOT_KEY_FILE: undefined, LOCKSMITH_SEED: undefined } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stderr!.resume();
+  return new Promise((resolve) => {
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) {
+        proc.stdout!.off('data', onData);
+        proc.stdout!.resume();
+        resolve({ proc, endpoint: m[1]!, pid: proc.pid! });
+      }
+    };
+    proc.stdout!.on('data', onData);
+  });
+}
+
+async function compare(other: string): Promise<void> {
+  const rounds = Number(opt('--rounds', '3'));
+  const dirs = [mkdtempSync(join(tmpdir(), 'locksmith-hot-a-')), mkdtempSync(join(tmpdir(), 'locksmith-hot-b-'))];
+  const mine = await spawnServer(dirs[0]!, { built: true, serveArgs: args.includes('--skip-audit') ? ['--insecure-skip-audit'] : [] });
+  const base = await spawnOther(other, dirs[1]!);
+  try {
+    const servers = [
+      { label: 'base', endpoint: base.endpoint, pid: base.pid, dir: dirs[1]! },
+      { label: 'this', endpoint: mine.endpoint, pid: mine.pid, dir: dirs[0]! },
+    ];
+    const fixtures = await Promise.all(servers.map((s) => createKmsFixture(s.endpoint, rootCredentials(s.dir), { ciphertexts: 64 })));
+    for (const op of ops) {
+      const cpu: number[][] = [[], []];
+      const rps: number[][] = [[], []];
+      for (let round = 0; round < rounds; round++) {
+        for (let i = 0; i < 2; i++) {
+          const pool = await presignedPool(fixtures[i]!, op, 64);
+          const r = await measure(servers[i]!.endpoint, servers[i]!.pid, pool);
+          if (r.non2xx > 0) throw new Error(`${op} on ${servers[i]!.label}: ${r.non2xx} non-2xx`);
+          cpu[i]!.push(r.cpuUs);
+          rps[i]!.push(r.rps);
+        }
+      }
+      const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+      console.log(`${op}${args.includes('--skip-audit') ? ' (skip audit)' : ''}: CPU µs/req base ${cpu[0]!.map((v) => v.toFixed(0)).join('/')} (median ${med(cpu[0]!).toFixed(0)}) → this ${cpu[1]!.map((v) => v.toFixed(0)).join('/')} (median ${med(cpu[1]!).toFixed(0)}); req/s base ${med(rps[0]!).toFixed(0)} → this ${med(rps[1]!).toFixed(0)}`);
+    }
+  } finally {
+    await mine.stop('SIGTERM');
+    base.proc.kill('SIGTERM');
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+}
+
+/** CPU µs per request of the last measured operation: profile shares are turned into µs with it. */
+let lastCpuUs = 0;
+
+async function main(): Promise<void> {
+  if (args.includes('--ceiling')) await ceiling();
+  if (args.includes('--compare')) return compare(opt('--compare', ''));
+  const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-hot-'));
+  const profDir = join(dataDir, 'prof');
+  const nodeArgs = profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+  // `--cli <dist/cli/main.js>`: measure another build instead of this worktree's.
+  const other = args.includes('--cli') ? await spawnOther(opt('--cli', ''), dataDir, nodeArgs) : undefined;
+  const server = other
+    ? {
+        endpoint: other.endpoint,
+        pid: other.pid,
+        stop: () => new Promise<void>((resolve) => {
+          other.proc.once('exit', () => resolve());
+          other.proc.kill('SIGINT');
+        }),
+      }
+    : await spawnServer(dataDir, { built: true, nodeArgs, serveArgs: args.includes('--skip-audit') ? ['--insecure-skip-audit'] : [] });
+  try {
+    const fixture = await createKmsFixture(server.endpoint, rootCredentials(dataDir), { ciphertexts: 64 });
+    for (const op of ops) {
+      const pool = await presignedPool(fixture, op, 64);
+      const first = await sendWire(server.endpoint, pool[0]!);
+      if (first.status !== 200) throw new Error(`${op}: ${first.status} ${first.text}`);
+      const r = await measure(server.endpoint, server.pid, pool);
+      lastCpuUs = r.cpuUs;
+      console.log(`${op}${args.includes('--skip-audit') ? ' (skip audit)' : ''}: ${r.rps.toFixed(0)} req/s, ${r.cpuUs.toFixed(1)} µs CPU/req, p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms, non2xx ${r.non2xx}`);
+    }
+  } finally {
+    await server.stop('SIGINT');
+  }
+  if (profile) {
+    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    if (file) {
+      const s = summarizeCpuProfile(join(profDir, file), args.includes('--cli') ? join(opt('--cli', ''), '../../..') : join(import.meta.dirname, '..'), 45, 3000);
+      console.log(`profile ${join(profDir, file)}: busy ${s.busyPercent.toFixed(0)} %`);
+      for (const f of s.functions) console.log(`  self ${f.percent.toFixed(1).padStart(5)} %  ${f.name}  ${f.where}`);
+      for (const a of s.areas.slice(0, 20)) console.log(`  area ${a.percent.toFixed(1).padStart(5)} %  ${a.name}`);
+      // Busy share × measured CPU per request (the profile sees the main thread only): µs per stage.
+      const us = (pct: number) => ((pct / 100) * lastCpuUs).toFixed(1).padStart(6);
+      for (const f of s.inclusive) console.log(`  incl ${f.percent.toFixed(1).padStart(5)} % ≈ ${us(f.percent)} µs  ${f.name}  ${f.where}`);
+      return;
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+main().catch((e: Error) => {
+  console.error(e);
+  process.exit(1);
+});
