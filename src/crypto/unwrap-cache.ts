@@ -1,36 +1,48 @@
-import { forgetPrivateKeyObjects } from './key-pairs.js';
+import type { KeyObject } from 'node:crypto';
+import { PrivateKeyCache } from './key-pairs.js';
 import type { RootKeyring } from './root-keyring.js';
 
 const MAX_ENTRIES = 10_000;
 
 /**
  * A root keyring that keeps what it unwrapped (key material, access-key secrets) in memory so
- * the hot path does not pay an AES-GCM open per secret per request. Callers get a copy (they
- * wipe theirs after use), and parsed private keys stay parsed (key-pairs.ts). `forget()` wipes
- * and drops both; the server calls it on every
- * store write, so disabling, deleting, rotating or re-importing a key takes effect at once.
+ * the hot path does not pay an AES-GCM open per secret per request, and keeps parsed private keys
+ * parsed. Callers get a copy (they wipe theirs after use). Both caches belong to this instance
+ * (one per server, made by the composition root). The cache is bounded: the oldest entry is
+ * evicted first and its plaintext wiped. `forget()` wipes and drops everything; the server calls
+ * it on every store write, so disabling, deleting, rotating or re-importing a key takes effect at
+ * once, and when it closes.
  */
 export interface CachingKeyring extends RootKeyring {
   forget(): void;
+  /** Entries held: unwrapped secrets and parsed private keys (tests, metrics). */
+  cacheSizes(): { unwrapped: number; privateKeys: number };
 }
 
-export function withUnwrapCache(keyring: RootKeyring): CachingKeyring {
+export function withUnwrapCache(keyring: RootKeyring, maxEntries = MAX_ENTRIES): CachingKeyring {
   const cache = new Map<string, Buffer>();
+  const parsed = new PrivateKeyCache();
   const caching = Object.create(keyring) as CachingKeyring;
   caching.unwrap = (blob: Buffer, aad: string): Buffer => {
     const id = `${aad}\u0000${blob.toString('base64')}`;
     let plain = cache.get(id);
     if (!plain) {
       plain = keyring.unwrap(blob, aad);
-      if (cache.size >= MAX_ENTRIES) caching.forget();
+      while (cache.size >= Math.max(1, maxEntries)) {
+        const oldest = cache.keys().next().value!;
+        cache.get(oldest)!.fill(0);
+        cache.delete(oldest);
+      }
       cache.set(id, plain);
     }
     return Buffer.from(plain);
   };
+  caching.privateKey = (pkcs8: Buffer): KeyObject => parsed.privateKey(pkcs8);
   caching.forget = () => {
     for (const plain of cache.values()) plain.fill(0);
     cache.clear();
-    forgetPrivateKeyObjects();
+    parsed.clear();
   };
+  caching.cacheSizes = () => ({ unwrapped: cache.size, privateKeys: parsed.size });
   return caching;
 }

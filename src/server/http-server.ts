@@ -10,7 +10,7 @@ import { s3CallEvents } from '../audit/s3-events.js';
 import type { AuditRecorder } from '../audit/recorder.js';
 import { resolveAccessKey } from '../auth/credentials.js';
 import { resolveSessionCredentials, sessionPrincipal } from '../auth/session-credentials.js';
-import { parseSigV4, verifySigV4, type HttpRequestParts, type ParsedSigV4 } from '../auth/sigv4.js';
+import { parseSigV4, verifySigV4, type HttpRequestParts, type ParsedSigV4, type SigningKeyCache } from '../auth/sigv4.js';
 import { guessService, header, queryInput, signedTarget } from './request-reading.js';
 import { awsQueryError, queryActionOf, serveIam, serveSts } from '../protocols/aws-query.js';
 import type { RootKeyring } from '../crypto/root-keyring.js';
@@ -60,6 +60,8 @@ export interface ServerDeps {
   s3?: S3Service;
   /** `serve --insecure-dev-clock`: the lifecycle clock's control (LocksmithService.*DevClock). */
   devClock?: DevClockControl;
+  /** The server's derived SigV4 signing keys (owned by the composition root). */
+  signingKeys?: SigningKeyCache;
 }
 
 type Response = S3WireResponse;
@@ -225,6 +227,7 @@ async function dispatch(
       s3: deps.s3!, now: () => (deps.requestClock ?? deps.clock).now(), clock: deps.clock, random: deps.random,
       ...(deps.skewMs !== undefined ? { skewMs: deps.skewMs } : {}),
       ...(deps.connections ? { connections: deps.connections } : {}),
+      signingKeys: deps.signingKeys,
       authenticate: (p: ParsedSigV4) => authenticate(deps, p),
     };
     return dispatchS3(env, req, parts, signed, trace);
@@ -240,6 +243,7 @@ async function dispatch(
       now: (deps.requestClock ?? deps.clock).now(),
       ...(deps.skewMs !== undefined ? { skewMs: deps.skewMs } : {}),
       payloadSha256Hex: createHash('sha256').update(body).digest('hex'),
+      signingKeyCache: deps.signingKeys,
     });
     deps.connections?.authenticated(req.socket);
   } catch (e) {

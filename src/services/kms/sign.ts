@@ -10,7 +10,7 @@ export const sign: KmsHandler<'Sign'> = async (input, ctx, kms) => {
   stopIfDryRun(input);
   const pkcs8 = await kms.currentMaterial(key);
   try {
-    return { KeyId: key.arn, Signature: signMessage(pkcs8, request), SigningAlgorithm: input.SigningAlgorithm };
+    return { KeyId: key.arn, Signature: signMessage(pkcs8, request, kms.keyring), SigningAlgorithm: input.SigningAlgorithm };
   } finally {
     pkcs8.fill(0);
   }
