@@ -47,7 +47,10 @@ export function parseJsonBody(body: Buffer): unknown {
  * `call` learns the operation, the request and the output as serving gets that far (for the
  * audit trail); errors are thrown, and the caller records them.
  */
-export async function serveKms(kms: KmsService, ctx: CallContext, target: string | undefined, body: Buffer, call: ServedCall = {}): Promise<WireResponse> {
+/** A served call that may time its stages (server/stage-timing.ts, only with LOCKSMITH_STAGE_TIMING=1). */
+export type TimedCall = ServedCall & { lap?: (stage: 'decode' | 'audit prepare' | 'operation' | 'encode') => void };
+
+export async function serveKms(kms: KmsService, ctx: CallContext, target: string | undefined, body: Buffer, call: TimedCall = {}): Promise<WireResponse> {
   const operation = kmsOperationOf(target);
   call.operation = operation;
   const json = parseJsonBody(body);
@@ -56,9 +59,14 @@ export async function serveKms(kms: KmsService, ctx: CallContext, target: string
   if (!handler) throw UnsupportedOperationException(`${operation} is not implemented by Locksmith yet.`);
   const input = readInput(operation, json);
   call.request = input;
+  call.lap?.('decode');
   // Audit first: the request's part of the record is built before the operation can change anything.
   await call.prepare?.();
+  call.lap?.('audit prepare');
   const output = await handler(input, ctx, kms);
   call.output = output;
-  return { status: 200, headers: { 'content-type': AWS_JSON_11 }, body: JSON.stringify(writeOutput(operation, output)) };
+  call.lap?.('operation');
+  const response = { status: 200, headers: { 'content-type': AWS_JSON_11 }, body: JSON.stringify(writeOutput(operation, output)) };
+  call.lap?.('encode');
+  return response;
 }

@@ -28,6 +28,7 @@ import { OffsetClock } from '../util/offset-clock.js';
 import { removeDevClockFile, startDevClockListener, type DevClockListener } from './dev-clock-listener.js';
 import { DevClockControl } from '../services/locksmith/dev-clock-control.js';
 import { loadTlsMaterial } from './tls.js';
+import { stageTimingFromEnv } from './stage-timing.js';
 
 export interface LocksmithOptions {
   host: string;
@@ -211,10 +212,17 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   }
   const s3 = new S3Service({ store: audited, s3: s3Store, files: objectFiles, kms, keyring, bucketKeys, ...(opts.insecureSkipAudit ? {} : { audit }) });
 
+  // LOCKSMITH_STAGE_TIMING=1 (read once, here): CPU per request stage, on /metrics and logged at close.
+  const timing = stageTimingFromEnv();
+  if (timing) {
+    const authorizeKey = kms.authorizer.authorizeKey.bind(kms.authorizer);
+    kms.authorizer.authorizeKey = (...a) => timing.measure('authorize', () => authorizeKey(...a));
+    metrics.watchStages(() => timing.rows());
+  }
   const requestLog = requestLogger(opts.requestLog, opts.worker);
   const connections = new ConnectionGuard({ ...defaultConnectionLimits(), ...definedFields(opts.connectionLimits ?? {}) });
   const devClockControl = devClock && new DevClockControl(devClock, runSchedule);
-  const serverDeps = { devClock: devClockControl, store: audited, keyring, kms, clock, requestClock: opts.requestClock, random, skewMs: opts.skewMs, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit, connections, s3, signingKeys };
+  const serverDeps = { devClock: devClockControl, store: audited, keyring, kms, clock, requestClock: opts.requestClock, random, skewMs: opts.skewMs, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit, connections, s3, signingKeys, timing };
   const server = createLocksmithServer(serverDeps);
   const tls = opts.tlsPort === undefined ? undefined : loadTlsMaterial(opts.dataDir, { certFile: opts.tlsCertFile, keyFile: opts.tlsKeyFile });
   const tlsServer = tls && createLocksmithServer(serverDeps, tls);
@@ -313,6 +321,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
       await store.close();
       forgetDerived('close');
       signingKeys.clear();
+      if (timing) log(timing.format());
       pooledRandom?.close();
       await new Promise<void>((resolve) => (requestLog ? requestLog.flush(() => resolve()) : resolve()));
     },

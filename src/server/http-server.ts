@@ -35,6 +35,7 @@ import { restXmlError } from '../protocols/rest-xml.js';
 import type { S3Service } from '../services/s3/s3-service.js';
 import { dispatchS3, isS3Post, isUnsignedRequest, s3AuthError, s3ErrorResponse, type S3WireResponse } from './s3-route.js';
 import { isConsoleRequest, serveConsole } from './console-assets.js';
+import type { Stage, StageTiming } from './stage-timing.js';
 
 export interface ServerDeps {
   store: Store;
@@ -62,6 +63,8 @@ export interface ServerDeps {
   devClock?: DevClockControl;
   /** The server's derived SigV4 signing keys (owned by the composition root). */
   signingKeys?: SigningKeyCache;
+  /** LOCKSMITH_STAGE_TIMING=1: CPU and wall time per stage of the request path (stage-timing.ts). */
+  timing?: StageTiming;
 }
 
 type Response = S3WireResponse;
@@ -127,6 +130,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     sourceIp: req.socket.remoteAddress ?? '',
     userAgent: header(req, 'user-agent') ?? '',
   };
+  const timer = deps.timing?.start();
+  if (timer) (trace as ApiCallTrace & { lap?: (stage: Stage) => void }).lap = (stage) => deps.timing!.lap(timer, stage);
   const routed: { service?: string } = {};
   let response: Response;
   try {
@@ -145,6 +150,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   const recorded = await recordCall(deps, trace, response, routed.service ?? guessService(req, parts));
   if (recorded !== response) response.stream?.destroy();
   response = recorded;
+  if (timer) deps.timing!.lap(timer, 'audit wait');
   send(res, deps, requestId, response);
   const output = trace.output as { KeyId?: unknown } | undefined;
   finished(deps, started, {
@@ -155,6 +161,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     outcome: trace.error ? trace.error.code : 'success',
     keyArn: !trace.error && typeof output?.KeyId === 'string' && output.KeyId.startsWith('arn:') ? output.KeyId : undefined,
   });
+  if (timer) deps.timing!.lap(timer, 'send');
 }
 
 interface Finished {
@@ -196,6 +203,7 @@ async function recordCall(deps: ServerDeps, trace: ApiCallTrace, response: WireR
     // The call's record settles the intent written before it ran (audit-first.ts).
     if (trace.intentWritten && events[0]) events[0] = { ...events[0], settles: trace.requestId };
     records = events.map((e) => e.record);
+    (trace as ApiCallTrace & { lap?: (stage: Stage) => void }).lap?.('audit record');
     await deps.audit.record(events);
     return response;
   } catch (e) {
@@ -233,6 +241,8 @@ async function dispatch(
     return dispatchS3(env, req, parts, signed, trace);
   }
   const body = await readBody(req, undefined, deps.connections);
+  const lap = (trace as ApiCallTrace & { lap?: (stage: Stage) => void }).lap;
+  lap?.('read body');
   const target = signedTarget(req, parts, signed);
   // Other processes sharing the store may have written since the last request: caches catch up first.
   await deps.store.revalidate?.();
@@ -246,6 +256,7 @@ async function dispatch(
       signingKeyCache: deps.signingKeys,
     });
     deps.connections?.authenticated(req.socket);
+    lap?.('sigv4');
   } catch (e) {
     await identifyUnauthenticated(deps, trace, signed, target, queryInput(parts, body));
     throw e;
