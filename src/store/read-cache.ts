@@ -4,8 +4,8 @@ import type { Store } from './ports.js';
 /**
  * What each method of a cached sub-store is, declared one by one: `cached` (a read every authorized
  * request makes, answered from memory), `read` (passes through) or `write` (forgets every cached
- * read, before and after it runs). Typed against the ports, so a new port method that is in
- * neither list is a compile error here. Not grants' reads: a principal's grants on a key can be
+ * read, before and after it runs). Typed against the ports: a port method missing from the table,
+ * or an entry the ports do not have, is a compile error here. Not grants' reads: a principal's grants on a key can be
  * tens of thousands of rows, rebuilt after every write; authorization asks the grant index
  * instead (grants.findByRule, a few probes).
  */
