@@ -1,49 +1,89 @@
 /**
  * wrk (C, epoll) as the load generator where request rates are measured: on a 2-core machine a
- * Node load generator takes CPU the server would use. Pre-signed requests go into a Lua script
- * that rotates through them (SigV4 requests may be replayed within their skew window).
+ * Node load generator takes CPU the server would use. Pre-signed requests are written, as raw
+ * HTTP/1.1 bytes, to a file that bench/lib/replay.lua reads and replays in turn (SigV4 requests
+ * may be replayed within their time window). Keep-alive connections, closed loop: each connection
+ * sends its next request when the previous answer arrives.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WireRequest } from '../../test/reliability/lib/sign.js';
+import type { SaturationResult } from './saturate.js';
 
 export interface WrkResult {
   rps: number;
   requests: number;
   non2xx: number;
+  socketErrors: number;
+  durationS: number;
+  /** Latency percentiles (ms) from wrk's histogram. */
   p50: number;
   p99: number;
+  max: number;
 }
 
-const lua = (s: string) => `[==[${s}]==]`;
+const REPLAY = join(import.meta.dirname, 'replay.lua');
 
-function script(pool: WireRequest[]): string {
-  const specs = pool.map((r) => {
-    const headers = Object.entries(r.headers).filter(([k]) => k.toLowerCase() !== 'host').map(([k, v]) => `[ ${lua(k)} ]=${lua(v)}`).join(',');
-    return `{${lua(r.method)}, ${lua(r.path)}, {${headers}}, ${lua(r.body.toString())}}`;
-  });
-  // Formatted in init: wrk adds the Host header only once the thread is set up.
-  return `local specs = {${specs.join(',\n')}}\nlocal reqs = {}\nlocal i = 0\n`
-    + 'init = function(args)\n  for k, s in ipairs(specs) do reqs[k] = wrk.format(s[1], s[2], s[3], s[4]) end\nend\n'
-    + 'request = function()\n  i = i % #reqs + 1\n  return reqs[i]\nend\n'
-    + 'done = function(summary, latency, requests)\n  io.write(string.format("JSON {\\"requests\\":%d,\\"non2xx\\":%d,\\"p50\\":%f,\\"p99\\":%f}\\n", summary.requests, summary.errors.status, latency:percentile(50)/1000, latency:percentile(99)/1000))\nend\n';
+/** The pool as "<length>\n<raw request>" records, Host (signed) and Content-Length included. */
+export function requestsFile(pool: WireRequest[]): Buffer {
+  return Buffer.concat(
+    pool.flatMap((r) => {
+      const body = Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body);
+      const headers = Object.entries(r.headers).filter(([k]) => k.toLowerCase() !== 'content-length');
+      const head = `${r.method} ${r.path} HTTP/1.1\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}content-length: ${body.length}\r\n\r\n`;
+      const raw = Buffer.concat([Buffer.from(head, 'latin1'), body]);
+      return [Buffer.from(`${raw.length}\n`), raw];
+    }),
+  );
+}
+
+/** Asks for wrk when it is missing (Debian: apt-get install wrk). */
+function wrkMissing(err: Error & { code?: unknown }): Error {
+  return err.code === 'ENOENT' ? new Error('wrk is not installed: the bench needs it as its load generator (Debian/Ubuntu: sudo apt-get install wrk)') : err;
 }
 
 export function wrk(endpoint: string, pool: WireRequest[], o: { seconds: number; connections: number; threads?: number }): Promise<WrkResult> {
   const dir = mkdtempSync(join(tmpdir(), 'locksmith-wrk-'));
-  const file = join(dir, 'pool.lua');
-  writeFileSync(file, script(pool));
+  const file = join(dir, 'requests');
+  writeFileSync(file, requestsFile(pool));
+  const args = ['-t', String(o.threads ?? 1), '-c', String(o.connections), '-d', `${o.seconds}s`, '--timeout', '10s', '-s', REPLAY, endpoint, '--', file];
   return new Promise((resolve, reject) => {
-    execFile('wrk', ['-t', String(o.threads ?? 1), '-c', String(o.connections), '-d', `${o.seconds}s`, '--timeout', '10s', '-s', file, endpoint], (err, stdout) => {
+    execFile('wrk', args, { maxBuffer: 1 << 20 }, (err, stdout) => {
       rmSync(dir, { recursive: true, force: true });
-      if (err) return reject(err);
-      const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
+      if (err) return reject(wrkMissing(err));
       const json = /^JSON (.*)$/m.exec(stdout);
-      if (!rps || !json) return reject(new Error(`unexpected wrk output: ${stdout}`));
-      const j = JSON.parse(json[1]!) as { requests: number; non2xx: number; p50: number; p99: number };
-      resolve({ rps: Number(rps[1]), requests: j.requests, non2xx: j.non2xx, p50: j.p50, p99: j.p99 });
+      if (!json) return reject(new Error(`unexpected wrk output: ${stdout}`));
+      const j = JSON.parse(json[1]!) as { requests: number; durationUs: number; non2xx: number; socketErrors: number; p50: number; p99: number; max: number };
+      const durationS = j.durationUs / 1e6;
+      resolve({ rps: j.requests / durationS, requests: j.requests, non2xx: j.non2xx, socketErrors: j.socketErrors, durationS, p50: j.p50, p99: j.p99, max: j.max });
     });
   });
+}
+
+/**
+ * Saturation with wrk (`connections` keep-alive connections), with the server's CPU per answered
+ * request when `serverCpuSeconds` reads it (from /proc).
+ */
+export async function saturateWrk(
+  endpoint: string,
+  pool: WireRequest[],
+  o: { connections: number; seconds: number; warmupSeconds: number; serverCpuSeconds?: () => number },
+): Promise<SaturationResult> {
+  if (o.warmupSeconds > 0) await wrk(endpoint, pool, { seconds: Math.max(1, Math.round(o.warmupSeconds)), connections: o.connections });
+  const cpuBefore = o.serverCpuSeconds?.();
+  const r = await wrk(endpoint, pool, { seconds: o.seconds, connections: o.connections });
+  const cpu = cpuBefore === undefined ? undefined : o.serverCpuSeconds!() - cpuBefore;
+  const ok = r.requests - r.non2xx;
+  return {
+    requests: ok,
+    rps: ok / r.durationS,
+    p50: r.p50,
+    p99: r.p99,
+    non2xx: r.non2xx,
+    errors: r.socketErrors,
+    durationS: r.durationS,
+    serverCpuUs: cpu === undefined || ok === 0 ? undefined : (cpu * 1e6) / ok,
+  };
 }

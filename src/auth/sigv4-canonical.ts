@@ -186,9 +186,18 @@ export function stringToSign(amzDate: string, scope: string, canonical: Buffer |
 
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
 
+/** kSigning (SigV4 "Calculate the signature"): HMAC chain over date, region, service, "aws4_request". */
+export function deriveSigningKey(secret: string, date: string, region: string, service: string): Buffer {
+  let key = hmac(`AWS4${secret}`, date);
+  for (const part of [region, service, TERMINATOR]) key = hmac(key, part);
+  return key;
+}
+
 /**
  * Derived signing keys (kSigning), bounded and least-recently-used. The map key is a SHA-256 over the
  * JSON array [secret, date, region, service] (unambiguous), so the secret itself is never a key.
+ * An instance belongs to its server (the composition root); an evicted key is wiped, so callers use
+ * a returned key at once (synchronously) or copy it.
  */
 export class SigningKeyCache {
   private readonly keys = new Map<string, Buffer>();
@@ -212,12 +221,21 @@ export class SigningKeyCache {
       }
       return hit;
     }
-    let key = hmac(`AWS4${secret}`, date);
-    for (const part of [region, service, TERMINATOR]) key = hmac(key, part);
+    const key = deriveSigningKey(secret, date, region, service);
     this.keys.set(id, key);
     this.newest = id;
-    while (this.keys.size > this.maxEntries) this.keys.delete(this.keys.keys().next().value!);
+    while (this.keys.size > Math.max(1, this.maxEntries)) {
+      const oldest = this.keys.keys().next().value!;
+      this.keys.get(oldest)!.fill(0);
+      this.keys.delete(oldest);
+    }
     return key;
+  }
+
+  /** Wipes and drops every key (the server closing). */
+  clear(): void {
+    for (const key of this.keys.values()) key.fill(0);
+    this.keys.clear();
   }
 }
 

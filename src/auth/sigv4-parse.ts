@@ -37,18 +37,8 @@ export const BOTH_FORMS_MESSAGE =
 const ISO_BASIC = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-/** The last date parseAmzDate read (requests of the same second share it): a pure memo. */
-let lastAmzDate: { text: string; ms: number | undefined } = { text: '', ms: undefined };
-
 /** ISO 8601 basic format (YYYYMMDD'T'HHMMSS'Z') → epoch ms; undefined unless a real UTC instant. */
 export function parseAmzDate(s: string): number | undefined {
-  if (s === lastAmzDate.text) return lastAmzDate.ms;
-  const ms = readAmzDate(s);
-  lastAmzDate = { text: s, ms };
-  return ms;
-}
-
-function readAmzDate(s: string): number | undefined {
   const m = ISO_BASIC.exec(s);
   if (!m) return undefined;
   const [y, mo, d, h, mi, se] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])];

@@ -16,7 +16,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { AwsError } from '../errors/aws-error.js';
 import { algorithmOfHeader, createHasher, decodeChecksum, type ChecksumAlgorithm, type IncrementalHasher } from '../crypto/checksums.js';
-import { SigningKeyCache, credentialScope, signatureBytes } from './sigv4-canonical.js';
+import { SigningKeyCache, credentialScope, deriveSigningKey, signatureBytes } from './sigv4-canonical.js';
 import type { ParsedSigV4 } from './sigv4-parse.js';
 import { chunkStringToSign, trailerStringToSign } from './sigv4-streaming-sign.js';
 
@@ -263,15 +263,16 @@ export class AwsChunkedDecoder extends Transform {
   }
 }
 
-const streamingKeyCache = new SigningKeyCache(1000);
-
 /**
  * The chain's start for a request whose header signature verifySigV4 already accepted (with the
  * STREAMING-* literal as its payload hash): signing key, date, scope and the seed signature.
  */
-export function chunkSigningFor(parsed: ParsedSigV4, secretAccessKey: string, cache: SigningKeyCache = streamingKeyCache): ChunkSigning {
+export function chunkSigningFor(parsed: ParsedSigV4, secretAccessKey: string, cache?: SigningKeyCache): ChunkSigning {
   return {
-    signingKey: cache.signingKey(secretAccessKey, parsed.scopeDate, parsed.region, parsed.service),
+    // A copy: the body is checked over many turns of the event loop, and the cache wipes what it evicts.
+    signingKey: cache
+      ? Buffer.from(cache.signingKey(secretAccessKey, parsed.scopeDate, parsed.region, parsed.service))
+      : deriveSigningKey(secretAccessKey, parsed.scopeDate, parsed.region, parsed.service),
     amzDate: parsed.amzDate,
     scope: credentialScope(parsed.scopeDate, parsed.region, parsed.service),
     seedSignature: parsed.signature,

@@ -11,6 +11,7 @@ import {
   UNSIGNED_PAYLOAD,
   canonicalRequestData,
   credentialScope,
+  deriveSigningKey,
   firstHeader,
   parseQuery,
   signatureBytes,
@@ -28,7 +29,7 @@ export {
   type HttpRequestParts,
   type ParsedSigV4,
 } from './sigv4-parse.js';
-export { SigningKeyCache } from './sigv4-canonical.js';
+export { SigningKeyCache, deriveSigningKey } from './sigv4-canonical.js';
 
 export interface VerifyOptions {
   now: Date; // injected clock (never read Date.now())
@@ -37,7 +38,7 @@ export interface VerifyOptions {
   allowUnsignedPayload?: boolean; // default false (only S3 will set it later)
   /** S3: accept the STREAMING-* literals (aws-chunked bodies, checked by sigv4-streaming.ts). */
   allowStreamingPayload?: boolean;
-  /** Derived-key cache; defaults to one shared, bounded (1000 entries) cache. */
+  /** Derived-key cache, owned by the server; without one the key is derived for this request. */
   signingKeyCache?: SigningKeyCache;
 }
 
@@ -67,9 +68,6 @@ export const CONTENT_SHA256_MISMATCH_MESSAGE =
   "The provided 'x-amz-content-sha256' header does not match what was computed.";
 /** For the caller: unknown or inactive access key id → UnrecognizedClientException with this text. */
 export const UNRECOGNIZED_CLIENT_MESSAGE = 'The security token included in the request is invalid.';
-
-// A pure memo of HMAC derivations (same inputs, same key), so sharing it changes no behaviour.
-const sharedKeyCache = new SigningKeyCache(1000);
 
 const duration = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} sec`);
 
@@ -137,8 +135,9 @@ export function verifySigV4(
   const s3 = parsed.service === 's3'; // S3 signs the URI path encoded once and unnormalized
   const canonical = canonicalRequestData({ req, signedHeaders: parsed.signedHeaders, payloadHash, s3 });
   const scope = credentialScope(parsed.scopeDate, parsed.region, parsed.service);
-  const cache = opts.signingKeyCache ?? sharedKeyCache;
-  const key = cache.signingKey(secretAccessKey, parsed.scopeDate, parsed.region, parsed.service);
+  const key = opts.signingKeyCache
+    ? opts.signingKeyCache.signingKey(secretAccessKey, parsed.scopeDate, parsed.region, parsed.service)
+    : deriveSigningKey(secretAccessKey, parsed.scopeDate, parsed.region, parsed.service);
   const expected = signatureBytes(key, stringToSign(parsed.amzDate, scope, canonical));
   // Lower-case hex as signers emit it; compared in constant time on equal-length buffers.
   const provided = /^[0-9a-f]{64}$/.test(parsed.signature) ? Buffer.from(parsed.signature, 'hex') : undefined;

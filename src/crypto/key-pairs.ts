@@ -35,31 +35,51 @@ export function generateDerKeyPair(params: KeyPairParams): Promise<DerKeyPair> {
   });
 }
 
-/** Parsed private keys by the SHA-256 of their PKCS#8 bytes: parsing costs more than the signature itself. */
-const parsedKeys = new Map<string, KeyObject>();
-const MAX_PARSED_KEYS = 1000;
-
-export function privateKeyObject(pkcs8: Buffer): KeyObject {
-  const id = createHash('sha256').update(pkcs8).digest('base64');
-  let key = parsedKeys.get(id);
-  if (!key) {
-    key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
-    if (parsedKeys.size >= MAX_PARSED_KEYS) parsedKeys.clear();
-    parsedKeys.set(id, key);
-  }
-  return key;
+/** Where a PKCS#8 private key becomes a KeyObject: parsed each time, or from an owned cache. */
+export interface PrivateKeys {
+  privateKey(pkcs8: Buffer): KeyObject;
 }
 
-/** Drops every parsed private key (with the unwrap cache, on any store write). */
-export function forgetPrivateKeyObjects(): void {
-  parsedKeys.clear();
+export const parsePrivateKey = (pkcs8: Buffer): KeyObject => createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+
+/** Parses every time; nothing is kept. */
+export const UNCACHED_PRIVATE_KEYS: PrivateKeys = { privateKey: parsePrivateKey };
+
+/**
+ * Parsed private keys by the SHA-256 of their PKCS#8 bytes (parsing costs more than the signature
+ * itself), bounded, oldest dropped first. An instance belongs to the unwrap cache of one server
+ * (unwrap-cache.ts) and is cleared with it. A KeyObject's memory is OpenSSL's and cannot be wiped
+ * from JavaScript: dropping the last reference is what eviction can do.
+ */
+export class PrivateKeyCache implements PrivateKeys {
+  private readonly parsed = new Map<string, KeyObject>();
+  constructor(private readonly maxEntries = 1000) {}
+
+  get size(): number {
+    return this.parsed.size;
+  }
+
+  privateKey(pkcs8: Buffer): KeyObject {
+    const id = createHash('sha256').update(pkcs8).digest('base64');
+    let key = this.parsed.get(id);
+    if (!key) {
+      key = parsePrivateKey(pkcs8);
+      if (this.parsed.size >= this.maxEntries) this.parsed.delete(this.parsed.keys().next().value!);
+      this.parsed.set(id, key);
+    }
+    return key;
+  }
+
+  clear(): void {
+    this.parsed.clear();
+  }
 }
 
 /** The DER SubjectPublicKeyInfo of a stored private key. */
-export function publicKeyDer(params: KeyPairParams, pkcs8: Buffer): Buffer {
+export function publicKeyDer(params: KeyPairParams, pkcs8: Buffer, keys: PrivateKeys = UNCACHED_PRIVATE_KEYS): Buffer {
   if (params.kind === 'ml-dsa') return mlDsaPublicKey(params.parameterSet, pkcs8);
   if (params.kind === 'ml-kem') return mlKemPublicKey(params.parameterSet, pkcs8);
-  return createPublicKey(privateKeyObject(pkcs8)).export({ type: 'spki', format: 'der' });
+  return createPublicKey(keys.privateKey(pkcs8)).export({ type: 'spki', format: 'der' });
 }
 
 /** Parses a DER SubjectPublicKeyInfo; undefined when it is not one node:crypto can read. */

@@ -1,5 +1,5 @@
 import { constants, createDecipheriv, privateDecrypt } from 'node:crypto';
-import { privateKeyObject } from './key-pairs.js';
+import { parsePrivateKey } from './key-pairs.js';
 
 /**
  * Unwrapping of imported key material (KMS Developer Guide, "Importing key material", step 3),
@@ -27,7 +27,7 @@ const KWP_CIPHERS: Record<number, string> = { 16: 'id-aes128-wrap-pad', 24: 'id-
 
 function oaepOpen(pkcs8: Buffer, hash: string, ciphertext: Buffer): Buffer | undefined {
   try {
-    return privateDecrypt({ key: privateKeyObject(pkcs8), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, ciphertext);
+    return privateDecrypt({ key: parsePrivateKey(pkcs8), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, ciphertext);
   } catch {
     return undefined;
   }
@@ -53,7 +53,7 @@ export function unwrapKeyMaterial(algorithm: string, wrappingKeyPkcs8: Buffer, w
   if (!info) return undefined;
   if (!info.aesKeyWrap) return oaepOpen(wrappingKeyPkcs8, info.hash, wrapped);
   // The RSA part is exactly as long as the modulus; the rest is the RFC 5649 output.
-  const modulusBits = privateKeyObject(wrappingKeyPkcs8).asymmetricKeyDetails?.modulusLength ?? 0;
+  const modulusBits = parsePrivateKey(wrappingKeyPkcs8).asymmetricKeyDetails?.modulusLength ?? 0;
   const rsaBytes = modulusBits / 8;
   if (wrapped.length <= rsaBytes) return undefined;
   const aesKey = oaepOpen(wrappingKeyPkcs8, info.hash, wrapped.subarray(0, rsaBytes));

@@ -2,6 +2,8 @@ import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AES_256_KEY_BYTES, GCM_IV_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSeal } from './aes-gcm.js';
+import type { KeyObject } from 'node:crypto';
+import { parsePrivateKey } from './key-pairs.js';
 import type { Random } from './random.js';
 
 /**
@@ -64,6 +66,11 @@ export class RootKeyring {
     } finally {
       key.fill(0);
     }
+  }
+
+  /** An unwrapped PKCS#8 private key parsed for use; the caching keyring (unwrap-cache.ts) keeps it parsed. */
+  privateKey(pkcs8: Buffer): KeyObject {
+    return parsePrivateKey(pkcs8);
   }
 
   /** Throws when the blob was not wrapped by this root key for this AAD: stored data is corrupt. */

@@ -3,7 +3,7 @@ import { ed25519ph } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { DigestName, KeyPairParams, MessageType, SigningAlgorithmInfo } from '../domain/key-specs.js';
-import { privateKeyObject, publicKeyDer } from './key-pairs.js';
+import { publicKeyDer, UNCACHED_PRIVATE_KEYS, type PrivateKeys } from './key-pairs.js';
 import { mlDsaPublicKeyFromSpki, mlDsaSign, mlDsaVerify } from './ml-dsa.js';
 import { signPssDigest, verifyPssDigest } from './rsa-pss-digest.js';
 
@@ -44,10 +44,11 @@ function ecPoint(key: KeyObject): Buffer {
   return Buffer.concat([Buffer.from([4]), b64url(jwk.x), b64url(jwk.y)]);
 }
 
-export function signMessage(pkcs8: Buffer, input: SignatureInput): Buffer {
+/** `keys`: the server's parsed-key cache (the keyring), or parse for this call only. */
+export function signMessage(pkcs8: Buffer, input: SignatureInput, keys: PrivateKeys = UNCACHED_PRIVATE_KEYS): Buffer {
   const { params, algorithm, message, messageType } = input;
   if (params.kind === 'ml-dsa') return mlDsaSign(params.parameterSet, pkcs8, message, messageType === 'EXTERNAL_MU');
-  const key = privateKeyObject(pkcs8);
+  const key = keys.privateKey(pkcs8);
   const raw = messageType === 'RAW';
   switch (algorithm.scheme) {
     case 'rsa-pss':
@@ -87,29 +88,29 @@ export function signMessage(pkcs8: Buffer, input: SignatureInput): Buffer {
  * than the rest of a small call, so the event loop keeps serving other requests meanwhile.
  * The private key is parsed before this returns: the caller may wipe `pkcs8` once it has the promise.
  */
-export function signMessageOffLoop(pkcs8: Buffer, input: SignatureInput): Promise<Buffer> {
+export function signMessageOffLoop(pkcs8: Buffer, input: SignatureInput, keys: PrivateKeys = UNCACHED_PRIVATE_KEYS): Promise<Buffer> {
   const { params, algorithm, message, messageType } = input;
-  if (params.kind === 'ml-dsa' || messageType !== 'RAW') return Promise.resolve(signMessage(pkcs8, input));
-  const key = privateKeyObject(pkcs8);
+  if (params.kind === 'ml-dsa' || messageType !== 'RAW') return Promise.resolve(signMessage(pkcs8, input, keys));
+  const key = keys.privateKey(pkcs8);
   const options =
     algorithm.scheme === 'rsa-pss' ? { key, ...pssOptions }
       : algorithm.scheme === 'rsa-pkcs1' ? { key, padding: constants.RSA_PKCS1_PADDING }
         : algorithm.scheme === 'ecdsa' ? { key, dsaEncoding: 'der' as const }
           : algorithm.scheme === 'ed25519' ? key
             : undefined;
-  if (options === undefined) return Promise.resolve(signMessage(pkcs8, input));
+  if (options === undefined) return Promise.resolve(signMessage(pkcs8, input, keys));
   const hash = algorithm.scheme === 'ed25519' ? null : algorithm.hash!;
   return new Promise((resolve, reject) => sign(hash, message, options, (err, signature) => (err ? reject(err) : resolve(signature))));
 }
 
 /** Whether `signature` is valid; malformed signatures are simply invalid. */
-export function verifySignature(pkcs8: Buffer, input: SignatureInput, signature: Buffer): boolean {
+export function verifySignature(pkcs8: Buffer, input: SignatureInput, signature: Buffer, keys: PrivateKeys = UNCACHED_PRIVATE_KEYS): boolean {
   const { params, algorithm, message, messageType } = input;
   if (params.kind === 'ml-dsa') {
     const publicKey = mlDsaPublicKeyFromSpki(params.parameterSet, publicKeyDer(params, pkcs8))!;
     return mlDsaVerify(params.parameterSet, publicKey, message, signature, messageType === 'EXTERNAL_MU');
   }
-  const key = createPublicKey(privateKeyObject(pkcs8));
+  const key = createPublicKey(keys.privateKey(pkcs8));
   const raw = messageType === 'RAW';
   try {
     switch (algorithm.scheme) {

@@ -1,44 +1,61 @@
-import { forgetPrivateKeyObjects } from './key-pairs.js';
+import type { KeyObject } from 'node:crypto';
+import { PrivateKeyCache } from './key-pairs.js';
 import type { RootKeyring } from './root-keyring.js';
 
 const MAX_ENTRIES = 10_000;
 
 /**
  * A root keyring that keeps what it unwrapped (key material, access-key secrets) in memory so
- * the hot path does not pay an AES-GCM open per secret per request. Callers get a copy (they
- * wipe theirs after use), and parsed private keys stay parsed (key-pairs.ts). `forget()` wipes
- * and drops both; the server calls it on every
- * store write, so disabling, deleting, rotating or re-importing a key takes effect at once.
+ * the hot path does not pay an AES-GCM open per secret per request, and keeps parsed private keys
+ * parsed. Callers get a copy (they wipe theirs after use). Both caches belong to this instance
+ * (one per server, made by the composition root). The cache is bounded: the oldest entry is
+ * evicted first and its plaintext wiped. `forget()` wipes and drops everything; the server calls
+ * it on every store write, so disabling, deleting, rotating or re-importing a key takes effect at
+ * once, and when it closes.
  */
 export interface CachingKeyring extends RootKeyring {
   forget(): void;
+  /** Entries held: unwrapped secrets and parsed private keys (tests, metrics). */
+  cacheSizes(): { unwrapped: number; privateKeys: number };
 }
 
-export function withUnwrapCache(keyring: RootKeyring): CachingKeyring {
+export function withUnwrapCache(keyring: RootKeyring, maxEntries = MAX_ENTRIES): CachingKeyring {
   const cache = new Map<string, Buffer>();
   // The same wrapped blob (one Buffer of a read-cached store row) comes back on every request:
-  // found by identity first, without encoding it into a string id. Same plaintext Buffers as `cache`.
+  // found by identity first, without encoding it into a string id again. Its plaintext is looked up
+  // in `cache` by the id kept here, so an evicted (wiped) entry is never handed out.
   // The entry keeps a copy of the blob's bytes: a Buffer changed in place is not taken for the one unwrapped.
-  let byBlob = new WeakMap<Buffer, { aad: string; bytes: Buffer; plain: Buffer }>();
+  let byBlob = new WeakMap<Buffer, { aad: string; bytes: Buffer; id: string }>();
+  const parsed = new PrivateKeyCache();
   const caching = Object.create(keyring) as CachingKeyring;
   caching.unwrap = (blob: Buffer, aad: string): Buffer => {
-    const known = byBlob.get(blob);
-    if (known !== undefined && known.aad === aad && known.bytes.equals(blob)) return Buffer.from(known.plain);
-    const id = `${aad}\u0000${blob.toString('base64')}`;
+    const entry = byBlob.get(blob);
+    const known = entry !== undefined && entry.aad === aad && entry.bytes.equals(blob) ? entry : undefined;
+    if (known) {
+      const plain = cache.get(known.id);
+      if (plain) return Buffer.from(plain);
+    }
+    const id = known?.id ?? `${aad}\u0000${blob.toString('base64')}`;
     let plain = cache.get(id);
     if (!plain) {
       plain = keyring.unwrap(blob, aad);
-      if (cache.size >= MAX_ENTRIES) caching.forget();
+      while (cache.size >= Math.max(1, maxEntries)) {
+        const oldest = cache.keys().next().value!;
+        cache.get(oldest)!.fill(0);
+        cache.delete(oldest);
+      }
       cache.set(id, plain);
     }
-    byBlob.set(blob, { aad, bytes: Buffer.from(blob), plain });
+    if (!known) byBlob.set(blob, { aad, bytes: Buffer.from(blob), id });
     return Buffer.from(plain);
   };
+  caching.privateKey = (pkcs8: Buffer): KeyObject => parsed.privateKey(pkcs8);
   caching.forget = () => {
     for (const plain of cache.values()) plain.fill(0);
     cache.clear();
     byBlob = new WeakMap();
-    forgetPrivateKeyObjects();
+    parsed.clear();
   };
+  caching.cacheSizes = () => ({ unwrapped: cache.size, privateKeys: parsed.size });
   return caching;
 }

@@ -5,7 +5,8 @@ import { withAuditedKeyDeletion } from '../audit/deletion-audit.js';
 import { signDigests } from '../audit/digests.js';
 import { AuditRecorder } from '../audit/recorder.js';
 import { RootKeyring } from '../crypto/root-keyring.js';
-import { secureRandom, type Random } from '../crypto/random.js';
+import { createPooledRandom, type Random } from '../crypto/random.js';
+import { SigningKeyCache } from '../auth/sigv4.js';
 import { applySeed, formatSeedReport, type SeedReport } from '../seed/apply-seed.js';
 import type { Seed } from '../seed/seed-types.js';
 import { runKeySchedule, type ScheduleEnv } from '../services/kms/key-scheduler.js';
@@ -27,6 +28,7 @@ import { OffsetClock } from '../util/offset-clock.js';
 import { removeDevClockFile, startDevClockListener, type DevClockListener } from './dev-clock-listener.js';
 import { DevClockControl } from '../services/locksmith/dev-clock-control.js';
 import { loadTlsMaterial } from './tls.js';
+import { stageTimingFromEnv } from './stage-timing.js';
 
 export interface LocksmithOptions {
   host: string;
@@ -122,7 +124,18 @@ export interface RunningLocksmith {
   signAuditDigests(): Promise<number>;
   /** Applies a validated seed now, idempotently, as `--seed` does at start. */
   applySeed(seed: Seed): Promise<SeedReport>;
+  /** Entries held by this server's own caches (tests and diagnostics; never their content). */
+  cacheSizes(): CacheSizes;
   close(): Promise<void>;
+}
+
+/** The caches a server owns: made here, emptied (plaintext wiped) when it closes. */
+export interface CacheSizes {
+  signingKeys: number;
+  unwrapped: number;
+  privateKeys: number;
+  storeReads: number;
+  bucketKeys: number;
 }
 
 /** An intent this old is left over, not a call in flight (no call takes this long). */
@@ -135,7 +148,11 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const clock = devClock ?? opts.clock ?? systemClock;
   if (devClock) opts = { ...opts, requestClock: opts.requestClock ?? opts.clock ?? systemClock };
   else if ((opts.worker ?? 0) === 0) removeDevClockFile(opts.dataDir);
-  const random = opts.random ?? secureRandom;
+  // Every cache is this server's own (no module state): the random pool, signing keys, unwrapped
+  // secrets and parsed private keys (the caching keyring), store reads, S3 Bucket Keys.
+  const pooledRandom = opts.random ? undefined : createPooledRandom();
+  const random = opts.random ?? pooledRandom!;
+  const signingKeys = new SigningKeyCache(1000);
   const log = opts.log ?? ((line: string) => console.log(line));
   const rootKeyFile = opts.rootKeyFile ?? join(opts.dataDir, 'root-key');
   const leader = (opts.worker ?? 0) === 0;
@@ -195,10 +212,17 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   }
   const s3 = new S3Service({ store: audited, s3: s3Store, files: objectFiles, kms, keyring, bucketKeys, ...(opts.insecureSkipAudit ? {} : { audit }) });
 
+  // LOCKSMITH_STAGE_TIMING=1 (read once, here): CPU per request stage, on /metrics and logged at close.
+  const timing = stageTimingFromEnv();
+  if (timing) {
+    const authorizeKey = kms.authorizer.authorizeKey.bind(kms.authorizer);
+    kms.authorizer.authorizeKey = (...a) => timing.measure('authorize', () => authorizeKey(...a));
+    metrics.watchStages(() => timing.rows());
+  }
   const requestLog = requestLogger(opts.requestLog, opts.worker);
   const connections = new ConnectionGuard({ ...defaultConnectionLimits(), ...definedFields(opts.connectionLimits ?? {}) });
   const devClockControl = devClock && new DevClockControl(devClock, runSchedule);
-  const serverDeps = { devClock: devClockControl, store: audited, keyring, kms, clock, requestClock: opts.requestClock, random, skewMs: opts.skewMs, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit, connections, s3 };
+  const serverDeps = { devClock: devClockControl, store: audited, keyring, kms, clock, requestClock: opts.requestClock, random, skewMs: opts.skewMs, log, audit, metrics, requestLog, insecureSkipAudit: opts.insecureSkipAudit, connections, s3, signingKeys, timing };
   const server = createLocksmithServer(serverDeps);
   const tls = opts.tlsPort === undefined ? undefined : loadTlsMaterial(opts.dataDir, { certFile: opts.tlsCertFile, keyFile: opts.tlsKeyFile });
   const tlsServer = tls && createLocksmithServer(serverDeps, tls);
@@ -274,6 +298,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     runKeySchedule: runSchedule,
     signAuditDigests,
     applySeed: (seed) => applySeed(store, keyring, random, clock, seed),
+    cacheSizes: () => ({ signingKeys: signingKeys.size, ...keyring.cacheSizes(), storeReads: store.cachedReads?.() ?? 0, bucketKeys: bucketKeys.size }),
     async close() {
       for (const t of timers) clearInterval(t);
       await devClockListener?.close();
@@ -295,6 +320,9 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
       await s3Store.close();
       await store.close();
       forgetDerived('close');
+      signingKeys.clear();
+      if (timing) log(timing.format());
+      pooledRandom?.close();
       await new Promise<void>((resolve) => (requestLog ? requestLog.flush(() => resolve()) : resolve()));
     },
   };

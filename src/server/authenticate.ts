@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { resolveAccessKey } from '../auth/credentials.js';
 import { resolveSessionCredentials, sessionPrincipal } from '../auth/session-credentials.js';
-import { verifySigV4, type HttpRequestParts, type ParsedSigV4 } from '../auth/sigv4.js';
+import { verifySigV4, type HttpRequestParts, type ParsedSigV4, type SigningKeyCache } from '../auth/sigv4.js';
 import type { RootKeyring } from '../crypto/root-keyring.js';
 import type { Principal } from '../domain/call-context.js';
 import { AwsError, UnrecognizedClientException } from '../errors/aws-error.js';
@@ -21,6 +21,8 @@ export interface AuthenticationDeps {
   requestClock?: Clock;
   /** Overrides every service's SigV4 request-time window when set. */
   skewMs?: number;
+  /** The server's derived SigV4 signing keys (owned by the composition root). */
+  signingKeys?: SigningKeyCache;
 }
 
 export interface Caller {
@@ -56,6 +58,7 @@ export async function authenticate(deps: AuthenticationDeps, signed: ParsedSigV4
       now: (deps.requestClock ?? deps.clock).now(),
       ...(deps.skewMs !== undefined ? { skewMs: deps.skewMs } : {}),
       payloadSha256Hex: createHash('sha256').update(body).digest('hex'),
+      signingKeyCache: deps.signingKeys,
     });
     return caller;
   } catch (e) {

@@ -28,6 +28,7 @@ export function composeRoutes(deps: PipelineDeps & { kms: KmsService; s3?: S3Ser
             s3: deps.s3, now: () => (deps.requestClock ?? deps.clock).now(), clock: deps.clock, random: deps.random,
             ...(deps.skewMs !== undefined ? { skewMs: deps.skewMs } : {}),
             ...(deps.connections ? { connections: deps.connections } : {}),
+            signingKeys: deps.signingKeys,
             authenticate: (signed: ParsedSigV4) => callerOf(deps, signed),
           }),
         }

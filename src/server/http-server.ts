@@ -19,6 +19,7 @@ import { serveCall, type PipelineDeps } from './pipeline.js';
 import { header } from './request-reading.js';
 import { composeRoutes } from './compose-routes.js';
 import type { ServiceRoutes } from './service-routes.js';
+import type { StageTiming } from './stage-timing.js';
 
 /** The pipeline's parts (store, keyring, clocks, audit, …) and the service objects its route table is built from. */
 export interface ServerDeps extends PipelineDeps {
@@ -34,6 +35,8 @@ export interface ServerDeps extends PipelineDeps {
   s3?: S3Service;
   /** `serve --insecure-dev-clock`: the lifecycle clock's control (LocksmithService.*DevClock). */
   devClock?: DevClockControl;
+  /** LOCKSMITH_STAGE_TIMING=1: CPU and wall time per stage of the request path (stage-timing.ts). */
+  timing?: StageTiming;
 }
 
 /**
@@ -93,6 +96,8 @@ async function handle(deps: ServerDeps, routes: ServiceRoutes, req: IncomingMess
     return finished(deps, started, { requestId, service: 'locksmith', operation: `GET ${parts.rawPath}`, outcome: ready ? 'success' : 'Unavailable' });
   }
   if (isConsoleRequest(parts.method, parts.rawPath, parts.rawQuery, req)) return serveConsole(req, res, parts.rawPath);
+  const timing = deps.timing;
+  const timer = timing?.start();
   const { response, trace } = await serveCall(deps, routes, {
     parts,
     incoming: req,
@@ -103,6 +108,7 @@ async function handle(deps: ServerDeps, routes: ServiceRoutes, req: IncomingMess
     secureTransport: (req.socket as TLSSocket).encrypted === true,
     readBody: () => readBody(req, undefined, deps.connections),
     authenticated: () => deps.connections?.authenticated(req.socket),
+    ...(timer ? { lap: (stage) => timing!.lap(timer, stage) } : {}),
   });
   send(res, deps, requestId, response);
   const output = trace.output as { KeyId?: unknown } | undefined;
@@ -114,6 +120,7 @@ async function handle(deps: ServerDeps, routes: ServiceRoutes, req: IncomingMess
     outcome: trace.error ? trace.error.code : 'success',
     keyArn: !trace.error && typeof output?.KeyId === 'string' && output.KeyId.startsWith('arn:') ? output.KeyId : undefined,
   });
+  if (timer) timing!.lap(timer, 'send');
 }
 
 interface Finished {

@@ -72,6 +72,24 @@ export class LocksmithMetrics {
     this.auditDepth = depth;
   }
 
+  /** LOCKSMITH_STAGE_TIMING=1: cumulative CPU and wall seconds and laps per request stage (stage-timing.ts). */
+  watchStages(rows: () => readonly { stage: string; laps: number; cpuUs: number; wallUs: number }[]): void {
+    const registers = [this.registry];
+    const series = [
+      ['locksmith_stage_cpu_seconds', 'Process CPU time spent in each request stage (cumulative).', (r: { cpuUs: number }) => r.cpuUs / 1e6],
+      ['locksmith_stage_wall_seconds', 'Wall time spent in each request stage (cumulative).', (r: { wallUs: number }) => r.wallUs / 1e6],
+      ['locksmith_stage_laps', 'Times each request stage was timed (cumulative).', (r: { laps: number }) => r.laps],
+    ] as const;
+    for (const [name, help, value] of series) {
+      new Gauge({
+        name, help, labelNames: ['stage'], registers,
+        collect() {
+          for (const r of rows()) this.set({ stage: r.stage }, value(r as never));
+        },
+      });
+    }
+  }
+
   auditCommitted(seconds: number): void {
     this.auditCommit.observe(seconds);
   }

@@ -21,6 +21,7 @@ import { prepareRecord } from './audit-first.js';
 import { errorResponse, failureResponse } from './error-responses.js';
 import type { LocksmithMetrics } from './metrics.js';
 import { guessService, signedTarget } from './request-reading.js';
+import type { Stage } from './stage-timing.js';
 import { isS3Post, isUnsignedRequest, type S3Row, type S3WireResponse } from './s3-route.js';
 import type { ServiceRoute, ServiceRoutes } from './service-routes.js';
 import { unservedService } from './unknown-service.js';
@@ -51,6 +52,8 @@ export interface HttpCall {
   readBody(): Promise<Buffer>;
   /** The caller proved who they are: the connection is no longer an idle stranger's. */
   authenticated(): void;
+  /** LOCKSMITH_STAGE_TIMING=1: ends the stage running since the previous lap (stage-timing.ts). */
+  lap?: (stage: Stage) => void;
 }
 
 /** The answer and the call's record as written (its outcome, for metrics and the request log). */
@@ -70,7 +73,7 @@ export async function serveCall(deps: PipelineDeps, routes: ServiceRoutes, call:
     return record(deps, failed(deps, call, undefined, callTrace(call, undefined), e));
   }
   const served = 's3' in routed ? await serveS3(deps, call, routed) : await serveBuffered(deps, call, routed);
-  return record(deps, served);
+  return record(deps, served, call.lap);
 }
 
 /** Route: the row of the service the SigV4 credential scope names; an unsigned S3-shaped request is S3's anonymous access. */
@@ -107,6 +110,7 @@ async function serveBuffered(deps: PipelineDeps, call: HttpCall, routed: { servi
   let known = base;
   try {
     const body = await call.readBody();
+    call.lap?.('read body');
     const target = signedTarget(call.incoming, call.parts, signed);
     // Other processes sharing the store may have written since the last request: caches catch up first.
     await deps.store.revalidate?.();
@@ -116,6 +120,7 @@ async function serveBuffered(deps: PipelineDeps, call: HttpCall, routed: { servi
       throw caller;
     }
     call.authenticated();
+    call.lap?.('sigv4');
     const ctx = callContext(deps, call, signed, caller);
     if (!row) {
       known = { ...base, principal: caller.principal, authorizedKeys: ctx.authorizedKeys! };
@@ -124,10 +129,15 @@ async function serveBuffered(deps: PipelineDeps, call: HttpCall, routed: { servi
     const decoded = row.decode(target, body, call.parts);
     known = decodedTrace(base, caller.principal, ctx.authorizedKeys!, decoded);
     if (decoded.error) throw decoded.error;
+    call.lap?.('decode');
     // Audit first: the request's part of the record is built before the operation can change anything.
     if (!deps.insecureSkipAudit) await prepareRecord(known, deps);
+    call.lap?.('audit prepare');
     const output = await row.invoke(decoded.operation!, decoded.input, ctx);
-    return { response: row.encode(decoded.operation!, output, call.requestId), trace: { ...known, output }, service: routed.service };
+    call.lap?.('operation');
+    const response = row.encode(decoded.operation!, output, call.requestId);
+    call.lap?.('encode');
+    return { response, trace: { ...known, output }, service: routed.service };
   } catch (e) {
     return failed(deps, call, routed.service, known, e);
   }
@@ -204,7 +214,7 @@ function internal(deps: PipelineDeps, e: unknown): AwsError {
  * cannot be, the call is answered with an internal error instead of succeeding unrecorded (the
  * records go to the log so the attempt is not lost entirely).
  */
-export async function record(deps: PipelineDeps & EventDeps, served: Served): Promise<Answer> {
+export async function record(deps: PipelineDeps & EventDeps, served: Served, lap?: HttpCall['lap']): Promise<Answer> {
   const { trace, response } = served;
   if (deps.insecureSkipAudit) return { response, trace };
   let records: string[] = [];
@@ -213,7 +223,9 @@ export async function record(deps: PipelineDeps & EventDeps, served: Served): Pr
     // The call's record settles the intent written before it ran (audit-first.ts).
     if (trace.intentWritten && events[0]) events[0] = { ...events[0], settles: trace.requestId };
     records = events.map((e) => e.record);
+    lap?.('audit record');
     await deps.audit.record(events);
+    lap?.('audit wait');
     return { response, trace };
   } catch (e) {
     deps.metrics.storeError('audit_write');

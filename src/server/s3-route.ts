@@ -9,7 +9,7 @@ import stream from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { firstHeader, UNSIGNED_PAYLOAD, parseQuery } from '../auth/sigv4-canonical.js';
 import { awsChunkedDecoderFor, chunkSigningFor, isStreamingPayload, STREAMING_UNSIGNED_TRAILER } from '../auth/sigv4-streaming.js';
-import { verifySigV4, SIGNATURE_MISMATCH_MESSAGE, CONTENT_SHA256_MISMATCH_MESSAGE, type HttpRequestParts, type ParsedSigV4 } from '../auth/sigv4.js';
+import { verifySigV4, SIGNATURE_MISMATCH_MESSAGE, type SigningKeyCache, CONTENT_SHA256_MISMATCH_MESSAGE, type HttpRequestParts, type ParsedSigV4 } from '../auth/sigv4.js';
 import { AwsError } from '../errors/aws-error.js';
 import { s3Error } from '../errors/s3-errors.js';
 import { addressOf, InvalidURI, operationOf, type S3Body, type S3Call, type S3Result } from '../protocols/rest-xml.js';
@@ -31,6 +31,8 @@ export interface S3RouteDeps {
   now: () => Date;
   skewMs?: number;
   connections?: ConnectionGuard;
+  /** The server's derived SigV4 signing keys. */
+  signingKeys?: SigningKeyCache;
   /** The caller behind an access key (throws the pipeline's UnrecognizedClientException when unknown). */
   authenticate(signed: ParsedSigV4): Promise<{ principal: Principal; secretAccessKey: string }>;
 }
@@ -124,9 +126,9 @@ function plainBody(req: IncomingMessage, declared: string, connections: Connecti
  * chain and the trailing checksum verified (sigv4-streaming.ts); a failure errors the stream, so
  * the object file being written is discarded and nothing is committed.
  */
-function chunkedBody(req: IncomingMessage, signed: ParsedSigV4, secretAccessKey: string): S3Body {
+function chunkedBody(req: IncomingMessage, signed: ParsedSigV4, secretAccessKey: string, signingKeys?: SigningKeyCache): S3Body {
   const mode = firstHeader(req.headersDistinct, 'x-amz-content-sha256')?.trim();
-  const decoder = awsChunkedDecoderFor(req.headers, mode === STREAMING_UNSIGNED_TRAILER ? undefined : chunkSigningFor(signed, secretAccessKey));
+  const decoder = awsChunkedDecoderFor(req.headers, mode === STREAMING_UNSIGNED_TRAILER ? undefined : chunkSigningFor(signed, secretAccessKey, signingKeys));
   const decoded = stream.pipeline(req, decoder, () => undefined);
   return {
     declaredLength: Number(firstHeader(req.headersDistinct, 'x-amz-decoded-content-length')),
@@ -167,11 +169,12 @@ export async function serveS3(
       payloadSha256Hex: declared === UNSIGNED_PAYLOAD || streaming ? '' : declared,
       allowUnsignedPayload: true,
       allowStreamingPayload: true,
+      signingKeyCache: deps.signingKeys,
     });
   } catch (e) {
     throw s3AuthError(e, signed);
   }
-  const body = streaming ? chunkedBody(req, signed, caller.secretAccessKey) : plainBody(req, declared, deps.connections);
+  const body = streaming ? chunkedBody(req, signed, caller.secretAccessKey, deps.signingKeys) : plainBody(req, declared, deps.connections);
   // Before the body streams in: an authenticated upload is not evicted as an idle stranger.
   deps.connections?.authenticated(req.socket);
   const call = decodeS3Call(req, parts, body);

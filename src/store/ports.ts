@@ -159,6 +159,8 @@ export interface Store {
    * the start of each request, so no request starts from a state older than the last commit.
    */
   revalidate?(): Promise<void>;
+  /** Stores that cache reads: how many answers they hold (tests, metrics). */
+  cachedReads?(): number;
   close(): Promise<void>;
 }
 

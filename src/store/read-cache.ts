@@ -1,27 +1,88 @@
 import type { ChangeFeed } from './change-feed.js';
 import type { Store } from './ports.js';
 
-/** The sub-stores whose reads are cached; the audit store is append-only and passes through. */
-const CACHED_STORES = ['keys', 'aliases', 'tags', 'credentials', 'iam', 'sessions', 'grants'] as const;
+/**
+ * What each method of a cached sub-store is, declared one by one: `cached` (a read every authorized
+ * request makes, answered from memory), `read` (passes through) or `write` (forgets every cached
+ * read, before and after it runs). Typed against the ports: a port method missing from the table,
+ * or an entry the ports do not have, is a compile error here. Not grants' reads: a principal's grants on a key can be
+ * tens of thousands of rows, rebuilt after every write; authorization asks the grant index
+ * instead (grants.findByRule, a few probes).
+ */
+type Access = 'cached' | 'read' | 'write';
+type MethodTable<S> = { readonly [M in keyof S]-?: Access };
+type CachedStores = Pick<Store, 'keys' | 'aliases' | 'tags' | 'credentials' | 'iam' | 'sessions' | 'grants'>;
 
-/** Methods that only read; every other method of a cached sub-store is a write and invalidates. */
-const READ = /^(get|list|find|due|for|regionsOf|identityPolicies|attachmentCount)/;
-/** Reads worth caching: the ones every authorized request makes. Other reads pass through. */
-const HOT_READS = new Set([
-  'keys.get',
-  'keys.getMaterial',
-  'keys.listMaterials', // every call on a key with imported material checks their ValidTo
-  'keys.regionsOf',
-  'aliases.get',
-  'tags.get',
-  'credentials.getAccessKey',
-  'iam.identityPolicies',
-  'iam.getTags',
-  'iam.getPrincipalById', // every request with session credentials checks that its user or role still exists
-  'sessions.get',
-  // Not grants: a principal's grants on a key can be tens of thousands of rows, rebuilt after
-  // every write; authorization asks the grant index instead (grants.findByRule, a few probes).
-]);
+export const READ_CACHE_TABLE: { readonly [N in keyof CachedStores]: MethodTable<CachedStores[N]> } = {
+  keys: {
+    get: 'cached',
+    getMaterial: 'cached',
+    listMaterials: 'cached', // every call on a key with imported material checks their ValidTo
+    regionsOf: 'cached',
+    list: 'read',
+    dueForRotation: 'read',
+    dueForExpiry: 'read',
+    dueForDeletion: 'read',
+    create: 'write',
+    update: 'write',
+    apply: 'write',
+    transact: 'write',
+    destroy: 'write',
+  },
+  aliases: { get: 'cached', list: 'read', create: 'write', update: 'write', delete: 'write' },
+  tags: { get: 'cached', put: 'write', remove: 'write' },
+  credentials: {
+    getAccessKey: 'cached',
+    listAccounts: 'read',
+    listAccessKeys: 'read',
+    ensureAccount: 'write',
+    putAccessKey: 'write',
+    setAccessKeyStatus: 'write',
+    deleteAccessKey: 'write',
+  },
+  iam: {
+    identityPolicies: 'cached',
+    getTags: 'cached',
+    getPrincipalById: 'cached', // every request with session credentials checks that its user or role still exists
+    getUser: 'read',
+    listUsers: 'read',
+    getRole: 'read',
+    listRoles: 'read',
+    getInlinePolicy: 'read',
+    listInlinePolicies: 'read',
+    getPolicy: 'read',
+    getPolicyVersion: 'read',
+    listPolicies: 'read',
+    attachmentCount: 'read',
+    listAttachedPolicies: 'read',
+    createUser: 'write',
+    deleteUser: 'write',
+    createRole: 'write',
+    deleteRole: 'write',
+    updateAssumeRolePolicy: 'write',
+    putInlinePolicy: 'write',
+    deleteInlinePolicy: 'write',
+    putTags: 'write',
+    removeTags: 'write',
+    createPolicy: 'write',
+    deletePolicy: 'write',
+    attachPolicy: 'write',
+    detachPolicy: 'write',
+  },
+  sessions: { get: 'cached', put: 'write', purgeExpired: 'write' },
+  grants: {
+    get: 'read',
+    findByName: 'read',
+    getByToken: 'read',
+    list: 'read',
+    listRetirable: 'read',
+    forGrantee: 'read',
+    findByRule: 'read',
+    create: 'write',
+    addToken: 'write',
+    delete: 'write',
+  },
+};
 
 const MAX_ENTRIES = 50_000;
 
@@ -64,13 +125,13 @@ export function withReadCache(store: Store, onInvalidate: (cause?: string) => vo
     onInvalidate(cause);
   };
   const wrapped: Record<string, unknown> = { ...store };
-  for (const name of CACHED_STORES) {
+  for (const [name, methods] of Object.entries(READ_CACHE_TABLE) as [keyof CachedStores, Record<string, Access>][]) {
     const inner = store[name] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     const outer: Record<string, unknown> = {};
-    for (const method of Object.keys(inner)) {
+    for (const [method, access] of Object.entries(methods)) {
       const call = inner[method]!.bind(inner);
       const id = `${name}.${method}`;
-      if (HOT_READS.has(id)) {
+      if (access === 'cached') {
         outer[method] = async (...args: unknown[]) => {
           const key = `${id}:${args.map(argKey).join('|')}`;
           if (cache.has(key)) return cache.get(key);
@@ -81,7 +142,7 @@ export function withReadCache(store: Store, onInvalidate: (cause?: string) => vo
           cache.set(key, value);
           return value;
         };
-      } else if (READ.test(method)) {
+      } else if (access === 'read') {
         outer[method] = call;
       } else {
         outer[method] = async (...args: unknown[]) => {
@@ -98,6 +159,12 @@ export function withReadCache(store: Store, onInvalidate: (cause?: string) => vo
     }
     wrapped[name] = outer;
   }
+  wrapped.cachedReads = () => cache.size;
+  // Forgotten with the store.
+  wrapped.close = async () => {
+    invalidate('close');
+    await store.close();
+  };
   if (changes) {
     changes.onChange(invalidate);
     wrapped.revalidate = () => changes.sync();

@@ -28,6 +28,14 @@ describe('unwrap cache', () => {
     assert.throws(() => caching.unwrap(blob, 'aad:1'));
   });
 
+  it('never hands out an evicted (wiped) plaintext for a blob it has seen before', () => {
+    const caching = withUnwrapCache(keyring, 2);
+    const blobs = ['one', 'two', 'three'].map((s) => keyring.wrap(Buffer.from(`secret ${s}`), 'aad:1'));
+    for (const blob of blobs) caching.unwrap(blob, 'aad:1'); // the first is evicted and wiped
+    assert.equal(caching.cacheSizes().unwrapped, 2);
+    assert.equal(caching.unwrap(blobs[0]!, 'aad:1').toString(), 'secret one');
+  });
+
   it('forget() wipes what it held and unwraps again afterwards', () => {
     const caching = withUnwrapCache(keyring);
     const blob = keyring.wrap(Buffer.from('secret one'), 'aad:1');

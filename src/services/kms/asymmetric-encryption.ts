@@ -36,7 +36,7 @@ function rsaModulusBits(key: KmsKey): number {
 export async function rsaEncrypt(kms: KmsCore, key: KmsKey, algorithm: string, plaintext: Buffer): Promise<Buffer> {
   const pkcs8 = await kms.currentMaterial(key);
   try {
-    return oaepEncrypt(pkcs8, RSA_ENCRYPTION_ALGORITHMS[algorithm]!.hash, plaintext);
+    return oaepEncrypt(pkcs8, RSA_ENCRYPTION_ALGORITHMS[algorithm]!.hash, plaintext, kms.keyring);
   } finally {
     pkcs8.fill(0);
   }
@@ -46,7 +46,7 @@ export async function rsaEncrypt(kms: KmsCore, key: KmsKey, algorithm: string, p
 export async function rsaDecrypt(kms: KmsCore, key: KmsKey, algorithm: string, ciphertext: Buffer): Promise<Buffer> {
   const pkcs8 = await kms.currentMaterial(key);
   try {
-    const plaintext = oaepDecrypt(pkcs8, RSA_ENCRYPTION_ALGORITHMS[algorithm]!.hash, ciphertext);
+    const plaintext = oaepDecrypt(pkcs8, RSA_ENCRYPTION_ALGORITHMS[algorithm]!.hash, ciphertext, kms.keyring);
     if (!plaintext) throw InvalidCiphertextException();
     return plaintext;
   } finally {

@@ -23,7 +23,7 @@ export const deriveSharedSecret: KmsHandler<'DeriveSharedSecret'> = async (input
   const pkcs8 = await kms.currentMaterial(key);
   let secret: Buffer | undefined;
   try {
-    secret = ecdhSharedSecret(pkcs8, pair.namedCurve, input.PublicKey);
+    secret = ecdhSharedSecret(pkcs8, pair.namedCurve, input.PublicKey, kms.keyring);
   } finally {
     pkcs8.fill(0);
   }

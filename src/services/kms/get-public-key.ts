@@ -13,7 +13,7 @@ export const getPublicKey: KmsHandler<'GetPublicKey'> = async (input, ctx, kms) 
   const pkcs8 = await kms.currentMaterial(key);
   let publicKey: Buffer;
   try {
-    publicKey = publicKeyDer(pair, pkcs8);
+    publicKey = publicKeyDer(pair, pkcs8, kms.keyring);
   } finally {
     pkcs8.fill(0);
   }

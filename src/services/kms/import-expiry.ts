@@ -16,6 +16,8 @@ import type { ScheduleEnv } from './kms-core.js';
 export function expireKeyMaterial(keys: KeyStore, audit: Pick<AuditRecorder, 'record'>, random: Random, ref: KeyRef, now: Date): Promise<boolean> {
   // Calls that find the same key due at once (requests, the schedule) share one expiry and one event.
   const id = `${ref.account}/${ref.region}/${ref.keyId}`;
+  let inFlight = inFlightByStore.get(keys);
+  if (!inFlight) inFlightByStore.set(keys, (inFlight = new Map()));
   let running = inFlight.get(id);
   if (!running) {
     running = expire(keys, audit, random, ref, now).finally(() => inFlight.delete(id));
@@ -24,7 +26,8 @@ export function expireKeyMaterial(keys: KeyStore, audit: Pick<AuditRecorder, 're
   return running;
 }
 
-const inFlight = new Map<string, Promise<boolean>>();
+/** Expiries in flight, per key store: two servers in one process never share one. */
+const inFlightByStore = new WeakMap<KeyStore, Map<string, Promise<boolean>>>();
 
 async function expire(keys: KeyStore, audit: Pick<AuditRecorder, 'record'>, random: Random, ref: KeyRef, now: Date): Promise<boolean> {
   const key = await keys.get(ref);

@@ -11,7 +11,7 @@ export const sign: KmsHandler<'Sign'> = async (input, ctx, kms) => {
   const pkcs8 = await kms.currentMaterial(key);
   let signature: Promise<Buffer>;
   try {
-    signature = signMessageOffLoop(pkcs8, request);
+    signature = signMessageOffLoop(pkcs8, request, kms.keyring);
   } finally {
     pkcs8.fill(0);
   }

@@ -12,7 +12,7 @@ export const verify: KmsHandler<'Verify'> = async (input, ctx, kms) => {
   const pkcs8 = await kms.currentMaterial(key);
   let valid: boolean;
   try {
-    valid = verifySignature(pkcs8, request, input.Signature);
+    valid = verifySignature(pkcs8, request, input.Signature, kms.keyring);
   } finally {
     pkcs8.fill(0);
   }

@@ -1,0 +1,45 @@
+/**
+ * Two servers in one process share no cache (issue 12, item 5): signing keys, unwrapped secrets,
+ * parsed private keys, store reads and the random pool are each server's own, made by its
+ * composition root and emptied when it closes.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateKeyCommand, EncryptCommand, SignCommand } from '@aws-sdk/client-kms';
+import { Harness } from './harness.js';
+
+describe('caches owned by each server', () => {
+  let a: Harness;
+  let b: Harness;
+  before(async () => {
+    [a, b] = await Promise.all([Harness.start(), Harness.start()]);
+  });
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  it("one server's calls fill its caches only, and closing it empties them", async () => {
+    const idle = b.server.cacheSizes();
+    const symmetric = await a.kms.send(new CreateKeyCommand({}));
+    await a.kms.send(new EncryptCommand({ KeyId: symmetric.KeyMetadata!.KeyId!, Plaintext: Buffer.from('x') }));
+    const p256 = await a.kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
+    await a.kms.send(new SignCommand({ KeyId: p256.KeyMetadata!.KeyId!, Message: Buffer.alloc(32, 1), SigningAlgorithm: 'ECDSA_SHA_256' }));
+    const used = a.server.cacheSizes();
+    assert.ok(used.signingKeys > 0, 'a derived signing key is held');
+    assert.ok(used.unwrapped > 0, 'unwrapped secrets are held');
+    assert.ok(used.privateKeys > 0, 'the P-256 key is held parsed');
+    assert.ok(used.storeReads > 0, 'store reads are held');
+    assert.deepEqual(b.server.cacheSizes(), idle, "the other server's caches did not change");
+    assert.equal(idle.signingKeys, 0);
+    assert.equal(idle.privateKeys, 0);
+
+    await b.kms.send(new EncryptCommand({ KeyId: (await b.kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!, Plaintext: Buffer.from('y') }));
+    assert.equal(b.server.cacheSizes().privateKeys, 0, "B's calls use none of A's parsed keys");
+    assert.ok(b.server.cacheSizes().signingKeys > 0);
+
+    await a.server.close();
+    assert.deepEqual(a.server.cacheSizes(), { signingKeys: 0, unwrapped: 0, privateKeys: 0, storeReads: 0, bucketKeys: 0 }, 'closing a server empties its caches');
+    assert.ok(b.server.cacheSizes().signingKeys > 0, "and leaves the other server's alone");
+    // Harness.stop closes again: a second close must be harmless.
+  });
+});
