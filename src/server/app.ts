@@ -151,7 +151,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     if (cause === undefined) bucketKeys.suspect();
     else if (cause !== 'sessions.purgeExpired') bucketKeys.clear();
   };
-  const stores = await openNodeStores({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, databasePool: opts.databasePool, objectDir: opts.objectDir, clustered, onInvalidate: forgetDerived, nodeId: opts.nodeId, log });
+  const stores = await openNodeStores({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, databasePool: opts.databasePool, objectDir: opts.objectDir, clustered, worker: opts.worker, onInvalidate: forgetDerived, nodeId: opts.nodeId, log });
   const store = stores.store;
   // Scheduled work (key schedule, digests) runs on one process: worker 0, or the PostgreSQL node holding the advisory lock.
   const leads = () => (stores.node ? stores.node.leadership.isLeader : leader);

@@ -1,9 +1,11 @@
 /**
  * Worker thread that appends audit records (src/store/sqlite/audit-writer.ts): its own
  * connection to the store's file, the same append (hash chain, lookup index) in one
- * transaction per batch, so the commit's fsync never blocks the server's event loop.
+ * transaction per batch, so the commit's fsync never blocks the server's event loop. It appends to
+ * the chains of its writer id ('' for a single process; its own per `serve --workers` process).
  *
- * Other connections write the same file (the server's own; in a cluster, every worker's).
+ * Other connections write the same file (the server's own; in a cluster, every worker's and their
+ * writer threads').
  * SQLite's own busy handler sleeps 1, 2, 5, 10… ms between attempts, which under contention
  * stacks up to tens of milliseconds per commit; this thread blocks anyway, so it retries the
  * write lock every 0.1–1 ms instead (for 5 s at most, as busy_timeout did).
@@ -14,9 +16,10 @@ import { sqliteAuditStore } from './sqlite-audit.js';
 import { openDatabase } from './sqlite-store.js';
 
 const LOCK_WAIT_MS = 5000;
-const db = openDatabase((workerData as { path: string }).path);
+const { path, writer } = workerData as { path: string; writer: string };
+const db = openDatabase(path);
 db.pragma('busy_timeout = 0');
-const audit = sqliteAuditStore(db);
+const audit = sqliteAuditStore(db, writer);
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 parentPort!.postMessage({ ready: true });
 
