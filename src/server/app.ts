@@ -166,7 +166,8 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     }
   }
   const metrics = new LocksmithMetrics(opts.metricsKeySeriesLimit);
-  const audit = new AuditRecorder(store.audit, { maxBatch: opts.auditBatchSize, onCommit: (seconds) => metrics.auditCommitted(seconds) });
+  // Calls are queued as facts; their records are derived by the SQLite writer thread, or here at commit time (PostgreSQL).
+  const audit = new AuditRecorder(store.audit, { maxBatch: opts.auditBatchSize, onCommit: (seconds) => metrics.auditCommitted(seconds), eventDeps: { store, random } });
   metrics.watchAuditQueue(() => audit.depth);
   const audited = withAuditedKeyDeletion(store, audit, clock, random);
   const kms = new KmsService(audited, keyring, audit);

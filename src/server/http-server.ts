@@ -5,8 +5,6 @@ import type { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { AUDITED_SERVICES, type ApiCallTrace, type AuditedService } from '../audit/api-call.js';
-import { buildCallEvents } from '../audit/event-builder.js';
-import { s3CallEvents } from '../audit/s3-events.js';
 import type { AuditRecorder } from '../audit/recorder.js';
 import { resolveAccessKey } from '../auth/credentials.js';
 import { resolveSessionCredentials, sessionPrincipal } from '../auth/session-credentials.js';
@@ -28,7 +26,7 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from 'pino';
 import { closeWith, ConnectionGuard, defaultConnectionLimits } from './connection-guard.js';
 import type { LocksmithMetrics } from './metrics.js';
-import { prepareRecord } from './audit-first.js';
+import { prepareRecord, recordApiCall } from './audit-first.js';
 import { readBody } from './read-body.js';
 import { unservedService, unservedServiceResponse } from './unknown-service.js';
 import { restXmlError } from '../protocols/rest-xml.js';
@@ -188,18 +186,16 @@ async function storePing(deps: ServerDeps): Promise<boolean> {
  */
 async function recordCall(deps: ServerDeps, trace: ApiCallTrace, response: WireResponse, service: string): Promise<WireResponse> {
   if (deps.insecureSkipAudit) return response;
-  let records: string[] = [];
+  let unrecorded = () => '';
   try {
-    const events = trace.s3 ? s3CallEvents(trace, trace.s3, deps) : await buildCallEvents(trace, deps);
-    // The call's record settles the intent written before it ran (audit-first.ts).
-    if (trace.intentWritten && events[0]) events[0] = { ...events[0], settles: trace.requestId };
-    records = events.map((e) => e.record);
-    await deps.audit.record(events);
+    const recording = recordApiCall(trace, deps);
+    unrecorded = recording.unrecorded;
+    await recording.committed;
     return response;
   } catch (e) {
     deps.metrics.storeError('audit_write');
     trace.error = KMSInternalException('An internal error has occurred. Please retry your request.');
-    deps.log(`audit trail write failed (${(e as Error).message}); request ${trace.requestId} answered with an internal error. Unrecorded: ${records.join('\n')}`);
+    deps.log(`audit trail write failed (${(e as Error).message}); request ${trace.requestId} answered with an internal error. Unrecorded: ${unrecorded()}`);
     return errorResponse(KMSInternalException('An internal error has occurred. Please retry your request.'), trace.requestId, service);
   }
 }

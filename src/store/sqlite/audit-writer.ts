@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { NewAuditEvent } from '../audit-ports.js';
+import type { AuditItem, NewAuditEvent } from '../audit-ports.js';
 import type { Store } from '../ports.js';
 
 /** Appends waiting for the writer thread's report of their commit, by id. */
@@ -36,6 +36,8 @@ class PendingAppends {
 export interface AuditWriterThread {
   /** Settles once the records are committed (WAL, synchronous=FULL), or could not be. */
   append(events: NewAuditEvent[]): Promise<void>;
+  /** The same for records and call facts, whose records the thread derives (event-builder.ts callEvents) before appending. */
+  appendItems(items: AuditItem[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,15 +75,17 @@ export async function startAuditWriterThread(path: string, writer = ''): Promise
   });
   first.unref();
 
+  const send = (items: AuditItem[]) => {
+    if (items.length === 0) return Promise.resolve();
+    worker ??= start();
+    if (pending.size === 0) worker.ref();
+    const { id, committed } = pending.add();
+    worker.postMessage({ id, items });
+    return committed;
+  };
   return {
-    append(events) {
-      if (events.length === 0) return Promise.resolve();
-      worker ??= start();
-      if (pending.size === 0) worker.ref();
-      const { id, committed } = pending.add();
-      worker.postMessage({ id, events });
-      return committed;
-    },
+    append: send,
+    appendItems: send,
     async close() {
       const w = worker;
       worker = undefined;
@@ -106,7 +110,7 @@ export async function withAuditWriter(store: Store, path: string, writer = ''): 
   const thread = await startAuditWriterThread(path, writer);
   return {
     ...store,
-    audit: { ...store.audit, append: (events) => thread.append(events) },
+    audit: { ...store.audit, append: (events) => thread.append(events), appendItems: (items) => thread.appendItems(items) },
     async close() {
       await thread.close();
       await store.close();
