@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { signDigests } from '../../src/audit/digests.js';
+import { exportAuditTrail } from '../../src/audit/export.js';
 import { kmsServiceEvent } from '../../src/audit/event-builder.js';
 import { GENESIS_HASH, linkHash } from '../../src/audit/hash-chain.js';
 import { AuditRecorder } from '../../src/audit/recorder.js';
@@ -45,7 +46,7 @@ describe('SQLite audit: one chain per writer (serve --workers)', () => {
   };
 
   /** A fresh file where writers '' and 'worker-1', each on its own thread and connection, appended PER_WRITER records at once. */
-  async function twoWriters(): Promise<{ audit: AuditStore; db: Database.Database; times: Map<string, number> }> {
+  async function twoWriters(): Promise<{ audit: AuditStore; db: Database.Database; times: Map<string, number>; path: string }> {
     const path = join(dir, `${randomUUID()}.db`);
     const store = openSqliteStore(path); // creates and migrates the file
     const [t0, t1] = [await startAuditWriterThread(path, ''), await startAuditWriterThread(path, 'worker-1')];
@@ -58,7 +59,7 @@ describe('SQLite audit: one chain per writer (serve --workers)', () => {
       ...Array.from({ length: PER_WRITER }, (_, i) => r1.record([event(times, 2 * i + 1)])),
       r1.record([event(times, 0, 'eu-west-1')]),
     ]);
-    return { audit: store.audit, db: openDatabase(path), times };
+    return { audit: store.audit, db: openDatabase(path), times, path };
   }
 
   /** The schema version just before audit_events got its writer column. */
@@ -150,6 +151,17 @@ describe('SQLite audit: one chain per writer (serve --workers)', () => {
     assert.deepEqual(bad.map((r) => r.writer), ['worker-1']);
     assert.ok(['reordered', 'changed', 'inserted'].includes(bad[0]!.problems[0]!.kind), JSON.stringify(bad[0]!.problems));
     assert.ok([20, 21].includes(bad[0]!.problems[0]!.chainSeq!), JSON.stringify(bad[0]!.problems));
+  });
+
+  it('export writes every writer chain and its digests, signed in the same second, each to its own file', async () => {
+    const { audit, times, path } = await twoWriters();
+    const third = await startAuditWriterThread(path, 'worker-2'); // a third worker's writer, same region
+    threads.push(third);
+    await third.append([event(times, 999)]);
+    assert.equal((await signDigests(audit, keyring, clock)).length, 4);
+    const report = await exportAuditTrail(audit, mkdtempSync(join(dir, 'export-')));
+    assert.equal(report.digests, 4);
+    assert.equal(report.records, 2 * PER_WRITER + 2);
   });
 
   it("a trail written before chains had writers becomes writer ''s chain, verifies and keeps growing", async () => {
