@@ -1,28 +1,22 @@
 import { keyArn } from '../domain/arn.js';
 import type { Random } from '../crypto/random.js';
-import { queryErrorCode } from '../errors/query-codes.js';
-import type { AwsError } from '../errors/aws-error.js';
-import type { NewAuditEvent } from '../store/audit-ports.js';
+import type { NewAuditCall, NewAuditEvent } from '../store/audit-ports.js';
 import type { KeyRef, Store } from '../store/ports.js';
-import type { Principal } from '../domain/call-context.js';
-import type { ApiCallTrace, AuditedService } from './api-call.js';
+import type { ApiCallTrace } from './api-call.js';
+import { callFacts, requestParameters } from './call-facts.js';
 import { canonicalJson } from './canonical-json.js';
-import { keyMaterialIdOf, kmsResources } from './kms-resources.js';
+import { resolveKmsResources } from './kms-resources.js';
 import { EVENT_SOURCES, EVENT_VERSION, isoSeconds, isReadOnly, type CloudTrailRecord, type RecordResource, type UserIdentity } from './record.js';
 import { toStoredEvent } from './record-index.js';
-import { jsonRequestParameters, kmsRequestParameters, kmsResponseElements, queryRequestParameters, queryResponseElements } from './redact.js';
 import { crossAccountIdentity, identityType, storeIdentityLookups, userIdentityOf } from './user-identity.js';
 
 export interface EventDeps {
-  store: Store;
+  /** What deriving a record reads: sessions and users (userIdentity), aliases (resources), keys (other owners). */
+  store: Pick<Store, 'keys' | 'aliases' | 'sessions' | 'iam'>;
   random: Random;
 }
 
 const AWS_INTERNAL = 'AWS Internal';
-/** Operations whose events carry no responseElements although they are not KMS read-only operations. */
-const NO_RESPONSE_ELEMENTS = new Set(['GetCallerIdentity']);
-
-const isDenial = (e: AwsError | undefined) => e !== undefined && /^AccessDenied/.test(e.code);
 
 /**
  * The records of one API call: one in the caller's account and, when the call used a KMS key
@@ -32,15 +26,28 @@ const isDenial = (e: AwsError | undefined) => e !== undefined && /^AccessDenied/
  * caller's). Nothing is recorded for a call whose operation or caller is unknown.
  */
 export async function buildCallEvents(trace: ApiCallTrace, deps: EventDeps): Promise<NewAuditEvent[]> {
-  const { service, operation, principal, region } = trace;
-  if (!service || !operation || !principal || region === undefined) return [];
-  try {
-    return await fullCallEvents(trace, deps, service, operation, principal, region);
-  } catch {
-    // No input may make recording throw: the call is recorded without the parts that could not be built.
-    return [minimalCallEvent(trace, deps, service, operation, principal, region)];
-  }
+  const call = callFacts(trace);
+  return call ? callEvents(call, deps) : [];
 }
+
+/**
+ * The records of a call from its facts (call-facts.ts): what the audit writer derives, off the
+ * request path. A facts record whose full build fails (a store read failed, or a part could not be
+ * serialized) is still recorded, minimally: who, what, when and the outcome.
+ */
+export async function callEvents(call: NewAuditCall, deps: EventDeps): Promise<NewAuditEvent[]> {
+  if (!call.minimal) {
+    try {
+      return settling(call, await fullCallEvents(call, deps));
+    } catch {
+      // No input may make recording throw: the call is recorded without the parts that could not be built.
+    }
+  }
+  return settling(call, [minimalCallEvent(call, deps)]);
+}
+
+const settling = (call: NewAuditCall, events: NewAuditEvent[]): NewAuditEvent[] =>
+  call.settles !== undefined && events[0] ? [{ ...events[0], settles: call.settles }, ...events.slice(1)] : events;
 
 /**
  * The record's requestParameters, built from the decoded request. The server calls this before
@@ -55,70 +62,61 @@ export function prepareRequestParameters(trace: ApiCallTrace): Record<string, un
   return params;
 }
 
-async function fullCallEvents(
-  trace: ApiCallTrace, deps: EventDeps, service: AuditedService, operation: string, principal: Principal, region: string,
-): Promise<NewAuditEvent[]> {
-  const request = trace.unauthenticated ? undefined : trace.request;
-  const readOnly = isReadOnly(service, operation);
-  const identity = await userIdentityOf(principal, storeIdentityLookups(deps.store), trace.viaService);
-  const resources = await recordResources(service, operation, principal.account, region, request, trace.output, deps.store);
-  const record = apiCallRecord(trace, deps, service, operation, principal, region, {
-    userIdentity: identity,
-    requestParameters: trace.prepared && !trace.unauthenticated ? trace.prepared.requestParameters : requestParameters(service, operation, request),
-    responseElements: trace.error || (readOnly && service !== 'sts') || NO_RESPONSE_ELEMENTS.has(operation) ? null : responseElements(service, operation, trace.output),
-  });
+async function fullCallEvents(call: NewAuditCall, deps: EventDeps): Promise<NewAuditEvent[]> {
+  const { service, principal, region } = call;
+  const identity = await userIdentityOf(principal, storeIdentityLookups(deps.store), call.viaService);
+  const resources = await recordResources(call, deps.store);
+  const record = apiCallRecord(call, deps, { userIdentity: identity, requestParameters: call.requestParameters, responseElements: call.responseElements });
   if (resources.length > 0) record.resources = resources;
-  const materialId = service === 'kms' ? keyMaterialIdOf(request, trace.output) : undefined;
-  if (materialId) record.additionalEventData = { keyMaterialId: materialId };
+  if (call.keyMaterialId) record.additionalEventData = { keyMaterialId: call.keyMaterialId };
   // A KMS call is recorded in a key owner's account only when the caller was authorized to use that
   // key ("Logging AWS KMS API calls with AWS CloudTrail": cross-account operations are logged in both
   // accounts; requests refused for lack of access only in the caller's). A call that failed before
   // authorization (validation, denial) writes nothing into another account's trail.
   // Unverified: the guide states the denial case only; validation failures are treated alike (issue #11, finding 9).
-  const recordedForOwners = service === 'kms' ? !isDenial(trace.error) : trace.error === undefined;
-  const ownerResources = service === 'kms' ? resources.filter((r) => trace.authorizedKeys?.has(r.ARN)) : resources;
+  const recordedForOwners = service === 'kms' ? !call.error?.denial : call.error === undefined;
+  const authorized = new Set(call.authorizedKeys);
+  const ownerResources = service === 'kms' ? resources.filter((r) => authorized.has(r.ARN)) : resources;
   const owners = recordedForOwners ? await otherOwners(ownerResources, principal.account, region, deps.store) : [];
   if (owners.length > 0) record.sharedEventID = deps.random.uuid();
-  const events = [toStoredEvent(record, trace.eventTime)];
+  const eventTime = new Date(call.eventTime);
+  const events = [toStoredEvent(record, eventTime)];
   for (const owner of owners) {
     const copy: CloudTrailRecord = { ...record, userIdentity: crossAccountIdentity(identity), eventID: deps.random.uuid(), recipientAccountId: owner };
-    events.push(toStoredEvent(copy, trace.eventTime));
+    events.push(toStoredEvent(copy, eventTime));
   }
   return events;
 }
 
-/**
- * The record of a call whose full record could not be built (a store read failed, or a part could
- * not be serialized): who, what, when and the outcome, from the trace's own fields only.
- */
-function minimalCallEvent(trace: ApiCallTrace, deps: EventDeps, service: AuditedService, operation: string, principal: Principal, region: string): NewAuditEvent {
-  const userIdentity: UserIdentity = { type: identityType(principal), principalId: principal.userId, arn: principal.arn, accountId: principal.account, accessKeyId: principal.accessKeyId };
-  return toStoredEvent(apiCallRecord(trace, deps, service, operation, principal, region, { userIdentity, requestParameters: null, responseElements: null }), trace.eventTime);
+/** The record of a call whose full record could not be built: who, what, when and the outcome, from the facts alone. */
+function minimalCallEvent(call: NewAuditCall, deps: EventDeps): NewAuditEvent {
+  const p = call.principal;
+  const userIdentity: UserIdentity = { type: identityType(p), principalId: p.userId, arn: p.arn, accountId: p.account, accessKeyId: p.accessKeyId };
+  return toStoredEvent(apiCallRecord(call, deps, { userIdentity, requestParameters: null, responseElements: null }), new Date(call.eventTime));
 }
 
 /** An AwsApiCall management record, its members in CloudTrail's order. */
 function apiCallRecord(
-  trace: ApiCallTrace, deps: EventDeps, service: AuditedService, operation: string, principal: Principal, region: string,
-  parts: Pick<CloudTrailRecord, 'userIdentity' | 'requestParameters' | 'responseElements'>,
+  call: NewAuditCall, deps: EventDeps, parts: Pick<CloudTrailRecord, 'userIdentity' | 'requestParameters' | 'responseElements'>,
 ): CloudTrailRecord {
   return {
     eventVersion: EVENT_VERSION,
     userIdentity: parts.userIdentity,
-    eventTime: isoSeconds(trace.eventTime),
-    eventSource: EVENT_SOURCES[service],
-    eventName: operation,
-    awsRegion: region,
-    sourceIPAddress: trace.sourceIp.replace(/^::ffff:/, ''),
-    userAgent: trace.userAgent,
-    ...errorFields(service, trace.error),
+    eventTime: isoSeconds(new Date(call.eventTime)),
+    eventSource: EVENT_SOURCES[call.service],
+    eventName: call.operation,
+    awsRegion: call.region,
+    sourceIPAddress: call.sourceIp.replace(/^::ffff:/, ''),
+    userAgent: call.userAgent,
+    ...(call.error ? (call.error.errorMessage === undefined ? { errorCode: call.error.errorCode } : { errorCode: call.error.errorCode, errorMessage: call.error.errorMessage }) : {}),
     requestParameters: parts.requestParameters,
     responseElements: parts.responseElements,
-    requestID: trace.requestId,
+    requestID: call.requestId,
     eventID: deps.random.uuid(),
-    readOnly: isReadOnly(service, operation),
+    readOnly: isReadOnly(call.service, call.operation),
     eventType: 'AwsApiCall',
     managementEvent: true,
-    recipientAccountId: principal.account,
+    recipientAccountId: call.principal.account,
     eventCategory: 'Management',
   };
 }
@@ -165,54 +163,15 @@ export function kmsServiceEvent(
   return toStoredEvent(record, time);
 }
 
-function errorFields(service: AuditedService, error: AwsError | undefined): { errorCode?: string; errorMessage?: string } {
-  if (!error) return {};
-  let code = error.code;
-  if (service === 'iam' || service === 'sts') code = queryErrorCode(error, service);
-  else if (code === 'AccessDeniedException') code = 'AccessDenied';
-  return error.message === '' ? { errorCode: code } : { errorCode: code, errorMessage: error.message };
-}
-
-function requestParameters(service: AuditedService, operation: string, request: unknown): Record<string, unknown> | null {
-  if (request === undefined) return null;
-  switch (service) {
-    case 'kms': {
-      const params = kmsRequestParameters(operation, request);
-      // "The CloudTrail log entry for a Decrypt operation always includes the encryptionAlgorithm."
-      if ((operation === 'Decrypt' || operation === 'Encrypt') && params?.encryptionAlgorithm === undefined) {
-        return { ...params, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
-      }
-      return params;
-    }
-    case 'iam':
-    case 'sts':
-      return request instanceof Map ? queryRequestParameters(request as Map<string, string>) : null;
-    default:
-      return jsonRequestParameters(request);
+async function recordResources(call: NewAuditCall, store: EventDeps['store']): Promise<RecordResource[]> {
+  if (call.service === 'kms') {
+    return (await resolveKmsResources(store, call.principal.account, call.region, call)).map((r) => ({ accountId: r.account, type: 'AWS::KMS::Key', ARN: r.arn }));
   }
-}
-
-function responseElements(service: AuditedService, operation: string, output: unknown): Record<string, unknown> | null {
-  if (service === 'kms') return kmsResponseElements(operation, output);
-  return service === 'cloudtrail' ? null : queryResponseElements(output);
-}
-
-async function recordResources(
-  service: AuditedService, operation: string, account: string, region: string, request: unknown, output: unknown, store: Store,
-): Promise<RecordResource[]> {
-  if (service === 'kms') {
-    return (await kmsResources(store, account, region, request, output)).map((r) => ({ accountId: r.account, type: 'AWS::KMS::Key', ARN: r.arn }));
-  }
-  if (service === 'sts' && operation === 'AssumeRole' && request instanceof Map) {
-    const arn = request.get('RoleArn');
-    const m = typeof arn === 'string' ? /^arn:[^:]+:iam::(\d{12}):role\//.exec(arn) : null;
-    if (m) return [{ accountId: m[1], type: 'AWS::IAM::Role', ARN: arn as string }];
-  }
-  return [];
+  return call.role ? [{ accountId: call.role.accountId, type: 'AWS::IAM::Role', ARN: call.role.arn }] : [];
 }
 
 /** Accounts other than the caller's that own a resource of the call (and the resource exists). */
-async function otherOwners(resources: RecordResource[], caller: string, region: string, store: Store): Promise<string[]> {
+async function otherOwners(resources: RecordResource[], caller: string, region: string, store: EventDeps['store']): Promise<string[]> {
   const owners = new Set<string>();
   for (const r of resources) {
     if (r.accountId === caller || owners.has(r.accountId)) continue;

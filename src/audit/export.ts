@@ -63,7 +63,9 @@ export async function exportAuditTrail(store: AuditStore, outDir: string, filter
     for (const d of await store.digests(account, region, writer)) {
       const body = JSON.parse(d.body) as DigestBody;
       const end = new Date(body.digestEndTime);
-      const base = join('AWSLogs', account, 'CloudTrail-Digest', region, datePath(end), `${account}_CloudTrail-Digest_${region}_locksmith_${region}_${secondStamp(end)}`);
+      // The trail-name part names the writer (`locksmith-worker-1`, a PostgreSQL node id) where several write, so their digests never share a name.
+      const trail = writer ? `locksmith-${writer}` : 'locksmith';
+      const base = join('AWSLogs', account, 'CloudTrail-Digest', region, datePath(end), `${account}_CloudTrail-Digest_${region}_${trail}_${region}_${secondStamp(end)}`);
       // Digests signed within the same second (on demand) get their number appended.
       const path = existsSync(join(outDir, `${base}.json.gz`)) ? `${base}_${d.digestSeq}.json.gz` : `${base}.json.gz`;
       write(path, JSON.stringify({ ...body, digestSequence: d.digestSeq, digestSignature: d.signature }));

@@ -31,7 +31,15 @@ function fromArn(arn: string): KeyResource | undefined {
  * from the request (aliases resolved in the store), the key recorded in a ciphertext (Decrypt,
  * ReEncrypt) and the key ARNs of the response. Unresolvable references are left out.
  */
-export async function kmsResources(store: Store, account: string, region: string, request: unknown, output: unknown): Promise<KeyResource[]> {
+export async function kmsResources(store: Pick<Store, 'aliases'>, account: string, region: string, request: unknown, output: unknown): Promise<KeyResource[]> {
+  return resolveKmsResources(store, account, region, kmsResourceFacts(region, request, output));
+}
+
+/**
+ * The part of kmsResources that needs no store, taken on the request path: the keys the response
+ * and the ciphertexts name, and the request's key references still to resolve (in record order).
+ */
+export function kmsResourceFacts(region: string, request: unknown, output: unknown): { keys: KeyResource[]; keyRefs: string[] } {
   const found = new Map<string, KeyResource>();
   const add = (r: KeyResource | undefined) => r && !found.has(r.arn) && found.set(r.arn, r);
   const out = asRecord(output);
@@ -42,14 +50,27 @@ export async function kmsResources(store: Store, account: string, region: string
     const parsed = blobOf(req[m]) && parseCiphertext(blobOf(req[m])!);
     if (parsed) add({ account: parsed.account, region, keyId: parsed.keyId, arn: keyArn(region, parsed.account, parsed.keyId) });
   }
+  const keyRefs: string[] = [];
   for (const m of KEY_MEMBERS) {
     const v = req[m];
-    if (typeof v === 'string') add(await resolve(store, account, region, v));
+    if (typeof v === 'string') keyRefs.push(v);
+  }
+  return { keys: [...found.values()], keyRefs };
+}
+
+/** The keys of kmsResourceFacts, with the request's references resolved (by the audit writer). */
+export async function resolveKmsResources(
+  store: Pick<Store, 'aliases'>, account: string, region: string, facts: { keys: KeyResource[]; keyRefs: string[] },
+): Promise<KeyResource[]> {
+  const found = new Map<string, KeyResource>(facts.keys.map((k) => [k.arn, k]));
+  for (const ref of facts.keyRefs) {
+    const r = await resolve(store, account, region, ref);
+    if (r && !found.has(r.arn)) found.set(r.arn, r);
   }
   return [...found.values()];
 }
 
-async function resolve(store: Store, account: string, region: string, value: string): Promise<KeyResource | undefined> {
+async function resolve(store: Pick<Store, 'aliases'>, account: string, region: string, value: string): Promise<KeyResource | undefined> {
   const ref = parseKeyReference(value);
   switch (ref.kind) {
     case 'keyId':

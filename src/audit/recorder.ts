@@ -1,7 +1,8 @@
-import type { AuditStore, NewAuditEvent } from '../store/audit-ports.js';
+import type { AuditItem, AuditStore, NewAuditCall, NewAuditEvent } from '../store/audit-ports.js';
+import { callEvents, type EventDeps } from './event-builder.js';
 
 interface Pending {
-  events: NewAuditEvent[];
+  items: AuditItem[];
   resolve: () => void;
   reject: (e: unknown) => void;
 }
@@ -11,6 +12,11 @@ export interface RecorderOptions {
   maxBatch?: number;
   /** Called after each successful group commit with its duration in seconds (metrics). */
   onCommit?: (seconds: number, records: number) => void;
+  /**
+   * What deriving a call's records from its facts reads, where the store does not derive them
+   * itself (AuditStore.appendItems: the SQLite writer thread does, off the request path).
+   */
+  eventDeps?: EventDeps;
 }
 
 /**
@@ -19,6 +25,8 @@ export interface RecorderOptions {
  * run what is ready (setImmediate), whichever comes first — so concurrent requests share one
  * durable (WAL, synchronous=FULL) commit. A request is answered only after its batch committed.
  * When a batch fails, its requests are retried one by one, so one bad record fails only its own.
+ * An API call is queued as its facts (recordCall): its CloudTrail records are derived by the store's
+ * writer where it can (appendItems), otherwise here, at commit time, off the request's own path.
  */
 export class AuditRecorder {
   private queue: Pending[] = [];
@@ -27,6 +35,7 @@ export class AuditRecorder {
   private flushing: Promise<void> = Promise.resolve();
   private readonly maxBatch: number;
   private readonly onCommit?: (seconds: number, records: number) => void;
+  private readonly eventDeps?: EventDeps;
 
   constructor(
     private readonly store: AuditStore,
@@ -34,6 +43,7 @@ export class AuditRecorder {
   ) {
     this.maxBatch = opts.maxBatch ?? 256;
     this.onCommit = opts.onCommit;
+    this.eventDeps = opts.eventDeps;
   }
 
   /** Records queued and not yet being written. */
@@ -44,9 +54,18 @@ export class AuditRecorder {
   /** Resolves once the records are committed; rejects when they could not be. */
   record(events: NewAuditEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
+    return this.enqueue(events);
+  }
+
+  /** Records an API call from its facts (call-facts.ts); resolves once its records are committed. */
+  recordCall(call: NewAuditCall): Promise<void> {
+    return this.enqueue([{ call }]);
+  }
+
+  private enqueue(items: AuditItem[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ events, resolve, reject });
-      this.queued += events.length;
+      this.queue.push({ items, resolve, reject });
+      this.queued += items.length;
       if (this.queued >= this.maxBatch) this.flushSoon(true);
       else this.flushSoon(false);
     });
@@ -77,20 +96,31 @@ export class AuditRecorder {
     this.queue = [];
     this.queued = 0;
     try {
-      const events = batch.flatMap((p) => p.events);
+      const items = batch.flatMap((p) => p.items);
       const started = performance.now();
-      await this.store.append(events);
-      this.onCommit?.((performance.now() - started) / 1000, events.length);
+      await this.append(items);
+      this.onCommit?.((performance.now() - started) / 1000, items.length);
       for (const p of batch) p.resolve();
     } catch {
       for (const p of batch) {
         try {
-          await this.store.append(p.events);
+          await this.append(p.items);
           p.resolve();
         } catch (e) {
           p.reject(e);
         }
       }
     }
+  }
+
+  private async append(items: AuditItem[]): Promise<void> {
+    if (this.store.appendItems && items.some((i) => 'call' in i)) return this.store.appendItems(items);
+    const events: NewAuditEvent[] = [];
+    for (const item of items) {
+      if (!('call' in item)) events.push(item);
+      else if (!this.eventDeps) throw new Error('audit recorder: no store to derive call records with');
+      else events.push(...(await callEvents(item.call, this.eventDeps)));
+    }
+    await this.store.append(events);
   }
 }

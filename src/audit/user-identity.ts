@@ -1,4 +1,4 @@
-import type { Principal } from '../domain/call-context.js';
+import type { AuditPrincipal } from '../store/audit-ports.js';
 import type { Store } from '../store/ports.js';
 import { isoSeconds, type SessionIssuer, type UserIdentity } from './record.js';
 
@@ -6,7 +6,7 @@ import { isoSeconds, type SessionIssuer, type UserIdentity } from './record.js';
  * userIdentity.type of a principal: AWSService for a service, AnonymousPrincipal for an unsigned S3
  * request (Unverified: the type name S3's CloudTrail data events give anonymous callers).
  */
-export const identityType = (p: Pick<Principal, 'type'>): NonNullable<UserIdentity['type']> =>
+export const identityType = (p: Pick<AuditPrincipal, 'type'>): NonNullable<UserIdentity['type']> =>
   p.type === 'Service' ? 'AWSService' : p.type === 'Anonymous' ? 'AnonymousPrincipal' : p.type;
 
 /** What building a userIdentity needs to look up beyond the principal itself. */
@@ -17,7 +17,7 @@ export interface IdentityLookups {
   userId(account: string, userName: string): Promise<string | undefined>;
 }
 
-export function storeIdentityLookups(store: Store): IdentityLookups {
+export function storeIdentityLookups(store: Pick<Store, 'sessions' | 'iam'>): IdentityLookups {
   return {
     sessionCreatedAt: async (id) => (await store.sessions.get(id))?.createdAt,
     userId: async (account, name) => (await store.iam.getUser(account, name))?.userId,
@@ -29,7 +29,7 @@ export function storeIdentityLookups(store: Store): IdentityLookups {
  * account and access key; for temporary credentials the session's context (the role or user that
  * issued it and when); `invokedBy` when an AWS service called on the principal's behalf.
  */
-export async function userIdentityOf(p: Principal, lookups: IdentityLookups, viaService?: string): Promise<UserIdentity> {
+export async function userIdentityOf(p: AuditPrincipal, lookups: IdentityLookups, viaService?: string): Promise<UserIdentity> {
   const id: UserIdentity = {
     type: identityType(p),
     principalId: p.type === 'Root' ? p.account : (p.userId ?? p.account),
@@ -48,7 +48,7 @@ export async function userIdentityOf(p: Principal, lookups: IdentityLookups, via
   return id;
 }
 
-async function sessionIssuer(p: Principal, lookups: IdentityLookups): Promise<SessionIssuer | undefined> {
+async function sessionIssuer(p: AuditPrincipal, lookups: IdentityLookups): Promise<SessionIssuer | undefined> {
   const s = p.session!;
   if (p.type === 'AssumedRole') {
     return { type: 'Role', principalId: (p.userId ?? '').split(':')[0], arn: p.roleArn ?? s.issuerArn, accountId: p.account, userName: p.roleName ?? s.issuerName };

@@ -2,16 +2,14 @@
  * `serve --workers N`: a node:cluster primary that forks N server processes sharing one port and
  * one data directory. Worker 0, the leader, starts first and sets the data directory up (root
  * key, default account, seed); the followers start once it listens. The leader alone runs the
- * key schedule and signs audit digests. Every worker caches reads and forgets them when the
- * store's change counter moved (src/store/read-cache.ts), so no two workers disagree about a
- * key's state. The primary holds the one audit writer thread: workers send it their records and
- * answer a call once it reports the commit, so all workers' records share group commits and extend
- * the chain in one order. A worker that dies is replaced; the primary stops followers first, then
- * the leader, then the writer.
+ * key schedule and signs audit digests (for every worker's chains). Every worker caches reads and
+ * forgets them when the store's change counter moved (src/store/read-cache.ts), so no two workers
+ * disagree about a key's state. Every worker appends its audit records to its own hash chains from
+ * its own writer thread (store/sqlite/audit-writer.ts) and answers a call once they are committed;
+ * LookupEvents merges all chains in time order and `audit verify` checks each. A worker that dies
+ * is replaced (its successor continues its chains); the primary stops followers first, then the leader.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { databasePath } from '../server/app.js';
-import { serveClusterAuditWrites } from '../store/sqlite/audit-writer.js';
 
 export const WORKER_INDEX_ENV = 'LOCKSMITH_WORKER_INDEX';
 
@@ -20,9 +18,8 @@ export function workerIndex(): number | undefined {
   return cluster.isWorker ? Number(process.env[WORKER_INDEX_ENV]) : undefined;
 }
 
-export function runClusterPrimary(workers: number, dataDir: string, log: (line: string) => void): void {
+export function runClusterPrimary(workers: number, _dataDir: string, log: (line: string) => void): void {
   cluster.setupPrimary({ serialization: 'advanced' });
-  const closeAuditWriter = serveClusterAuditWrites(databasePath(dataDir));
   const running = new Map<number, Worker>();
   let stopping = false;
   let ready = false; // every worker listened once
@@ -66,7 +63,6 @@ export function runClusterPrimary(workers: number, dataDir: string, log: (line: 
       leader.process.kill('SIGTERM');
       await exited(leader);
     }
-    await closeAuditWriter().catch((e: Error) => log(`audit writer close failed: ${e.message}`));
     process.exit(code);
   }
   process.once('SIGINT', () => void stop());

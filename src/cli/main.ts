@@ -44,7 +44,7 @@ program
     const workers = o.workers === 'auto' ? availableParallelism() : Number(o.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) program.error(`invalid --workers '${o.workers}': 1 to 64 or 'auto'`);
     if (o.databaseUrl !== undefined && !/^postgres(ql)?:\/\//i.test(o.databaseUrl)) program.error('invalid --database-url: postgres://… expected');
-    // With PostgreSQL, scale by running more nodes: --workers shares one SQLite file (its audit writer is the primary's).
+    // With PostgreSQL, scale by running more nodes: --workers shares one SQLite file (each worker appends to its own audit chains).
     const poolSize = Number(o.databasePoolSize);
     if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000) program.error(`invalid --database-pool-size '${o.databasePoolSize}': 1 to 1000`);
     if (o.databaseUrl !== undefined && workers > 1) program.error('--workers shares a SQLite file: with --database-url, start several `locksmith serve` processes instead');

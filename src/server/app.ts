@@ -168,7 +168,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     if (cause === undefined) bucketKeys.suspect();
     else if (cause !== 'sessions.purgeExpired') bucketKeys.clear();
   };
-  const stores = await openNodeStores({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, databasePool: opts.databasePool, objectDir: opts.objectDir, clustered, onInvalidate: forgetDerived, nodeId: opts.nodeId, log });
+  const stores = await openNodeStores({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, databasePool: opts.databasePool, objectDir: opts.objectDir, clustered, worker: opts.worker, onInvalidate: forgetDerived, nodeId: opts.nodeId, log });
   const store = stores.store;
   // Scheduled work (key schedule, digests) runs on one process: worker 0, or the PostgreSQL node holding the advisory lock.
   const leads = () => (stores.node ? stores.node.leadership.isLeader : leader);
@@ -183,7 +183,8 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     }
   }
   const metrics = new LocksmithMetrics(opts.metricsKeySeriesLimit);
-  const audit = new AuditRecorder(store.audit, { maxBatch: opts.auditBatchSize, onCommit: (seconds) => metrics.auditCommitted(seconds) });
+  // Calls are queued as facts; their records are derived by the SQLite writer thread, or here at commit time (PostgreSQL).
+  const audit = new AuditRecorder(store.audit, { maxBatch: opts.auditBatchSize, onCommit: (seconds) => metrics.auditCommitted(seconds), eventDeps: { store, random } });
   metrics.watchAuditQueue(() => audit.depth);
   const audited = withAuditedKeyDeletion(store, audit, clock, random);
   const kms = new KmsService(audited, keyring, audit);

@@ -1,7 +1,9 @@
 import type { ApiCallTrace } from '../audit/api-call.js';
+import { callFacts } from '../audit/call-facts.js';
 import { prepareRequestParameters, type EventDeps } from '../audit/event-builder.js';
 import { intentEvent, mayChangeState, unsettledIntentEvent } from '../audit/intents.js';
 import type { AuditRecorder } from '../audit/recorder.js';
+import { s3CallEvents } from '../audit/s3-events.js';
 import type { Random } from '../crypto/random.js';
 import { InvalidQueryParameter, KMSInternalException, SerializationException } from '../errors/aws-error.js';
 import type { AuditStore } from '../store/audit-ports.js';
@@ -44,4 +46,23 @@ export async function recoverIntents(audit: AuditStore, recorder: Pick<AuditReco
   const intents = await audit.unsettledIntents(before);
   if (intents.length > 0) await recorder.record(intents.map((i) => unsettledIntentEvent(i, random)));
   return intents.length;
+}
+
+/**
+ * Audit first, after the operation ran: queues the call's record and returns the commit to wait
+ * for before answering. The request path hands over only the call's facts (call-facts.ts); the
+ * writer derives the CloudTrail records from them (S3 calls: their records, built here).
+ * `unrecorded` describes the call for the log should the commit fail.
+ */
+export function recordApiCall(trace: ApiCallTrace, deps: EventDeps & { audit: Pick<AuditRecorder, 'record' | 'recordCall'> }): { committed: Promise<void>; unrecorded: () => string } {
+  if (trace.s3) {
+    const events = s3CallEvents(trace, trace.s3, deps);
+    if (trace.intentWritten && events[0]) events[0] = { ...events[0], settles: trace.requestId };
+    return { committed: deps.audit.record(events), unrecorded: () => events.map((e) => e.record).join('\n') };
+  }
+  const call = callFacts(trace);
+  if (!call) return { committed: Promise.resolve(), unrecorded: () => '' };
+  // The call's record settles the intent written before it ran (prepareRecord).
+  if (trace.intentWritten) call.settles = trace.requestId;
+  return { committed: deps.audit.recordCall(call), unrecorded: () => JSON.stringify(call) };
 }

@@ -8,16 +8,15 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { AUDITED_SERVICES, type ApiCallTrace, type AuditedService } from '../audit/api-call.js';
-import { buildCallEvents, type EventDeps } from '../audit/event-builder.js';
+import type { EventDeps } from '../audit/event-builder.js';
 import type { AuditRecorder } from '../audit/recorder.js';
-import { s3CallEvents } from '../audit/s3-events.js';
 import { parseSigV4, type HttpRequestParts, type ParsedSigV4 } from '../auth/sigv4.js';
 import type { Random } from '../crypto/random.js';
 import type { CallContext, Principal } from '../domain/call-context.js';
 import { AwsError, KMSInternalException } from '../errors/aws-error.js';
 import type { Decoded } from '../protocols/decoded.js';
 import { authenticate, ownerOfAccessKey, type AuthenticationDeps, type Caller } from './authenticate.js';
-import { prepareRecord } from './audit-first.js';
+import { prepareRecord, recordApiCall } from './audit-first.js';
 import { errorResponse, failureResponse } from './error-responses.js';
 import type { LocksmithMetrics } from './metrics.js';
 import { guessService, signedTarget } from './request-reading.js';
@@ -30,7 +29,7 @@ export interface PipelineDeps extends AuthenticationDeps {
   random: Random;
   log: (line: string) => void;
   /** Every KMS, IAM, STS, CloudTrail and S3 call is recorded here before it is answered. */
-  audit: Pick<AuditRecorder, 'record'>;
+  audit: Pick<AuditRecorder, 'record' | 'recordCall'>;
   metrics: Pick<LocksmithMetrics, 'storeError'>;
   /** INSECURE (bench only): answer calls without recording them. */
   insecureSkipAudit?: boolean;
@@ -217,20 +216,18 @@ function internal(deps: PipelineDeps, e: unknown): AwsError {
 export async function record(deps: PipelineDeps & EventDeps, served: Served, lap?: HttpCall['lap']): Promise<Answer> {
   const { trace, response } = served;
   if (deps.insecureSkipAudit) return { response, trace };
-  let records: string[] = [];
+  let unrecorded = () => '';
   try {
-    const events = trace.s3 ? s3CallEvents(trace, trace.s3, deps) : await buildCallEvents(trace, deps);
-    // The call's record settles the intent written before it ran (audit-first.ts).
-    if (trace.intentWritten && events[0]) events[0] = { ...events[0], settles: trace.requestId };
-    records = events.map((e) => e.record);
+    const recording = recordApiCall(trace, deps);
+    unrecorded = recording.unrecorded;
     lap?.('audit record');
-    await deps.audit.record(events);
+    await recording.committed;
     lap?.('audit wait');
     return { response, trace };
   } catch (e) {
     deps.metrics.storeError('audit_write');
     const error = KMSInternalException('An internal error has occurred. Please retry your request.');
-    deps.log(`audit trail write failed (${(e as Error).message}); request ${trace.requestId} answered with an internal error. Unrecorded: ${records.join('\n')}`);
+    deps.log(`audit trail write failed (${(e as Error).message}); request ${trace.requestId} answered with an internal error. Unrecorded: ${unrecorded()}`);
     response.stream?.destroy();
     return { response: errorResponse(error, trace.requestId, served.service), trace: { ...trace, error } };
   }

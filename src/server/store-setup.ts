@@ -6,10 +6,13 @@ import { openPostgresStore, isPostgresUrl } from '../store/postgres/pg-store.js'
 import type { PgPoolOptions } from '../store/postgres/pool.js';
 import { withReadCache } from '../store/read-cache.js';
 import type { ObjectFiles, S3Store } from '../store/s3-ports.js';
-import { withAuditWriter, withClusterAuditWriter } from '../store/sqlite/audit-writer.js';
+import { withAuditWriter } from '../store/sqlite/audit-writer.js';
 import { openSqliteS3Store } from '../store/sqlite/sqlite-s3.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { defaultNodeId, startPostgresNode, type PostgresNode } from './postgres-node.js';
+
+/** The audit chains' writer of a `serve --workers` process (sqlite-audit.ts): '' for a single process and worker 0. */
+export const auditWriterId = (worker: number | undefined): string => (worker ? `worker-${worker}` : '');
 
 /** The SQLite database in a data directory. */
 export const databasePath = (dataDir: string) => join(dataDir, 'locksmith.db');
@@ -24,6 +27,8 @@ export interface NodeStoreOptions {
   objectDir?: string;
   /** This process is one of `serve --workers` (SQLite only). */
   clustered: boolean;
+  /** Its index among them: worker 0 appends to the chains of writer '' (as a single process does), worker i to `worker-i`'s. */
+  worker?: number;
   /** Called whenever cached reads are forgotten (the holder of unwrapped secrets forgets them too). */
   onInvalidate: (cause?: string) => void;
   /** With PostgreSQL: this node's id, naming its audit chains (default: the host name). */
@@ -67,9 +72,9 @@ export async function openNodeStores(o: NodeStoreOptions): Promise<NodeStores> {
   }
   const path = databasePath(o.dataDir);
   // Audit appends commit on a writer thread, so their fsync does not stall the event loop; in a
-  // cluster, on the primary's one writer thread shared by every worker.
+  // cluster, each worker's thread appends to its own chains (no record crosses processes).
   const sqlite = openSqliteStore(path);
-  const audited = o.clustered ? withClusterAuditWriter(sqlite) : await withAuditWriter(sqlite, path);
+  const audited = await withAuditWriter(sqlite, path, auditWriterId(o.worker));
   // S3 metadata on its own connection to the same file.
   return { store: withReadCache(audited, o.onInvalidate, { otherWriters: o.clustered }), s3Store: openSqliteS3Store(path), objectFiles, otherWriters: o.clustered };
 }

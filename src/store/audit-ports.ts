@@ -43,6 +43,68 @@ export interface NewAuditEvent {
   settles?: string;
 }
 
+/** The caller as the record's userIdentity needs it (a compact copy of the call's principal). */
+export interface AuditPrincipal {
+  type: 'Root' | 'IAMUser' | 'AssumedRole' | 'FederatedUser' | 'Service' | 'Anonymous';
+  account: string;
+  arn: string;
+  accessKeyId: string;
+  userId?: string;
+  userName?: string;
+  roleArn?: string;
+  roleName?: string;
+  /** Temporary credentials: the role or user the session came from. */
+  session?: { issuerArn: string; issuerName: string };
+}
+
+/** A KMS key a call's record names in `resources`. */
+export interface AuditKeyResource {
+  account: string;
+  region: string;
+  keyId: string;
+  arn: string;
+}
+
+/**
+ * The facts of one API call, in the compact form the request path hands to the audit writer
+ * (src/audit/call-facts.ts): the writer derives the CloudTrail records from them — userIdentity,
+ * resources (aliases resolved), copies for other accounts' owners, canonical JSON, lookup rows —
+ * and commits them before the call is answered. Plain data (structured-clonable); never secrets:
+ * requestParameters and responseElements are already the record's redacted members.
+ */
+export interface NewAuditCall {
+  service: 'kms' | 'iam' | 'sts' | 'cloudtrail' | 'locksmith';
+  operation: string;
+  principal: AuditPrincipal;
+  region: string;
+  /** Milliseconds since the epoch: when the request arrived. */
+  eventTime: number;
+  sourceIp: string;
+  userAgent: string;
+  requestId: string;
+  viaService?: string;
+  requestParameters: Record<string, unknown> | null;
+  responseElements: Record<string, unknown> | null;
+  /** The call failed; `denial`: refused for lack of access. */
+  error?: { errorCode: string; errorMessage?: string; denial: boolean };
+  /** Keys known without the store (response ARNs, ciphertext headers), in record order. */
+  keys: AuditKeyResource[];
+  /** Key references of the request (ids, ARNs, aliases) still to be resolved, in record order. */
+  keyRefs: string[];
+  /** A role named by the request (STS AssumeRole). */
+  role?: { accountId: string; arn: string };
+  keyMaterialId?: string;
+  /** ARNs of the KMS keys the caller was authorized to use: only their owners get a copy. */
+  authorizedKeys: string[];
+  /** The record could not be prepared in full: only who, what, when and the outcome are recorded. */
+  minimal?: true;
+  /** The request id whose intent the record settles. */
+  settles?: string;
+}
+
+/** What the audit writer appends: a finished record, or the facts of a call it derives records from. */
+export type AuditItem = NewAuditEvent | { call: NewAuditCall };
+
 /** An intent no record has settled (its call's record could not be written, or the process stopped). */
 export interface StoredIntent {
   requestId: string;
@@ -127,6 +189,12 @@ export interface AuditStore {
    * Either all are stored, durably, when this resolves, or none are.
    */
   append(events: NewAuditEvent[]): Promise<void>;
+  /**
+   * Where the writer derives records from call facts itself (the SQLite writer thread): appends
+   * the items' records in order, in one transaction, as `append` does. Absent: the recorder
+   * derives the records and calls `append`.
+   */
+  appendItems?(items: AuditItem[]): Promise<void>;
   lookup(q: AuditLookup): Promise<LookupPage>;
   /** Intents not settled by a record, written before `before` (their event time), oldest first. */
   unsettledIntents(before: Date): Promise<StoredIntent[]>;

@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { NewAuditEvent } from '../../src/store/audit-ports.js';
+import type { NewAuditCall, NewAuditEvent } from '../../src/store/audit-ports.js';
+import { callEvents } from '../../src/audit/event-builder.js';
 import { createAccessKey, rootPrincipal } from '../../src/auth/credentials.js';
 import { secureRandom } from '../../src/crypto/random.js';
 import { RootKeyring } from '../../src/crypto/root-keyring.js';
@@ -39,6 +40,11 @@ export async function testPipeline(): Promise<TestPipeline> {
       record: async (events: NewAuditEvent[]) => {
         if (deps.failAudit) throw new Error('disk full');
         recorded.push(...events);
+      },
+      // As the recorder does where the store cannot derive the records itself (PostgreSQL).
+      recordCall: async (call: NewAuditCall) => {
+        if (deps.failAudit) throw new Error('disk full');
+        recorded.push(...(await callEvents(call, { store, random: secureRandom })));
       },
     },
   };

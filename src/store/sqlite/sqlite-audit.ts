@@ -1,25 +1,35 @@
 import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH, linkHash } from '../../audit/hash-chain.js';
-import type { AuditLookup, AuditStore, ChainHead, StoredIntent } from '../audit-ports.js';
+import type { AuditDigest, AuditLookup, AuditStore, ChainHead, StoredAuditEvent, StoredIntent } from '../audit-ports.js';
 import { COLUMNS, toDigest, toEvent, toKey, type DigestRow, type EventRow, type KeyRow } from '../audit-rows.js';
 
-export function sqliteAuditStore(db: Database.Database): AuditStore {
-  const head = db.prepare(`SELECT chain_seq, hash FROM audit_chains WHERE account = ? AND region = ?`);
-  const setHead = db.prepare(`INSERT INTO audit_chains (account, region, chain_seq, hash) VALUES (?, ?, ?, ?)
-    ON CONFLICT (account, region) DO UPDATE SET chain_seq = excluded.chain_seq, hash = excluded.hash`);
-  const insert = db.prepare(`INSERT INTO audit_events (account, region, chain_seq, event_id, event_time, event_name, event_source, read_only,
-      username, access_key_id, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+const digestWithWriter = (r: DigestRow & { writer: string }): AuditDigest => ({ ...toDigest(r), ...(r.writer ? { writer: r.writer } : {}) });
+
+/** A stored record with the writer whose chain holds it. */
+const withWriter = (r: EventRow & { writer: string }): StoredAuditEvent => (r.writer ? { ...toEvent(r), writer: r.writer } : toEvent(r));
+
+/**
+ * The SQLite audit store. `writer` names the chains this connection appends to: '' for a single
+ * process, one id per `serve --workers` process (each appends from its own writer thread, so no
+ * record crosses processes). Reading, verifying and signing digests cover every writer's chains.
+ */
+export function sqliteAuditStore(db: Database.Database, writer = ''): AuditStore {
+  const head = db.prepare(`SELECT chain_seq, hash FROM audit_chains WHERE account = ? AND region = ? AND writer = ?`);
+  const setHead = db.prepare(`INSERT INTO audit_chains (account, region, writer, chain_seq, hash) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (account, region, writer) DO UPDATE SET chain_seq = excluded.chain_seq, hash = excluded.hash`);
+  const insert = db.prepare(`INSERT INTO audit_events (account, region, writer, chain_seq, event_id, event_time, event_name, event_source, read_only,
+      username, access_key_id, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertLookup = db.prepare(`INSERT OR IGNORE INTO audit_event_lookup (event_seq, account, region, kind, value, event_time) VALUES (?, ?, ?, ?, ?, ?)`);
-  const chains = db.prepare(`SELECT account, region FROM audit_chains UNION SELECT account, region FROM audit_digests ORDER BY 1, 2`);
-  const page = db.prepare(`SELECT * FROM audit_events WHERE account = ? AND region = ? AND chain_seq > ? ORDER BY chain_seq LIMIT ?`);
+  const chains = db.prepare(`SELECT account, region, writer FROM audit_chains UNION SELECT account, region, writer FROM audit_digests ORDER BY 1, 2, 3`);
+  const page = db.prepare(`SELECT * FROM audit_events WHERE account = ? AND region = ? AND writer = ? AND chain_seq > ? ORDER BY chain_seq LIMIT ?`);
   const range = db.prepare(`SELECT COUNT(*) AS n, MIN(event_time) AS oldest, MAX(event_time) AS newest FROM audit_events
-    WHERE account = ? AND region = ? AND chain_seq BETWEEN ? AND ?`);
+    WHERE account = ? AND region = ? AND writer = ? AND chain_seq BETWEEN ? AND ?`);
   const insertKey = db.prepare(`INSERT OR IGNORE INTO audit_digest_keys (region, fingerprint, public_key, wrapped_private_key, created_at) VALUES (?, ?, ?, ?, ?)`);
   const selectKey = db.prepare(`SELECT * FROM audit_digest_keys WHERE region = ?`);
-  const insertDigest = db.prepare(`INSERT OR IGNORE INTO audit_digests (account, region, digest_seq, created_at, body, signature) VALUES (?, ?, ?, ?, ?, ?)`);
-  const selectDigests = db.prepare(`SELECT * FROM audit_digests WHERE account = ? AND region = ? ORDER BY digest_seq`);
-  const selectLastDigest = db.prepare(`SELECT * FROM audit_digests WHERE account = ? AND region = ? ORDER BY digest_seq DESC LIMIT 1`);
+  const insertDigest = db.prepare(`INSERT OR IGNORE INTO audit_digests (account, region, writer, digest_seq, created_at, body, signature) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const selectDigests = db.prepare(`SELECT * FROM audit_digests WHERE account = ? AND region = ? AND writer = ? ORDER BY digest_seq`);
+  const selectLastDigest = db.prepare(`SELECT * FROM audit_digests WHERE account = ? AND region = ? AND writer = ? ORDER BY digest_seq DESC LIMIT 1`);
   const lookups = new Map<string, Database.Statement>();
   // Walks the key's ResourceName index newest first and stops at the first match.
   const lastUsage = db.prepare(`SELECT e.* FROM audit_event_lookup l JOIN audit_events e ON e.seq = l.event_seq
@@ -27,8 +37,8 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
       AND e.event_name IN (SELECT value FROM json_each(?)) AND json_extract(e.record, '$.errorCode') IS NULL
     ORDER BY l.event_time DESC, l.event_seq DESC LIMIT 1`);
 
-  const storedHead = (account: string, region: string): ChainHead | undefined => {
-    const r = head.get(account, region) as { chain_seq: number; hash: string } | undefined;
+  const storedHead = (account: string, region: string, w = writer): ChainHead | undefined => {
+    const r = head.get(account, region, w) as { chain_seq: number; hash: string } | undefined;
     return r && { chainSeq: r.chain_seq, hash: r.hash };
   };
 
@@ -50,7 +60,7 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
       const prevHash = prev.hash;
       const hash = linkHash(prevHash, e.record);
       const time = e.eventTime.getTime();
-      const { lastInsertRowid } = insert.run(e.account, e.region, prevSeq + 1, e.eventId, time, e.eventName, e.eventSource, String(e.readOnly),
+      const { lastInsertRowid } = insert.run(e.account, e.region, writer, prevSeq + 1, e.eventId, time, e.eventName, e.eventSource, String(e.readOnly),
         e.username ?? null, e.accessKeyId ?? null, e.record, prevHash, hash);
       for (const r of e.resources) {
         insertLookup.run(lastInsertRowid, e.account, e.region, 'ResourceType', r.type, time);
@@ -60,7 +70,7 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
     }
     for (const [chain, h] of heads) {
       const [account, region] = chain.split('\u0000');
-      setHead.run(account, region, h.chainSeq, h.hash);
+      setHead.run(account, region, writer, h.chainSeq, h.hash);
     }
   });
 
@@ -100,7 +110,7 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
       const more = rows.length > q.limit;
       if (more) rows.length = q.limit;
       const last = rows[rows.length - 1];
-      return { events: rows.map(toEvent), ...(more && last ? { next: { time: last.event_time, seq: last.seq } } : {}) };
+      return { events: (rows as (EventRow & { writer: string })[]).map(withWriter), ...(more && last ? { next: { time: last.event_time, seq: last.seq } } : {}) };
     },
     async unsettledIntents(before) {
       return (unsettled.all(before.getTime()) as { request_id: string; account: string; region: string; event_time: number; record: string }[]).map(
@@ -109,19 +119,19 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
     },
     async lastKeyUsage(account, region, keyArn, eventNames) {
       const r = lastUsage.get(account, region, keyArn, JSON.stringify(eventNames)) as EventRow | undefined;
-      return r && toEvent(r);
+      return r && withWriter(r as EventRow & { writer: string });
     },
     async chains() {
-      return chains.all() as { account: string; region: string }[];
+      return (chains.all() as { account: string; region: string; writer: string }[]).map((c) => (c.writer === '' ? { account: c.account, region: c.region } : c));
     },
-    async head(account, region) {
-      return storedHead(account, region);
+    async head(account, region, w = '') {
+      return storedHead(account, region, w);
     },
-    async chainPage(account, region, after, limit) {
-      return (page.all(account, region, after, limit) as EventRow[]).map(toEvent);
+    async chainPage(account, region, after, limit, w = '') {
+      return (page.all(account, region, w, after, limit) as (EventRow & { writer: string })[]).map(withWriter);
     },
-    async chainRange(account, region, from, to) {
-      const r = range.get(account, region, from, to) as { n: number; oldest: number | null; newest: number | null };
+    async chainRange(account, region, from, to, w = '') {
+      const r = range.get(account, region, w, from, to) as { n: number; oldest: number | null; newest: number | null };
       return { count: r.n, ...(r.oldest === null ? {} : { oldest: new Date(r.oldest) }), ...(r.newest === null ? {} : { newest: new Date(r.newest) }) };
     },
     async ensureDigestKey(k) {
@@ -133,14 +143,14 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
       return r && toKey(r);
     },
     async appendDigest(d) {
-      return insertDigest.run(d.account, d.region, d.digestSeq, d.createdAt.getTime(), d.body, d.signature).changes > 0;
+      return insertDigest.run(d.account, d.region, d.writer ?? '', d.digestSeq, d.createdAt.getTime(), d.body, d.signature).changes > 0;
     },
-    async digests(account, region) {
-      return (selectDigests.all(account, region) as DigestRow[]).map(toDigest);
+    async digests(account, region, w = '') {
+      return (selectDigests.all(account, region, w) as (DigestRow & { writer: string })[]).map(digestWithWriter);
     },
-    async lastDigest(account, region) {
-      const r = selectLastDigest.get(account, region) as DigestRow | undefined;
-      return r && toDigest(r);
+    async lastDigest(account, region, w = '') {
+      const r = selectLastDigest.get(account, region, w) as (DigestRow & { writer: string }) | undefined;
+      return r && digestWithWriter(r);
     },
   };
 }
