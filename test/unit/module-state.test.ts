@@ -25,6 +25,8 @@ const MODULE_STATE = [
 const ALLOWED: Readonly<Record<string, string>> = {
   'model/shape-rules.ts:patternCache': "compiled regular expressions of the KMS model's fixed patterns",
   'model/shape-input.ts:readers': 'input readers compiled once per model shape',
+  'model/shape-output.ts:writers': 'output writers compiled once per model shape',
+  'services/kms/kms-authorizer.ts:readsOfPolicy': 'a WeakMap memo of a pure function of a parsed policy object (no entry outlives the parsed policy; nothing secret)',
   'audit/redact.ts:recordedMemberLists': 'per model shape, the members a record keeps',
   'policy/conditions.ts:OPERATORS': 'the condition operator table, filled when the module loads',
   'crypto/rsa-pss-digest.ts:forgeModules': 'a lazily loaded library',
