@@ -2,10 +2,11 @@
  * A new object file written by appends (object-files.ts keeps the layout): `tmp/<id>`, fsynced,
  * renamed into place and the directory fsynced on commit — acknowledged bytes survive a crash.
  *
- * Appends are vectored writes at their own offsets, so several can be in flight. While a large body
- * streams in, the file is flushed in the background every FLUSH_BYTES (fdatasync on the thread
- * pool): the disk writes as the body arrives, and the fsync before the commit has only the tail
- * left to write instead of the whole file (bench/s3.bench.ts).
+ * Appends are queued and written in order, one vectored write at a time: the appends that arrive
+ * while a write runs go out together in the next. While a large body streams in, the file is
+ * flushed in the background every FLUSH_BYTES (fdatasync on the thread pool): the disk writes as
+ * the body arrives, and the fsync before the commit has only the tail left to write instead of the
+ * whole file (bench/s3.bench.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
@@ -37,18 +38,36 @@ async function writeAll(h: FileHandle, pieces: Uint8Array[], position: number): 
   }
 }
 
+/** Appends not yet written: joined into one vectored write when the write before them finishes. */
+interface Batch {
+  pieces: Uint8Array[];
+  at: number;
+  length: number;
+  done?: Promise<void>;
+}
+
 export async function createObjectFile(dir: string, tmp: string, fsyncDir: (d: string) => Promise<void>): Promise<ObjectFileWriter> {
   const fileId = randomBytes(16).toString('hex');
   const temp = join(tmp, fileId);
   const h = await open(temp, 'wx', 0o600);
   let position = 0;
   let unflushed = 0;
-  const writes = new Set<Promise<void>>();
+  // One write at a time: concurrent writes to one file contend for its inode lock (CPU spent
+  // spinning on the thread pool), and appends arriving meanwhile join the next write instead.
+  let batch: Batch | undefined;
+  let tail: Promise<void> = Promise.resolve();
   let flushing: Promise<void> | undefined;
   let failure: unknown;
   let closed = false;
+  const flushIfDue = (length: number) => {
+    unflushed += length;
+    if (unflushed >= FLUSH_BYTES && flushing === undefined && failure === undefined) {
+      unflushed = 0;
+      flushing = h.datasync().catch((e: unknown) => void (failure ??= e)).finally(() => (flushing = undefined));
+    }
+  };
   const settle = async () => {
-    while (writes.size > 0) await Promise.allSettled([...writes]);
+    for (let last: Promise<void> | undefined; last !== tail;) await (last = tail);
     await flushing;
   };
   const close = async () => {
@@ -62,23 +81,26 @@ export async function createObjectFile(dir: string, tmp: string, fsyncDir: (d: s
   };
   return {
     append(pieces) {
-      const at = position;
       const length = pieces.reduce((n, p) => n + p.length, 0);
+      if (batch === undefined) {
+        const b: Batch = { pieces: [], at: position, length: 0 };
+        b.done = tail
+          .then(() => {
+            if (batch === b) batch = undefined;
+            if (failure !== undefined) throw failure;
+            return writeAll(h, b.pieces, b.at);
+          })
+          .then(() => flushIfDue(b.length), (e: unknown) => {
+            failure ??= e;
+            throw e;
+          });
+        tail = b.done.catch(() => undefined);
+        batch = b;
+      }
+      for (const p of pieces) batch.pieces.push(p);
+      batch.length += length;
       position += length;
-      const write = writeAll(h, pieces, at).then(() => {
-        unflushed += length;
-        if (unflushed >= FLUSH_BYTES && flushing === undefined && failure === undefined) {
-          unflushed = 0;
-          flushing = h.datasync().catch((e: unknown) => void (failure ??= e)).finally(() => (flushing = undefined));
-        }
-      });
-      writes.add(write);
-      const forget = () => void writes.delete(write);
-      write.then(forget, (e: unknown) => {
-        failure ??= e;
-        forget();
-      });
-      return write;
+      return batch.done!;
     },
     async commit() {
       try {

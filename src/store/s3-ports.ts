@@ -175,7 +175,7 @@ export interface WrittenFile {
 
 /** A new object file written in pieces (a sealed body); nothing of it is visible until commit. */
 export interface ObjectFileWriter {
-  /** Appends `pieces` in order as one vectored write; appends may overlap, each lands at its own offset. */
+  /** Appends `pieces` after every earlier append (appends queued meanwhile share one vectored write); resolves once written. */
   append(pieces: Uint8Array[]): Promise<void>;
   /** Waits for every append, fsyncs the file, renames it into place and fsyncs the directory: the file's id. */
   commit(): Promise<string>;
