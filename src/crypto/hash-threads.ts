@@ -180,16 +180,27 @@ export class HashThreads {
     const running = this.threads.filter((t): t is HashThread => t !== undefined && t.failed === undefined);
     let chosen = running.find((t) => t.active === 0 && t !== other);
     const slot = this.threads.findIndex((t) => t === undefined || t.failed !== undefined);
-    if (!chosen && slot >= 0) {
-      const t: HashThread = new HashThread(() => {
-        if (this.threads[slot] === t) this.threads[slot] = undefined;
-      });
-      this.threads[slot] = t;
-      chosen = t;
-    }
+    if (!chosen && slot >= 0) chosen = this.start(slot);
     chosen ??= running.reduce((a, b) => (b.active < a.active ? b : a));
     chosen.active++;
     return chosen;
+  }
+
+  /**
+   * Starts a first thread if none runs, without waiting for it: a thread takes tens of milliseconds
+   * to start, which the first large body would otherwise wait for (sealed-write.ts calls this for every body).
+   */
+  warm(): void {
+    if (this.closed || this.threads.some((t) => t !== undefined && t.failed === undefined)) return;
+    this.start(this.threads.findIndex((t) => t === undefined || t.failed !== undefined));
+  }
+
+  private start(slot: number): HashThread {
+    const t: HashThread = new HashThread(() => {
+      if (this.threads[slot] === t) this.threads[slot] = undefined;
+    });
+    this.threads[slot] = t;
+    return t;
   }
 
   /** Terminates the threads; bodies in progress fail. */

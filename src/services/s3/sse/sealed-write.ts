@@ -130,6 +130,7 @@ function eachChunk(source: Readable, take: (chunk: Buffer) => Promise<void> | un
 /** Writes `source` sealed to a new file; size and digests are the plaintext's. More than `limit` bytes: BodyTooLargeError. */
 export async function writeSealedBody(deps: SealedWriteDeps, source: Readable, limit: number, target: SealSpec, opts: { sha256: boolean }): Promise<WrittenFile> {
   const threads = deps.hashThreads;
+  threads?.warm();
   const algs: HashAlgorithm[] = opts.sha256 ? ['md5', 'sha256'] : ['md5'];
   const acquire = (): SharedBlock => {
     if (threads) return threads.acquire();
