@@ -68,7 +68,10 @@ function openChunk(k: SegmentKeys, base: Buffer, index: number, final: boolean, 
       const decipher = createDecipheriv('aes-256-gcm', k.keys[layer]!, nonce, { authTagLength: GCM_TAG_BYTES });
       decipher.setAAD(chunkAad(layer, k, index, final));
       decipher.setAuthTag(data.subarray(data.length - GCM_TAG_BYTES));
-      data = Buffer.concat([decipher.update(data.subarray(0, data.length - GCM_TAG_BYTES)), decipher.final()]);
+      const opened = decipher.update(data.subarray(0, data.length - GCM_TAG_BYTES));
+      // final() checks the tag; GCM has no bytes left to give then, so nothing is joined or copied.
+      const rest = decipher.final();
+      data = rest.length === 0 ? opened : Buffer.concat([opened, rest]);
     } catch {
       throw new ChunkAuthenticationError();
     }
@@ -85,7 +88,15 @@ class ByteQueue {
     this.parts.push(b);
     this.length += b.length;
   }
+  /** The next `size` bytes (fewer at the end): a view when they lie in one written buffer, else a copy. */
   take(size: number): Buffer {
+    const head = this.parts[0];
+    if (head !== undefined && head.length >= size) {
+      if (head.length === size) this.parts.shift();
+      else this.parts[0] = head.subarray(size);
+      this.length -= size;
+      return head.subarray(0, size);
+    }
     const out = Buffer.allocUnsafe(Math.min(size, this.length));
     let filled = 0;
     while (filled < out.length) {
