@@ -58,6 +58,18 @@ describe('sealed object writes (sse/sealed-write.ts)', () => {
     }
   }
 
+  it('concurrent bodies share the threads and the pooled blocks: each gets its own bytes and digests', async () => {
+    const bodies = Array.from({ length: 6 }, (_, i) => randomBytes(2 * MiB + i * 300_001));
+    const specs = bodies.map(() => spec());
+    const written = await Promise.all(bodies.map((b, i) => writeSealedBody({ files, hashThreads: threads }, source(b, 65536 + i), 64 * MiB, specs[i]!, { sha256: i % 2 === 0 })));
+    for (const [i, w] of written.entries()) {
+      assert.deepEqual(w.md5, digest('md5', bodies[i]!));
+      if (i % 2 === 0) assert.deepEqual(w.sha256, digest('sha256', bodies[i]!));
+      assert.ok(readFileSync(join(dir, w.fileId)).equals(encryptSegment(specs[i]!, specs[i]!.baseNonce, bodies[i]!)));
+    }
+    await files.remove(written.map((w) => w.fileId));
+  });
+
   it('skips SHA-256 when not asked', async () => {
     const body = randomBytes(3 * MiB);
     const written = await writeSealedBody({ files, hashThreads: threads }, source(body, 65536), 64 * MiB, spec(), { sha256: false });
