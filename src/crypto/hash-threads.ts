@@ -152,11 +152,14 @@ export class HashThreads {
     return {
       update: async (block, length) => {
         const s = seq++;
-        await Promise.all(parts.map((p) => {
+        // Settles once every thread is done with the block (it may then be reused), failed or not.
+        const replies = await Promise.allSettled(parts.map((p) => {
           const sab = p.thread.known.has(block.id) ? undefined : block.sab;
           p.thread.known.add(block.id);
           return p.thread.ask({ t: 'block', id, seq: s, block: block.id, length, ...(sab ? { sab } : {}) }, s);
         }));
+        const failed = replies.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
       },
       async digest() {
         try {
