@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKmsFixture, presignedPool } from '../test/reliability/lib/kms-fixture.js';
 import { sendWire } from '../test/reliability/lib/http.js';
-import { rootCredentials, spawnServer, type ServerProcess } from '../test/reliability/lib/server-process.js';
+import { processTreeCpuSeconds, rootCredentials, spawnServer, type ServerProcess } from '../test/reliability/lib/server-process.js';
 import { signRaw, type Credentials, type WireRequest } from '../test/reliability/lib/sign.js';
 import { saturate } from './lib/saturate.js';
 
@@ -83,7 +83,12 @@ function send(endpoint: string, agent: Agent, r: WireRequest, body?: Buffer): Pr
   });
 }
 
-interface Throughput { label: string; putMBs: number; getMBs: number }
+/**
+ * Server CPU (all threads, from /proc) per request: robust to a loaded machine, unlike MB/s. The
+ * quiet-machine ratio it implies is bytes / CPU time over the disk figure, assuming the server had
+ * one core to itself — a floor, since the PUT path runs on two threads (bench/README.md).
+ */
+interface Throughput { label: string; putMBs: number; getMBs: number; putCpuMs: number; getCpuMs: number }
 
 async function objectThroughput(server: ServerProcess, credentials: Credentials): Promise<Throughput[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -92,21 +97,31 @@ async function objectThroughput(server: ServerProcess, credentials: Credentials)
     const body = randomBytes(size.bytes);
     let putS = 0;
     let getS = 0;
+    let putCpu = 0;
+    let getCpu = 0;
     for (let i = 0; i < size.repeats; i++) {
       const path = `/bench/obj-${size.bytes}-${i}`;
       const put = await s3Request(server.endpoint, credentials, 'PUT', path);
+      const c0 = processTreeCpuSeconds(server.pid);
       const t0 = process.hrtime.bigint();
       const p = await send(server.endpoint, agent, put, body);
       putS += Number(process.hrtime.bigint() - t0) / 1e9;
+      putCpu += processTreeCpuSeconds(server.pid) - c0;
       if (p.status !== 200) throw new Error(`PUT ${size.label}: ${p.status}`);
       const get = await s3Request(server.endpoint, credentials, 'GET', path);
+      const c1 = processTreeCpuSeconds(server.pid);
       const t1 = process.hrtime.bigint();
       const g = await send(server.endpoint, agent, get);
       getS += Number(process.hrtime.bigint() - t1) / 1e9;
+      getCpu += processTreeCpuSeconds(server.pid) - c1;
       if (g.status !== 200 || g.bytes !== size.bytes) throw new Error(`GET ${size.label}: ${g.status}, ${g.bytes} bytes`);
     }
-    out.push({ label: size.label, putMBs: (size.bytes * size.repeats) / MB / putS, getMBs: (size.bytes * size.repeats) / MB / getS });
-    log(`  ${size.label}: PUT ${out.at(-1)!.putMBs.toFixed(0)} MB/s, GET ${out.at(-1)!.getMBs.toFixed(0)} MB/s`);
+    const row = {
+      label: size.label, putMBs: (size.bytes * size.repeats) / MB / putS, getMBs: (size.bytes * size.repeats) / MB / getS,
+      putCpuMs: (putCpu * 1000) / size.repeats, getCpuMs: (getCpu * 1000) / size.repeats,
+    };
+    out.push(row);
+    log(`  ${size.label}: PUT ${row.putMBs.toFixed(0)} MB/s (${row.putCpuMs.toFixed(0)} ms server CPU each), GET ${row.getMBs.toFixed(0)} MB/s (${row.getCpuMs.toFixed(0)} ms)`);
   }
   agent.destroy();
   return out;
@@ -144,9 +159,10 @@ async function main(): Promise<void> {
     const lines = [
       `S3 vs the disk (${quick ? 'quick' : 'full'} run; disk: sequential 1 MiB writes + fsync ${disk.writeMBs.toFixed(0)} MB/s, read ${disk.readMBs.toFixed(0)} MB/s, 64 MiB, in the data directory's filesystem):`,
       '',
-      '| object | PUT MB/s | PUT / disk write | GET MB/s | GET / disk read |',
-      '|---|--:|--:|--:|--:|',
-      ...rows.map((r) => `| ${r.label} | ${r.putMBs.toFixed(0)} | ${(r.putMBs / disk.writeMBs).toFixed(2)} | ${r.getMBs.toFixed(0)} | ${(r.getMBs / disk.readMBs).toFixed(2)} |`),
+      '| object | PUT MB/s | PUT / disk write | PUT server CPU ms | GET MB/s | GET / disk read | GET server CPU ms |',
+      '|---|--:|--:|--:|--:|--:|--:|',
+      ...rows.map((r) =>
+        `| ${r.label} | ${r.putMBs.toFixed(0)} | ${(r.putMBs / disk.writeMBs).toFixed(2)} | ${r.putCpuMs.toFixed(0)} | ${r.getMBs.toFixed(0)} | ${(r.getMBs / disk.readMBs).toFixed(2)} | ${r.getCpuMs.toFixed(0)} |`),
       '',
       `4 KiB PUT at saturation (${CONNECTIONS} connections): **${put4k.rps.toFixed(0)} req/s** (p50 ${put4k.p50.toFixed(1)} ms, p99 ${put4k.p99.toFixed(1)} ms) — ` +
         `${(put4k.rps / encrypt.rps).toFixed(2)}× KMS Encrypt on the same server (${encrypt.rps.toFixed(0)} req/s).`,

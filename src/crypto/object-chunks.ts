@@ -16,11 +16,12 @@
  * max(1, ceil(n / CHUNK_BYTES)) chunks, so the reader knows which chunk must carry the final flag.
  * A reader authenticates every chunk before it emits a byte of it.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createDecipheriv } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
-import { AES_256_KEY_BYTES, GCM_IV_BYTES, GCM_TAG_BYTES } from './aes-gcm.js';
+import { GCM_TAG_BYTES } from './aes-gcm.js';
+import { CHUNK_BYTES, checkKeys, SegmentSealer, type SegmentKeys } from './object-chunk-sealer.js';
 
-export const CHUNK_BYTES = 64 * 1024;
+export { CHUNK_BYTES, type SegmentKeys };
 export const SEGMENT_HEADER_BYTES = 16;
 const FORMAT_VERSION = 1;
 const AAD_LABEL = Buffer.from('locksmith:s3-chunk:v1', 'utf8');
@@ -30,18 +31,6 @@ export class ChunkAuthenticationError extends Error {
   constructor() {
     super('stored object bytes failed authentication');
   }
-}
-
-/** What binds a segment's chunks: the layer keys (1 or 2, outermost last), the object's identity and the segment's number. */
-export interface SegmentKeys {
-  keys: Buffer[];
-  binding: Buffer;
-  segment: number;
-}
-
-function checkKeys(k: SegmentKeys): void {
-  if (k.keys.length < 1 || k.keys.length > 2 || k.keys.some((key) => key.length !== AES_256_KEY_BYTES)) throw new Error('segment keys must be one or two 32-byte keys');
-  if (!Number.isInteger(k.segment) || k.segment < 0 || k.segment > 0xffffffff) throw new Error('segment number out of range');
 }
 
 export const chunkCount = (plainSize: number) => Math.max(1, Math.ceil(plainSize / CHUNK_BYTES));
@@ -70,17 +59,6 @@ function chunkAad(layer: number, k: SegmentKeys, index: number, final: boolean):
   return Buffer.concat([AAD_LABEL, fixed, k.binding]);
 }
 
-function sealChunk(k: SegmentKeys, base: Buffer, index: number, final: boolean, plain: Buffer): Buffer {
-  let data = plain;
-  const nonce = chunkNonce(base, index);
-  for (let layer = 0; layer < k.keys.length; layer++) {
-    const cipher = createCipheriv('aes-256-gcm', k.keys[layer]!, nonce, { authTagLength: GCM_TAG_BYTES });
-    cipher.setAAD(chunkAad(layer, k, index, final));
-    data = Buffer.concat([cipher.update(data), cipher.final(), cipher.getAuthTag()]);
-  }
-  return data;
-}
-
 function openChunk(k: SegmentKeys, base: Buffer, index: number, final: boolean, sealed: Buffer): Buffer {
   let data = sealed;
   const nonce = chunkNonce(base, index);
@@ -90,17 +68,15 @@ function openChunk(k: SegmentKeys, base: Buffer, index: number, final: boolean, 
       const decipher = createDecipheriv('aes-256-gcm', k.keys[layer]!, nonce, { authTagLength: GCM_TAG_BYTES });
       decipher.setAAD(chunkAad(layer, k, index, final));
       decipher.setAuthTag(data.subarray(data.length - GCM_TAG_BYTES));
-      data = Buffer.concat([decipher.update(data.subarray(0, data.length - GCM_TAG_BYTES)), decipher.final()]);
+      const opened = decipher.update(data.subarray(0, data.length - GCM_TAG_BYTES));
+      // final() checks the tag; GCM has no bytes left to give then, so nothing is joined or copied.
+      const rest = decipher.final();
+      data = rest.length === 0 ? opened : Buffer.concat([opened, rest]);
     } catch {
       throw new ChunkAuthenticationError();
     }
   }
   return data;
-}
-
-function segmentHeader(layers: number, baseNonce: Buffer): Buffer {
-  if (baseNonce.length !== GCM_IV_BYTES) throw new Error('base nonce must be 12 bytes');
-  return Buffer.concat([Buffer.from([FORMAT_VERSION, layers, 0, 0]), baseNonce]);
 }
 
 /** Collects written buffers and hands them out in pieces of exactly `size` bytes. */
@@ -112,7 +88,15 @@ class ByteQueue {
     this.parts.push(b);
     this.length += b.length;
   }
+  /** The next `size` bytes (fewer at the end): a view when they lie in one written buffer, else a copy. */
   take(size: number): Buffer {
+    const head = this.parts[0];
+    if (head !== undefined && head.length >= size) {
+      if (head.length === size) this.parts.shift();
+      else this.parts[0] = head.subarray(size);
+      this.length -= size;
+      return head.subarray(0, size);
+    }
     const out = Buffer.allocUnsafe(Math.min(size, this.length));
     let filled = 0;
     while (filled < out.length) {
@@ -133,11 +117,9 @@ class ByteQueue {
  * is not the last (the final flag is known only at the end). `baseNonce` must be fresh random bytes.
  */
 export function segmentEncryptor(k: SegmentKeys, baseNonce: Buffer): Transform {
-  checkKeys(k);
-  const header = segmentHeader(k.keys.length, baseNonce);
-  const base = Buffer.from(baseNonce);
+  const sealer = new SegmentSealer(k, baseNonce);
+  const header = sealer.header();
   const queue = new ByteQueue();
-  let index = 0;
   let started = false;
   const start = (t: Transform) => {
     if (!started) t.push(header);
@@ -149,7 +131,7 @@ export function segmentEncryptor(k: SegmentKeys, baseNonce: Buffer): Transform {
       queue.push(chunk);
       try {
         // A full chunk is sealed only when more bytes follow it: the last chunk carries the final flag.
-        while (queue.length > CHUNK_BYTES) this.push(sealChunk(k, base, index++, false, queue.take(CHUNK_BYTES)));
+        while (queue.length > CHUNK_BYTES) this.push(Buffer.concat(sealer.seal(queue.take(CHUNK_BYTES), false)));
       } catch (e) {
         return done(e as Error);
       }
@@ -158,7 +140,7 @@ export function segmentEncryptor(k: SegmentKeys, baseNonce: Buffer): Transform {
     flush(done: TransformCallback) {
       start(this);
       try {
-        this.push(sealChunk(k, base, index++, true, queue.take(CHUNK_BYTES)));
+        this.push(Buffer.concat(sealer.seal(queue.take(CHUNK_BYTES), true)));
       } catch (e) {
         return done(e as Error);
       }
@@ -169,10 +151,10 @@ export function segmentEncryptor(k: SegmentKeys, baseNonce: Buffer): Transform {
 
 /** Encrypts a whole buffer as one segment (tests, small bodies). */
 export function encryptSegment(k: SegmentKeys, baseNonce: Buffer, plaintext: Buffer): Buffer {
-  checkKeys(k);
-  const out = [segmentHeader(k.keys.length, baseNonce)];
+  const sealer = new SegmentSealer(k, baseNonce);
+  const out = [sealer.header()];
   const n = chunkCount(plaintext.length);
-  for (let i = 0; i < n; i++) out.push(sealChunk(k, baseNonce, i, i === n - 1, plaintext.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES)));
+  for (let i = 0; i < n; i++) out.push(...sealer.seal(plaintext.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES), i === n - 1));
   return Buffer.concat(out);
 }
 

@@ -13,6 +13,7 @@ import { runKeySchedule, type ScheduleEnv } from '../services/kms/key-scheduler.
 import { KmsService } from '../services/kms/kms-service.js';
 import { openNodeStores } from './store-setup.js';
 import { S3Service } from '../services/s3/s3-service.js';
+import { HashThreads } from '../crypto/hash-threads.js';
 import { BucketKeyCache } from '../services/s3/sse/bucket-key-cache.js';
 import { keyStampFrom } from '../services/s3/sse/bucket-key-stamp.js';
 import { withUnwrapCache } from '../crypto/unwrap-cache.js';
@@ -211,7 +212,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     const removed = await objectFiles.cleanup(await s3Store.referencedFiles(), olderThan);
     if (removed > 0) log(`removed ${removed} orphaned object file(s) left by an interrupted write`);
   }
-  const s3 = new S3Service({ store: audited, s3: s3Store, files: objectFiles, kms, keyring, bucketKeys, ...(opts.insecureSkipAudit ? {} : { audit }) });
+  const s3 = new S3Service({ store: audited, s3: s3Store, files: objectFiles, kms, keyring, bucketKeys, hashThreads: new HashThreads(), ...(opts.insecureSkipAudit ? {} : { audit }) });
 
   // LOCKSMITH_STAGE_TIMING=1 (read once, here): CPU per request stage, on /metrics and logged at close.
   const timing = stageTimingFromEnv();
@@ -318,6 +319,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
       // A clean stop pins the chains' heads in a signed digest (the leader's job in a cluster).
       if (leads()) await signAuditDigests().catch((e) => log(`audit digest failed: ${(e as Error).message}`));
       else await audit.flush();
+      await s3.close();
       await s3Store.close();
       await store.close();
       forgetDerived('close');

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ObjectFiles, WrittenFile } from './s3-ports.js';
+import { createObjectFile } from './object-file-writer.js';
 
 /** Thrown when a body passes the write's limit. */
 export class BodyTooLargeError extends Error {
@@ -81,6 +82,7 @@ export function localObjectFiles(dir: string): ObjectFiles {
     return join(dir, fileId);
   };
   return {
+    create: () => createObjectFile(dir, tmp, fsyncDir),
     write: (body, limit, opts) => writeFrom([body], limit, opts?.sha256 !== false),
     concat: (fileIds) => writeFrom(fileIds.map((id) => createReadStream(path(id), { highWaterMark: IO_BYTES })), Number.MAX_SAFE_INTEGER),
     read(fileId, start, end) {

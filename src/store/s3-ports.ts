@@ -173,7 +173,19 @@ export interface WrittenFile {
   sha256: Buffer;
 }
 
+/** A new object file written in pieces (a sealed body); nothing of it is visible until commit. */
+export interface ObjectFileWriter {
+  /** Appends `pieces` after every earlier append (appends queued meanwhile share one vectored write); resolves once written. */
+  append(pieces: Uint8Array[]): Promise<void>;
+  /** Waits for every append, fsyncs the file, renames it into place and fsyncs the directory: the file's id. */
+  commit(): Promise<string>;
+  /** Removes the temporary file, once the appends in flight have settled. */
+  discard(): Promise<void>;
+}
+
 export interface ObjectFiles {
+  /** A new file to append to (a body streamed through the sealer, sse/sealed-write.ts). */
+  create(): Promise<ObjectFileWriter>;
   /**
    * Streams `body` to a temporary file, fsyncs and renames it; refuses past `limit` bytes.
    * `sha256: false` skips the SHA-256 (no signed payload hash or checksum needs it).

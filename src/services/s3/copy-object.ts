@@ -61,7 +61,7 @@ export async function copyObject(env: S3Env) {
   const tap = algorithm ? hashingTap(algorithm, plain) : undefined;
   let written;
   try {
-    written = await writeSealed(deps.files, tap?.body ?? plain, MAX_PUT_BYTES, sse.keys, objectBinding(bucket.name, key), 0, ctx.random);
+    written = await writeSealed(deps, tap?.body ?? plain, MAX_PUT_BYTES, sse.keys, objectBinding(bucket.name, key), 0, ctx.random);
   } finally {
     sse.wipe();
     plain.destroy();

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { AwsError } from '../../errors/aws-error.js';
 import { s3Error } from '../../errors/s3-errors.js';
 import { BodyTooLargeError } from '../../store/object-files.js';
@@ -7,27 +6,24 @@ import { checkContentMd5 } from './object-headers.js';
 import { declaredChecksum, observeBody, verifiedChecksum } from './checksum-headers.js';
 import type { S3Checksum } from '../../store/s3-ports.js';
 import type { S3Env } from './operation.js';
-import type { SealedStream } from './sse/sealed-body.js';
+import { writeSealedBody, type SealSpec } from './sse/sealed-write.js';
 
 /**
  * Streams the request body to a new object file, then checks it against the signed payload hash
  * and Content-MD5; a body that fails a check leaves no file behind. With `seal` (server-side
- * encryption, sse/sealed-body.ts) the body is encrypted as it streams and the checks use the
+ * encryption, sse/sealed-write.ts) the body is encrypted as it streams and the checks use the
  * plaintext's digests.
  */
-export async function writeRequestBody({ deps, call }: S3Env, limit: number, seal?: (plain: Readable, limit: number) => SealedStream): Promise<WrittenFile & { checksum?: S3Checksum }> {
+export async function writeRequestBody({ deps, call }: S3Env, limit: number, seal?: SealSpec): Promise<WrittenFile & { checksum?: S3Checksum }> {
   if (call.body.declaredLength !== undefined && call.body.declaredLength > limit) throw entityTooLarge();
   const declared = declaredChecksum(call.headers);
   let written: WrittenFile;
   const observed = observeBody(declared, call.body.stream());
   try {
     // Checksums (x-amz-checksum-*), size, MD5 and SHA-256 are of the plaintext: the tap and the
-    // sealer's digests see the bytes before the encryptor; the file's own digests (ciphertext) are unused.
-    const sealed = seal?.(observed.body, limit);
+    // sealer's digests see the bytes before the encryptor.
     const sha256 = call.body.needsSha256 !== false || declared?.algorithm === 'SHA256';
-    written = sealed
-      ? { ...(await deps.files.write(sealed.stream, Number.MAX_SAFE_INTEGER, { sha256: false })), ...sealed.plaintext() }
-      : await deps.files.write(observed.body, limit, { sha256 });
+    written = seal ? await writeSealedBody(deps, observed.body, limit, seal, { sha256 }) : await deps.files.write(observed.body, limit, { sha256 });
   } catch (e) {
     if (e instanceof BodyTooLargeError) throw entityTooLarge();
     if (e instanceof AwsError) throw e;

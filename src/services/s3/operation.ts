@@ -5,6 +5,7 @@ import type { Store } from '../../store/ports.js';
 import type { AuditRecorder } from '../../audit/recorder.js';
 import type { KmsService } from '../kms/kms-service.js';
 import type { SseExtraDeps } from './sse/customer-objects.js';
+import type { HashThreads } from '../../crypto/hash-threads.js';
 
 export interface S3Deps {
   /** IAM (identity policies) lives in the main store. */
@@ -17,6 +18,8 @@ export interface S3Deps {
   /** SSE-C key fingerprints (the root keyring's keyed digest) and the S3 Bucket Key cache (sse/customer-objects.ts). */
   keyring?: SseExtraDeps['keyring'];
   bucketKeys?: SseExtraDeps['bucketKeys'];
+  /** Threads computing large bodies' digests while they are sealed (sse/sealed-write.ts); absent: on the request thread. */
+  hashThreads?: HashThreads;
 }
 
 /** What an operation runs with: the decoded call, the caller, and the bucket it names (loaded and authorized). */

@@ -4,7 +4,7 @@ import { commitWritten, writeRequestBody } from './object-body.js';
 import { MAX_PUT_BYTES, type S3Env } from './operation.js';
 import { etagFor, kmsDeps } from './sse/object-io.js';
 import { newObjectKeys, sseResponseHeaders } from './sse/object-keys.js';
-import { objectBinding, sealStream } from './sse/sealed-body.js';
+import { objectBinding } from './sse/sealed-body.js';
 import { effectiveSse } from './sse/sse-settings.js';
 import { customerKeyOf } from './sse/customer-objects.js';
 import { checksumHeaders } from './checksum-headers.js';
@@ -24,7 +24,7 @@ export async function putObject(env: S3Env) {
   const sse = await newObjectKeys(kmsDeps(env), ctx, bucket, key, settings, customerKeyOf(env));
   let written;
   try {
-    written = await writeRequestBody(env, MAX_PUT_BYTES, (plain, limit) => sealStream(plain, limit, sse.keys, objectBinding(bucket.name, key), 0, ctx.random));
+    written = await writeRequestBody(env, MAX_PUT_BYTES, { keys: sse.keys, binding: objectBinding(bucket.name, key), segment: 0, baseNonce: ctx.random.bytes(12) });
   } finally {
     sse.wipe();
   }

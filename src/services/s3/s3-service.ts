@@ -28,6 +28,11 @@ export class S3Service {
     return (await this.deps.s3.getBucket(name))?.account;
   }
 
+  /** Stops the service's hash threads (the server's close). */
+  async close(): Promise<void> {
+    await this.deps.hashThreads?.close();
+  }
+
   async serve(ctx: CallContext, call: S3Call): Promise<S3Result> {
     const op = this.operation(call.operation);
     const key = call.key ?? '';

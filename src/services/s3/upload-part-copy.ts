@@ -50,7 +50,7 @@ export async function uploadPartCopy(env: S3Env) {
     tap = upload.checksum ? hashingTap(upload.checksum.algorithm, plain) : undefined;
     try {
       written = sse
-        ? await writeSealed(deps.files, tap?.body ?? plain, MAX_PUT_BYTES, sse.keys, objectBinding(bucket.name, upload.key), partNumber, ctx.random)
+        ? await writeSealed(deps, tap?.body ?? plain, MAX_PUT_BYTES, sse.keys, objectBinding(bucket.name, upload.key), partNumber, ctx.random)
         : await deps.files.write(tap?.body ?? plain, MAX_PUT_BYTES);
     } finally {
       plain.destroy();

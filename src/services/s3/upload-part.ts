@@ -5,7 +5,7 @@ import { MAX_PUT_BYTES, type S3Env } from './operation.js';
 import { partNumberOf, uploadOf } from './upload-lookup.js';
 import { etagFor } from './sse/object-io.js';
 import { sseResponseHeaders } from './sse/object-keys.js';
-import { objectBinding, sealStream } from './sse/sealed-body.js';
+import { objectBinding } from './sse/sealed-body.js';
 import { refuseSseHeaders } from './sse/sse-settings.js';
 import { uploadKeys } from './sse/upload-keys.js';
 import { checksumHeaders } from './checksum-headers.js';
@@ -25,7 +25,7 @@ export async function uploadPart(env: S3Env) {
   let written;
   try {
     // The part's checksum, MD5 and size are of its plaintext (object-body.ts taps before the sealer).
-    written = await writeRequestBody(env, MAX_PUT_BYTES, sse && ((plain, limit) => sealStream(plain, limit, sse.keys, objectBinding(bucket.name, upload.key), partNumber, ctx.random)));
+    written = await writeRequestBody(env, MAX_PUT_BYTES, sse && { keys: sse.keys, binding: objectBinding(bucket.name, upload.key), segment: partNumber, baseNonce: ctx.random.bytes(12) });
   } finally {
     sse?.wipe();
   }

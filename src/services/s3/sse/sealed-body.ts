@@ -4,57 +4,20 @@
  * are checked against) and encrypted as it streams, so no unencrypted copy ever touches the disk;
  * reads decrypt only the chunks a range touches and emit only authenticated bytes.
  */
-import { createHash } from 'node:crypto';
-import stream, { Readable, Transform } from 'node:stream';
-import { ChunkAuthenticationError, decryptRange, segmentEncryptor, storedRangeOf, type ReadRange, type StoredSegment } from '../../../crypto/object-chunks.js';
+import { Readable } from 'node:stream';
+import { ChunkAuthenticationError, decryptRange, storedRangeOf, type ReadRange, type StoredSegment } from '../../../crypto/object-chunks.js';
 import type { Random } from '../../../crypto/random.js';
 import { s3Error } from '../../../errors/s3-errors.js';
-import { BodyTooLargeError } from '../../../store/object-files.js';
 import type { ObjectFiles, S3Object, S3ObjectEncryption, WrittenFile } from '../../../store/s3-ports.js';
 import { objectArn } from '../authorize.js';
-
-/** Plaintext facts of a sealed write (the file's own size and digests are of the ciphertext). */
-export type PlaintextDigests = Omit<WrittenFile, 'fileId'>;
-
-export interface SealedStream {
-  stream: Readable;
-  /** Valid once the stream has been consumed to its end. */
-  plaintext(): PlaintextDigests;
-}
+import { writeSealedBody, type SealedWriteDeps } from './sealed-write.js';
 
 /** What binds an object's chunks: its ARN (object-chunks.ts, "binding"). */
 export const objectBinding = (bucket: string, key: string) => Buffer.from(objectArn(bucket, key), 'utf8');
 
-/**
- * `source` digested and encrypted as one segment (segment 0 for a single PUT or copy, the part
- * number for a part); more than `limit` plaintext bytes fails with BodyTooLargeError.
- */
-export function sealStream(source: Readable, limit: number, keys: Buffer[], binding: Buffer, segment: number, random: Random): SealedStream {
-  const md5 = createHash('md5');
-  const sha256 = createHash('sha256');
-  let size = 0;
-  const digest = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      size += chunk.length;
-      if (size > limit) return done(new BodyTooLargeError());
-      md5.update(chunk);
-      sha256.update(chunk);
-      done(null, chunk);
-    },
-  });
-  const encrypted = stream.pipeline(source, digest, segmentEncryptor({ keys, binding, segment }, random.bytes(12)), () => undefined);
-  let digests: PlaintextDigests | undefined;
-  return {
-    stream: encrypted,
-    plaintext: () => (digests ??= { size, md5: md5.digest(), sha256: sha256.digest() }),
-  };
-}
-
 /** Writes `source` sealed to a new object file; the result's size and digests are the plaintext's. */
-export async function writeSealed(files: ObjectFiles, source: Readable, limit: number, keys: Buffer[], binding: Buffer, segment: number, random: Random): Promise<WrittenFile> {
-  const sealed = sealStream(source, limit, keys, binding, segment, random);
-  const written = await files.write(sealed.stream, Number.MAX_SAFE_INTEGER, { sha256: false });
-  return { ...written, ...sealed.plaintext() };
+export function writeSealed(deps: SealedWriteDeps, source: Readable, limit: number, keys: Buffer[], binding: Buffer, segment: number, random: Random): Promise<WrittenFile> {
+  return writeSealedBody(deps, source, limit, { keys, binding, segment, baseNonce: random.bytes(12) }, { sha256: false });
 }
 
 /** The stored segments of an encrypted object: one per part of a multipart object, else one. */
