@@ -126,8 +126,12 @@ export class HashThreads {
     return { id: this.nextBlock++, sab, bytes: Buffer.from(sab) };
   }
 
-  /** Returns a block the threads are done reading to the pool (or lets it go, telling the threads to). */
+  /**
+   * Returns a block the threads are done reading to the pool (or lets it go, telling the threads to),
+   * zeroed first: the object plaintext it carried does not linger in memory.
+   */
   release(block: SharedBlock): void {
+    block.bytes.fill(0);
     if (!this.closed && this.free.length < (this.opts.pooledBlocks ?? 16)) return void this.free.push(block);
     for (const t of this.threads) if (t?.known.delete(block.id)) t.tell({ t: 'forget', block: block.id });
   }
