@@ -33,6 +33,9 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'crypto/crc32-fast.ts:crc32cTables': 'lookup tables computed once',
   'crypto/crc32-fast.ts:crc32Tables': 'lookup tables computed once',
   'cli/envelope/one-message.ts:pendingTempFiles': 'temporary files of this CLI run, removed on exit (one command per process)',
+  'crypto/hash-thread.ts:blocks': "a worker thread's entry module: its state is that thread's own (one HashThreads instance starts and terminates it)",
+  'crypto/hash-thread.ts:sessions': "a worker thread's entry module: its state is that thread's own",
+  'crypto/hash-thread.ts:failedSessions': "a worker thread's entry module: its state is that thread's own",
   'services/kms/import-expiry.ts:inFlightByStore': 'expiries in flight, keyed by the key store instance that owns them',
 };
 
