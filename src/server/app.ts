@@ -288,6 +288,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     : [];
   for (const t of timers) t.unref();
 
+  let closing: Promise<void> | undefined;
   return {
     endpoint,
     port,
@@ -301,7 +302,8 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     signAuditDigests,
     applySeed: (seed) => applySeed(store, keyring, random, clock, seed),
     cacheSizes: () => ({ signingKeys: signingKeys.size, ...keyring.cacheSizes(), storeReads: store.cachedReads?.() ?? 0, bucketKeys: bucketKeys.size }),
-    async close() {
+    // Closing twice (or concurrently) waits for the one close: the store's pool ends once.
+    close: () => (closing ??= (async () => {
       for (const t of timers) clearInterval(t);
       await devClockListener?.close();
       await new Promise<void>((resolve) => {
@@ -327,7 +329,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
       if (timing) log(timing.format());
       pooledRandom?.close();
       await new Promise<void>((resolve) => (requestLog ? requestLog.flush(() => resolve()) : resolve()));
-    },
+    })()),
   };
 }
 
