@@ -12,7 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { startPostgres } from '../test/lib/postgres.js';
-import { keepAliveAgent, sendWire } from '../test/reliability/lib/http.js';
+import { timedCalls } from './lib/timed-calls.js';
 import { percentile } from '../test/reliability/lib/paced.js';
 import { processTreeCpuSeconds, rootCredentials, spawnServer } from '../test/reliability/lib/server-process.js';
 import { JSON_11, signKms, signRaw, type Credentials } from '../test/reliability/lib/sign.js';
@@ -67,21 +67,6 @@ async function statementsDuring(fn: () => Promise<void>): Promise<Map<string, { 
   return out;
 }
 
-async function timed(endpoint: string, build: (i: number, prev: any) => ReturnType<typeof signKms>, n: number): Promise<number[]> {
-  const agent = keepAliveAgent(1);
-  const out: number[] = [];
-  let prev: any;
-  for (let i = 0; i < n; i++) {
-    const req = await build(i, prev);
-    const t0 = performance.now();
-    const res = await sendWire(endpoint, req, agent);
-    out.push(performance.now() - t0);
-    if (res.status !== 200) throw new Error(`call ${i} answered ${res.status}: ${res.text}`);
-    prev = res.json;
-  }
-  agent.destroy();
-  return out;
-}
 
 const profDir = mkdtempSync(join(tmpdir(), 'locksmith-pg-pages-prof-'));
 const node = await spawnServer(join(root, 'node-0'), {
@@ -104,14 +89,14 @@ const lookupEvents = (i: number) => signRaw(node.endpoint, JSON.stringify({ ...f
 
 try {
   log(`node up; account ${account}; warm-up, then ${PAGES} pages of each …`);
-  await timed(node.endpoint, listKeys, WARMUP);
-  await timed(node.endpoint, lookupEvents, WARMUP);
+  await timedCalls(node.endpoint, listKeys, WARMUP);
+  await timedCalls(node.endpoint, lookupEvents, WARMUP);
   const cpu0 = processTreeCpuSeconds(node.pid);
   let http: { listKeys: number[]; lookup: number[] } = { listKeys: [], lookup: [] };
   const statements = { listKeys: new Map(), lookup: new Map() } as Record<'listKeys' | 'lookup', Map<string, { n: number; ms: number }>>;
-  statements.listKeys = await statementsDuring(async () => void (http.listKeys = await timed(node.endpoint, listKeys, PAGES)));
+  statements.listKeys = await statementsDuring(async () => void (http.listKeys = await timedCalls(node.endpoint, listKeys, PAGES)));
   const cpu1 = processTreeCpuSeconds(node.pid);
-  statements.lookup = await statementsDuring(async () => void (http.lookup = await timed(node.endpoint, lookupEvents, PAGES)));
+  statements.lookup = await statementsDuring(async () => void (http.lookup = await timedCalls(node.endpoint, lookupEvents, PAGES)));
   const cpu2 = processTreeCpuSeconds(node.pid);
 
   const direct = await openPostgresStore(url, { max: 2 });

@@ -16,7 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { startPostgres } from '../test/lib/postgres.js';
-import { sendWire, keepAliveAgent } from '../test/reliability/lib/http.js';
+import { timedCalls } from './lib/timed-calls.js';
 import { createKmsFixture, presignedPool } from '../test/reliability/lib/kms-fixture.js';
 import { paced, percentile } from '../test/reliability/lib/paced.js';
 import { processTreeCpuSeconds, rootCredentials, spawnServer, type ServerProcess } from '../test/reliability/lib/server-process.js';
@@ -49,23 +49,6 @@ async function decryptLatency(endpoint: string, pool: Awaited<ReturnType<typeof 
 /** Calls made first and not counted (connections, JIT, plans), in every sequential measurement. */
 const WARMUP = 10;
 
-/** Sequential signed calls; each timed from send to the end of its answer, after WARMUP calls not counted. */
-async function timed(endpoint: string, build: (i: number, prev: any) => Promise<Parameters<typeof sendWire>[1]>, n: number): Promise<number[]> {
-  const agent = keepAliveAgent(1);
-  const out: number[] = [];
-  let prev: any;
-  for (let w = 0; w < WARMUP; w++) await sendWire(endpoint, await build(n + w, undefined), agent);
-  for (let i = 0; i < n; i++) {
-    const req = await build(i, prev);
-    const t0 = performance.now();
-    const res = await sendWire(endpoint, req, agent);
-    out.push(performance.now() - t0);
-    if (res.status !== 200) throw new Error(`call ${i} answered ${res.status}: ${res.text}`);
-    prev = res.json;
-  }
-  agent.destroy();
-  return out;
-}
 
 const lookupEvents = (endpoint: string, creds: Credentials, input: object) =>
   signRaw(endpoint, JSON.stringify(input), { credentials: creds, date: new Date(), service: 'cloudtrail',
@@ -170,8 +153,8 @@ async function main() {
       return { nodeUs: ((t1.node - t0.node) * 1e6) / n, pgUs: ((t1.pg - t0.pg) * 1e6) / n };
     };
     let cpu0 = cpuNow();
-    const listKeys = stats(await timed(a.endpoint, (_i, prev) => signKms(a.endpoint, 'ListKeys', { Limit: 100, ...(prev?.NextMarker ? { Marker: prev.NextMarker } : {}) },
-      { credentials: rootCreds, date: new Date() }), cfg.pages));
+    const listKeys = stats(await timedCalls(a.endpoint, (_i, prev) => signKms(a.endpoint, 'ListKeys', { Limit: 100, ...(prev?.NextMarker ? { Marker: prev.NextMarker } : {}) },
+      { credentials: rootCreds, date: new Date() }), cfg.pages, WARMUP));
     const listKeysCpu = perPage(cpu0, cfg.pages + WARMUP);
 
     // The same pages through the store alone (this process, its own pool): what the database costs
@@ -201,7 +184,7 @@ async function main() {
     ];
     log('LookupEvents pages …');
     cpu0 = cpuNow();
-    const lookup = stats(await timed(a.endpoint, (i) => lookupEvents(a.endpoint, rootCreds, { ...filters[i % filters.length]!(i), MaxResults: 50 }), cfg.pages));
+    const lookup = stats(await timedCalls(a.endpoint, (i) => lookupEvents(a.endpoint, rootCreds, { ...filters[i % filters.length]!(i), MaxResults: 50 }), cfg.pages, WARMUP));
     const lookupCpu = perPage(cpu0, cfg.pages + WARMUP);
 
     const attr = (key: LookupAttributeKey, value: string) => ({ attribute: { key, value } });
