@@ -6,6 +6,7 @@
  * an all-ASCII one (the usual case) is hashed as the string it is.
  */
 import { createHmac, hash } from 'node:crypto';
+import { WipingCache } from '../crypto/wiping-cache.js';
 
 export interface HttpRequestParts {
   method: string; // 'POST'
@@ -200,10 +201,12 @@ export function deriveSigningKey(secret: string, date: string, region: string, s
  * a returned key at once (synchronously) or copy it.
  */
 export class SigningKeyCache {
-  private readonly keys = new Map<string, Buffer>();
-  /** Id of the most recently used entry (the Map's last). */
+  private readonly keys: WipingCache;
+  /** Id of the most recently used entry (the cache's newest). */
   private newest: string | undefined;
-  constructor(private readonly maxEntries = 1000) {}
+  constructor(maxEntries = 1000) {
+    this.keys = new WipingCache(maxEntries);
+  }
 
   get size(): number {
     return this.keys.size;
@@ -215,27 +218,21 @@ export class SigningKeyCache {
     if (hit) {
       // Most hits are the key used last (one caller, one day): already the most recent entry.
       if (id !== this.newest) {
-        this.keys.delete(id);
-        this.keys.set(id, hit);
+        this.keys.promote(id, hit);
         this.newest = id;
       }
       return hit;
     }
     const key = deriveSigningKey(secret, date, region, service);
-    this.keys.set(id, key);
+    this.keys.add(id, key);
     this.newest = id;
-    while (this.keys.size > Math.max(1, this.maxEntries)) {
-      const oldest = this.keys.keys().next().value!;
-      this.keys.get(oldest)!.fill(0);
-      this.keys.delete(oldest);
-    }
     return key;
   }
 
   /** Wipes and drops every key (the server closing). */
   clear(): void {
-    for (const key of this.keys.values()) key.fill(0);
     this.keys.clear();
+    this.newest = undefined;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { PrivateKeyCache } from './key-pairs.js';
 import type { RootKeyring } from './root-keyring.js';
+import { WipingCache } from './wiping-cache.js';
 
 const MAX_ENTRIES = 10_000;
 
@@ -20,7 +21,7 @@ export interface CachingKeyring extends RootKeyring {
 }
 
 export function withUnwrapCache(keyring: RootKeyring, maxEntries = MAX_ENTRIES): CachingKeyring {
-  const cache = new Map<string, Buffer>();
+  const cache = new WipingCache(maxEntries);
   // The same wrapped blob (one Buffer of a read-cached store row) comes back on every request:
   // found by identity first, without encoding it into a string id again. Its plaintext is looked up
   // in `cache` by the id kept here, so an evicted (wiped) entry is never handed out.
@@ -31,27 +32,17 @@ export function withUnwrapCache(keyring: RootKeyring, maxEntries = MAX_ENTRIES):
   caching.unwrap = (blob: Buffer, aad: string): Buffer => {
     const entry = byBlob.get(blob);
     const known = entry !== undefined && entry.aad === aad && entry.bytes.equals(blob) ? entry : undefined;
-    if (known) {
-      const plain = cache.get(known.id);
-      if (plain) return Buffer.from(plain);
-    }
     const id = known?.id ?? `${aad}\u0000${blob.toString('base64')}`;
     let plain = cache.get(id);
     if (!plain) {
       plain = keyring.unwrap(blob, aad);
-      while (cache.size >= Math.max(1, maxEntries)) {
-        const oldest = cache.keys().next().value!;
-        cache.get(oldest)!.fill(0);
-        cache.delete(oldest);
-      }
-      cache.set(id, plain);
+      cache.add(id, plain);
     }
     if (!known) byBlob.set(blob, { aad, bytes: Buffer.from(blob), id });
     return Buffer.from(plain);
   };
   caching.privateKey = (pkcs8: Buffer): KeyObject => parsed.privateKey(pkcs8);
   caching.forget = () => {
-    for (const plain of cache.values()) plain.fill(0);
     cache.clear();
     byBlob = new WeakMap();
     parsed.clear();
