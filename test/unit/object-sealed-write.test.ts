@@ -38,6 +38,19 @@ const leftovers = () => [...readdirSync(join(dir, 'tmp')), ...readdirSync(dir).f
 const digest = (alg: string, b: Buffer) => createHash(alg).update(b).digest();
 
 describe('sealed object writes (sse/sealed-write.ts)', () => {
+  it('leaves no plaintext in the pooled blocks it gives back', async () => {
+    const own = new HashThreads({ pooledBlocks: 16 });
+    try {
+      const body = Buffer.alloc(5 * MiB, 0xa5);
+      const written = await writeSealedBody({ files, hashThreads: own }, source(body, 65536), 64 * MiB, spec(), { sha256: false });
+      await files.remove([written.fileId]);
+      const pooled = Array.from({ length: 16 }, () => own.acquire());
+      assert.ok(pooled.every((b) => !b.bytes.includes(0xa5)), 'a pooled block still holds object plaintext');
+    } finally {
+      await own.close();
+    }
+  });
+
   for (const [label, size, piece, layers] of [
     ['empty', 0, 1000, 1], ['one byte', 1, 1, 1], ['one chunk exactly', 64 * 1024, 7000, 2], ['one block exactly', MiB, 65536, 1],
     ['one block and a byte', MiB + 1, 65536, 2], ['several blocks, odd pieces', 5 * MiB + 12345, 100_003, 1], ['twelve blocks', 12 * MiB, MiB, 1],
