@@ -11,7 +11,8 @@
  * the server's close), start on first use, and do not keep the process alive.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerEntry } from '../util/worker-entry.js';
 
 export const BLOCK_BYTES = 1024 * 1024;
 export type HashAlgorithm = 'md5' | 'sha256';
@@ -53,14 +54,8 @@ export function copyToShared(target: Buffer, at: number, source: Uint8Array): vo
 
 /** hash-thread.js next to this file (hash-thread.ts when run from source under tsx). */
 function startWorker(): Worker {
-  const self = import.meta.url;
-  const entry = new URL(self.endsWith('.ts') ? './hash-thread.ts' : './hash-thread.js', self);
   // The thread holds only hash states and message envelopes: a small heap.
-  const opts = { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } };
-  if (!self.endsWith('.ts')) return new Worker(entry, opts);
-  // From source, the thread needs tsx's loader too: Node 20 does not pass --import hooks to workers.
-  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => m.register()).then(() => import(${JSON.stringify(entry.href)}))`;
-  return new Worker(boot, { ...opts, eval: true });
+  return startWorkerEntry(import.meta.url, './hash-thread', { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
 }
 
 class HashThread {

@@ -1,6 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerEntry } from '../../util/worker-entry.js';
 import type { AuditItem, NewAuditEvent } from '../audit-ports.js';
 import type { Store } from '../ports.js';
+import type { DatabaseOptions } from './sqlite-store.js';
 
 /** Appends waiting for the writer thread's report of their commit, by id. */
 class PendingAppends {
@@ -46,12 +48,11 @@ export interface AuditWriterThread {
  * per `serve --workers` process). If it dies, its pending appends fail (their requests answer 500)
  * and the next append starts a new one. It keeps the process alive only while an append waits for it.
  */
-export async function startAuditWriterThread(path: string, writer = ''): Promise<AuditWriterThread> {
-  const fromSource = import.meta.url.endsWith('.ts');
+export async function startAuditWriterThread(path: string, writer = '', options: DatabaseOptions = {}): Promise<AuditWriterThread> {
   let worker: Worker | undefined;
   const pending = new PendingAppends();
   const start = (): Worker => {
-    const w = fromSource ? sourceWorker(path, writer) : new Worker(new URL('./audit-writer-worker.js', import.meta.url), { workerData: { path, writer } });
+    const w = startWorkerEntry(import.meta.url, './audit-writer-worker', { workerData: { path, writer, options } });
     w.on('message', (m: { id: number; error?: string; ready?: true }) => {
       if (m.ready) return w.emit('ready');
       pending.settle(m.id, m.error);
@@ -106,8 +107,8 @@ export async function startAuditWriterThread(path: string, writer = ''): Promise
  * (`writer`) in the shared file: no record crosses processes, and the workers' threads take
  * turns only at SQLite's write lock, one short transaction per group commit each.
  */
-export async function withAuditWriter(store: Store, path: string, writer = ''): Promise<Store> {
-  const thread = await startAuditWriterThread(path, writer);
+export async function withAuditWriter(store: Store, path: string, writer = '', options: DatabaseOptions = {}): Promise<Store> {
+  const thread = await startAuditWriterThread(path, writer, options);
   return {
     ...store,
     audit: { ...store.audit, append: (events) => thread.append(events), appendItems: (items) => thread.appendItems(items) },
@@ -116,16 +117,4 @@ export async function withAuditWriter(store: Store, path: string, writer = ''): 
       await store.close();
     },
   };
-}
-
-/**
- * Run from the TypeScript source (tests, bench, `node --import tsx`): tsx's loader hooks do not
- * reach worker threads, so the worker registers them itself before importing its .ts entry.
- */
-function sourceWorker(path: string, writer: string): Worker {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./audit-writer-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })
-    .catch((e) => { console.error(e); process.exit(1); });`;
-  return new Worker(code, { eval: true, workerData: { path, writer } });
 }
