@@ -9,6 +9,7 @@ import type { ObjectFiles, S3Store } from '../store/s3-ports.js';
 import { withAuditWriter } from '../store/sqlite/audit-writer.js';
 import { openSqliteS3Store } from '../store/sqlite/sqlite-s3.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { startWalCheckpointer } from '../store/sqlite/wal-checkpointer.js';
 import { defaultNodeId, startPostgresNode, type PostgresNode } from './postgres-node.js';
 
 /** The audit chains' writer of a `serve --workers` process (sqlite-audit.ts): '' for a single process and worker 0. */
@@ -73,8 +74,15 @@ export async function openNodeStores(o: NodeStoreOptions): Promise<NodeStores> {
   const path = databasePath(o.dataDir);
   // Audit appends commit on a writer thread, so their fsync does not stall the event loop; in a
   // cluster, each worker's thread appends to its own chains (no record crosses processes).
-  const sqlite = openSqliteStore(path);
-  const audited = await withAuditWriter(sqlite, path, auditWriterId(o.worker));
+  // No commit of this process checkpoints the WAL: a thread of its own does, beside them.
+  const background = { backgroundCheckpoints: true };
+  const checkpointer = await startWalCheckpointer(path);
+  const sqlite = openSqliteStore(path, background);
+  const audited = await withAuditWriter(sqlite, path, auditWriterId(o.worker), background);
+  const close = async () => {
+    await audited.close();
+    await checkpointer.close();
+  };
   // S3 metadata on its own connection to the same file.
-  return { store: withReadCache(audited, o.onInvalidate, { otherWriters: o.clustered }), s3Store: openSqliteS3Store(path), objectFiles, otherWriters: o.clustered };
+  return { store: withReadCache({ ...audited, close }, o.onInvalidate, { otherWriters: o.clustered }), s3Store: openSqliteS3Store(path, background), objectFiles, otherWriters: o.clustered };
 }

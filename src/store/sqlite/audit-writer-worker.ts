@@ -20,11 +20,11 @@ import { sqliteAuditStore } from './sqlite-audit.js';
 import { sqliteIamStore } from './sqlite-iam.js';
 import { sqliteKeyStore } from './sqlite-keys.js';
 import { sqliteSessionStore } from './sqlite-sessions.js';
-import { openDatabase } from './sqlite-store.js';
+import { openDatabase, type DatabaseOptions } from './sqlite-store.js';
 
 const LOCK_WAIT_MS = 5000;
-const { path, writer } = workerData as { path: string; writer: string };
-const db = openDatabase(path);
+const { path, writer, options } = workerData as { path: string; writer: string; options: DatabaseOptions };
+const db = openDatabase(path, options);
 db.pragma('busy_timeout = 0');
 const audit = sqliteAuditStore(db, writer);
 // What deriving a call's records reads (userIdentity, resources, other owners), on this connection.

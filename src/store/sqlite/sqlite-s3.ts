@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { S3ParentGoneError, utf8Compare, type S3Bucket, type S3Object, type S3Part, type S3Store, type S3Upload } from '../s3-ports.js';
-import { openDatabase } from './sqlite-store.js';
+import { openDatabase, type DatabaseOptions } from './sqlite-store.js';
 import { migrate } from './schema.js';
 
 interface BucketRow { name: string; account: string; region: string; created_at: number; policy: string | null; tags: string | null; encryption?: string | null }
@@ -65,8 +65,8 @@ function parentGone<T>(write: () => T): T {
 }
 
 /** The S3 store on its own connection to the store's SQLite file (or an in-memory one for tests). */
-export function openSqliteS3Store(path: string): S3Store {
-  const db = openDatabase(path);
+export function openSqliteS3Store(path: string, options: DatabaseOptions = {}): S3Store {
+  const db = openDatabase(path, options);
   migrate(db);
   return sqliteS3Store(db, () => db.close());
 }

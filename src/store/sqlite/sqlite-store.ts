@@ -10,8 +10,16 @@ import { sqliteSessionStore } from './sqlite-sessions.js';
 import { sqliteKeyStore } from './sqlite-keys.js';
 import { migrate } from './schema.js';
 
+/** WAL pages past which a connection that leaves checkpoints to the background thread checkpoints anyway (~40 MiB). */
+export const BACKGROUND_SAFETY_PAGES = 10_000;
+
+export interface DatabaseOptions {
+  /** A WAL checkpointer thread runs (wal-checkpointer.ts): this connection's commits do not checkpoint, up to BACKGROUND_SAFETY_PAGES. */
+  backgroundCheckpoints?: boolean;
+}
+
 /** One connection to the store's file, set up as every connection to it must be. */
-export function openDatabase(path: string): Database.Database {
+export function openDatabase(path: string, options: DatabaseOptions = {}): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new Database(path);
   if (path !== ':memory:') chmodSync(path, 0o600); // SQLite gives its -wal and -shm files the same mode
@@ -20,6 +28,7 @@ export function openDatabase(path: string): Database.Database {
   db.pragma('foreign_keys = ON');
   db.pragma('secure_delete = ON'); // destroyed key material is overwritten, not just unlinked
   db.pragma('busy_timeout = 5000');
+  if (options.backgroundCheckpoints) db.pragma(`wal_autocheckpoint = ${BACKGROUND_SAFETY_PAGES}`);
   return db;
 }
 
@@ -27,8 +36,8 @@ export function openDatabase(path: string): Database.Database {
  * The embedded default store: one SQLite file in WAL mode. synchronous=FULL so that a write
  * acknowledged to a client survives a crash of the process or the machine.
  */
-export function openSqliteStore(path: string): Store {
-  const db = openDatabase(path);
+export function openSqliteStore(path: string, options: DatabaseOptions = {}): Store {
+  const db = openDatabase(path, options);
   migrate(db);
   const changeCount = db.prepare('SELECT n FROM store_changes WHERE id = 0').pluck();
   return {
