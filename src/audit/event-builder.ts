@@ -6,7 +6,7 @@ import type { ApiCallTrace } from './api-call.js';
 import { callFacts, requestParameters } from './call-facts.js';
 import { canonicalJson } from './canonical-json.js';
 import { resolveKmsResources } from './kms-resources.js';
-import { EVENT_SOURCES, EVENT_VERSION, isoSeconds, isReadOnly, type CloudTrailRecord, type RecordResource, type UserIdentity } from './record.js';
+import { EVENT_SOURCES, EVENT_VERSION, isoSeconds, isReadOnly, newEventId, type CloudTrailRecord, type RecordResource, type UserIdentity } from './record.js';
 import { toStoredEvent } from './record-index.js';
 import { crossAccountIdentity, identityType, storeIdentityLookups, userIdentityOf } from './user-identity.js';
 
@@ -82,7 +82,7 @@ async function fullCallEvents(call: NewAuditCall, deps: EventDeps): Promise<NewA
   const eventTime = new Date(call.eventTime);
   const events = [toStoredEvent(record, eventTime)];
   for (const owner of owners) {
-    const copy: CloudTrailRecord = { ...record, userIdentity: crossAccountIdentity(identity), eventID: deps.random.uuid(), recipientAccountId: owner };
+    const copy: CloudTrailRecord = { ...record, userIdentity: crossAccountIdentity(identity), eventID: newEventId(deps.random, eventTime), recipientAccountId: owner };
     events.push(toStoredEvent(copy, eventTime));
   }
   return events;
@@ -112,7 +112,7 @@ function apiCallRecord(
     requestParameters: parts.requestParameters,
     responseElements: parts.responseElements,
     requestID: call.requestId,
-    eventID: deps.random.uuid(),
+    eventID: newEventId(deps.random, call.eventTime),
     readOnly: isReadOnly(call.service, call.operation),
     eventType: 'AwsApiCall',
     managementEvent: true,
@@ -152,7 +152,7 @@ export function kmsServiceEvent(
     requestParameters: null,
     responseElements,
     ...extra,
-    eventID: random.uuid(),
+    eventID: newEventId(random, time),
     readOnly: false,
     resources: [{ accountId: ref.account, type: 'AWS::KMS::Key', ARN: arn }],
     eventType: 'AwsServiceEvent',

@@ -2,7 +2,7 @@ import type { Random } from '../crypto/random.js';
 import type { NewAuditEvent, StoredIntent } from '../store/audit-ports.js';
 import type { ApiCallTrace, AuditedService } from './api-call.js';
 import { buildCallEvents, type EventDeps } from './event-builder.js';
-import { isReadOnly, type CloudTrailRecord } from './record.js';
+import { isReadOnly, newEventId, type CloudTrailRecord } from './record.js';
 import { toStoredEvent } from './record-index.js';
 
 /**
@@ -31,6 +31,6 @@ export const OUTCOME_UNKNOWN = 'unknown: the call ran, but its record could not 
 /** The record that replaces a left-over intent, settling it. */
 export function unsettledIntentEvent(intent: StoredIntent, random: Random): NewAuditEvent {
   const record = JSON.parse(intent.record) as CloudTrailRecord;
-  const settled: CloudTrailRecord = { ...record, eventID: random.uuid(), additionalEventData: { ...record.additionalEventData, locksmithOutcome: OUTCOME_UNKNOWN } };
+  const settled: CloudTrailRecord = { ...record, eventID: newEventId(random, intent.eventTime), additionalEventData: { ...record.additionalEventData, locksmithOutcome: OUTCOME_UNKNOWN } };
   return { ...toStoredEvent(settled, intent.eventTime), settles: intent.requestId };
 }

@@ -7,7 +7,7 @@
  */
 import type { NewAuditEvent } from '../store/audit-ports.js';
 import type { ApiCallTrace, S3CallFacts } from './api-call.js';
-import { EVENT_VERSION, isoSeconds, type CloudTrailRecord } from './record.js';
+import { EVENT_VERSION, isoSeconds, newEventId, type CloudTrailRecord } from './record.js';
 import { toStoredEvent } from './record-index.js';
 import type { EventDeps } from './event-builder.js';
 import { identityType } from './user-identity.js';
@@ -38,7 +38,7 @@ export function s3CallEvents(trace: ApiCallTrace, facts: S3CallFacts, deps: Pick
     requestParameters: Object.keys(requestParameters).length > 0 ? requestParameters : null,
     responseElements: null,
     requestID: trace.requestId,
-    eventID: deps.random.uuid(),
+    eventID: newEventId(deps.random, trace.eventTime),
     readOnly: READ_ONLY.test(operation),
     ...(resources.length > 0 ? { resources } : {}),
     eventType: 'AwsApiCall',
@@ -53,6 +53,6 @@ export function s3CallEvents(trace: ApiCallTrace, facts: S3CallFacts, deps: Pick
   const shared = deps.random.uuid();
   return [
     toStoredEvent({ ...record, sharedEventID: shared }, trace.eventTime),
-    toStoredEvent({ ...record, eventID: deps.random.uuid(), recipientAccountId: owner, sharedEventID: shared }, trace.eventTime),
+    toStoredEvent({ ...record, eventID: newEventId(deps.random, trace.eventTime), recipientAccountId: owner, sharedEventID: shared }, trace.eventTime),
   ];
 }

@@ -22,10 +22,10 @@ const principal = {
   tags: { team: 'x' },
 } as Principal;
 
-/** UUIDs in order, so two builds of one call give identical records. */
+/** UUIDs and random bytes (eventIDs) in order, so two builds of one call give identical records. */
 const counting = (): Random => {
   let n = 0;
-  return { uuid: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` } as unknown as Random;
+  return { uuid: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, bytes: (size: number) => Buffer.alloc(size, ++n % 256) } as unknown as Random;
 };
 const deps = (random = counting()): EventDeps => ({
   store: {
