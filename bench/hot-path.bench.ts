@@ -8,7 +8,7 @@
  * `--cli <other dist/cli/main.js>` measures (or profiles) another build alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKmsFixture, presignedPool } from '../test/reliability/lib/kms-fixture.js';
@@ -25,12 +25,37 @@ const seconds = Number(opt('--seconds', '5'));
 const profile = args.includes('--profile');
 const CONNECTIONS = 64;
 
+/** User and system clock ticks of each thread of `pid`, by thread name (same-named threads summed). */
+function threadTicks(pid: number): Map<string, { user: number; sys: number }> {
+  const out = new Map<string, { user: number; sys: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = `${stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))}#${tid === String(pid) ? "main" : tid}`;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const t = out.get(name) ?? { user: 0, sys: 0 };
+      t.user += Number(f[11]);
+      t.sys += Number(f[12]);
+      out.set(name, t);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
 async function measure(endpoint: string, pid: number, pool: WireRequest[]) {
   await wrk(endpoint, pool, { seconds: 2, connections: CONNECTIONS }); // warm-up (JIT)
   const before = processTreeCpuSeconds(pid);
+  const threadsBefore = threadTicks(pid);
   const r = await wrk(endpoint, pool, { seconds, connections: CONNECTIONS });
   const cpu = processTreeCpuSeconds(pid) - before;
-  return { rps: r.rps, cpuUs: (cpu * 1e6) / r.requests, p50: r.p50, p99: r.p99, non2xx: r.non2xx };
+  // µs of user / system CPU per request, per thread name (ticks are 10 ms: a rough split).
+  const threads = [...threadTicks(pid)].map(([name, t]) => {
+    const b = threadsBefore.get(name) ?? { user: 0, sys: 0 };
+    return `${name} ${(((t.user - b.user) * 1e4) / r.requests).toFixed(0)}u+${(((t.sys - b.sys) * 1e4) / r.requests).toFixed(0)}s`;
+  });
+  return { rps: r.rps, cpuUs: (cpu * 1e6) / r.requests, p50: r.p50, p99: r.p99, non2xx: r.non2xx, threads: threads.join(', ') };
 }
 
 async function ceiling(): Promise<void> {
@@ -85,6 +110,7 @@ async function compare(other: string): Promise<void> {
     for (const op of ops) {
       const cpu: number[][] = [[], []];
       const rps: number[][] = [[], []];
+      const p99: number[][] = [[], []];
       for (let round = 0; round < rounds; round++) {
         for (let i = 0; i < 2; i++) {
           const pool = await presignedPool(fixtures[i]!, op, 64);
@@ -92,10 +118,11 @@ async function compare(other: string): Promise<void> {
           if (r.non2xx > 0) throw new Error(`${op} on ${servers[i]!.label}: ${r.non2xx} non-2xx`);
           cpu[i]!.push(r.cpuUs);
           rps[i]!.push(r.rps);
+          p99[i]!.push(r.p99);
         }
       }
       const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
-      console.log(`${op}${args.includes('--skip-audit') ? ' (skip audit)' : ''}: CPU µs/req base ${cpu[0]!.map((v) => v.toFixed(0)).join('/')} (median ${med(cpu[0]!).toFixed(0)}) → this ${cpu[1]!.map((v) => v.toFixed(0)).join('/')} (median ${med(cpu[1]!).toFixed(0)}); req/s base ${med(rps[0]!).toFixed(0)} → this ${med(rps[1]!).toFixed(0)}`);
+      console.log(`${op}${args.includes('--skip-audit') ? ' (skip audit)' : ''}: CPU µs/req base ${cpu[0]!.map((v) => v.toFixed(0)).join('/')} (median ${med(cpu[0]!).toFixed(0)}) → this ${cpu[1]!.map((v) => v.toFixed(0)).join('/')} (median ${med(cpu[1]!).toFixed(0)}); req/s base ${med(rps[0]!).toFixed(0)} → this ${med(rps[1]!).toFixed(0)}; p99 ms base ${p99[0]!.map((v) => v.toFixed(1)).join('/')} → this ${p99[1]!.map((v) => v.toFixed(1)).join('/')}`);
     }
   } finally {
     await mine.stop('SIGTERM');
@@ -134,6 +161,7 @@ async function main(): Promise<void> {
       const r = await measure(server.endpoint, server.pid, pool);
       lastCpuUs = r.cpuUs;
       console.log(`${op}${args.includes('--skip-audit') ? ' (skip audit)' : ''}: ${r.rps.toFixed(0)} req/s, ${r.cpuUs.toFixed(1)} µs CPU/req, p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms, non2xx ${r.non2xx}`);
+      console.log(`  µs per request by thread (user+sys): ${r.threads}`);
     }
   } finally {
     await server.stop('SIGINT');

@@ -232,8 +232,9 @@ describe('audit intents: a call that may change state is recorded before it runs
 
   it("when the call's own record cannot be written after it ran, its intent is durable and becomes a record", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-intents-'));
+    let h: Harness | undefined;
     try {
-      let h = await Harness.start({ dataDir, seedFile });
+      h = await Harness.start({ dataDir, seedFile });
       let iam = iamClient(h, ALPHA_ROOT);
       const ok = await iam.send(new PutUserPolicyCommand({ UserName: 'auditor', PolicyName: 'fine', PolicyDocument: ALLOW_ALL }));
       const intents = () => withDb(dataDir, (db) => db.prepare('SELECT request_id, record FROM audit_intents').all() as { request_id: string; record: string }[]);
@@ -252,6 +253,7 @@ describe('audit intents: a call that may change state is recorded before it runs
       assert.deepEqual(JSON.parse(left[0]!.record).requestParameters, { policyDocument: ALLOW_ALL, policyName: 'lost', userName: 'auditor' });
       iam.destroy();
       await h.stop();
+      h = undefined;
       withDb(dataDir, (db) => db.exec('DROP TRIGGER test_fail_put'));
       // At the next start the left-over intent is recorded, marked with an unknown outcome.
       h = await Harness.start({ dataDir });
@@ -261,16 +263,17 @@ describe('audit intents: a call that may change state is recorded before it runs
       assert.equal(record?.additionalEventData?.locksmithOutcome, OUTCOME_UNKNOWN);
       assert.deepEqual(intents(), []);
       iam.destroy();
-      await h.stop();
     } finally {
+      await h?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
   it('a call whose intent cannot be written does not run', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-intents-'));
+    let h: Harness | undefined;
     try {
-      const h = await Harness.start({ dataDir, seedFile });
+      h = await Harness.start({ dataDir, seedFile });
       const iam = iamClient(h, ALPHA_ROOT);
       withDb(dataDir, (db) => db.exec(`CREATE TRIGGER test_fail_intent BEFORE INSERT ON audit_intents
         BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END;`));
@@ -279,8 +282,8 @@ describe('audit intents: a call that may change state is recorded before it runs
       const e = await iam.send(new GetUserPolicyCommand({ UserName: 'auditor', PolicyName: 'never' })).catch((x: Error) => x);
       assert.equal((e as Error).name, 'NoSuchEntityException', 'the refused call changed nothing');
       iam.destroy();
-      await h.stop();
     } finally {
+      await h?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
