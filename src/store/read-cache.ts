@@ -88,6 +88,7 @@ const MAX_ENTRIES = 50_000;
 
 /** A cheap cache key for one argument: a key reference (or a whole KmsKey) by its identity only. */
 function argKey(arg: unknown): string {
+  if (typeof arg === 'string') return JSON.stringify(arg);
   if (arg !== null && typeof arg === 'object' && !Array.isArray(arg)) {
     const r = arg as { account?: unknown; region?: unknown; keyId?: unknown };
     if (typeof r.account === 'string' && typeof r.region === 'string' && typeof r.keyId === 'string') return `${r.account}/${r.region}/${r.keyId}`;
@@ -133,7 +134,7 @@ export function withReadCache(store: Store, onInvalidate: (cause?: string) => vo
       const id = `${name}.${method}`;
       if (access === 'cached') {
         outer[method] = async (...args: unknown[]) => {
-          const key = `${id}:${args.map(argKey).join('|')}`;
+          const key = args.length === 1 ? `${id}:${argKey(args[0])}` : `${id}:${args.map(argKey).join('|')}`;
           if (cache.has(key)) return cache.get(key);
           const before = generation;
           const value = freeze(await call(...args));

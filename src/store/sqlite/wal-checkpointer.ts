@@ -19,12 +19,14 @@ export interface WalCheckpointer {
 /** How often the WAL is checkpointed by default: a few MB of WAL at full audit load. */
 export const CHECKPOINT_INTERVAL_MS = 100;
 
-/** Starts the thread; if it dies it is started again (the WAL keeps growing until a checkpoint). */
+/** Starts the thread; if it dies it is started again a second later (meanwhile the safety net holds the WAL). */
 export async function startWalCheckpointer(path: string, intervalMs = CHECKPOINT_INTERVAL_MS): Promise<WalCheckpointer> {
   let frames = 0;
   let closing = false;
   let worker: Worker;
+  let running = false;
   const start = (): Promise<void> => {
+    running = true;
     const w = (worker = startWorkerEntry(import.meta.url, './wal-checkpointer-worker', { workerData: { path, intervalMs } }));
     w.unref();
     w.on('message', (m: { ready?: true; checkpointed?: number }) => {
@@ -32,20 +34,25 @@ export async function startWalCheckpointer(path: string, intervalMs = CHECKPOINT
     });
     w.on('error', () => {});
     w.on('exit', () => {
-      if (!closing && worker === w) start().catch(() => {});
+      if (worker === w) running = false;
+      if (!closing && worker === w) setTimeout(() => closing || start().catch(() => {}), 1000).unref();
     });
     return new Promise((resolve, reject) => {
       w.once('message', () => resolve());
       w.once('exit', (code) => reject(new Error(`WAL checkpointer failed to start (${code})`)));
     });
   };
-  await start();
+  await start().catch((e: unknown) => {
+    closing = true;
+    throw e;
+  });
   return {
     get checkpointedFrames() {
       return frames;
     },
     async close() {
       closing = true;
+      if (!running) return;
       const w = worker;
       const exited = new Promise((resolve) => w.once('exit', resolve));
       w.ref();
