@@ -46,19 +46,20 @@ export function localObjectFiles(dir: string): ObjectFiles {
     let size = 0;
     const out = createWriteStream(temp, { mode: 0o600, highWaterMark: IO_BYTES });
     try {
-      for (const source of sources) {
-        const digest = new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            size += chunk.length;
-            if (size > limit) return done(new BodyTooLargeError());
-            md5.update(chunk);
-            sha256?.update(chunk);
-            done(null, chunk);
-          },
-        });
-        await pipeline(source, digest, out, { end: false });
+      const digest = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          size += chunk.length;
+          if (size > limit) return done(new BodyTooLargeError());
+          md5.update(chunk);
+          sha256?.update(chunk);
+          done(null, chunk);
+        },
+      });
+      // One pipeline over the sources in turn (one per part stream would add listeners to `out` per part).
+      async function* bodies() {
+        for (const source of sources) yield* source;
       }
-      await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      await pipeline(bodies, digest, out);
       const h = await open(temp, 'r+');
       try {
         await h.sync();
