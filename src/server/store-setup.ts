@@ -76,9 +76,12 @@ export async function openNodeStores(o: NodeStoreOptions): Promise<NodeStores> {
   // cluster, each worker's thread appends to its own chains (no record crosses processes).
   // No commit of this process checkpoints the WAL: a thread of its own does, beside them.
   const background = { backgroundCheckpoints: true };
-  const checkpointer = await startWalCheckpointer(path);
   const sqlite = openSqliteStore(path, background);
   const audited = await withAuditWriter(sqlite, path, auditWriterId(o.worker), background);
+  const checkpointer = await startWalCheckpointer(path, { log: o.log }).catch(async (e: unknown) => {
+    await audited.close();
+    throw e;
+  });
   const close = async () => {
     await audited.close();
     await checkpointer.close();

@@ -32,7 +32,7 @@ describe('WAL checkpointer thread', () => {
     assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), BACKGROUND_SAFETY_PAGES);
     assert.equal(openDatabase(join(dir, 'other.db')).pragma('wal_autocheckpoint', { simple: true }), 1000, 'other connections keep SQLite default');
     const audit = sqliteAuditStore(db);
-    const checkpointer = await startWalCheckpointer(path, 10);
+    const checkpointer = await startWalCheckpointer(path, { intervalMs: 10 });
     try {
       const record = 'x'.repeat(3000); // about one page per record
       let appended = 0;

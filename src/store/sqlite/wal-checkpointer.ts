@@ -20,7 +20,7 @@ export interface WalCheckpointer {
 export const CHECKPOINT_INTERVAL_MS = 100;
 
 /** Starts the thread; if it dies it is started again a second later (meanwhile the safety net holds the WAL). */
-export async function startWalCheckpointer(path: string, intervalMs = CHECKPOINT_INTERVAL_MS): Promise<WalCheckpointer> {
+export async function startWalCheckpointer(path: string, { intervalMs = CHECKPOINT_INTERVAL_MS, log = () => {} }: { intervalMs?: number; log?: (line: string) => void } = {}): Promise<WalCheckpointer> {
   let frames = 0;
   let closing = false;
   let worker: Worker;
@@ -32,7 +32,7 @@ export async function startWalCheckpointer(path: string, intervalMs = CHECKPOINT
     w.on('message', (m: { ready?: true; checkpointed?: number }) => {
       if (m.checkpointed) frames += m.checkpointed;
     });
-    w.on('error', () => {});
+    w.on('error', (e) => log(`WAL checkpointer failed: ${e.message}`));
     w.on('exit', () => {
       if (worker === w) running = false;
       if (!closing && worker === w) setTimeout(() => closing || start().catch(() => {}), 1000).unref();

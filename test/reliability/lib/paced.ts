@@ -18,6 +18,11 @@ export interface PacedOptions {
   connections?: number;
   /** Called about every second while running (e.g. to sample the server's RSS). */
   onSecond?: (elapsedMs: number) => void;
+  /**
+   * Stop sending once this many requests wait for answers (default: 30 s worth at `rate`): a server
+   * that falls behind an open-loop rate would otherwise grow the queue in this process without end.
+   */
+  maxWaiting?: number;
 }
 
 export interface PacedResult {
@@ -34,6 +39,8 @@ export interface PacedResult {
   latenciesMs: Float64Array;
   elapsedMs: number;
   achievedRps: number;
+  /** Sending stopped early: `maxWaiting` requests were waiting for answers (the server fell behind the rate). */
+  fellBehind: boolean;
 }
 
 export async function paced(o: PacedOptions): Promise<PacedResult> {
@@ -49,6 +56,8 @@ export async function paced(o: PacedOptions): Promise<PacedResult> {
   let failures = 0;
   let inFlight = 0;
   const interval = 1000 / o.rate;
+  const maxWaiting = o.maxWaiting ?? Math.max(1000, o.rate * 30);
+  let fellBehind = false;
   const start = performance.now();
   let nextSecond = 1000;
 
@@ -86,6 +95,10 @@ export async function paced(o: PacedOptions): Promise<PacedResult> {
       const elapsed = performance.now() - start;
       const due = Math.min(Math.floor(elapsed / interval) + 1, Math.floor(o.durationMs / interval));
       while (sent < due) fire(sent++);
+      if (inFlight > maxWaiting) {
+        fellBehind = true;
+        return resolve();
+      }
       if (elapsed >= nextSecond) {
         nextSecond += 1000;
         o.onSecond?.(elapsed);
@@ -100,7 +113,7 @@ export async function paced(o: PacedOptions): Promise<PacedResult> {
   while (inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   agent.destroy();
   const elapsedMs = performance.now() - start;
-  return { sent, ok, statuses, failures, samples, latenciesMs: latencies.subarray(0, ok), elapsedMs, achievedRps: (ok * 1000) / (sendEnd - start) };
+  return { sent, ok, statuses, failures, samples, latenciesMs: latencies.subarray(0, ok), elapsedMs, achievedRps: (ok * 1000) / (sendEnd - start), fellBehind };
 }
 
 /** The p-th percentile (0..100) of unsorted samples. */
