@@ -8,11 +8,11 @@
  * `--cli <other dist/cli/main.js>` measures (or profiles) another build alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKmsFixture, presignedPool } from '../test/reliability/lib/kms-fixture.js';
-import { processTreeCpuSeconds, rootCredentials, spawnServer } from '../test/reliability/lib/server-process.js';
+import { processTreeCpuSeconds, rootCredentials, spawnServer, threadCpuTicks } from '../test/reliability/lib/server-process.js';
 import { sendWire } from '../test/reliability/lib/http.js';
 import { summarizeCpuProfile } from './lib/cpu-profile.js';
 import { wrk } from './lib/wrk.js';
@@ -25,35 +25,16 @@ const seconds = Number(opt('--seconds', '5'));
 const profile = args.includes('--profile');
 const CONNECTIONS = 64;
 
-/** User and system clock ticks of each thread of `pid`, by thread name (same-named threads summed). */
-function threadTicks(pid: number): Map<string, { user: number; sys: number }> {
-  const out = new Map<string, { user: number; sys: number }>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = `${stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))}#${tid === String(pid) ? "main" : tid}`;
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const t = out.get(name) ?? { user: 0, sys: 0 };
-      t.user += Number(f[11]);
-      t.sys += Number(f[12]);
-      out.set(name, t);
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return out;
-}
-
 async function measure(endpoint: string, pid: number, pool: WireRequest[]) {
   await wrk(endpoint, pool, { seconds: 2, connections: CONNECTIONS }); // warm-up (JIT)
   const before = processTreeCpuSeconds(pid);
-  const threadsBefore = threadTicks(pid);
+  const threadsBefore = threadCpuTicks(pid);
   const r = await wrk(endpoint, pool, { seconds, connections: CONNECTIONS });
   const cpu = processTreeCpuSeconds(pid) - before;
-  // µs of user / system CPU per request, per thread name (ticks are 10 ms: a rough split).
-  const threads = [...threadTicks(pid)].map(([name, t]) => {
-    const b = threadsBefore.get(name) ?? { user: 0, sys: 0 };
-    return `${name} ${(((t.user - b.user) * 1e4) / r.requests).toFixed(0)}u+${(((t.sys - b.sys) * 1e4) / r.requests).toFixed(0)}s`;
+  // µs of user / system CPU per request, per thread (ticks are 10 ms: a rough split).
+  const threads = [...threadCpuTicks(pid)].map(([tid, t]) => {
+    const b = threadsBefore.get(tid) ?? { user: 0, sys: 0 };
+    return `${tid} ${(((t.user - b.user) * 1e4) / r.requests).toFixed(0)}u+${(((t.sys - b.sys) * 1e4) / r.requests).toFixed(0)}s`;
   });
   return { rps: r.rps, cpuUs: (cpu * 1e6) / r.requests, p50: r.p50, p99: r.p99, non2xx: r.non2xx, threads: threads.join(', ') };
 }

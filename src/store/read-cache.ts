@@ -88,7 +88,6 @@ const MAX_ENTRIES = 50_000;
 
 /** A cheap cache key for one argument: a key reference (or a whole KmsKey) by its identity only. */
 function argKey(arg: unknown): string {
-  if (typeof arg === 'string') return JSON.stringify(arg);
   if (arg !== null && typeof arg === 'object' && !Array.isArray(arg)) {
     const r = arg as { account?: unknown; region?: unknown; keyId?: unknown };
     if (typeof r.account === 'string' && typeof r.region === 'string' && typeof r.keyId === 'string') return `${r.account}/${r.region}/${r.keyId}`;

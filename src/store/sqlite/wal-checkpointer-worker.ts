@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './sqlite-store.js';
 
 const { path, intervalMs } = workerData as { path: string; intervalMs: number };
-const db = openDatabase(path, { backgroundCheckpoints: true });
+const db = openDatabase(path);
 db.pragma('busy_timeout = 0');
 
 function checkpoint(): void {

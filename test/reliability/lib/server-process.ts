@@ -118,6 +118,16 @@ export function childPids(parent: number): number[] {
     .map(Number);
 }
 
+/** User and system clock ticks (100 Hz) each thread of `pid` used so far, by thread id ('main' for the process's own). */
+export function threadCpuTicks(pid: number): Map<string, { user: number; sys: number }> {
+  const out = new Map<string, { user: number; sys: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const f = procStat(`${pid}/task/${tid}`); // undefined: the thread ended meanwhile
+    if (f) out.set(tid === String(pid) ? 'main' : tid, { user: Number(f[11]), sys: Number(f[12]) });
+  }
+  return out;
+}
+
 /** CPU seconds (user + system, all threads) a process and its children (cluster workers) used so far. */
 export function processTreeCpuSeconds(pid: number): number {
   let ticks = 0;
