@@ -50,6 +50,12 @@ describe('audit trail: LookupEvents', () => {
         Username: 'root', Resources: [{ ResourceType: 'AWS::KMS::Key', ResourceName: keyArn }], CloudTrailEvent: undefined },
     );
     assert.equal(enc.EventTime!.toISOString().replace('.000Z', 'Z'), record.eventTime);
+    // eventIDs are time-ordered GUIDs (RFC 9562 version 7): the event's milliseconds lead, within its second.
+    for (const e of events) {
+      assert.match(e.EventId!, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const ms = parseInt(e.EventId!.replace(/-/g, '').slice(0, 12), 16) - e.EventTime!.getTime();
+      assert.ok(ms >= 0 && ms < 1000, `${e.EventName} ${e.EventId} at ${e.EventTime!.toISOString()}`);
+    }
   });
 
   it('filters by each lookup attribute', async () => {
