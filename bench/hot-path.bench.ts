@@ -5,7 +5,11 @@
  * with wrk (64 keep-alive connections, pre-signed pool) and reports CPU µs per request from /proc;
  * `--ceiling` adds the bare node:http server; `--profile` writes a .cpuprofile and prints its top;
  * `--compare <other dist/cli/main.js>` alternates rounds against another build (A/B in one run);
- * `--cli <other dist/cli/main.js>` measures (or profiles) another build alone.
+ * `--cli <other dist/cli/main.js>` measures (or profiles) another build alone; `--connections N`
+ * (default 64: fewer show the cost per group commit, which grows as commits get smaller);
+ * `--perf` samples the measured seconds with Linux perf (every thread, kernel and SQLite included,
+ * on-CPU time only, unlike the V8 profile's main-thread wall time) and prints the top symbols of the
+ * busiest threads (needs `perf`, Debian package linux-perf, and root or perf_event_paranoid ≤ 1).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -23,13 +27,17 @@ const opt = (name: string, dflt: string) => (args.includes(name) ? args[args.ind
 const ops = opt('--ops', 'Encrypt,Decrypt,GenerateDataKey,Sign').split(',');
 const seconds = Number(opt('--seconds', '5'));
 const profile = args.includes('--profile');
-const CONNECTIONS = 64;
+const CONNECTIONS = Number(opt('--connections', '64'));
+/** `--perf`: the measured seconds are also sampled by Linux perf (every thread, kernel included); the report is printed per thread. */
+const perf = args.includes('--perf');
 
 async function measure(endpoint: string, pid: number, pool: WireRequest[]) {
   await wrk(endpoint, pool, { seconds: 2, connections: CONNECTIONS }); // warm-up (JIT)
   const before = processTreeCpuSeconds(pid);
   const threadsBefore = threadCpuTicks(pid);
+  const sampling = perf ? perfRecord(pid, seconds) : undefined;
   const r = await wrk(endpoint, pool, { seconds, connections: CONNECTIONS });
+  await sampling;
   const cpu = processTreeCpuSeconds(pid) - before;
   // µs of user / system CPU per request, per thread (ticks are 10 ms: a rough split).
   const threads = [...threadCpuTicks(pid)].map(([tid, t]) => {
@@ -37,6 +45,27 @@ async function measure(endpoint: string, pid: number, pool: WireRequest[]) {
     return `${tid} ${(((t.user - b.user) * 1e4) / r.requests).toFixed(0)}u+${(((t.sys - b.sys) * 1e4) / r.requests).toFixed(0)}s`;
   });
   return { rps: r.rps, cpuUs: (cpu * 1e6) / r.requests, p50: r.p50, p99: r.p99, non2xx: r.non2xx, threads: threads.join(', ') };
+}
+
+/** perf record over `seconds` of the server's threads, then the top symbols of its three busiest threads. */
+async function perfRecord(pid: number, seconds: number): Promise<void> {
+  const data = join(tmpdir(), `locksmith-perf-${pid}.data`);
+  const run = (argv: string[]) => new Promise<string>((resolve, reject) => {
+    const p = spawn('perf', argv, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('error', reject);
+    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`perf ${argv[0]} exited ${code}`))));
+  });
+  await run(['record', '-F', '1999', '-p', String(pid), '-o', data, '--', 'sleep', String(Math.max(1, seconds - 1))]);
+  const byThread = await run(['report', '-i', data, '--no-children', '--sort', 'pid', '--stdio']);
+  const threads = [...byThread.matchAll(/^\s+([\d.]+)%\s+(\d+):/gm)].slice(0, 3);
+  for (const [, pct, tid] of threads) {
+    const top = await run(['report', '-i', data, '--tid', tid!, '--no-children', '--sort', 'dso,sym', '--stdio']);
+    console.log(`  perf: thread ${tid} ${pct}% of samples; its top symbols (% of all samples):`);
+    for (const line of top.split('\n').filter((l) => /^\s+[\d.]+%/.test(l)).slice(0, 15)) console.log(`    ${line.trim()}`);
+  }
+  rmSync(data, { force: true });
 }
 
 async function ceiling(): Promise<void> {
@@ -120,7 +149,7 @@ async function main(): Promise<void> {
   if (args.includes('--compare')) return compare(opt('--compare', ''));
   const dataDir = mkdtempSync(join(tmpdir(), 'locksmith-hot-'));
   const profDir = join(dataDir, 'prof');
-  const nodeArgs = profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+  const nodeArgs = [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...(perf ? ['--perf-basic-prof-only-functions'] : [])];
   // `--cli <dist/cli/main.js>`: measure another build instead of this worktree's.
   const other = args.includes('--cli') ? await spawnOther(opt('--cli', ''), dataDir, nodeArgs) : undefined;
   const server = other
