@@ -2,7 +2,7 @@
  * The pipeline's authentication step: the caller behind a SigV4 access key, with the request's
  * signature verified against the caller's secret (AWS General Reference, "Signature Version 4").
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { resolveAccessKey } from '../auth/credentials.js';
 import { resolveSessionCredentials, sessionPrincipal } from '../auth/session-credentials.js';
 import { verifySigV4, type HttpRequestParts, type ParsedSigV4, type SigningKeyCache } from '../auth/sigv4.js';
@@ -57,7 +57,7 @@ export async function authenticate(deps: AuthenticationDeps, signed: ParsedSigV4
     verifySigV4(signed, parts, caller.secretAccessKey, {
       now: (deps.requestClock ?? deps.clock).now(),
       ...(deps.skewMs !== undefined ? { skewMs: deps.skewMs } : {}),
-      payloadSha256Hex: createHash('sha256').update(body).digest('hex'),
+      payloadSha256Hex: hash('sha256', body, 'hex'),
       signingKeyCache: deps.signingKeys,
     });
     return caller;

@@ -119,7 +119,7 @@ async function serveBuffered(deps: PipelineDeps, call: HttpCall, routed: { servi
     call.lap?.('read body');
     const target = signedTarget(call.incoming, call.parts, signed);
     // Other processes sharing the store may have written since the last request: caches catch up first.
-    await deps.store.revalidate?.();
+    if (deps.store.revalidate) await deps.store.revalidate();
     const caller = await authenticate(deps, signed, call.parts, body);
     if (caller instanceof AwsError) {
       known = await unauthenticated(deps, base, row, signed, target, body, call.parts);

@@ -37,6 +37,7 @@ export function signedTarget(req: IncomingMessage, parts: HttpRequestParts, sign
 }
 
 function queryParam(rawQuery: string, name: string): string | undefined {
+  if (rawQuery === '') return undefined;
   const wanted = name.toLowerCase();
   for (const [k, v] of new URLSearchParams(rawQuery)) if (k.toLowerCase() === wanted) return v;
   return undefined;
