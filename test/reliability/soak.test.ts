@@ -28,8 +28,12 @@ const DURATION_MS = Number(process.env.LOCKSMITH_SOAK_SECONDS) * 1000 || bySize(
 const POOL_PER_OP = 64;
 /** Requests of the warm-up burst: about what the V8 heap takes to reach its steady size. */
 const WARMUP_BURST = 8_000;
-/** Pools are re-signed this often, well inside the 15-minute window a signature may be replayed in. */
-const RESIGN_MS = 5 * 60_000;
+/**
+ * Pools are re-signed this often, well inside the window a KMS signature may be replayed in (5
+ * minutes, src/auth/sigv4.ts): a request that waits a few seconds in the generator's queue still
+ * arrives with a signature under 3 minutes old.
+ */
+const RESIGN_MS = 2 * 60_000;
 
 /** Requests of every measured operation, interleaved. */
 async function mixedPool(f: KmsFixture): Promise<WireRequest[]> {
@@ -89,11 +93,12 @@ describe(`soak (${reliabilitySize()})`, () => {
     } else {
       console.log(`warm-up burst: ${burst.toFixed(0)} req/s (mixed workload); soaking at ${rate} req/s`);
     }
+    const firstSigned = Date.now();
     pool = await mixedPool(fixture);
     const live = (m: LiveMemory) => m.heapUsed + m.external;
     const base = await inspector.liveMemory();
     const samples: { t: number; rss: number }[] = [];
-    let lastSigned = Date.now();
+    let lastSigned = firstSigned;
     let resigning = false;
     const result = await paced({
       endpoint: server.endpoint,
@@ -104,9 +109,10 @@ describe(`soak (${reliabilitySize()})`, () => {
         samples.push({ t, rss: server!.rssKiB() });
         if (!resigning && Date.now() - lastSigned > RESIGN_MS) {
           resigning = true;
+          const signedAt = Date.now(); // the new pool's X-Amz-Date
           void mixedPool(fixture).then((p) => {
             pool = p;
-            lastSigned = Date.now();
+            lastSigned = signedAt;
             resigning = false;
           });
         }
