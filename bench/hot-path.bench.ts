@@ -11,10 +11,11 @@
  * on-CPU time only, unlike the V8 profile's main-thread wall time) and prints the top symbols of the
  * busiest threads (needs `perf`, Debian package linux-perf, and root or perf_event_paranoid ≤ 1).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createKmsFixture, presignedPool } from '../test/reliability/lib/kms-fixture.js';
 import { processTreeCpuSeconds, rootCredentials, spawnServer, threadCpuTicks } from '../test/reliability/lib/server-process.js';
 import { sendWire } from '../test/reliability/lib/http.js';
@@ -50,13 +51,7 @@ async function measure(endpoint: string, pid: number, pool: WireRequest[]) {
 /** perf record over `seconds` of the server's threads, then the top symbols of its three busiest threads. */
 async function perfRecord(pid: number, seconds: number): Promise<void> {
   const data = join(tmpdir(), `locksmith-perf-${pid}.data`);
-  const run = (argv: string[]) => new Promise<string>((resolve, reject) => {
-    const p = spawn('perf', argv, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    p.on('error', reject);
-    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`perf ${argv[0]} exited ${code}`))));
-  });
+  const run = async (argv: string[]) => (await promisify(execFile)('perf', argv, { maxBuffer: 64 * 1024 * 1024 })).stdout;
   await run(['record', '-F', '1999', '-p', String(pid), '-o', data, '--', 'sleep', String(Math.max(1, seconds - 1))]);
   const byThread = await run(['report', '-i', data, '--no-children', '--sort', 'pid', '--stdio']);
   const threads = [...byThread.matchAll(/^\s+([\d.]+)%\s+(\d+):/gm)].slice(0, 3);
