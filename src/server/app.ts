@@ -212,7 +212,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
     const removed = await objectFiles.cleanup(await s3Store.referencedFiles(), olderThan);
     if (removed > 0) log(`removed ${removed} orphaned object file(s) left by an interrupted write`);
   }
-  const s3 = new S3Service({ store: audited, s3: s3Store, files: objectFiles, kms, keyring, bucketKeys, hashThreads: new HashThreads(), ...(opts.insecureSkipAudit ? {} : { audit }) });
+  const s3 = new S3Service({ store: audited, s3: s3Store, files: objectFiles, kms, keyring, bucketKeys, hashThreads: new HashThreads(), onKeyUsed: (operation, keyArn) => metrics.keyUsed(keyArn, operation), ...(opts.insecureSkipAudit ? {} : { audit }) });
 
   // LOCKSMITH_STAGE_TIMING=1 (read once, here): CPU per request stage, on /metrics and logged at close.
   const timing = stageTimingFromEnv();

@@ -110,10 +110,13 @@ export class LocksmithMetrics {
     const out = outcome === 'success' || /^[A-Za-z][A-Za-z0-9.]{0,63}$/.test(outcome) ? outcome : 'unknown';
     this.requests.inc({ service: s, operation: op, outcome: out });
     this.latency.observe({ service: s, operation: op }, seconds);
-    if (keyArn !== undefined && s === 'kms' && out === 'success') {
-      if (!this.trackedKeys.has(keyArn) && this.trackedKeys.size < this.keySeriesLimit) this.trackedKeys.add(keyArn);
-      this.keyUsage.inc({ key: this.trackedKeys.has(keyArn) ? keyArn : 'other', operation: op });
-    }
+    if (keyArn !== undefined && s === 'kms' && out === 'success') this.keyUsed(keyArn, op);
+  }
+
+  /** A successful KMS call that used `keyArn`: a request's own, or one S3 made on its caller's behalf (SSE-KMS). */
+  keyUsed(keyArn: string, operation: string): void {
+    if (!this.trackedKeys.has(keyArn) && this.trackedKeys.size < this.keySeriesLimit) this.trackedKeys.add(keyArn);
+    this.keyUsage.inc({ key: this.trackedKeys.has(keyArn) ? keyArn : 'other', operation });
   }
 
   async text(): Promise<{ contentType: string; body: string }> {

@@ -1,10 +1,11 @@
 import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import { CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { awsError, Harness, iamClient, stsClient } from './harness.js';
+import { awsError, Harness, iamClient, s3Client, stsClient } from './harness.js';
 
 /** /metrics from the metrics listener (`--metrics-port`); the API port does not serve it. */
 async function metricsText(h: Harness): Promise<string> {
@@ -49,6 +50,19 @@ describe('metrics and request logs', () => {
     assert.equal(value(text, `locksmith_key_usage_total{key="${key.Arn}",operation="Decrypt"}`), 1);
     // The process-wide default registry is not used: no default Node.js metrics leak in.
     assert.doesNotMatch(text, /process_cpu_user_seconds_total/);
+  });
+
+  it('counts the KMS calls S3 makes for SSE-KMS as usage of their key, as direct calls are', async () => {
+    const key = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const s3 = s3Client(h);
+    await s3.send(new CreateBucketCommand({ Bucket: 'metered' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'metered', Key: 'a', Body: 'object', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.KeyId }));
+    assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: 'metered', Key: 'a' }))).Body!.transformToString(), 'object');
+    const text = await metricsText(h);
+    assert.equal(value(text, `locksmith_key_usage_total{key="${key.Arn}",operation="GenerateDataKey"}`), 1);
+    assert.equal(value(text, `locksmith_key_usage_total{key="${key.Arn}",operation="Decrypt"}`), 1);
+    // The S3 requests themselves are S3's, not KMS calls.
+    assert.equal(value(text, 'locksmith_requests_total{service="kms",operation="GenerateDataKey",outcome="success"}'), 0);
   });
 
   it('writes one JSON line per request with its id, principal, service, operation, outcome and latency', async () => {

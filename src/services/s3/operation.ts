@@ -5,6 +5,7 @@ import type { Store } from '../../store/ports.js';
 import type { AuditRecorder } from '../../audit/recorder.js';
 import type { KmsService } from '../kms/kms-service.js';
 import type { SseExtraDeps } from './sse/customer-objects.js';
+import type { KmsViaS3Deps } from './sse/kms-via-s3.js';
 import type { HashThreads } from '../../crypto/hash-threads.js';
 
 export interface S3Deps {
@@ -15,6 +16,8 @@ export interface S3Deps {
   /** Server-side encryption: S3 calls KMS in-process as the caller (sse/kms-via-s3.ts) and records those calls. */
   kms: KmsService;
   audit?: Pick<AuditRecorder, 'record'>;
+  /** Told of each successful KMS call S3 makes for a caller (the key usage metric). */
+  onKeyUsed?: KmsViaS3Deps['onKeyUsed'];
   /** SSE-C key fingerprints (the root keyring's keyed digest) and the S3 Bucket Key cache (sse/customer-objects.ts). */
   keyring?: SseExtraDeps['keyring'];
   bucketKeys?: SseExtraDeps['bucketKeys'];

@@ -26,6 +26,8 @@ export interface KmsViaS3Deps {
   store: Store;
   /** Where the KMS call's records go; absent only when auditing is off (benchmarks). */
   audit?: Pick<AuditRecorder, 'record'>;
+  /** Told of each successful call with the operation and the key's ARN (the key usage metric, as for direct calls). */
+  onKeyUsed?: (operation: string, keyArn: string) => void;
 }
 
 export interface DataKey {
@@ -68,6 +70,7 @@ async function callAsCaller(
   try {
     const out = await run(via);
     trace.output = out;
+    deps.onKeyUsed?.(operation, out.KeyId as string);
     return out;
   } catch (e) {
     if (e instanceof AwsError) trace.error = e;

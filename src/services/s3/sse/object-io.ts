@@ -21,7 +21,7 @@ export function etagFor(record: S3ObjectEncryption | undefined, md5: Buffer, env
 }
 
 /** The deps the KMS seam needs, from the S3 deps. */
-export const kmsDeps = (env: Pick<S3Env, 'deps'>) => ({ kms: env.deps.kms, store: env.deps.store, audit: env.deps.audit, keyring: env.deps.keyring, bucketKeys: env.deps.bucketKeys });
+export const kmsDeps = (env: Pick<S3Env, 'deps'>) => ({ kms: env.deps.kms, store: env.deps.store, audit: env.deps.audit, keyring: env.deps.keyring, bucketKeys: env.deps.bucketKeys, onKeyUsed: env.deps.onKeyUsed });
 
 /** The object's keys, opened as the caller (Decrypt for SSE-KMS); the caller wipes them. */
 export function keysOfObject(env: Pick<S3Env, 'deps' | 'ctx'>, bucket: S3Bucket, o: S3Object, customer?: CustomerKey): Promise<ObjectKeys> {
