@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { wireBytes } from '../../test/reliability/lib/http.js';
 import type { WireRequest } from '../../test/reliability/lib/sign.js';
 import type { SaturationResult } from './saturate.js';
 
@@ -30,10 +31,7 @@ const REPLAY = join(import.meta.dirname, 'replay.lua');
 export function requestsFile(pool: WireRequest[]): Buffer {
   return Buffer.concat(
     pool.flatMap((r) => {
-      const body = Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body);
-      const headers = Object.entries(r.headers).filter(([k]) => k.toLowerCase() !== 'content-length');
-      const head = `${r.method} ${r.path} HTTP/1.1\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}content-length: ${body.length}\r\n\r\n`;
-      const raw = Buffer.concat([Buffer.from(head, 'latin1'), body]);
+      const raw = wireBytes(r);
       return [Buffer.from(`${raw.length}\n`), raw];
     }),
   );

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BENCH_OPERATIONS, createKmsFixture, presignedPool, type KmsFixture } from './lib/kms-fixture.js';
-import { paced, percentile } from './lib/paced.js';
+import { paced, percentile, percentileByWindow } from './lib/paced.js';
 import { rootCredentials, spawnServer, type ServerProcess } from './lib/server-process.js';
 import type { WireRequest } from './lib/sign.js';
 import { bySize, reliabilitySize } from './lib/size.js';
@@ -84,8 +84,8 @@ describe(`soak (${reliabilitySize()})`, () => {
     let rate = 150;
     if (FULL) {
       const cap = await capacity(server.endpoint, pool, { seconds: 15 });
-      // This process's open-loop generator costs more CPU per request than autocannon, on the same
-      // cores as the server: what the two sustain together is the capacity the soak takes 80 % of.
+      // This process's open-loop generator takes CPU on the same cores as the server: what the two
+      // sustain together is the capacity the soak takes 80 % of.
       const sustained = await paced({ endpoint: server.endpoint, rate: cap, durationMs: 10_000, next: (i) => pool[i % pool.length]!, maxWaiting: cap * 10 });
       const paceCap = (sustained.ok * 1000) / sustained.elapsedMs;
       rate = Math.round(Math.min(cap, paceCap) * 0.8);
@@ -130,6 +130,8 @@ describe(`soak (${reliabilitySize()})`, () => {
         `live memory after a full GC (heap + external) ${mib(live(base))} MiB after warm-up → ${mib(live(end))} MiB at the end (${(growth * 100).toFixed(1)} %); ` +
         `RSS after those GCs ${(base.rssKiB / 1024).toFixed(1)} → ${(end.rssKiB / 1024).toFixed(1)} MiB, peak ${(Math.max(...samples.map((s) => s.rss)) / 1024).toFixed(1)} MiB`,
     );
+    const window = FULL ? 30_000 : 5_000;
+    console.log(`p99 by ${window / 1000} s of the run (ms): ${percentileByWindow(result, window, 99).map((ms) => ms.toFixed(1)).join(' ')}`);
     assert.ok(!result.fellBehind, `the server fell behind ${rate} req/s: ${result.sent - result.ok} requests were waiting when sending stopped`);
     assert.equal(errors, 0, `errors: ${JSON.stringify(result.statuses)}, ${result.failures} transport failures: ${result.samples.join(' | ')}`);
     assert.equal(result.ok, result.sent, 'every request answered');

@@ -9,6 +9,17 @@ export interface WireResponse {
   json: any;
 }
 
+/**
+ * The request as raw HTTP/1.1 bytes, exactly as given (Host is among the signed headers), with a
+ * Content-Length of its body: what wrk replays and the paced generator writes to its sockets.
+ */
+export function wireBytes(r: WireRequest): Buffer {
+  const body = Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body);
+  const headers = Object.entries(r.headers).filter(([k]) => k.toLowerCase() !== 'content-length');
+  const head = `${r.method} ${r.path} HTTP/1.1\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}content-length: ${body.length}\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+}
+
 /** A keep-alive agent for a bounded number of concurrent connections. */
 export const keepAliveAgent = (maxSockets = 16) => new Agent({ keepAlive: true, maxSockets, scheduling: 'fifo', timeout: 4_000 });
 
