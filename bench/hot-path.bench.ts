@@ -11,7 +11,7 @@
  * on-CPU time only, unlike the V8 profile's main-thread wall time) and prints the top symbols of the
  * busiest threads (needs `perf`, Debian package linux-perf, and root or perf_event_paranoid ≤ 1).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import { createKmsFixture, presignedPool } from '../test/reliability/lib/kms-fix
 import { processTreeCpuSeconds, rootCredentials, spawnServer, threadCpuTicks } from '../test/reliability/lib/server-process.js';
 import { sendWire } from '../test/reliability/lib/http.js';
 import { summarizeCpuProfile } from './lib/cpu-profile.js';
+import { spawnListening } from './lib/listening.js';
 import { wrk } from './lib/wrk.js';
 import type { WireRequest } from '../test/reliability/lib/sign.js';
 
@@ -64,41 +65,23 @@ async function perfRecord(pid: number, seconds: number): Promise<void> {
 }
 
 async function ceiling(): Promise<void> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lib/ceiling-server.ts'), '200', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const endpoint = await new Promise<string>((resolve) => {
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-  });
-  const pool: WireRequest[] = [{ method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.1' }, body: Buffer.from('{"KeyId":"x","Plaintext":"AAAA"}') }];
+  const { proc, endpoint } = await spawnListening(['--import', 'tsx', join(import.meta.dirname, 'lib/ceiling-server.ts'), '200', '1']);
+  // HTTP/1.1 requires Host: without it node:http answers 400 and closes, and wrk measured reconnects.
+  const headers = { host: new URL(endpoint).host, 'content-type': 'application/x-amz-json-1.1' };
+  const pool: WireRequest[] = [{ method: 'POST', path: '/', headers, body: Buffer.from('{"KeyId":"x","Plaintext":"AAAA"}') }];
   const r = await measure(endpoint, proc.pid!, pool);
+  if (r.non2xx > 0) throw new Error(`the ceiling answered ${r.non2xx} requests other than 2xx`);
   console.log(`ceiling: ${r.rps.toFixed(0)} req/s, ${r.cpuUs.toFixed(1)} µs CPU/req, p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms`);
   proc.kill('SIGTERM');
 }
 
 /** A server from another build (`--compare`), started like spawnServer does. */
 async function spawnOther(cli: string, dataDir: string, nodeArgs: string[] = []): Promise<{ proc: ChildProcess; endpoint: string; pid: number }> {
-  const proc = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--port', '0', '--data-dir', dataDir, ...(args.includes('--skip-audit') ? ['--insecure-skip-audit'] : [])], {
+  const { proc, endpoint } = await spawnListening([...nodeArgs, cli, 'serve', '--port', '0', '--data-dir', dataDir, ...(args.includes('--skip-audit') ? ['--insecure-skip-audit'] : [])], {
     env: { ...process.env, LOCKSMITH_ROOT_KEY_FILE: undefined, LOCKSMITH_SEED: undefined } as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stderr: 'ignore',
   });
-  proc.stderr!.resume();
-  return new Promise((resolve) => {
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) {
-        proc.stdout!.off('data', onData);
-        proc.stdout!.resume();
-        resolve({ proc, endpoint: m[1]!, pid: proc.pid! });
-      }
-    };
-    proc.stdout!.on('data', onData);
-  });
+  return { proc, endpoint, pid: proc.pid! };
 }
 
 async function compare(other: string): Promise<void> {

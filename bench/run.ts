@@ -12,7 +12,7 @@
  * request is read from /proc. The stage table runs a server with LOCKSMITH_STAGE_TIMING=1 under one
  * connection and reads its per-stage CPU from /metrics.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,7 @@ import type { WireRequest } from '../test/reliability/lib/sign.js';
 import { summarizeCpuProfile, type ProfileSummary } from './lib/cpu-profile.js';
 import { bareP256SignsPerSecondIn } from './lib/bare-sign.js';
 import { fdatasyncLatencyMs } from './lib/fsync-latency.js';
+import { spawnListening } from './lib/listening.js';
 import type { SaturationResult } from './lib/saturate.js';
 import { saturateWrk as saturate } from './lib/wrk.js';
 import { stageTable } from './lib/stage-table.js';
@@ -97,16 +98,7 @@ async function signingCeilingRps(pool: WireRequest[]): Promise<number> {
 }
 
 function startCeiling(replyBytes: number, mode: '' | 'sign' = ''): Promise<{ proc: ChildProcess; endpoint: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lib/ceiling-server.ts'), String(replyBytes), String(WORKERS), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve({ proc, endpoint: m[1]! });
-    });
-    proc.once('exit', (c) => reject(new Error(`ceiling server exited (${c}): ${out}`)));
-  });
+  return spawnListening(['--import', 'tsx', join(import.meta.dirname, 'lib/ceiling-server.ts'), String(replyBytes), String(WORKERS), mode]);
 }
 
 async function halfLoad(endpoint: string, pool: WireRequest[], rate: number) {
