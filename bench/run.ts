@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKmsFixture, implemented, presignedPool, BENCH_OPERATIONS, OPTIONAL_OPERATIONS, type KmsFixture } from '../test/reliability/lib/kms-fixture.js';
 import { sendWire } from '../test/reliability/lib/http.js';
-import { paced, percentile } from '../test/reliability/lib/paced.js';
+import { errorCount, paced, percentile } from '../test/reliability/lib/paced.js';
 import { processTreeCpuSeconds, rootCredentials, spawnServer, type ServerProcess } from '../test/reliability/lib/server-process.js';
 import type { WireRequest } from '../test/reliability/lib/sign.js';
 import { summarizeCpuProfile, type ProfileSummary } from './lib/cpu-profile.js';
@@ -103,7 +103,7 @@ function startCeiling(replyBytes: number, mode: '' | 'sign' = ''): Promise<{ pro
 
 async function halfLoad(endpoint: string, pool: WireRequest[], rate: number) {
   const r = await paced({ endpoint, rate, durationMs: cfg.halfS * 1000, next: (i) => pool[i % pool.length]!, connections: CONNECTIONS });
-  const errors = r.failures + Object.values(r.statuses).reduce((a, b) => a + b, 0);
+  const errors = errorCount(r);
   if (errors > 0) log(`  ! ${errors} errors at half load: ${r.samples.slice(0, 3).join(' | ')}`);
   return { rate, achieved: r.achievedRps, p50: percentile(r.latenciesMs, 50), p99: percentile(r.latenciesMs, 99), errors };
 }

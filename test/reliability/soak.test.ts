@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BENCH_OPERATIONS, createKmsFixture, presignedPool, type KmsFixture } from './lib/kms-fixture.js';
-import { paced, percentile, percentileByWindow } from './lib/paced.js';
+import { errorCount, paced, percentile, percentileByWindow } from './lib/paced.js';
 import { rootCredentials, spawnServer, type ServerProcess } from './lib/server-process.js';
 import type { WireRequest } from './lib/sign.js';
 import { bySize, reliabilitySize } from './lib/size.js';
@@ -100,12 +100,12 @@ describe(`soak (${reliabilitySize()})`, () => {
     pool = await mixedPool(fixture);
     const live = (m: LiveMemory) => m.heapUsed + m.external;
     const base = await inspector.liveMemory();
-    // The forced full GC leaves the heap to regrow under load, and the first seconds after it run
-    // slower; at 80 % of capacity that builds a backlog the rest of a run drains for tens of seconds
+    // The forced full GC leaves the server as if just started: the first seconds under load after it
+    // run slower; at 80 % of capacity that builds a backlog the rest of a run drains for tens of seconds
     // (one full-size run: p99 3.2 s in its first 30 s, at most 137 ms in every later 30 s). The
     // measured run starts once the server has run SETTLE_MS at the soak's rate (errors still fail).
     const settle = await paced({ endpoint: server.endpoint, rate, durationMs: SETTLE_MS, next: (i) => pool[i % pool.length]!, maxWaiting: rate * 10 });
-    const settleErrors = settle.failures + Object.values(settle.statuses).reduce((a, b) => a + b, 0);
+    const settleErrors = errorCount(settle);
     assert.equal(settleErrors, 0, `errors while settling: ${settle.samples.join(' | ')}`);
     console.log(`settling ${SETTLE_MS / 1000} s at ${rate} req/s after the full GC: p99 by second (ms) ${percentileByWindow(settle, 1000, 99).map((ms) => ms.toFixed(0)).join(' ')}`);
     const samples: { t: number; rss: number }[] = [];
@@ -134,7 +134,7 @@ describe(`soak (${reliabilitySize()})`, () => {
     const end = await inspector.liveMemory();
     const growth = (live(end) - live(base)) / live(base);
     const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-    const errors = result.failures + Object.values(result.statuses).reduce((a, b) => a + b, 0);
+    const errors = errorCount(result);
     console.log(
       `${result.sent} requests in ${(result.elapsedMs / 1000).toFixed(0)} s at ${rate} req/s (achieved ${result.achievedRps.toFixed(0)}), ` +
         `${errors} errors; latency p50 ${percentile(result.latenciesMs, 50).toFixed(2)} ms, p99 ${percentile(result.latenciesMs, 99).toFixed(2)} ms, max ${percentile(result.latenciesMs, 100).toFixed(1)} ms; ` +

@@ -242,3 +242,6 @@ export function percentileByWindow(r: Pick<PacedResult, 'latenciesMs' | 'dueMs'>
   r.dueMs.forEach((due, i) => (windows[Math.floor(due / windowMs)] ??= []).push(r.latenciesMs[i]!));
   return Array.from(windows, (w) => (w ? percentile(w, p) : NaN));
 }
+
+/** Answers that were not 2xx plus transport failures. */
+export const errorCount = (r: Pick<PacedResult, 'failures' | 'statuses'>): number => r.failures + Object.values(r.statuses).reduce((a, b) => a + b, 0);
