@@ -6,8 +6,9 @@
  * client would send them, must keep answering 200: 95% within 100 ms (or, when the machine is so
  * loaded that the same probes without the attack miss that, within twice their unattacked p95),
  * none after 1 s. The latencies, attacked and not, are printed.
- * Then 400 connections each send a 1 MiB - 1 byte body and hold the last byte: the server's RSS
- * must stay within its body budget plus a fixed allowance (the figures are printed).
+ * Then 400 connections each send a 1 MiB - 1 byte body and hold the last byte, twice: from the
+ * second (warm) start the server's RSS must stay within its body budget plus a fixed allowance,
+ * and the first pass (V8's heap warming up too) within twice that (the figures are printed).
  *
  * Size: LOCKSMITH_RELIABILITY=full → 60 s of abuse, cap 512, 1,240 abusive connections kept open,
  * up to 200 new ones a second; default → 10 s, cap 64, 124 kept open, up to 100 new a second.
@@ -153,21 +154,32 @@ describe(`adversarial connections (${reliabilitySize()})`, () => {
       await bodies.stop();
       rmSync(bodiesDir, { recursive: true, force: true });
     });
-    const baselineKiB = bodies.rssKiB();
-    const clients = await openAbusive(bodies.endpoint, 'slow-body', 400, { dribbleMs: 60_000 });
-    groups.push(clients);
-    let peakKiB = bodies.rssKiB();
-    const sampler = setInterval(() => (peakKiB = Math.max(peakKiB, bodies.rssKiB())), 50);
-    // Every body sent (handed to the kernel), then the server has read them: all but what fits the budget are dropped.
-    await eventually(() => clients.sockets.every((s) => s.destroyed || s.writableLength === 0), 20_000);
-    const dropped = await eventually(() => clients.closed() >= 400 - BODY_MEMORY_MIB - 16, 10_000);
-    clearInterval(sampler);
-    peakKiB = Math.max(peakKiB, bodies.rssKiB());
-    const growthMiB = (peakKiB - baselineKiB) / 1024;
-    console.log(`adversarial-connections: RSS ${(baselineKiB / 1024).toFixed(0)} MiB → peak ${(peakKiB / 1024).toFixed(0)} MiB (+${growthMiB.toFixed(0)} MiB) with 400 slow 1 MiB bodies; ${clients.closed()} of them dropped`);
-    assert.ok(growthMiB < BODY_MEMORY_MIB + RSS_ALLOWANCE_MIB, `RSS grew ${growthMiB.toFixed(0)} MiB`);
-    assert.ok(dropped, `bodies dropped past the budget: ${clients.closed()}`);
-    const health = await timedRequest(bodies.endpoint, healthRequest(bodies.endpoint));
-    assert.equal(health.status, 200);
+    // Two passes: the first warms the server up (V8 grows its heap for 400 connections' objects
+    // before it collects, by how much depends on the runtime: +97 MiB on Node 20, +155–167 on Node
+    // 24 from a just-started server); the second, from that warm RSS, shows what the bodies hold.
+    // Bodies that were not bounded would add ~400 MiB in either pass.
+    const passes: { baselineMiB: number; growthMiB: number; dropped: number }[] = [];
+    for (const pass of ['cold', 'warm']) {
+      const baselineKiB = bodies.rssKiB();
+      const clients = await openAbusive(bodies.endpoint, 'slow-body', 400, { dribbleMs: 60_000 });
+      groups.push(clients);
+      let peakKiB = bodies.rssKiB();
+      const sampler = setInterval(() => (peakKiB = Math.max(peakKiB, bodies.rssKiB())), 50);
+      // Every body sent (handed to the kernel), then the server has read them: all but what fits the budget are dropped.
+      await eventually(() => clients.sockets.every((s) => s.destroyed || s.writableLength === 0), 20_000);
+      const dropped = await eventually(() => clients.closed() >= 400 - BODY_MEMORY_MIB - 16, 10_000);
+      clearInterval(sampler);
+      peakKiB = Math.max(peakKiB, bodies.rssKiB());
+      assert.ok(dropped, `${pass} pass: bodies dropped past the budget: ${clients.closed()}`);
+      passes.push({ baselineMiB: baselineKiB / 1024, growthMiB: (peakKiB - baselineKiB) / 1024, dropped: clients.closed() });
+      console.log(`adversarial-connections (${pass}): RSS ${(baselineKiB / 1024).toFixed(0)} MiB → peak ${(peakKiB / 1024).toFixed(0)} MiB (+${((peakKiB - baselineKiB) / 1024).toFixed(0)} MiB) with 400 slow 1 MiB bodies; ${clients.closed()} of them dropped`);
+      clients.destroy();
+      // The held bodies are released once their connections are gone: the server answers again.
+      assert.equal((await timedRequest(bodies.endpoint, healthRequest(bodies.endpoint))).status, 200);
+    }
+    const warm = passes[1]!;
+    assert.ok(warm.growthMiB < BODY_MEMORY_MIB + RSS_ALLOWANCE_MIB, `RSS grew ${warm.growthMiB.toFixed(0)} MiB from a warm ${warm.baselineMiB.toFixed(0)} MiB`);
+    // The cold pass includes the heap's warm-up; still bounded (an unbounded body store adds ~400 MiB).
+    assert.ok(passes[0]!.growthMiB < 2 * (BODY_MEMORY_MIB + RSS_ALLOWANCE_MIB), `RSS grew ${passes[0]!.growthMiB.toFixed(0)} MiB from a just-started server`);
   });
 });
