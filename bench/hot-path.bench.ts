@@ -3,7 +3,8 @@
  * `node --import tsx bench/hot-path.bench.ts [--ops Encrypt,Decrypt] [--seconds 5] [--skip-audit]
  * [--profile] [--ceiling]`. Runs the built server (`npm run build` first), drives each operation
  * with wrk (64 keep-alive connections, pre-signed pool) and reports CPU µs per request from /proc;
- * `--ceiling` adds the bare node:http server; `--profile` writes a .cpuprofile and prints its top;
+ * `--ceiling` adds the bare node:http server; `--profile` writes a .cpuprofile and prints its top,
+ * then the main thread's µs per request by stage over the last operation's measured seconds;
  * `--compare <other dist/cli/main.js>` alternates rounds against another build (A/B in one run);
  * `--cli <other dist/cli/main.js>` measures (or profiles) another build alone; `--connections N`
  * (default 64: fewer show the cost per group commit, which grows as commits get smaller);
@@ -19,7 +20,7 @@ import { promisify } from 'node:util';
 import { createKmsFixture, presignedPool } from '../test/reliability/lib/kms-fixture.js';
 import { processTreeCpuSeconds, rootCredentials, spawnServer, threadCpuTicks } from '../test/reliability/lib/server-process.js';
 import { sendWire } from '../test/reliability/lib/http.js';
-import { summarizeCpuProfile } from './lib/cpu-profile.js';
+import { stagesInWindow, summarizeCpuProfile } from './lib/cpu-profile.js';
 import { spawnListening } from './lib/listening.js';
 import { wrk } from './lib/wrk.js';
 import type { WireRequest } from '../test/reliability/lib/sign.js';
@@ -38,15 +39,19 @@ async function measure(endpoint: string, pid: number, pool: WireRequest[]) {
   const before = processTreeCpuSeconds(pid);
   const threadsBefore = threadCpuTicks(pid);
   const sampling = perf ? perfRecord(pid, seconds) : undefined;
+  const fromUs = monotonicUs();
   const r = await wrk(endpoint, pool, { seconds, connections: CONNECTIONS });
+  const window = { fromUs, toUs: monotonicUs() };
   await sampling;
   const cpu = processTreeCpuSeconds(pid) - before;
   // µs of user / system CPU per request, per thread (ticks are 10 ms: a rough split).
+  let mainUs = 0;
   const threads = [...threadCpuTicks(pid)].map(([tid, t]) => {
     const b = threadsBefore.get(tid) ?? { user: 0, sys: 0 };
+    if (tid === 'main') mainUs = ((t.user - b.user + t.sys - b.sys) * 1e4) / r.requests;
     return `${tid} ${(((t.user - b.user) * 1e4) / r.requests).toFixed(0)}u+${(((t.sys - b.sys) * 1e4) / r.requests).toFixed(0)}s`;
   });
-  return { rps: r.rps, cpuUs: (cpu * 1e6) / r.requests, p50: r.p50, p99: r.p99, non2xx: r.non2xx, threads: threads.join(', ') };
+  return { rps: r.rps, cpuUs: (cpu * 1e6) / r.requests, mainUs, window, p50: r.p50, p99: r.p99, non2xx: r.non2xx, threads: threads.join(', ') };
 }
 
 /** perf record over `seconds` of the server's threads, then the top symbols of its three busiest threads. */
@@ -119,8 +124,10 @@ async function compare(other: string): Promise<void> {
   }
 }
 
-/** CPU µs per request of the last measured operation: profile shares are turned into µs with it. */
-let lastCpuUs = 0;
+/** The last measured operation: its main thread's CPU µs per request (profile shares become µs with it) and its measured seconds (CLOCK_MONOTONIC µs). */
+let last = { mainUs: 0, window: { fromUs: 0, toUs: 0 } };
+/** CLOCK_MONOTONIC in µs, the clock V8 stamps profile samples with. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 async function main(): Promise<void> {
   if (args.includes('--ceiling')) await ceiling();
@@ -147,7 +154,7 @@ async function main(): Promise<void> {
       const first = await sendWire(server.endpoint, pool[0]!);
       if (first.status !== 200) throw new Error(`${op}: ${first.status} ${first.text}`);
       const r = await measure(server.endpoint, server.pid, pool);
-      lastCpuUs = r.cpuUs;
+      last = r;
       console.log(`${op}${args.includes('--skip-audit') ? ' (skip audit)' : ''}: ${r.rps.toFixed(0)} req/s, ${r.cpuUs.toFixed(1)} µs CPU/req, p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms, non2xx ${r.non2xx}`);
       console.log(`  µs per request by thread (user+sys): ${r.threads}`);
     }
@@ -161,9 +168,16 @@ async function main(): Promise<void> {
       console.log(`profile ${join(profDir, file)}: busy ${s.busyPercent.toFixed(0)} %`);
       for (const f of s.functions) console.log(`  self ${f.percent.toFixed(1).padStart(5)} %  ${f.name}  ${f.where}`);
       for (const a of s.areas.slice(0, 20)) console.log(`  area ${a.percent.toFixed(1).padStart(5)} %  ${a.name}`);
-      // Busy share × measured CPU per request (the profile sees the main thread only): µs per stage.
-      const us = (pct: number) => ((pct / 100) * lastCpuUs).toFixed(1).padStart(6);
-      for (const f of s.inclusive) console.log(`  incl ${f.percent.toFixed(1).padStart(5)} % ≈ ${us(f.percent)} µs  ${f.name}  ${f.where}`);
+      // Busy share × the main thread's measured CPU per request (the profile sees the main thread only).
+      const us = (share: number) => (share * last.mainUs).toFixed(1).padStart(6);
+      for (const f of s.inclusive) console.log(`  incl ${f.percent.toFixed(1).padStart(5)} % ≈ ${us(f.percent / 100)} µs  ${f.name}  ${f.where}`);
+      // The measured seconds alone, each sample counted once: the stages add up to the main thread's CPU per request.
+      const w = stagesInWindow(join(profDir, file), last.window.fromUs, last.window.toUs);
+      console.log(`main thread by stage, measured seconds of the last operation (${last.mainUs.toFixed(0)} µs per request; parts ≥ 1 µs):`);
+      for (const st of w.stages.filter((x) => x.share * last.mainUs >= 0.5)) {
+        console.log(`  ${us(st.share)} µs  ${st.stage}`);
+        for (const part of st.parts.filter((x) => x.share * last.mainUs >= 1)) console.log(`    ${us(part.share)} µs  ${part.stage}`);
+      }
       return;
     }
   }

@@ -122,3 +122,58 @@ export function summarizeCpuProfile(file: string, root: string, top = 20, skipMs
       .map(([a, us]) => ({ name: a, where: '', ms: us / 1000, percent: pct(us) })),
   };
 }
+
+/** Frames that only dispatch (the event loop, microtask and timer queues, event emitters): a stage is what they run. */
+const DISPATCH = new Set(['(root)', 'processTicksAndRejections', 'runMicrotasks', 'processImmediate', 'listOnTimeout', 'processTimers', 'emit', '']);
+
+export interface StageTime {
+  /** Function name and file (`name (dir/file.js)`). */
+  stage: string;
+  /** Share of the window's busy main-thread time. */
+  share: number;
+  /** The stage's callees (and `(self)`), by share, largest first. */
+  parts: { stage: string; share: number }[];
+}
+
+/**
+ * Main-thread time of a profile between two CLOCK_MONOTONIC instants in µs (what V8 stamps its
+ * samples with and process.hrtime reads), by stage: each busy sample goes to the first frame of its
+ * stack below the dispatch frames — node:http's parser for a new request, the async function a
+ * microtask resumed, a message from a worker thread — and, within that stage, to the callee it was in.
+ * Unlike `inclusive`, every sample counts once, so the stages add up to the busy time.
+ */
+export function stagesInWindow(file: string, fromUs: number, toUs: number): { busyUs: number; stages: StageTime[] } {
+  const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const label = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} (${n.callFrame.url.split('/').slice(-2).join('/')})`;
+  const stages = new Map<string, { us: number; parts: Map<string, number> }>();
+  let busyUs = 0;
+  let at = p.startTime;
+  for (let i = 0; i < p.samples.length; i++) {
+    at += p.timeDeltas[i] ?? 0;
+    if (at < fromUs || at > toUs) continue;
+    const us = p.timeDeltas[i + 1] ?? 0;
+    const leaf = byId.get(p.samples[i]!)!;
+    if (leaf.callFrame.functionName === '(idle)') continue;
+    busyUs += us;
+    const path: ProfileNode[] = [];
+    for (let cur: number | undefined = leaf.id; cur !== undefined; cur = parent.get(cur)) path.push(byId.get(cur)!);
+    path.reverse();
+    const first = path.findIndex((n) => !DISPATCH.has(n.callFrame.functionName));
+    const stage = first < 0 ? '(dispatch)' : label(path[first]!);
+    const part = first < 0 || first === path.length - 1 ? '(self)' : label(path[first + 1]!);
+    const s = stages.get(stage) ?? { us: 0, parts: new Map<string, number>() };
+    s.us += us;
+    s.parts.set(part, (s.parts.get(part) ?? 0) + us);
+    stages.set(stage, s);
+  }
+  const share = (us: number) => (busyUs > 0 ? us / busyUs : 0);
+  return {
+    busyUs,
+    stages: [...stages.entries()]
+      .sort((a, b) => b[1].us - a[1].us)
+      .map(([stage, s]) => ({ stage, share: share(s.us), parts: [...s.parts.entries()].sort((a, b) => b[1] - a[1]).map(([part, us]) => ({ stage: part, share: share(us) })) })),
+  };
+}
