@@ -32,6 +32,9 @@ async function withStore<T>(dataDir: string, fn: (store: Store) => Promise<T>, d
   }
 }
 
+/** Every audit command reads the server's store: the data directory's SQLite file or a PostgreSQL database. */
+const DATABASE_URL_OPTION = ['--database-url <url>', 'PostgreSQL store, postgres://… (LOCKSMITH_DATABASE_URL; default the data directory)'] as const;
+
 /** `locksmith audit verify | export | public-key | digest`. */
 export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('the audit trail: verify, export, digest public key');
@@ -43,7 +46,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--account <id>', 'only this account')
     .option('--region <r>', 'only this region')
     .option('--public-key <file>', 'digest public key (PEM) to trust instead of the stored one; needs --region')
-    .option('--database-url <url>', 'PostgreSQL store, postgres://… (LOCKSMITH_DATABASE_URL; default the data directory)')
+    .option(...DATABASE_URL_OPTION)
     .action(async (o: { dataDir: string; account?: string; region?: string; publicKey?: string; databaseUrl?: string }) => {
       const publicKeys = new Map<string, KeyObject>();
       if (o.publicKey) {
@@ -75,8 +78,9 @@ export function registerAuditCommands(program: Command): void {
     .option('--data-dir <dir>', 'data directory (LOCKSMITH_DATA_DIR)', DEFAULT_DATA_DIR)
     .option('--account <id>', 'only this account')
     .option('--region <r>', 'only this region')
-    .action(async (o: { out: string; dataDir: string; account?: string; region?: string }) => {
-      const report = await withStore(o.dataDir, (store) => exportAuditTrail(store.audit, o.out, { account: o.account, region: o.region }));
+    .option(...DATABASE_URL_OPTION)
+    .action(async (o: { out: string; dataDir: string; account?: string; region?: string; databaseUrl?: string }) => {
+      const report = await withStore(o.dataDir, (store) => exportAuditTrail(store.audit, o.out, { account: o.account, region: o.region }), o.databaseUrl);
       console.log(`exported ${report.records} records and ${report.digests} digests in ${report.files.length} files to ${o.out}`);
     });
 
@@ -85,11 +89,12 @@ export function registerAuditCommands(program: Command): void {
     .description("print the region's digest public key (PEM), creating the key if needed")
     .option('--data-dir <dir>', 'data directory (LOCKSMITH_DATA_DIR)', DEFAULT_DATA_DIR)
     .option('--region <r>', 'region (LOCKSMITH_REGION)', DEFAULT_REGION)
-    .action(async (o: { dataDir: string; region: string }) => {
+    .option(...DATABASE_URL_OPTION)
+    .action(async (o: { dataDir: string; region: string; databaseUrl?: string }) => {
       const pem = await withStore(o.dataDir, async (store) => {
         const existing = await store.audit.digestKey(o.region);
         return publicKeyPem(existing ?? (await ensureDigestKey(store.audit, keyring(o.dataDir, true)!, systemClock, o.region)));
-      });
+      }, o.databaseUrl);
       process.stdout.write(pem);
     });
 
@@ -97,8 +102,9 @@ export function registerAuditCommands(program: Command): void {
     .command('digest')
     .description('sign a digest for every chain with records since its last digest, now')
     .option('--data-dir <dir>', 'data directory (LOCKSMITH_DATA_DIR)', DEFAULT_DATA_DIR)
-    .action(async (o: { dataDir: string }) => {
-      const written = await withStore(o.dataDir, (store) => signDigests(store.audit, keyring(o.dataDir, true)!, systemClock));
+    .option(...DATABASE_URL_OPTION)
+    .action(async (o: { dataDir: string; databaseUrl?: string }) => {
+      const written = await withStore(o.dataDir, (store) => signDigests(store.audit, keyring(o.dataDir, true)!, systemClock), o.databaseUrl);
       console.log(`signed ${written.length} digest(s)`);
     });
 }
