@@ -1,9 +1,8 @@
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, GetUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { ListKeysCommand } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetFederationTokenCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
-import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { failInserts } from '../lib/test-store.js';
 import { after, before, describe, it } from 'node:test';
 import { ACCOUNT, Harness, iamClient, stsClient, type Credentials } from './harness.js';
 import { failure, isoSeconds, recordOf, recordsOf, requestIdOf } from './audit-helpers.js';
@@ -109,8 +108,7 @@ describe('audit trail: IAM and STS calls', () => {
   });
 
   it('IAM and STS calls that cannot be recorded fail with ServiceFailure / InternalFailure', async () => {
-    const db = new Database(join(h.dataDir, 'locksmith.db'));
-    db.exec(`CREATE TRIGGER audit_full BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+    const undo = failInserts(h.dataDir, 'audit_events', 'disk full');
     try {
       const i = await failure(() => iam.send(new GetUserCommand({ UserName: 'bob' })));
       assert.deepEqual([i.name, i.$metadata.httpStatusCode], ['ServiceFailureException', 500]); // the SDK's name for ServiceFailure
@@ -118,8 +116,7 @@ describe('audit trail: IAM and STS calls', () => {
       assert.deepEqual([s.name, s.$metadata.httpStatusCode], ['InternalFailure', 500]);
       assert.equal(recordsOf(h, requestIdOf(s)).length, 0);
     } finally {
-      db.exec('DROP TRIGGER audit_full');
-      db.close();
+      undo();
     }
   });
 });

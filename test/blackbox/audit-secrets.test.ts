@@ -12,11 +12,13 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import { exportAuditTrail } from '../../src/audit/export.js';
+import { openPostgresStore } from '../../src/store/postgres/pg-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { dumpTestDatabase, knownTestDatabaseUrl } from '../lib/test-store.js';
 import { ACCOUNT, Harness, iamClient, signRequest, send, stsClient, type Credentials } from './harness.js';
 import { failure, storedRows } from './audit-helpers.js';
 
-/** Every secret the run sees, as bytes; searched for raw, base64 and hex in the database files and the export. */
+/** Every secret the run sees, as bytes; searched for raw, base64 and hex in the database (files or dump) and the export. */
 class Secrets {
   readonly all: { what: string; bytes: Buffer }[] = [];
   add(what: string, v: string | Uint8Array | undefined): void {
@@ -108,11 +110,16 @@ describe('audit trail: no secret ever reaches it', () => {
     assert.ok(records.some((r) => r.record.errorCode === 'ValidationException' && r.record.eventName === 'Encrypt'));
     assert.ok(records.some((r) => r.record.errorCode === 'InvalidSignatureException'));
 
-    const scanDataDir = (when: string) => readdirSync(h.dataDir).filter((f) => f.startsWith('locksmith.db') && statSync(join(h.dataDir, f)).size > 0)
-      .flatMap((f) => s.find(readFileSync(join(h.dataDir, f)), `${f} (${when})`));
+    // The store's files (SQLite, WAL included), or on PostgreSQL a plain dump of the server's database (bytea as hex).
+    const databaseUrl = knownTestDatabaseUrl(h.dataDir);
+    const scanDataDir = (when: string) => databaseUrl
+      ? s.find(dumpTestDatabase(databaseUrl), `PostgreSQL dump (${when})`)
+      : readdirSync(h.dataDir).filter((f) => f.startsWith('locksmith.db') && statSync(join(h.dataDir, f)).size > 0)
+        .flatMap((f) => s.find(readFileSync(join(h.dataDir, f)), `${f} (${when})`));
     assert.equal(s.find(Buffer.from(`{"x":"${dk.Plaintext ? Buffer.from(dk.Plaintext).toString('base64') : ''}"}`), 'control').length, 1, 'the scan finds what is there');
+    if (databaseUrl) assert.ok(dumpTestDatabase(databaseUrl).includes(key), "the dump holds the store's rows (the key's id)");
     const found = scanDataDir('running');
-    const store = openSqliteStore(join(h.dataDir, 'locksmith.db'));
+    const store = databaseUrl ? await openPostgresStore(databaseUrl) : openSqliteStore(join(h.dataDir, 'locksmith.db'));
     const exported = await exportAuditTrail(store.audit, outDir);
     await store.close();
     assert.ok(exported.records >= records.length);

@@ -2,9 +2,8 @@ import {
   CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyCommand,
   GenerateRandomCommand, ListKeysCommand, PutKeyPolicyCommand, ScheduleKeyDeletionCommand, type KeyMetadata,
 } from '@aws-sdk/client-kms';
-import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { failInserts } from '../lib/test-store.js';
 import { after, before, describe, it } from 'node:test';
 import { elementDate } from '../../src/audit/record.js';
 import { ACCOUNT, Harness, REGION } from './harness.js';
@@ -136,15 +135,13 @@ describe('audit trail: KMS calls', () => {
   });
 
   it('a call whose event cannot be recorded fails with a 5xx instead of succeeding unrecorded', async () => {
-    const db = new Database(join(h.dataDir, 'locksmith.db'));
-    db.exec(`CREATE TRIGGER audit_full BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+    const undo = failInserts(h.dataDir, 'audit_events', 'disk full');
     try {
       const err = await failure(() => h.kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('unrecorded') })));
       assert.deepEqual([err.name, err.$metadata.httpStatusCode], ['KMSInternalException', 500]);
       assert.equal(recordsOf(h, requestIdOf(err)).length, 0);
     } finally {
-      db.exec('DROP TRIGGER audit_full');
-      db.close();
+      undo();
     }
     const ok = await h.kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('recorded') }));
     assert.equal(recordOf(h, requestIdOf(ok)).eventName, 'Encrypt');

@@ -10,6 +10,8 @@ import { GetUserPolicyCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/
 import { DescribeKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
+import { failInserts, queryTestDatabase, testStore } from '../lib/test-store.js';
+import { ManualClock } from '../../src/util/clock.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -237,12 +239,12 @@ describe('audit intents: a call that may change state is recorded before it runs
       h = await Harness.start({ dataDir, seedFile });
       let iam = iamClient(h, ALPHA_ROOT);
       const ok = await iam.send(new PutUserPolicyCommand({ UserName: 'auditor', PolicyName: 'fine', PolicyDocument: ALLOW_ALL }));
-      const intents = () => withDb(dataDir, (db) => db.prepare('SELECT request_id, record FROM audit_intents').all() as { request_id: string; record: string }[]);
+      const sql = 'SELECT request_id, record FROM audit_intents';
+      const intents = () => queryTestDatabase<{ request_id: string; record: string }>(dataDir, sql) ?? withDb(dataDir, (db) => db.prepare(sql).all() as { request_id: string; record: string }[]);
       assert.deepEqual(intents(), [], 'a recorded call settles its intent');
       assert.equal(recordsOf(h, ok.$metadata.requestId).length, 1);
       // The audit store refuses PutUserPolicy records (a trigger stands in for a failing disk).
-      withDb(dataDir, (db) => db.exec(`CREATE TRIGGER test_fail_put BEFORE INSERT ON audit_events WHEN NEW.event_name = 'PutUserPolicy'
-        BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END;`));
+      const undo = failInserts(dataDir, 'audit_events', 'injected audit failure', { column: 'event_name', value: 'PutUserPolicy' });
       const failed = await iam.send(new PutUserPolicyCommand({ UserName: 'auditor', PolicyName: 'lost', PolicyDocument: ALLOW_ALL })).catch((e: { $metadata: { httpStatusCode?: number; requestId?: string } }) => e);
       assert.equal(failed.$metadata.httpStatusCode, 500, 'answered with an internal error');
       const requestId = failed.$metadata.requestId!;
@@ -254,9 +256,10 @@ describe('audit intents: a call that may change state is recorded before it runs
       iam.destroy();
       await h.stop();
       h = undefined;
-      withDb(dataDir, (db) => db.exec('DROP TRIGGER test_fail_put'));
-      // At the next start the left-over intent is recorded, marked with an unknown outcome.
-      h = await Harness.start({ dataDir });
+      undo();
+      // At the next start the left-over intent is recorded, marked with an unknown outcome. On PostgreSQL
+      // other nodes may have calls in flight: a start records only intents older than 10 minutes (app.ts).
+      h = await Harness.start({ dataDir, ...(testStore() === 'postgres' ? { clock: new ManualClock(Date.now() + 11 * 60_000) } : {}) });
       iam = iamClient(h, ALPHA_ROOT);
       const [record] = recordsOf(h, requestId);
       assert.equal(record?.eventName, 'PutUserPolicy');
@@ -275,8 +278,7 @@ describe('audit intents: a call that may change state is recorded before it runs
     try {
       h = await Harness.start({ dataDir, seedFile });
       const iam = iamClient(h, ALPHA_ROOT);
-      withDb(dataDir, (db) => db.exec(`CREATE TRIGGER test_fail_intent BEFORE INSERT ON audit_intents
-        BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END;`));
+      failInserts(dataDir, 'audit_intents', 'injected audit failure');
       const failed = await iam.send(new PutUserPolicyCommand({ UserName: 'auditor', PolicyName: 'never', PolicyDocument: ALLOW_ALL })).catch((e: Error & { $metadata: { httpStatusCode?: number } }) => e);
       assert.equal((failed as { $metadata: { httpStatusCode?: number } }).$metadata.httpStatusCode, 500);
       const e = await iam.send(new GetUserPolicyCommand({ UserName: 'auditor', PolicyName: 'never' })).catch((x: Error) => x);

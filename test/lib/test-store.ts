@@ -4,7 +4,9 @@
  * test process (the same database again for the same data directory, so restart tests restart
  * onto their state). Lets the whole black-box suite run against the PostgreSQL adapter.
  */
+import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { binDir, startPostgres, type PostgresCluster } from './postgres.js';
 
@@ -51,4 +53,47 @@ export function queryTestDatabase<R>(dataDir: string, sql: string): R[] | undefi
     { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as R[];
+}
+
+/** Runs SQL statements (DDL too) on the database of a data directory's test server (PostgreSQL only). */
+export function execTestDatabase(dataDir: string, sql: string): void {
+  const url = resolved.get(dataDir);
+  if (!url) throw new Error(`no PostgreSQL test database for ${dataDir}`);
+  const r = spawnSync(join(binDir(), 'psql'), [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
+}
+
+/**
+ * Makes the store of a data directory's test server refuse inserts into `table` (only rows whose
+ * `column` holds `value`, when given) with `message`, as a full disk would: a trigger in SQLite or
+ * PostgreSQL, whichever the server uses. Returns the undo.
+ */
+export function failInserts(dataDir: string, table: string, message: string, only?: { column: string; value: string }): () => void {
+  const name = `test_fail_${table}_${randomBytes(4).toString('hex')}`;
+  const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
+  if (resolved.has(dataDir)) {
+    const raise = `RAISE EXCEPTION '%', ${literal(message)};`;
+    execTestDatabase(dataDir, `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN
+      ${only ? `IF NEW.${only.column} = ${literal(only.value)} THEN ${raise} END IF;` : raise} RETURN NEW; END $f$;
+      CREATE TRIGGER ${name} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}();`);
+    return () => execTestDatabase(dataDir, `DROP TRIGGER ${name} ON ${table}; DROP FUNCTION ${name}();`);
+  }
+  const sqlite = (sql: string) => {
+    const db = new Database(join(dataDir, 'locksmith.db'));
+    try {
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+  };
+  sqlite(`CREATE TRIGGER ${name} BEFORE INSERT ON ${table} ${only ? `WHEN NEW.${only.column} = ${literal(only.value)}` : ''}
+    BEGIN SELECT RAISE(ABORT, ${literal(message)}); END;`);
+  return () => sqlite(`DROP TRIGGER ${name}`);
+}
+
+/** A plain-text dump (pg_dump, data only) of a PostgreSQL test database: what an attacker holding a backup reads. */
+export function dumpTestDatabase(url: string): Buffer {
+  const r = spawnSync(join(binDir(), 'pg_dump'), ['--data-only', '--no-owner', url], { maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`pg_dump failed: ${r.stderr.toString()}`);
+  return r.stdout;
 }
