@@ -29,7 +29,7 @@ export function VerifyChain({ c }: { c: Clients }) {
             <ul>
               {result.Chains.map((ch) => (
                 <li key={`${ch.Region}/${ch.Writer}`}>
-                  {ch.Account} {ch.Region}{ch.Writer ? ` (node ${ch.Writer})` : ''}: {ch.RecordsVerified} records, {ch.Digests} digests: {ch.Ok ? 'OK' : 'BROKEN'}
+                  {ch.Account} {ch.Region}{ch.Writer ? ` (node ${ch.Writer})` : ''}: {ch.RecordsVerified} records{ch.Ok ? '' : ' read up to the first break'}, {ch.Digests} digests: {ch.Ok ? 'OK' : 'BROKEN'}
                   {ch.FirstBrokenRecord ? <div>{ch.FirstBrokenRecord.Kind}: {ch.FirstBrokenRecord.Message}</div> : null}
                   {ch.DigestProblems.map((p, i) => <div key={i}>digest: {p.Message}</div>)}
                 </li>

@@ -57,13 +57,14 @@ export function registerAuditCommands(program: Command): void {
         verifyAuditTrail(store.audit, { account: o.account, region: o.region, publicKeys, keyring: keyring(o.dataDir, false) }), o.databaseUrl);
       let broken = 0;
       for (const r of reports) {
-        const head = `${r.account} ${r.region}${r.writer ? ` (node ${r.writer})` : ''}: ${r.records} records, ${r.digests} digests`;
+        const chain = `${r.account} ${r.region}${r.writer ? ` (node ${r.writer})` : ''}`;
         if (r.problems.length === 0) {
-          console.log(`${head}: OK`);
+          console.log(`${chain}: ${r.records} records, ${r.digests} digests: OK`);
           continue;
         }
         broken++;
-        console.log(`${head}: BROKEN`);
+        // Verification stops at the chain's first break: the count is of the records read up to it.
+        console.log(`${chain}: ${r.records} records read up to the first break, ${r.digests} digests: BROKEN`);
         for (const p of r.problems) console.log(`  ${p.kind}: ${p.message}`);
       }
       if (reports.length === 0) console.log('no audit records');
