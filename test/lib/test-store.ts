@@ -55,6 +55,9 @@ export function queryTestDatabase<R>(dataDir: string, sql: string): R[] | undefi
   return JSON.parse(r.stdout) as R[];
 }
 
+/** A string as an SQL literal (SQLite and PostgreSQL alike). */
+export const sqlLiteral = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+
 /** Runs SQL statements (DDL too) on the database of a data directory's test server (PostgreSQL only). */
 export function execTestDatabase(dataDir: string, sql: string): void {
   const url = resolved.get(dataDir);
@@ -70,11 +73,10 @@ export function execTestDatabase(dataDir: string, sql: string): void {
  */
 export function failInserts(dataDir: string, table: string, message: string, only?: { column: string; value: string }): () => void {
   const name = `test_fail_${table}_${randomBytes(4).toString('hex')}`;
-  const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
   if (resolved.has(dataDir)) {
-    const raise = `RAISE EXCEPTION '%', ${literal(message)};`;
+    const raise = `RAISE EXCEPTION '%', ${sqlLiteral(message)};`;
     execTestDatabase(dataDir, `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN
-      ${only ? `IF NEW.${only.column} = ${literal(only.value)} THEN ${raise} END IF;` : raise} RETURN NEW; END $f$;
+      ${only ? `IF NEW.${only.column} = ${sqlLiteral(only.value)} THEN ${raise} END IF;` : raise} RETURN NEW; END $f$;
       CREATE TRIGGER ${name} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}();`);
     return () => execTestDatabase(dataDir, `DROP TRIGGER ${name} ON ${table}; DROP FUNCTION ${name}();`);
   }
@@ -86,8 +88,8 @@ export function failInserts(dataDir: string, table: string, message: string, onl
       db.close();
     }
   };
-  sqlite(`CREATE TRIGGER ${name} BEFORE INSERT ON ${table} ${only ? `WHEN NEW.${only.column} = ${literal(only.value)}` : ''}
-    BEGIN SELECT RAISE(ABORT, ${literal(message)}); END;`);
+  sqlite(`CREATE TRIGGER ${name} BEFORE INSERT ON ${table} ${only ? `WHEN NEW.${only.column} = ${sqlLiteral(only.value)}` : ''}
+    BEGIN SELECT RAISE(ABORT, ${sqlLiteral(message)}); END;`);
   return () => sqlite(`DROP TRIGGER ${name}`);
 }
 
