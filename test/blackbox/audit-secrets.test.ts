@@ -112,12 +112,16 @@ describe('audit trail: no secret ever reaches it', () => {
 
     // The store's files (SQLite, WAL included), or on PostgreSQL a plain dump of the server's database (bytea as hex).
     const databaseUrl = knownTestDatabaseUrl(h.dataDir);
-    const scanDataDir = (when: string) => databaseUrl
-      ? s.find(dumpTestDatabase(databaseUrl), `PostgreSQL dump (${when})`)
-      : readdirSync(h.dataDir).filter((f) => f.startsWith('locksmith.db') && statSync(join(h.dataDir, f)).size > 0)
-        .flatMap((f) => s.find(readFileSync(join(h.dataDir, f)), `${f} (${when})`));
+    const scanDataDir = (when: string) => {
+      if (!databaseUrl) {
+        return readdirSync(h.dataDir).filter((f) => f.startsWith('locksmith.db') && statSync(join(h.dataDir, f)).size > 0)
+          .flatMap((f) => s.find(readFileSync(join(h.dataDir, f)), `${f} (${when})`));
+      }
+      const dump = dumpTestDatabase(databaseUrl);
+      assert.ok(dump.includes(key), `the dump holds the store's rows (the key's id, ${when})`);
+      return s.find(dump, `PostgreSQL dump (${when})`);
+    };
     assert.equal(s.find(Buffer.from(`{"x":"${dk.Plaintext ? Buffer.from(dk.Plaintext).toString('base64') : ''}"}`), 'control').length, 1, 'the scan finds what is there');
-    if (databaseUrl) assert.ok(dumpTestDatabase(databaseUrl).includes(key), "the dump holds the store's rows (the key's id)");
     const found = scanDataDir('running');
     const store = databaseUrl ? await openPostgresStore(databaseUrl) : openSqliteStore(join(h.dataDir, 'locksmith.db'));
     const exported = await exportAuditTrail(store.audit, outDir);

@@ -9,8 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { ACCOUNT, Harness } from './harness.js';
 import { locksmith } from './audit-helpers.js';
-import { copyTestDatabase, withDatabase } from '../lib/test-database-copy.js';
-import { knownTestDatabaseUrl, queryTestDatabase, testStore } from '../lib/test-store.js';
+import { copyTestDatabase, knownTestDatabaseUrl, queryTestDatabase, testStore, withDatabase } from '../lib/test-store.js';
 
 const link = (prev: string, record: string) => createHash('sha256').update(prev).update(record).digest('hex');
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -8,6 +8,8 @@ import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import pg from 'pg';
+import { databasePath } from '../../src/server/store-setup.js';
 import { binDir, startPostgres, type PostgresCluster } from './postgres.js';
 
 let cluster: Promise<PostgresCluster> | undefined;
@@ -41,6 +43,13 @@ export async function testDatabaseUrl(dataDir: string): Promise<string | undefin
 /** The database URL already given to the test server of this data directory, if any (PostgreSQL only). */
 export const knownTestDatabaseUrl = (dataDir: string): string | undefined => resolved.get(dataDir);
 
+/** Runs psql on `url` with `args` (ON_ERROR_STOP, no psqlrc); its output. */
+function psql(url: string, args: string[]): string {
+  const r = spawnSync(join(binDir(), 'psql'), [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
+  return r.stdout;
+}
+
 /**
  * Runs one query synchronously (psql) on the database of a data directory's test server and
  * returns its rows (for white-box checks written against the SQLite file); undefined when that
@@ -49,10 +58,7 @@ export const knownTestDatabaseUrl = (dataDir: string): string | undefined => res
 export function queryTestDatabase<R>(dataDir: string, sql: string): R[] | undefined {
   const url = resolved.get(dataDir);
   if (!url) return undefined; // SQLite: not a harness server on PostgreSQL (or a spawned `serve`)
-  const r = spawnSync(join(binDir(), 'psql'), [url, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', `SELECT coalesce(json_agg(q), '[]') FROM (${sql}) q`],
-    { encoding: 'utf8', maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as R[];
+  return JSON.parse(psql(url, ['-A', '-t', '-c', `SELECT coalesce(json_agg(q), '[]') FROM (${sql}) q`])) as R[];
 }
 
 /** A string as an SQL literal (SQLite and PostgreSQL alike). */
@@ -62,8 +68,7 @@ export const sqlLiteral = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 export function execTestDatabase(dataDir: string, sql: string): void {
   const url = resolved.get(dataDir);
   if (!url) throw new Error(`no PostgreSQL test database for ${dataDir}`);
-  const r = spawnSync(join(binDir(), 'psql'), [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
+  psql(url, ['-c', sql]);
 }
 
 /**
@@ -81,7 +86,7 @@ export function failInserts(dataDir: string, table: string, message: string, onl
     return () => execTestDatabase(dataDir, `DROP TRIGGER ${name} ON ${table}; DROP FUNCTION ${name}();`);
   }
   const sqlite = (sql: string) => {
-    const db = new Database(join(dataDir, 'locksmith.db'));
+    const db = new Database(databasePath(dataDir));
     try {
       db.exec(sql);
     } finally {
@@ -98,4 +103,41 @@ export function dumpTestDatabase(url: string): Buffer {
   const r = spawnSync(join(binDir(), 'pg_dump'), ['--data-only', '--no-owner', url], { maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`pg_dump failed: ${r.stderr.toString()}`);
   return r.stdout;
+}
+
+// Copies of a stopped test server's PostgreSQL database, for tests that change a copy of its state (a
+// copied data directory then comes with a copied database); they live on the test process's cluster.
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** Runs `fn` with a client connected to `url`; always disconnects. */
+export async function withDatabase<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A new database on the same cluster, created from the database of the test server of `dataDir`
+ * as its template (CREATE DATABASE … TEMPLATE: schema, rows and sequences as they are). That
+ * server must be stopped: PostgreSQL refuses to copy a database others are connected to.
+ * Returns the copy's URL. Throws when the data directory has no PostgreSQL test database.
+ */
+export async function copyTestDatabase(dataDir: string): Promise<string> {
+  const source = resolved.get(dataDir);
+  if (!source) throw new Error(`no PostgreSQL test database for ${dataDir}`);
+  const sourceName = decodeURIComponent(new URL(source).pathname.slice(1));
+  if (!sourceName) throw new Error(`no database name in ${source}`);
+  const copyName = `${sourceName}_copy_${randomBytes(4).toString('hex')}`;
+  if (Buffer.byteLength(copyName) > 63) throw new Error(`database name too long for a copy: ${sourceName}`); // PostgreSQL would truncate it
+  const admin = new URL(source);
+  admin.pathname = '/postgres'; // the cluster's maintenance database, same host, port and user
+  await withDatabase(admin.href, (c) => c.query(`CREATE DATABASE ${quoteIdent(copyName)} TEMPLATE ${quoteIdent(sourceName)}`));
+  const copy = new URL(source);
+  copy.pathname = `/${encodeURIComponent(copyName)}`;
+  return copy.href;
 }
