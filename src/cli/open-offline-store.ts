@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { databasePath } from '../server/store-setup.js';
 import type { Store } from '../store/ports.js';
 import type { S3Store } from '../store/s3-ports.js';
 import { openSqliteS3Store } from '../store/sqlite/sqlite-s3.js';
@@ -22,7 +22,7 @@ export async function openOfflineStore(dataDir: string, databaseUrl: string | un
     // Every node's audit chains (account, region, node id), as the nodes write them.
     return { ...pg, audit: withWriterChains(pg.audit, pg.db, '') };
   }
-  const path = join(dataDir, 'locksmith.db');
+  const path = databasePath(dataDir);
   if (!existsSync(path)) throw new Error(`no Locksmith database at ${path}`);
   return openSqliteStore(path);
 }
@@ -31,6 +31,6 @@ export async function openOfflineStore(dataDir: string, databaseUrl: string | un
 export async function openOfflineStores(dataDir: string, databaseUrl: string | undefined = DEFAULT_DATABASE_URL): Promise<{ store: Store; s3: S3Store; close(): Promise<void> }> {
   const store = await openOfflineStore(dataDir, databaseUrl);
   if (databaseUrl !== undefined) return { store, s3: (store as Store & { s3: S3Store }).s3, close: () => store.close() };
-  const s3 = openSqliteS3Store(join(dataDir, 'locksmith.db'));
+  const s3 = openSqliteS3Store(databasePath(dataDir));
   return { store, s3, close: async () => { await s3.close(); await store.close(); } };
 }
