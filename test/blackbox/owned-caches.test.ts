@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateKeyCommand, EncryptCommand, SignCommand } from '@aws-sdk/client-kms';
-import { Harness } from './harness.js';
+import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { Harness, s3Client } from './harness.js';
 import { testStore } from '../lib/test-store.js';
 
 describe('caches owned by each server', () => {
@@ -48,5 +49,27 @@ describe('caches owned by each server', () => {
     assert.deepEqual(a.server.cacheSizes(), { signingKeys: 0, unwrapped: 0, privateKeys: 0, storeReads: 0, bucketKeys: 0 }, 'closing a server empties its caches');
     assert.ok(b.server.cacheSizes().signingKeys > 0, "and leaves the other server's alone");
     // Harness.stop closes again: a second close must be harmless.
+  });
+
+  it('S3 writes leave the caches alone: no node caches S3 metadata', async () => {
+    const s3 = s3Client(b);
+    await s3.send(new CreateBucketCommand({ Bucket: 'cache-neutral' }));
+    const key = (await b.kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    const settle = () => new Promise((r) => setTimeout(r, 150)); // a change notice arrives within ms, the counter poll every 20 ms
+    // On PostgreSQL the change feed empties a node's caches shortly after a write of cached state (CreateKey).
+    let filled = b.server.cacheSizes();
+    for (let attempt = 0; attempt < 20; attempt++) {
+      await b.kms.send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') }));
+      await settle();
+      filled = b.server.cacheSizes();
+      if (filled.unwrapped > 0 && filled.storeReads > 0) break;
+    }
+    assert.ok(filled.unwrapped > 0 && filled.storeReads > 0, 'the Encrypt left its reads and its unwrapped key cached');
+    for (let i = 0; i < 3; i++) await s3.send(new PutObjectCommand({ Bucket: 'cache-neutral', Key: `o${i}`, Body: 'bytes' }));
+    await s3.send(new DeleteObjectCommand({ Bucket: 'cache-neutral', Key: 'o0' }));
+    await settle();
+    const after = b.server.cacheSizes();
+    assert.ok(after.unwrapped >= filled.unwrapped, `unwrapped secrets kept (${filled.unwrapped} → ${after.unwrapped})`);
+    assert.ok(after.storeReads >= filled.storeReads, `store reads kept (${filled.storeReads} → ${after.storeReads})`);
   });
 });

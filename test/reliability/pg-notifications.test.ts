@@ -76,6 +76,35 @@ describe('PostgreSQL change feed', () => {
     assert.equal(await n(), changed);
   });
 
+  it('S3 metadata writes move neither the counter nor the feed: no node caches what they change', async () => {
+    const n = async () => (await db.one<{ n: number }>('SELECT sum(n)::int AS n FROM store_changes'))!.n;
+    const b = await watcher('node-s3');
+    await b.w.sync();
+    const n0 = await n();
+    const seen = b.changes();
+    await db.transaction(async (tx) => {
+      await tx.run(`INSERT INTO s3_buckets (name, account, region, created_at) VALUES ('photos', '111122223333', 'us-east-1', 0)`);
+      await tx.run(`INSERT INTO s3_objects (bucket, key, file_id, size, etag, last_modified, headers, tags, part_sizes) VALUES ('photos', 'a.jpg', 'f1', 1, '"e"', 0, '{}', '{}', '[]')`);
+      await tx.run(`INSERT INTO s3_uploads (upload_id, bucket, key, initiated, account, initiator_arn, headers, tags) VALUES ('u1', 'photos', 'b.jpg', 0, '111122223333', 'arn:aws:iam::111122223333:root', '{}', '{}')`);
+      await tx.run(`INSERT INTO s3_parts (upload_id, part_number, file_id, size, etag, last_modified) VALUES ('u1', 1, 'f2', 1, '"e"', 0)`);
+    });
+    await db.run(`UPDATE s3_objects SET size = 2 WHERE bucket = 'photos'`);
+    await db.run(`DELETE FROM s3_parts WHERE upload_id = 'u1'`);
+    await db.run(`DELETE FROM s3_uploads WHERE upload_id = 'u1'`);
+    await db.run(`DELETE FROM s3_objects WHERE bucket = 'photos'`);
+    await db.run(`UPDATE s3_buckets SET policy = '{}' WHERE name = 'photos'`);
+    await db.run(`DELETE FROM s3_buckets WHERE name = 'photos'`);
+    assert.equal(await n(), n0, 'the counter did not move');
+    // A NOTIFY would arrive within milliseconds; a later write of cached state still does.
+    await new Promise((r) => setTimeout(r, 200));
+    await b.w.sync();
+    assert.equal(b.changes(), seen, 'no change reported for S3 writes');
+    await db.run(`UPDATE accounts SET created_at = 2 WHERE account = '111122223333'`);
+    const t0 = performance.now();
+    while (b.changes() === seen && performance.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(b.changes() > seen, 'a write of cached state is reported');
+  });
+
   it('a committed write reaches another node within 100 ms by NOTIFY', async () => {
     const b = await watcher('node-b');
     const windows: number[] = [];

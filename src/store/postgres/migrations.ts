@@ -14,15 +14,22 @@ export const CACHED_STATE_TABLES = [
   'accounts', 'access_keys', 'kms_keys', 'key_materials', 'aliases', 'key_tags',
   'iam_users', 'iam_roles', 'iam_inline_policies', 'iam_managed_policies', 'iam_policy_versions', 'iam_attachments', 'iam_tags',
   'sts_sessions', 'kms_grants', 'kms_grant_tokens', 'kms_grant_rules',
-  's3_buckets', 's3_objects', 's3_uploads', 's3_parts',
 ] as const;
+
+/**
+ * S3 metadata. Migration 1 gave these tables change triggers too, but no node caches anything read
+ * from them (the S3 store is read per request, not through the read cache; SQLite never had these
+ * triggers), and their writes — every PutObject, UploadPart, DeleteObject — emptied every node's
+ * caches. Migration 7 drops those triggers.
+ */
+const S3_METADATA_TABLES = ['s3_buckets', 's3_objects', 's3_uploads', 's3_parts'] as const;
 
 const STORE_CHANGES_SCHEMA = `
   CREATE TABLE store_changes (id INTEGER PRIMARY KEY CHECK (id = 0), n BIGINT NOT NULL);
   INSERT INTO store_changes (id, n) VALUES (0, 0);
   CREATE FUNCTION locksmith_store_changed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN UPDATE store_changes SET n = n + 1 WHERE id = 0; RETURN NULL; END $$;
-  ${CACHED_STATE_TABLES.map((t) => `CREATE TRIGGER ${t}_changes AFTER INSERT OR UPDATE OR DELETE ON ${t}
+  ${[...CACHED_STATE_TABLES, ...S3_METADATA_TABLES].map((t) => `CREATE TRIGGER ${t}_changes AFTER INSERT OR UPDATE OR DELETE ON ${t}
     FOR EACH STATEMENT EXECUTE FUNCTION locksmith_store_changed();`).join('\n  ')}
 `;
 
@@ -43,6 +50,9 @@ const STORE_CHANGES_SHARDS = `
     BEGIN UPDATE store_changes SET n = n + 1 WHERE id = pg_backend_pid() % ${STORE_CHANGE_SHARDS}; RETURN NULL; END $$;
 `;
 
+/** Migration 7: S3 writes leave the nodes' caches alone (S3_METADATA_TABLES). */
+const S3_WRITES_KEEP_CACHES = S3_METADATA_TABLES.map((t) => `DROP TRIGGER IF EXISTS ${t}_changes ON ${t};`).join('\n');
+
 /**
  * Versioned migrations, applied in order; `locksmith_migrations` records each one applied. Append
  * new steps at the end, never edit an applied one.
@@ -54,6 +64,7 @@ export const MIGRATIONS: readonly string[] = [
   AUDIT_WRITERS_MIGRATION,
   S3_SSE_SCHEMA,
   S3_CHECKSUM_SCHEMA,
+  S3_WRITES_KEEP_CACHES,
 ];
 
 /** Advisory-lock key of the migration step: the same on every node (any fixed 64-bit number). */
