@@ -54,8 +54,9 @@ const MSG = {
   md5Mismatch: 'The calculated MD5 hash of the key did not match the hash that was provided.',
   // Unverified: the code; the brief and the S3 facts file say InvalidRequest, third-party tables InvalidArgument.
   insecure: 'Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.',
-  // Unverified: S3 refuses SSE-C combined with x-amz-server-side-encryption with InvalidArgument; the text is ours.
-  combined: 'Server Side Encryption with Customer provided keys is incompatible with the encryption method specified',
+  // S3's answer quoted in user reports (aws/aws-sdk-ruby#1302; confluentinc/kafka-connect-storage-cloud#389,
+  // with its InvalidArgument code), as MinIO's ErrIncompatibleEncryptionMethod words it: "key", no final period.
+  combined: 'Server Side Encryption with Customer provided key is incompatible with the encryption method specified',
 } as const;
 
 export const objectNeedsCustomerKey = () =>
