@@ -20,9 +20,12 @@ test('the facts carry the reference rows', () => {
   assert.equal(Object.keys(KMS_OPERATION_FACTS).length, 56);
 });
 
-test('src/model/kms-types.ts is what the generator makes of the model', async () => {
+test('the KMS model types (src/model/kms-types.ts and the files it re-exports) are what the generator makes of the model', async () => {
   // @ts-expect-error: a plain .mjs script without type declarations
   const { generate: generateTypes } = await import('../../scripts/gen-kms-types.mjs');
-  const committed = readFileSync(new URL('../../src/model/kms-types.ts', import.meta.url), 'utf8');
-  assert.equal(committed, (generateTypes as () => string)(), 'regenerate with `npm run gen:types`');
+  const files = (generateTypes as () => Record<string, string>)();
+  assert.deepEqual(Object.keys(files).sort(), ['src/model/kms-requests.ts', 'src/model/kms-responses.ts', 'src/model/kms-shapes.ts', 'src/model/kms-types.ts']);
+  for (const [path, text] of Object.entries(files)) {
+    assert.equal(readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8'), text, `${path}: regenerate with \`npm run gen:types\``);
+  }
 });
