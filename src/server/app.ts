@@ -188,7 +188,9 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   const audit = new AuditRecorder(store.audit, { maxBatch: opts.auditBatchSize, onCommit: (seconds) => metrics.auditCommitted(seconds), eventDeps: { store, random } });
   metrics.watchAuditQueue(() => audit.depth);
   const audited = withAuditedKeyDeletion(store, audit, clock, random);
-  const kms = new KmsService(audited, keyring, audit);
+  // LOCKSMITH_STAGE_TIMING=1 (read once, here): CPU per request stage, on /metrics and logged at close.
+  const timing = stageTimingFromEnv();
+  const kms = new KmsService(audited, keyring, audit, timing && ((authorize) => timing.measure('authorize', authorize)));
   const boot = await ensureDefaultAccount(store, keyring, random, clock, opts.defaultAccount);
   const scheduleEnv: ScheduleEnv = { kms, audit, clock, random };
   const runSchedule = async (): Promise<Record<string, number>> => {
@@ -214,13 +216,7 @@ export async function startLocksmith(opts: LocksmithOptions): Promise<RunningLoc
   }
   const s3 = new S3Service({ store: audited, s3: s3Store, files: objectFiles, kms, keyring, bucketKeys, hashThreads: new HashThreads(), onKeyUsed: (operation, keyArn) => metrics.keyUsed(keyArn, operation), ...(opts.insecureSkipAudit ? {} : { audit }) });
 
-  // LOCKSMITH_STAGE_TIMING=1 (read once, here): CPU per request stage, on /metrics and logged at close.
-  const timing = stageTimingFromEnv();
-  if (timing) {
-    const authorizeKey = kms.authorizer.authorizeKey.bind(kms.authorizer);
-    kms.authorizer.authorizeKey = (...a) => timing.measure('authorize', () => authorizeKey(...a));
-    metrics.watchStages(() => timing.rows());
-  }
+  if (timing) metrics.watchStages(() => timing.rows());
   const requestLog = requestLogger(opts.requestLog, opts.worker);
   const connections = new ConnectionGuard({ ...defaultConnectionLimits(), ...definedFields(opts.connectionLimits ?? {}) });
   const devClockControl = devClock && new DevClockControl(devClock, runSchedule);

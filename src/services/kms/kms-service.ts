@@ -61,6 +61,8 @@ export class KmsService implements KmsCore {
     readonly keyring: RootKeyring,
     /** Where events KMS records on its own (AwsServiceEvent) go, committed before the change they record. */
     readonly audit?: Pick<AuditRecorder, 'record'>,
+    /** Runs each authorization (LOCKSMITH_STAGE_TIMING: times it as a stage of its own). */
+    private readonly timeAuthorization?: (authorize: () => Promise<void>) => Promise<void>,
   ) {
     this.authorizer = new KmsAuthorizer(store);
   }
@@ -73,16 +75,18 @@ export class KmsService implements KmsCore {
     return key;
   }
 
-  async authorize(ctx: CallContext, key: KmsKey, opts: ResolveOptions): Promise<void> {
-    await this.authorizer.authorizeKey(ctx, {
-      action: opts.action ?? opts.op.name,
-      crossAccount: opts.op.crossAccount,
-      algorithmConditionKey: opts.op.algorithmConditionKey,
-      key,
-      input: opts.input,
-      encryptionContext: opts.encryptionContext,
-      extraConditions: opts.extraConditions?.(key),
-    });
+  authorize(ctx: CallContext, key: KmsKey, opts: ResolveOptions): Promise<void> {
+    const authorize = () =>
+      this.authorizer.authorizeKey(ctx, {
+        action: opts.action ?? opts.op.name,
+        crossAccount: opts.op.crossAccount,
+        algorithmConditionKey: opts.op.algorithmConditionKey,
+        key,
+        input: opts.input,
+        encryptionContext: opts.encryptionContext,
+        extraConditions: opts.extraConditions?.(key),
+      });
+    return this.timeAuthorization ? this.timeAuthorization(authorize) : authorize();
   }
 
   private async findKey(ctx: CallContext, value: string, aliases: boolean): Promise<KmsKey> {
