@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { after, describe, it } from 'node:test';
 import { migrate } from '../../src/store/sqlite/schema.js';
 import { sqliteAuditStore } from '../../src/store/sqlite/sqlite-audit.js';
@@ -55,5 +56,33 @@ describe('WAL checkpointer thread', () => {
     const reopened = openDatabase(path);
     assert.equal((reopened.prepare('SELECT COUNT(*) AS n FROM audit_events').get() as { n: number }).n, 1500);
     reopened.close();
+  });
+
+  it('starts another thread when its thread dies, which goes on checkpointing', async () => {
+    const path = join(dir, 'restart.db');
+    const db = openDatabase(path, { backgroundCheckpoints: true });
+    migrate(db);
+    const audit = sqliteAuditStore(db);
+    const threads: Worker[] = [];
+    const lines: string[] = [];
+    const checkpointer = await startWalCheckpointer(path, { intervalMs: 10, restartDelayMs: 20, onThread: (t) => threads.push(t), log: (l) => lines.push(l) });
+    const until = async (what: string, done: () => boolean) => {
+      const deadline = Date.now() + 10_000;
+      while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(done(), what);
+    };
+    try {
+      assert.equal(threads.length, 1);
+      await threads[0]!.terminate();
+      await until('a second thread started', () => threads.length === 2);
+      assert.match(lines.join('\n'), /WAL checkpointer thread exited \(code 1\); starting another in 20 ms/);
+      const before = checkpointer.checkpointedFrames;
+      for (let appended = 0; appended < 300; appended += 50) await audit.append(Array.from({ length: 50 }, () => event('y'.repeat(3000))));
+      await until('the new thread checkpointed', () => checkpointer.checkpointedFrames >= before + 300);
+    } finally {
+      await checkpointer.close();
+      db.close();
+    }
+    assert.equal(threads.length, 2, 'closing starts no other thread');
   });
 });

@@ -19,8 +19,17 @@ export interface WalCheckpointer {
 /** How often the WAL is checkpointed by default: a few MB of WAL at full audit load. */
 export const CHECKPOINT_INTERVAL_MS = 100;
 
-/** Starts the thread; if it dies it is started again a second later (meanwhile the safety net holds the WAL). */
-export async function startWalCheckpointer(path: string, { intervalMs = CHECKPOINT_INTERVAL_MS, log = () => {} }: { intervalMs?: number; log?: (line: string) => void } = {}): Promise<WalCheckpointer> {
+export interface WalCheckpointerOptions {
+  intervalMs?: number;
+  log?: (line: string) => void;
+  /** How long after the thread dies a new one is started (default 1 s; meanwhile the safety net holds the WAL). */
+  restartDelayMs?: number;
+  /** Called with each thread started, the first and every restart. */
+  onThread?: (thread: Worker) => void;
+}
+
+/** Starts the thread; if it dies it is started again after `restartDelayMs`. */
+export async function startWalCheckpointer(path: string, { intervalMs = CHECKPOINT_INTERVAL_MS, log = () => {}, restartDelayMs = 1000, onThread }: WalCheckpointerOptions = {}): Promise<WalCheckpointer> {
   let frames = 0;
   let closing = false;
   let worker: Worker;
@@ -29,13 +38,17 @@ export async function startWalCheckpointer(path: string, { intervalMs = CHECKPOI
     running = true;
     const w = (worker = startWorkerEntry(import.meta.url, './wal-checkpointer-worker', { workerData: { path, intervalMs } }));
     w.unref();
+    onThread?.(w);
     w.on('message', (m: { ready?: true; checkpointed?: number }) => {
       if (m.checkpointed) frames += m.checkpointed;
     });
     w.on('error', (e) => log(`WAL checkpointer failed: ${e.message}`));
-    w.on('exit', () => {
-      if (worker === w) running = false;
-      if (!closing && worker === w) setTimeout(() => closing || start().catch(() => {}), 1000).unref();
+    w.on('exit', (code) => {
+      if (worker !== w) return;
+      running = false;
+      if (closing) return;
+      log(`WAL checkpointer thread exited (code ${code}); starting another in ${restartDelayMs} ms`);
+      setTimeout(() => closing || start().catch(() => {}), restartDelayMs).unref();
     });
     return new Promise((resolve, reject) => {
       w.once('message', () => resolve());
