@@ -1,4 +1,5 @@
 import type { GrantConstraints, KmsGrant } from './grant-ports.js';
+import { InvalidPagePositionError, type Page } from './ports.js';
 
 /** The grants table's row as both adapters (SQLite and PostgreSQL) read and write it. */
 export interface GrantRow {
@@ -44,3 +45,15 @@ export function constraintsJson(c: GrantConstraints | undefined): string | null 
   return JSON.stringify(out);
 }
 
+/** A page's position: the last grant's seq (the `next` of the page before). */
+export function grantPosition(after: string | undefined): number {
+  if (after === undefined) return 0;
+  if (!/^\d{1,15}$/.test(after)) throw new InvalidPagePositionError();
+  return Number(after);
+}
+
+/** Up to `limit` grants of `rows` (read one more than `limit` to know whether a next page exists). */
+export function grantPage(rows: GrantRow[], limit: number): Page<KmsGrant> {
+  const items = rows.slice(0, limit);
+  return { items: items.map(toGrant), next: rows.length > limit ? String(items[items.length - 1]!.seq) : undefined };
+}

@@ -1,24 +1,7 @@
 import type { KmsAlias, Tags } from '../../domain/key.js';
 import { AliasQuotaError, type AliasStore, type Page, type TagStore } from '../ports.js';
 import type { PgDatabase, PgQueries } from './pool.js';
-
-interface AliasRow {
-  account: string;
-  region: string;
-  alias_name: string;
-  target_key_id: string;
-  creation_date: number;
-  last_updated_date: number;
-}
-
-const toAlias = (r: AliasRow): KmsAlias => ({
-  account: r.account,
-  region: r.region,
-  aliasName: r.alias_name,
-  targetKeyId: r.target_key_id,
-  creationDate: new Date(r.creation_date),
-  lastUpdatedDate: new Date(r.last_updated_date),
-});
+import { toAlias, type AliasRow } from '../alias-rows.js';
 
 /**
  * A transaction-scoped lock on one name (a key's alias count, a key's tag set), held until

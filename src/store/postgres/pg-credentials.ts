@@ -1,27 +1,6 @@
-import type { AccessKeyRecord, CredentialStore } from '../ports.js';
+import type { CredentialStore } from '../ports.js';
 import type { PgDatabase } from './pool.js';
-
-interface AccessKeyRow {
-  access_key_id: string;
-  account: string;
-  principal_type: string;
-  principal_arn: string;
-  principal_id: string;
-  wrapped_secret: Buffer;
-  status: string;
-  created_at: number;
-}
-
-const toAccessKey = (r: AccessKeyRow): AccessKeyRecord => ({
-  accessKeyId: r.access_key_id,
-  account: r.account,
-  principalType: r.principal_type as AccessKeyRecord['principalType'],
-  principalArn: r.principal_arn,
-  principalId: r.principal_id,
-  wrappedSecret: r.wrapped_secret,
-  status: r.status as AccessKeyRecord['status'],
-  createdAt: new Date(r.created_at),
-});
+import { toAccessKey, type AccessKeyRow } from '../access-key-rows.js';
 
 export function pgCredentialStore(db: PgDatabase): CredentialStore {
   return {

@@ -1,23 +1,12 @@
 import { grantRules } from '../../domain/grant-rules.js';
-import type { GrantStore, KmsGrant } from '../grant-ports.js';
-import { constraintsJson, toGrant, type GrantRow } from '../grant-rows.js';
-import { InvalidPagePositionError, type KeyRef, type Page } from '../ports.js';
+import type { GrantStore } from '../grant-ports.js';
+import { constraintsJson, grantPage, grantPosition, toGrant, type GrantRow } from '../grant-rows.js';
+import { type KeyRef } from '../ports.js';
 import { lockName } from './pg-aliases.js';
 import type { PgDatabase } from './pool.js';
 
 const REF = 'account = $1 AND region = $2 AND key_id = $3';
 const refParams = (r: KeyRef) => [r.account, r.region, r.keyId];
-
-function position(after: string | undefined): number {
-  if (after === undefined) return 0;
-  if (!/^\d{1,15}$/.test(after)) throw new InvalidPagePositionError();
-  return Number(after);
-}
-
-function page(rows: GrantRow[], limit: number): Page<KmsGrant> {
-  const items = rows.slice(0, limit);
-  return { items: items.map(toGrant), next: rows.length > limit ? String(items[items.length - 1]!.seq) : undefined };
-}
 
 export function pgGrantStore(db: PgDatabase): GrantStore {
   return {
@@ -65,13 +54,13 @@ export function pgGrantStore(db: PgDatabase): GrantStore {
     async list(ref, limit, after, filter) {
       const rows = await db.rows<GrantRow>(`SELECT * FROM kms_grants WHERE ${REF} AND seq > $4
           AND ($5::text IS NULL OR grant_id = $5) AND ($6::text IS NULL OR grantee_principal = $6) ORDER BY seq LIMIT $7`,
-      [...refParams(ref), position(after), filter?.grantId ?? null, filter?.granteePrincipal ?? null, limit + 1]);
-      return page(rows, limit);
+      [...refParams(ref), grantPosition(after), filter?.grantId ?? null, filter?.granteePrincipal ?? null, limit + 1]);
+      return grantPage(rows, limit);
     },
     async listRetirable(region, retiringPrincipal, limit, after) {
       const rows = await db.rows<GrantRow>(`SELECT * FROM kms_grants WHERE region = $1 AND retiring_principal = $2 AND seq > $3
-        ORDER BY seq LIMIT $4`, [region, retiringPrincipal, position(after), limit + 1]);
-      return page(rows, limit);
+        ORDER BY seq LIMIT $4`, [region, retiringPrincipal, grantPosition(after), limit + 1]);
+      return grantPage(rows, limit);
     },
     async forGrantee(ref, principals) {
       if (principals.length === 0) return [];

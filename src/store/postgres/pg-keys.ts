@@ -2,7 +2,8 @@ import type { KmsKey } from '../../domain/key.js';
 import { AwsError, KMSInvalidStateException } from '../../errors/aws-error.js';
 import { InvalidPagePositionError, type KeyChange, type KeyReads, type KeyRef, type KeyStore, type KeyTransactionResult, type Page, type StoredKeyMaterial } from '../ports.js';
 import type { PgDatabase, PgQueries } from './pool.js';
-import { MUTABLE_COLUMNS, PUT_MATERIAL, UPDATE_KEY, materialParams, mutableParams, toKey, toMaterial, type KeyRow, type MaterialRow } from './pg-key-rows.js';
+import { MUTABLE_COLUMNS, toKey, toMaterial, type KeyRow, type MaterialRow } from '../key-rows.js';
+import { PUT_MATERIAL, UPDATE_KEY, materialParams, mutableParams } from './pg-key-rows.js';
 
 const REF = 'account = $1 AND region = $2 AND key_id = $3';
 const refParams = (r: KeyRef) => [r.account, r.region, r.keyId];

@@ -1,57 +1,6 @@
-import { S3ParentGoneError, utf8Compare, type S3Bucket, type S3Object, type S3Part, type S3Store, type S3Upload } from '../s3-ports.js';
+import { S3ParentGoneError, utf8Compare, type S3Object, type S3Store } from '../s3-ports.js';
 import type { PgDatabase, PgQueries } from './pool.js';
-
-interface BucketRow { name: string; account: string; region: string; created_at: number; policy: string | null; tags: string | null; encryption: string | null }
-interface ObjectRow { bucket: string; key: string; file_id: string; size: number; etag: string; last_modified: number; headers: string; tags: string; part_sizes: string; encryption: string | null; checksum: string | null }
-interface UploadRow { upload_id: string; bucket: string; key: string; initiated: number; account: string; initiator_arn: string; headers: string; tags: string; encryption: string | null; checksum: string | null }
-interface PartRow { upload_id: string; part_number: number; file_id: string; size: number; etag: string; last_modified: number; checksum: string | null }
-
-const bucketOf = (r: BucketRow): S3Bucket => ({
-  name: r.name,
-  account: r.account,
-  region: r.region,
-  createdAt: new Date(r.created_at),
-  ...(r.policy !== null ? { policy: r.policy } : {}),
-  ...(r.tags !== null ? { tags: JSON.parse(r.tags) } : {}),
-  ...(r.encryption !== null ? { encryption: JSON.parse(r.encryption) } : {}),
-});
-const objectOf = (r: ObjectRow): S3Object => ({
-  bucket: r.bucket,
-  key: r.key,
-  fileId: r.file_id,
-  size: r.size,
-  etag: r.etag,
-  lastModified: new Date(r.last_modified),
-  headers: JSON.parse(r.headers),
-  tags: JSON.parse(r.tags),
-  partSizes: JSON.parse(r.part_sizes),
-  ...(r.encryption !== null ? { encryption: JSON.parse(r.encryption) } : {}),
-  ...(r.checksum !== null ? { checksum: JSON.parse(r.checksum) } : {}),
-});
-const uploadOf = (r: UploadRow): S3Upload => ({
-  uploadId: r.upload_id,
-  bucket: r.bucket,
-  key: r.key,
-  initiated: new Date(r.initiated),
-  account: r.account,
-  initiatorArn: r.initiator_arn,
-  headers: JSON.parse(r.headers),
-  tags: JSON.parse(r.tags),
-  ...(r.encryption !== null ? { encryption: JSON.parse(r.encryption) } : {}),
-  ...(r.checksum !== null ? { checksum: JSON.parse(r.checksum) } : {}),
-});
-const partOf = (r: PartRow): S3Part => ({
-  uploadId: r.upload_id,
-  partNumber: r.part_number,
-  fileId: r.file_id,
-  size: r.size,
-  etag: r.etag,
-  lastModified: new Date(r.last_modified),
-  ...(r.checksum !== null ? { checksum: JSON.parse(r.checksum) } : {}),
-});
-
-/** A record stored as JSON text (JSON.stringify escapes NUL, which PostgreSQL text cannot hold); undefined: NULL. */
-const jsonText = (v: object | undefined): string | null => (v === undefined ? null : JSON.stringify(v));
+import { bucketOf, jsonText, objectOf, partOf, uploadOf, type BucketRow, type ObjectRow, type PartRow, type UploadRow } from '../s3-rows.js';
 
 /** A foreign-key failure (SQLSTATE 23503) means the bucket or upload was removed concurrently. */
 async function parentGone<T>(write: () => Promise<T>): Promise<T> {

@@ -2,24 +2,7 @@ import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import type { KmsAlias, Tags } from '../../domain/key.js';
 import { AliasQuotaError, type AliasStore, type Page, type TagStore } from '../ports.js';
-
-interface AliasRow {
-  account: string;
-  region: string;
-  alias_name: string;
-  target_key_id: string;
-  creation_date: number;
-  last_updated_date: number;
-}
-
-const toAlias = (r: AliasRow): KmsAlias => ({
-  account: r.account,
-  region: r.region,
-  aliasName: r.alias_name,
-  targetKeyId: r.target_key_id,
-  creationDate: new Date(r.creation_date),
-  lastUpdatedDate: new Date(r.last_updated_date),
-});
+import { toAlias, type AliasRow } from '../alias-rows.js';
 
 export function sqliteAliasStore(db: Database.Database): AliasStore {
   const insert = db.prepare(`INSERT OR IGNORE INTO aliases (account, region, alias_name, target_key_id, creation_date, last_updated_date)

@@ -1,23 +1,12 @@
 import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import type { GrantStore, KmsGrant } from '../grant-ports.js';
-import { constraintsJson, toGrant, type GrantRow } from '../grant-rows.js';
-import { InvalidPagePositionError, type KeyRef, type Page } from '../ports.js';
+import { constraintsJson, grantPage, grantPosition, toGrant, type GrantRow } from '../grant-rows.js';
+import { type KeyRef } from '../ports.js';
 import { insertGrantRules } from './schema-grant-rules.js';
 
 const REF = 'account = @account AND region = @region AND key_id = @keyId';
 const refOf = (r: KeyRef) => ({ account: r.account, region: r.region, keyId: r.keyId });
-
-function position(after: string | undefined): number {
-  if (after === undefined) return 0;
-  if (!/^\d{1,15}$/.test(after)) throw new InvalidPagePositionError();
-  return Number(after);
-}
-
-function page(rows: GrantRow[], limit: number): Page<KmsGrant> {
-  const items = rows.slice(0, limit);
-  return { items: items.map(toGrant), next: rows.length > limit ? String(items[items.length - 1].seq) : undefined };
-}
 
 /** Index probes only: (key, operation, grantee, rule) equal, the operation mask read from the covering index. */
 export const GRANT_RULE_PROBE = `SELECT grant_id FROM kms_grant_rules WHERE ${REF} AND operation = @operation
@@ -102,16 +91,16 @@ export function sqliteGrantStore(db: Database.Database): GrantStore {
     async list(ref, limit, after, filter) {
       const rows = selectPage.all({
         ...refOf(ref),
-        after: position(after),
+        after: grantPosition(after),
         grantId: filter?.grantId ?? null,
         grantee: filter?.granteePrincipal ?? null,
         limit: limit + 1,
       }) as GrantRow[];
-      return page(rows, limit);
+      return grantPage(rows, limit);
     },
     async listRetirable(region, retiringPrincipal, limit, after) {
-      const rows = selectRetirable.all({ region, principal: retiringPrincipal, after: position(after), limit: limit + 1 }) as GrantRow[];
-      return page(rows, limit);
+      const rows = selectRetirable.all({ region, principal: retiringPrincipal, after: grantPosition(after), limit: limit + 1 }) as GrantRow[];
+      return grantPage(rows, limit);
     },
     async forGrantee(ref, principals) {
       if (principals.length === 0) return [];

@@ -1,71 +1,8 @@
 import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
-import type { KeyLifecycle, KmsKey, Tags } from '../../domain/key.js';
+import type { KmsKey, Tags } from '../../domain/key.js';
+import { mutableValues, toKey, toMaterial, type KeyRow, type MaterialRow } from '../key-rows.js';
 import { InvalidPagePositionError, type KeyChange, type KeyReads, type KeyRef, type KeyStore, type KeyTransactionResult, type Page, type StoredKeyMaterial } from '../ports.js';
-
-interface KeyRow {
-  seq: number;
-  account: string;
-  region: string;
-  key_id: string;
-  arn: string;
-  creation_date: number;
-  description: string;
-  key_usage: string;
-  key_spec: string;
-  origin: string;
-  key_manager: string;
-  multi_region: number;
-  state: string;
-  deletion_date: number | null;
-  pending_window_days: number | null;
-  policy: string;
-  current_material_id: string | null;
-  rotation_period_days: number | null;
-  next_rotation_date: number | null;
-  primary_region: string | null;
-  transient_until: number | null;
-}
-
-interface MaterialRow {
-  material_id: string;
-  created_at: number;
-  wrapped: Buffer | null;
-  rotation_type: string | null;
-  pending_rotation: number;
-  import_state: string | null;
-  expiration_model: string | null;
-  valid_to: number | null;
-  description: string | null;
-  fingerprint: Buffer | null;
-}
-
-function lifecycleOf(row: KeyRow): KeyLifecycle {
-  if (row.state === 'PendingDeletion') {
-    return { state: row.state, deletionDate: new Date(row.deletion_date!), pendingWindowInDays: row.pending_window_days! };
-  }
-  if (row.state === 'PendingReplicaDeletion') return { state: row.state, pendingWindowInDays: row.pending_window_days! };
-  if (row.state === 'Creating' || row.state === 'Updating') return { state: row.state, until: new Date(row.transient_until!) };
-  return { state: row.state as Exclude<KeyLifecycle['state'], 'PendingDeletion' | 'PendingReplicaDeletion' | 'Creating' | 'Updating'> };
-}
-
-/** Drops undefined members so a stored object compares equal to what was put. */
-const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-
-function toMaterial(row: MaterialRow): StoredKeyMaterial {
-  return defined({
-    keyMaterialId: row.material_id,
-    createdAt: new Date(row.created_at),
-    wrapped: row.wrapped ?? undefined,
-    rotationType: (row.rotation_type ?? undefined) as StoredKeyMaterial['rotationType'],
-    pendingRotation: row.pending_rotation === 1 ? true : undefined,
-    importState: (row.import_state ?? undefined) as StoredKeyMaterial['importState'],
-    expirationModel: (row.expiration_model ?? undefined) as StoredKeyMaterial['expirationModel'],
-    validTo: row.valid_to === null ? undefined : new Date(row.valid_to),
-    description: row.description ?? undefined,
-    fingerprint: row.fingerprint ?? undefined,
-  });
-}
 
 function materialColumns(ref: KeyRef, m: StoredKeyMaterial) {
   return {
@@ -80,44 +17,6 @@ function materialColumns(ref: KeyRef, m: StoredKeyMaterial) {
     validTo: m.validTo?.getTime() ?? null,
     description: m.description ?? null,
     fingerprint: m.fingerprint ?? null,
-  };
-}
-
-function toKey(row: KeyRow): KmsKey {
-  return defined({
-    account: row.account,
-    region: row.region,
-    keyId: row.key_id,
-    arn: row.arn,
-    creationDate: new Date(row.creation_date),
-    description: row.description,
-    keyUsage: row.key_usage as KmsKey['keyUsage'],
-    keySpec: row.key_spec,
-    origin: row.origin as KmsKey['origin'],
-    keyManager: row.key_manager as KmsKey['keyManager'],
-    multiRegion: row.multi_region === 1,
-    lifecycle: lifecycleOf(row),
-    policy: row.policy,
-    currentKeyMaterialId: row.current_material_id ?? undefined,
-    rotation:
-      row.next_rotation_date === null ? undefined : { periodInDays: row.rotation_period_days!, nextRotationDate: new Date(row.next_rotation_date) },
-    primaryRegion: row.primary_region ?? undefined,
-  });
-}
-
-function mutableColumns(key: KmsKey) {
-  const l = key.lifecycle;
-  return {
-    description: key.description,
-    state: l.state,
-    deletion_date: 'deletionDate' in l ? l.deletionDate.getTime() : null,
-    pending_window_days: 'pendingWindowInDays' in l ? l.pendingWindowInDays : null,
-    policy: key.policy,
-    current_material_id: key.currentKeyMaterialId ?? null,
-    rotation_period_days: key.rotation?.periodInDays ?? null,
-    next_rotation_date: key.rotation?.nextRotationDate.getTime() ?? null,
-    primary_region: key.primaryRegion ?? null,
-    transient_until: 'until' in l ? l.until.getTime() : null,
   };
 }
 
@@ -159,7 +58,7 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
   const applyChanges = (changes: KeyChange[]) => {
     for (const { key, materials } of changes) {
       const ref = refOf(key);
-      updateKey.run({ ...ref, ...mutableColumns(key) });
+      updateKey.run({ ...ref, ...mutableValues(key) });
       for (const m of materials ?? []) putMaterial.run(materialColumns(ref, m));
     }
   };
@@ -191,7 +90,7 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
       origin: key.origin,
       keyManager: key.keyManager,
       multiRegion: key.multiRegion ? 1 : 0,
-      ...mutableColumns(key),
+      ...mutableValues(key),
     });
     for (const m of materials) putMaterial.run(materialColumns(ref, m));
     for (const [tagKey, tagValue] of Object.entries(tags)) insertTag.run({ ...ref, tagKey, tagValue });

@@ -1,58 +1,8 @@
 import type Database from 'better-sqlite3';
-import { S3ParentGoneError, utf8Compare, type S3Bucket, type S3Object, type S3Part, type S3Store, type S3Upload } from '../s3-ports.js';
+import { S3ParentGoneError, utf8Compare, type S3Object, type S3Store } from '../s3-ports.js';
 import { openDatabase, type DatabaseOptions } from './sqlite-store.js';
 import { migrate } from './schema.js';
-
-interface BucketRow { name: string; account: string; region: string; created_at: number; policy: string | null; tags: string | null; encryption?: string | null }
-interface ObjectRow { bucket: string; key: string; file_id: string; size: number; etag: string; last_modified: number; headers: string; tags: string; part_sizes: string; encryption?: string | null; checksum: string | null }
-interface UploadRow { upload_id: string; bucket: string; key: string; initiated: number; account: string; initiator_arn: string; headers: string; tags: string; encryption?: string | null; checksum: string | null }
-interface PartRow { upload_id: string; part_number: number; file_id: string; size: number; etag: string; last_modified: number; checksum: string | null }
-
-const bucketOf = (r: BucketRow): S3Bucket => ({
-  name: r.name,
-  account: r.account,
-  region: r.region,
-  createdAt: new Date(r.created_at),
-  ...(r.policy !== null ? { policy: r.policy } : {}),
-  ...(r.tags !== null ? { tags: JSON.parse(r.tags) } : {}),
-  ...(r.encryption ? { encryption: JSON.parse(r.encryption) } : {}),
-});
-const objectOf = (r: ObjectRow): S3Object => ({
-  bucket: r.bucket,
-  key: r.key,
-  fileId: r.file_id,
-  size: r.size,
-  etag: r.etag,
-  lastModified: new Date(r.last_modified),
-  headers: JSON.parse(r.headers),
-  tags: JSON.parse(r.tags),
-  partSizes: JSON.parse(r.part_sizes),
-  ...(r.encryption ? { encryption: JSON.parse(r.encryption) } : {}),
-  ...checksumOf(r.checksum),
-});
-const uploadOf = (r: UploadRow): S3Upload => ({
-  uploadId: r.upload_id,
-  bucket: r.bucket,
-  key: r.key,
-  initiated: new Date(r.initiated),
-  account: r.account,
-  initiatorArn: r.initiator_arn,
-  headers: JSON.parse(r.headers),
-  tags: JSON.parse(r.tags),
-  ...(r.encryption ? { encryption: JSON.parse(r.encryption) } : {}),
-  ...checksumOf(r.checksum),
-});
-const partOf = (r: PartRow): S3Part => ({
-  uploadId: r.upload_id,
-  partNumber: r.part_number,
-  fileId: r.file_id,
-  size: r.size,
-  etag: r.etag,
-  lastModified: new Date(r.last_modified),
-  ...checksumOf(r.checksum),
-});
-const checksumOf = (c: string | null) => (c === null ? {} : { checksum: JSON.parse(c) });
-const checksumText = (c: object | undefined) => (c === undefined ? null : JSON.stringify(c));
+import { bucketOf, jsonText, objectOf, partOf, uploadOf, type BucketRow, type ObjectRow, type PartRow, type UploadRow } from '../s3-rows.js';
 
 /** A foreign-key failure means the bucket or upload was removed concurrently. */
 function parentGone<T>(write: () => T): T {
@@ -107,7 +57,7 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
   };
   const putObject = (o: S3Object): string | undefined => {
     const old = q.getObject.get(o.bucket, o.key) as ObjectRow | undefined;
-    q.upsertObject.run(o.bucket, o.key, o.fileId, o.size, o.etag, o.lastModified.getTime(), JSON.stringify(o.headers), JSON.stringify(o.tags), JSON.stringify(o.partSizes), o.encryption ? JSON.stringify(o.encryption) : null, checksumText(o.checksum));
+    q.upsertObject.run(o.bucket, o.key, o.fileId, o.size, o.etag, o.lastModified.getTime(), JSON.stringify(o.headers), JSON.stringify(o.tags), JSON.stringify(o.partSizes), jsonText(o.encryption), jsonText(o.checksum));
     return old && old.file_id !== o.fileId ? old.file_id : undefined;
   };
   const deleteUpload = (uploadId: string): string[] => {
@@ -180,7 +130,7 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
       }
     },
     async createUpload(u) {
-      parentGone(() => q.insertUpload.run(u.uploadId, u.bucket, u.key, u.initiated.getTime(), u.account, u.initiatorArn, JSON.stringify(u.headers), JSON.stringify(u.tags), u.encryption ? JSON.stringify(u.encryption) : null, checksumText(u.checksum)));
+      parentGone(() => q.insertUpload.run(u.uploadId, u.bucket, u.key, u.initiated.getTime(), u.account, u.initiatorArn, JSON.stringify(u.headers), JSON.stringify(u.tags), jsonText(u.encryption), jsonText(u.checksum)));
     },
     async getUpload(uploadId) {
       const r = q.getUpload.get(uploadId) as UploadRow | undefined;
@@ -192,7 +142,7 @@ export function sqliteS3Store(db: Database.Database, close: () => void = () => {
     async putPart(p) {
       return parentGone(() => db.transaction(() => {
         const old = q.getPart.get(p.uploadId, p.partNumber) as string | undefined;
-        q.upsertPart.run(p.uploadId, p.partNumber, p.fileId, p.size, p.etag, p.lastModified.getTime(), checksumText(p.checksum));
+        q.upsertPart.run(p.uploadId, p.partNumber, p.fileId, p.size, p.etag, p.lastModified.getTime(), jsonText(p.checksum));
         return old !== undefined && old !== p.fileId ? old : undefined;
       }).immediate());
     },

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AccessKeyRecord, CredentialStore, Store } from '../ports.js';
+import type { CredentialStore, Store } from '../ports.js';
 import { sqliteAliasStore, sqliteTagStore } from './sqlite-aliases.js';
 import { sqliteAuditStore } from './sqlite-audit.js';
 import { sqliteGrantStore } from './sqlite-grants.js';
@@ -9,6 +9,7 @@ import { sqliteIamStore } from './sqlite-iam.js';
 import { sqliteSessionStore } from './sqlite-sessions.js';
 import { sqliteKeyStore } from './sqlite-keys.js';
 import { migrate } from './schema.js';
+import { toAccessKey, type AccessKeyRow } from '../access-key-rows.js';
 
 /** WAL pages past which a connection that leaves checkpoints to the background thread checkpoints anyway (~40 MiB). */
 export const BACKGROUND_SAFETY_PAGES = 10_000;
@@ -60,28 +61,6 @@ export function openSqliteStore(path: string, options: DatabaseOptions = {}): St
     },
   };
 }
-
-interface AccessKeyRow {
-  access_key_id: string;
-  account: string;
-  principal_type: string;
-  principal_arn: string;
-  principal_id: string;
-  wrapped_secret: Buffer;
-  status: string;
-  created_at: number;
-}
-
-const toAccessKey = (r: AccessKeyRow): AccessKeyRecord => ({
-  accessKeyId: r.access_key_id,
-  account: r.account,
-  principalType: r.principal_type as AccessKeyRecord['principalType'],
-  principalArn: r.principal_arn,
-  principalId: r.principal_id,
-  wrappedSecret: r.wrapped_secret,
-  status: r.status as AccessKeyRecord['status'],
-  createdAt: new Date(r.created_at),
-});
 
 function sqliteCredentialStore(db: Database.Database): CredentialStore {
   const insertAccount = db.prepare(`INSERT OR IGNORE INTO accounts (account, created_at) VALUES (?, ?)`);
