@@ -7,7 +7,7 @@
  * Locksmith runs as its own process (`locksmith serve`, fresh data dir, free port); the ceiling is a
  * bare node:http process answering a reply of the same size. Saturation load comes from wrk (C; a
  * Lua script replays pre-signed requests, 64 keep-alive connections), half load from an open-loop
- * pacer (wrk cannot pace), both rotating through pre-signed requests of an IAM user whose inline
+ * pacer (wrk cannot pace; measured after a few unmeasured seconds at that rate), both rotating through pre-signed requests of an IAM user whose inline
  * policy allows the calls (SigV4 + key policy + IAM evaluation on every call). Server CPU per
  * request is read from /proc. The stage table runs a server with LOCKSMITH_STAGE_TIMING=1 under one
  * connection and reads its per-stage CPU from /metrics.
@@ -46,8 +46,8 @@ const WORKERS = profileMode ? 1 : workersArg === 'auto' ? availableParallelism()
 if (!Number.isInteger(WORKERS) || WORKERS < 1) throw new Error(`--workers: a positive integer or 'auto', not '${workersArg}'`);
 const workerArgs = WORKERS > 1 ? ['--workers', String(WORKERS)] : [];
 const cfg = quick
-  ? { globalWarmupS: 1, warmupS: 0, satS: 2, halfS: 1.5, stageS: 2, pool: 64 }
-  : { globalWarmupS: 3, warmupS: 2, satS: 10, halfS: 10, stageS: 8, pool: 256 };
+  ? { globalWarmupS: 1, warmupS: 0, satS: 2, settleS: 0.5, halfS: 1.5, stageS: 2, pool: 64 }
+  : { globalWarmupS: 3, warmupS: 2, satS: 10, settleS: 3, halfS: 10, stageS: 8, pool: 256 };
 
 interface Row {
   target: string;
@@ -101,9 +101,17 @@ function startCeiling(replyBytes: number, mode: '' | 'sign' = ''): Promise<{ pro
   return spawnListening(['--import', 'tsx', join(import.meta.dirname, 'lib/ceiling-server.ts'), String(replyBytes), String(WORKERS), mode]);
 }
 
+/**
+ * Latency at `rate` once steady: the first `settleS` seconds at that rate are not measured. Right
+ * after saturation a server still drains what it built up meanwhile (Locksmith: the WAL checkpoint
+ * and the garbage of the saturated seconds): the first second at half load had p99 15–37 ms, the
+ * following ones 5–9 (bench/README.md, "Half load after saturation").
+ */
 async function halfLoad(endpoint: string, pool: WireRequest[], rate: number) {
-  const r = await paced({ endpoint, rate, durationMs: cfg.halfS * 1000, next: (i) => pool[i % pool.length]!, connections: CONNECTIONS });
-  const errors = errorCount(r);
+  const run = (seconds: number) => paced({ endpoint, rate, durationMs: seconds * 1000, next: (i) => pool[i % pool.length]!, connections: CONNECTIONS });
+  const settling = errorCount(await run(cfg.settleS));
+  const r = await run(cfg.halfS);
+  const errors = settling + errorCount(r);
   if (errors > 0) log(`  ! ${errors} errors at half load: ${r.samples.slice(0, 3).join(' | ')}`);
   return { rate, achieved: r.achievedRps, p50: percentile(r.latenciesMs, 50), p99: percentile(r.latenciesMs, 99), errors };
 }
