@@ -1,7 +1,7 @@
 import { grantRules } from '../../domain/grant-rules.js';
 import type { GrantStore } from '../grant-ports.js';
 import { constraintsJson, grantPage, grantPosition, toGrant, type GrantRow } from '../grant-rows.js';
-import { type KeyRef } from '../ports.js';
+import type { KeyRef } from '../ports.js';
 import { lockName } from './pg-aliases.js';
 import type { PgDatabase } from './pool.js';
 

@@ -2,7 +2,7 @@ import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import type { GrantStore, KmsGrant } from '../grant-ports.js';
 import { constraintsJson, grantPage, grantPosition, toGrant, type GrantRow } from '../grant-rows.js';
-import { type KeyRef } from '../ports.js';
+import type { KeyRef } from '../ports.js';
 import { insertGrantRules } from './schema-grant-rules.js';
 
 const REF = 'account = @account AND region = @region AND key_id = @keyId';
