@@ -2,19 +2,19 @@
  * A hash thread (hash-threads.ts starts it): digests the blocks of the bodies it is given, reading
  * them from shared memory. It sees plaintext only — never a key — and logs nothing.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
+import { createHasher, type IncrementalHasher } from './checksums.js';
 import type { ThreadReply, ThreadRequest } from './hash-threads.js';
 
 const port = parentPort!;
 const blocks = new Map<number, Uint8Array>();
-const sessions = new Map<number, Hash[]>();
+const sessions = new Map<number, IncrementalHasher[]>();
 const failedSessions = new Set<number>();
 
 function handle(m: ThreadRequest): ThreadReply | undefined {
   switch (m.t) {
     case 'begin':
-      sessions.set(m.id, m.hash.map((a) => createHash(a)));
+      sessions.set(m.id, m.hash.map(createHasher));
       return undefined;
     case 'block': {
       let block = blocks.get(m.block);

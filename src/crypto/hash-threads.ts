@@ -2,8 +2,9 @@
  * Digests of large bodies on worker threads (hash-thread.ts is their code), in parallel with the
  * request thread that seals and writes the same bytes. MD5 — the ETag of an SSE-S3 object — cannot
  * be split (each block depends on the last) and at ~0.7 GB/s per core it is the slowest step of a
- * PUT: on a thread of its own it runs alongside the rest instead of adding to it. A second digest
- * (SHA-256, for a signed payload hash) goes to a second thread when there is one.
+ * PUT: on a thread of its own it runs alongside the rest instead of adding to it. The other digests
+ * (SHA-256 for a signed payload hash, the x-amz-checksum-* algorithm: CRC-32C runs at MD5's speed)
+ * go to a second thread when there is one.
  *
  * Bodies are exchanged in 1 MiB blocks of shared memory (SharedBlock), pooled: a block is sent to a
  * thread once and named by its id afterwards. Only plaintext crosses to a thread, never a key. The
@@ -13,9 +14,10 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startWorkerEntry } from '../util/worker-entry.js';
+import type { HashAlgorithm } from './checksums.js';
 
+export type { HashAlgorithm };
 export const BLOCK_BYTES = 1024 * 1024;
-export type HashAlgorithm = 'md5' | 'sha256';
 
 export interface SharedBlock {
   readonly id: number;

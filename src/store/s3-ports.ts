@@ -171,6 +171,8 @@ export interface WrittenFile {
   md5: Buffer;
   /** Empty when the write was told not to compute it (a comparison against it then always fails). */
   sha256: Buffer;
+  /** The digest of the x-amz-checksum-* algorithm the write was asked to compute (sealed writes). */
+  checksumDigest?: Buffer;
 }
 
 /** A new object file written in pieces (a sealed body); nothing of it is visible until commit. */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { encryptSegment } from '../../src/crypto/object-chunks.js';
 import { HashThreads } from '../../src/crypto/hash-threads.js';
+import { crc32, crc32c } from '../../src/crypto/crc32-fast.js';
 import { BodyTooLargeError, localObjectFiles } from '../../src/store/object-files.js';
 import { writeSealedBody, type SealSpec } from '../../src/services/s3/sse/sealed-write.js';
 
@@ -82,6 +83,29 @@ describe('sealed object writes (sse/sealed-write.ts)', () => {
     }
     await files.remove(written.map((w) => w.fileId));
   });
+
+  // The x-amz-checksum-* digest a PutObject, UploadPart or copy asks for, computed beside MD5 (on the
+  // hash threads for a body over one block, here for a smaller one): known values from crc32-fast.ts
+  // (itself pinned to the RFC 3720 / zlib check values in checksums.test.ts) and node:crypto.
+  const crcBytes = (n: number) => Buffer.from([n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
+  for (const size of [1000, 3 * MiB + 5]) {
+    for (const [algorithm, expected] of [
+      ['CRC32C', (b: Buffer) => crcBytes(crc32c(b, 0))],
+      ['CRC32', (b: Buffer) => crcBytes(crc32(b, 0))],
+      ['SHA1', (b: Buffer) => digest('sha1', b)],
+      ['SHA256', (b: Buffer) => digest('sha256', b)],
+    ] as const) {
+      it(`computes the ${algorithm} checksum of a ${size}-byte body with its other digests`, async () => {
+        const body = randomBytes(size);
+        const written = await writeSealedBody({ files, hashThreads: threads }, source(body, 65536), 64 * MiB, spec(), { sha256: false, checksum: algorithm });
+        assert.deepEqual(written.checksumDigest, expected(body));
+        assert.deepEqual(written.md5, digest('md5', body));
+        // SHA256 as the checksum is also the body's SHA-256; otherwise that was not asked for.
+        assert.deepEqual(written.sha256, algorithm === 'SHA256' ? digest('sha256', body) : Buffer.alloc(0));
+        await files.remove([written.fileId]);
+      });
+    }
+  }
 
   it('skips SHA-256 when not asked', async () => {
     const body = randomBytes(3 * MiB);

@@ -105,7 +105,7 @@ export function verifiedChecksum(
     if (trailing === undefined || trailing.algorithm !== declared.algorithm) throw s3Error('MalformedTrailerError', 'The request contained trailing data that was not well-formed or did not conform to our published schema.');
     return { algorithm: trailing.algorithm, value: trailing.value.trim(), type: 'FULL_OBJECT' };
   }
-  const actual = declared.algorithm === 'SHA256' ? written.sha256 : observed!.digest();
+  const actual = declared.algorithm === 'SHA256' ? written.sha256 : (written.checksumDigest ?? observed!.digest());
   if (!timingSafeEqual(actual, declared.expected)) throw badDigest(declared.algorithm);
   return { algorithm: declared.algorithm, value: actual.toString('base64'), type: 'FULL_OBJECT' };
 }

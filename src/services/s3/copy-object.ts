@@ -10,7 +10,7 @@ import { customerKeyOf } from './sse/customer-objects.js';
 import { newObjectKeys, sseResponseHeaders } from './sse/object-keys.js';
 import { objectBinding, writeSealed } from './sse/sealed-body.js';
 import { effectiveSse, requestedSse } from './sse/sse-settings.js';
-import { checksumElements, hashingTap } from './checksum-headers.js';
+import { checksumElements } from './checksum-headers.js';
 import { requestedAlgorithm } from './multipart-checksums.js';
 
 /**
@@ -58,15 +58,14 @@ export async function copyObject(env: S3Env) {
     plain.destroy();
     throw e;
   }
-  const tap = algorithm ? hashingTap(algorithm, plain) : undefined;
   let written;
   try {
-    written = await writeSealed(deps, tap?.body ?? plain, MAX_PUT_BYTES, sse.keys, objectBinding(bucket.name, key), 0, ctx.random);
+    written = await writeSealed(deps, plain, MAX_PUT_BYTES, sse.keys, objectBinding(bucket.name, key), 0, ctx.random, algorithm);
   } finally {
     sse.wipe();
     plain.destroy();
   }
-  const checksum = tap && algorithm ? { algorithm, value: tap.hasher.digest().toString('base64'), type: 'FULL_OBJECT' as const } : undefined;
+  const checksum = algorithm ? { algorithm, value: written.checksumDigest!.toString('base64'), type: 'FULL_OBJECT' as const } : undefined;
   const etag = etagFor(sse.record, written.md5, env);
   const lastModified = ctx.clock.now();
   const replaced = await commitWritten(deps, [written.fileId], NoSuchBucket, () => deps.s3.putObject({

@@ -46,11 +46,13 @@ export async function uploadPartCopy(env: S3Env) {
     const sourceKeys = object.encryption ? await keysOfObject(env, sourceBucket, object, sourceCustomer) : undefined;
     if (end < start) sourceKeys?.wipe();
     const plain = end < start ? Readable.from([]) : await readObject(env, sourceBucket, object, start, end, sourceKeys);
-    // An upload created with a checksum algorithm gets the copied part's checksum (of the plaintext) computed here.
-    tap = upload.checksum ? hashingTap(upload.checksum.algorithm, plain) : undefined;
+    // An upload created with a checksum algorithm gets the copied part's checksum (of the plaintext):
+    // computed by the sealed write, or by a tap on the way to an unsealed file.
+    const algorithm = upload.checksum?.algorithm;
+    tap = algorithm && !sse ? hashingTap(algorithm, plain) : undefined;
     try {
       written = sse
-        ? await writeSealed(deps, tap?.body ?? plain, MAX_PUT_BYTES, sse.keys, objectBinding(bucket.name, upload.key), partNumber, ctx.random)
+        ? await writeSealed(deps, plain, MAX_PUT_BYTES, sse.keys, objectBinding(bucket.name, upload.key), partNumber, ctx.random, algorithm)
         : await deps.files.write(tap?.body ?? plain, MAX_PUT_BYTES);
     } finally {
       plain.destroy();
@@ -58,9 +60,8 @@ export async function uploadPartCopy(env: S3Env) {
   } finally {
     sse?.wipe();
   }
-  const checksum = tap && upload.checksum
-    ? { algorithm: upload.checksum.algorithm, value: tap.hasher.digest().toString('base64'), type: 'FULL_OBJECT' as const }
-    : undefined;
+  const digest = written.checksumDigest ?? tap?.hasher.digest();
+  const checksum = upload.checksum && digest ? { algorithm: upload.checksum.algorithm, value: digest.toString('base64'), type: 'FULL_OBJECT' as const } : undefined;
   const etag = sse ? etagFor(sse.record, written.md5, env) : quotedMd5(written.md5);
   const lastModified = ctx.clock.now();
   const replaced = await commitWritten(deps, [written.fileId], NoSuchUpload, () =>

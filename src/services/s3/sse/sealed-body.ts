@@ -6,6 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { ChunkAuthenticationError, decryptRange, storedRangeOf, type ReadRange, type StoredSegment } from '../../../crypto/object-chunks.js';
+import type { ChecksumAlgorithm } from '../../../crypto/checksums.js';
 import type { Random } from '../../../crypto/random.js';
 import { s3Error } from '../../../errors/s3-errors.js';
 import type { ObjectFiles, S3Object, S3ObjectEncryption, WrittenFile } from '../../../store/s3-ports.js';
@@ -15,9 +16,9 @@ import { writeSealedBody, type SealedWriteDeps } from './sealed-write.js';
 /** What binds an object's chunks: its ARN (object-chunks.ts, "binding"). */
 export const objectBinding = (bucket: string, key: string) => Buffer.from(objectArn(bucket, key), 'utf8');
 
-/** Writes `source` sealed to a new object file; the result's size and digests are the plaintext's. */
-export function writeSealed(deps: SealedWriteDeps, source: Readable, limit: number, keys: Buffer[], binding: Buffer, segment: number, random: Random): Promise<WrittenFile> {
-  return writeSealedBody(deps, source, limit, { keys, binding, segment, baseNonce: random.bytes(12) }, { sha256: false });
+/** Writes `source` sealed to a new object file; the result's size and digests (`checksum`'s too) are the plaintext's. */
+export function writeSealed(deps: SealedWriteDeps, source: Readable, limit: number, keys: Buffer[], binding: Buffer, segment: number, random: Random, checksum?: ChecksumAlgorithm): Promise<WrittenFile> {
+  return writeSealedBody(deps, source, limit, { keys, binding, segment, baseNonce: random.bytes(12) }, { sha256: false, checksum });
 }
 
 /** The stored segments of an encrypted object: one per part of a multipart object, else one. */

@@ -1,7 +1,8 @@
 /**
  * A plaintext body sealed (src/crypto/object-chunks.ts format) into a new object file, with the
  * plaintext's size and digests (MD5 for the ETag; SHA-256 when a signed payload hash or checksum
- * needs it) — the write path of PutObject, UploadPart and the copies.
+ * needs it; the x-amz-checksum-* algorithm asked for) — the write path of PutObject, UploadPart and
+ * the copies.
  *
  * The body is copied into 1 MiB shared blocks. A body larger than one block has its digests
  * computed on the hash threads (crypto/hash-threads.ts) while this thread seals the same block
@@ -15,8 +16,8 @@
  * of its own would hold up to V8's external-memory GC threshold (64 MB) of them dead, on top of
  * this thread's; here one collector frees both (bench/README.md, memory).
  */
-import { createHash, type Hash } from 'node:crypto';
 import { finished, type Readable } from 'node:stream';
+import { createHasher, type ChecksumAlgorithm } from '../../../crypto/checksums.js';
 import { BLOCK_BYTES, copyToShared, type HashAlgorithm, type HashSession, type HashThreads, type SharedBlock } from '../../../crypto/hash-threads.js';
 import { CHUNK_BYTES, SegmentSealer, type SegmentKeys } from '../../../crypto/object-chunk-sealer.js';
 import { BodyTooLargeError } from '../../../store/object-files.js';
@@ -68,7 +69,7 @@ class InFlight {
 
 /** The digests of a body that fits in one block, on this thread. */
 function inlineSession(algs: HashAlgorithm[]): HashSession {
-  const hashes: Hash[] = algs.map((a) => createHash(a));
+  const hashes = algs.map(createHasher);
   return {
     update(block, length) {
       for (const h of hashes) h.update(block.bytes.subarray(0, length));
@@ -127,11 +128,17 @@ function eachChunk(source: Readable, take: (chunk: Buffer) => Promise<void> | un
   });
 }
 
-/** Writes `source` sealed to a new file; size and digests are the plaintext's. More than `limit` bytes: BodyTooLargeError. */
-export async function writeSealedBody(deps: SealedWriteDeps, source: Readable, limit: number, target: SealSpec, opts: { sha256: boolean }): Promise<WrittenFile> {
+/**
+ * Writes `source` sealed to a new file; size and digests are the plaintext's: MD5, SHA-256 when
+ * `sha256`, and `checksum`'s in the result's `checksumDigest`. More than `limit` bytes: BodyTooLargeError.
+ */
+export async function writeSealedBody(deps: SealedWriteDeps, source: Readable, limit: number, target: SealSpec, opts: { sha256: boolean; checksum?: ChecksumAlgorithm }): Promise<WrittenFile> {
   const threads = deps.hashThreads;
   threads?.warm();
-  const algs: HashAlgorithm[] = opts.sha256 ? ['md5', 'sha256'] : ['md5'];
+  const algs: HashAlgorithm[] = ['MD5'];
+  if (opts.sha256 || opts.checksum === 'SHA256') algs.push('SHA256');
+  if (opts.checksum !== undefined && opts.checksum !== 'SHA256') algs.push(opts.checksum);
+  const digestOf = (digests: Buffer[], a: HashAlgorithm | undefined) => (a === undefined || !algs.includes(a) ? undefined : digests[algs.indexOf(a)]);
   const acquire = (): SharedBlock => {
     if (threads) return threads.acquire();
     const sab = new SharedArrayBuffer(BLOCK_BYTES);
@@ -202,7 +209,8 @@ export async function writeSealedBody(deps: SealedWriteDeps, source: Readable, l
       throw digests.reason;
     }
     if (committed.status === 'rejected') throw committed.reason;
-    return { fileId: committed.value, size, md5: digests.value[0]!, sha256: digests.value[1] ?? Buffer.alloc(0) };
+    const checksumDigest = digestOf(digests.value, opts.checksum);
+    return { fileId: committed.value, size, md5: digests.value[0]!, sha256: digestOf(digests.value, 'SHA256') ?? Buffer.alloc(0), ...(checksumDigest ? { checksumDigest } : {}) };
   } catch (e) {
     session?.abort();
     await Promise.allSettled([hashing.all(), writing.all()]);
