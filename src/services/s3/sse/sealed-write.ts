@@ -138,7 +138,7 @@ export async function writeSealedBody(deps: SealedWriteDeps, source: Readable, l
   const algs: HashAlgorithm[] = ['MD5'];
   if (opts.sha256 || opts.checksum === 'SHA256') algs.push('SHA256');
   if (opts.checksum !== undefined && opts.checksum !== 'SHA256') algs.push(opts.checksum);
-  const digestOf = (digests: Buffer[], a: HashAlgorithm | undefined) => (a === undefined || !algs.includes(a) ? undefined : digests[algs.indexOf(a)]);
+  const digestOf = (digests: Buffer[], a: HashAlgorithm | undefined) => (a === undefined ? undefined : digests[algs.indexOf(a)]);
   const acquire = (): SharedBlock => {
     if (threads) return threads.acquire();
     const sab = new SharedArrayBuffer(BLOCK_BYTES);
