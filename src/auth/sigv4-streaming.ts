@@ -73,8 +73,11 @@ type State = 'header' | 'data' | 'data-crlf' | 'trailer' | 'done';
 export class AwsChunkedDecoder extends Transform {
   /** Trailing headers as received (lower-cased names), after the stream ended. */
   readonly trailers = new Map<string, string>();
-  /** The verified trailing checksum, after the stream ended (undefined without one). */
-  checksum: { algorithm: ChecksumAlgorithm; value: string } | undefined;
+  /**
+   * The trailing checksum, after the stream ended (undefined without one): verified here, or, once
+   * `deferChecksum` was called, decoded into `unverified` for the caller to compare its own digest with.
+   */
+  checksum: { algorithm: ChecksumAlgorithm; value: string; unverified?: Buffer } | undefined;
   /** Decoded bytes so far. */
   decodedLength = 0;
 
@@ -94,6 +97,7 @@ export class AwsChunkedDecoder extends Transform {
   private chunkIndex = 0;
   private trailerBytes = 0;
   private trailerLines: string[] = [];
+  private checksumDeferred = false;
 
   constructor(private readonly opts: AwsChunkedOptions) {
     super();
@@ -105,6 +109,14 @@ export class AwsChunkedDecoder extends Transform {
     const algorithms = this.expectTrailers.map(algorithmOfHeader).filter((a) => a !== undefined);
     this.checksumAlgorithm = algorithms[0];
     this.checksumHasher = this.checksumAlgorithm ? createHasher(this.checksumAlgorithm) : undefined;
+  }
+
+  /**
+   * The caller digests the decoded bytes itself (S3's sealed writes do, on their hash threads): this
+   * decoder stops hashing them and leaves the trailing value unverified in `checksum`.
+   */
+  deferChecksum(): void {
+    this.checksumDeferred = true;
   }
 
   override _transform(input: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -141,7 +153,7 @@ export class AwsChunkedDecoder extends Transform {
           const take = Math.min(this.remaining, input.length - at);
           const slice = input.subarray(at, at + take);
           if (this.signed) this.chunkHash.update(slice);
-          this.checksumHasher?.update(slice);
+          if (!this.checksumDeferred) this.checksumHasher?.update(slice);
           this.remaining -= take;
           at += take;
           this.push(slice);
@@ -256,6 +268,10 @@ export class AwsChunkedDecoder extends Transform {
       const given = decodeChecksum(this.checksumAlgorithm, value);
       // Unverified: S3's text for an undecodable trailing checksum value.
       if (given === undefined) throw new AwsError('InvalidRequest', `Value for ${name} trailing header is invalid.`, 400);
+      if (this.checksumDeferred) {
+        this.checksum = { algorithm: this.checksumAlgorithm, value, unverified: given };
+        return;
+      }
       const actual = this.checksumHasher.digest();
       if (!timingSafeEqual(given, actual)) throw badDigest(this.checksumAlgorithm);
       this.checksum = { algorithm: this.checksumAlgorithm, value };

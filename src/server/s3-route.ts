@@ -138,6 +138,7 @@ function chunkedBody(req: IncomingMessage, signed: ParsedSigV4, secretAccessKey:
       // Verified chunk by chunk by the decoder.
     },
     trailingChecksum: () => decoder.checksum,
+    deferTrailingChecksum: () => decoder.deferChecksum(),
     async readAll(limit) {
       const chunks: Buffer[] = [];
       let size = 0;

@@ -224,6 +224,22 @@ describe('broken bodies get the S3 error, never a crash or a hang', () => {
     await rejectsWith(unsigned(`x-amz-checksum-crc32:${'A'.repeat(20_000)}\r\n`), ...malformed);
   });
 
+  it('a deferred checksum: the decoder stops hashing and hands the trailing value over unverified (still decoded, still checked for form)', async () => {
+    const deferred = (trailerLine: string) => {
+      const decoder = awsChunkedDecoderFor({ 'x-amz-content-sha256': STREAMING_UNSIGNED_TRAILER, 'x-amz-decoded-content-length': '6', 'x-amz-trailer': 'x-amz-checksum-crc32' }, undefined);
+      decoder.deferChecksum();
+      return { decoder, decoded: decode(decoder, Buffer.from(`6\r\nhello\n\r\n0\r\n${trailerLine}\r\n`)) };
+    };
+    const right = deferred('x-amz-checksum-crc32:NjowIA==\r\n');
+    assert.deepEqual(await right.decoded, data);
+    assert.deepEqual(right.decoder.checksum, { algorithm: 'CRC32', value: 'NjowIA==', unverified: Buffer.from('NjowIA==', 'base64') });
+    // A wrong value is not the decoder's to refuse any more: the caller compares it with its own digest.
+    const wrong = deferred('x-amz-checksum-crc32:AAAAAA==\r\n');
+    assert.deepEqual(await wrong.decoded, data);
+    assert.deepEqual(wrong.decoder.checksum?.unverified, Buffer.alloc(4));
+    await rejectsWith(deferred('x-amz-checksum-crc32:not base64\r\n').decoded, 'InvalidRequest', 400);
+  });
+
   it('signed trailer: a wrong or missing trailer signature, a changed trailer value', async () => {
     const d = Buffer.alloc(10_000, 7);
     const good = encodeAwsChunked(d, { signing: exampleSigning(), chunkSize: 8192, trailers: new Map([['x-amz-checksum-crc32c', checksumBase64('CRC32C', d)]]) });

@@ -100,9 +100,10 @@ export function verifiedChecksum(
 ): S3Checksum | undefined {
   if (declared === undefined) return undefined;
   if (declared.expected === undefined) {
-    // A trailer: the aws-chunked decoder verified it against the decoded bytes.
+    // A trailer: verified by the aws-chunked decoder, or here against the digest the write computed.
     const trailing = body.trailingChecksum?.();
     if (trailing === undefined || trailing.algorithm !== declared.algorithm) throw s3Error('MalformedTrailerError', 'The request contained trailing data that was not well-formed or did not conform to our published schema.');
+    if (trailing.unverified && !(written.checksumDigest && timingSafeEqual(trailing.unverified, written.checksumDigest))) throw badDigest(declared.algorithm);
     return { algorithm: trailing.algorithm, value: trailing.value.trim(), type: 'FULL_OBJECT' };
   }
   const actual = declared.algorithm === 'SHA256' ? written.sha256 : (written.checksumDigest ?? observed!.digest());

@@ -18,15 +18,16 @@ export async function writeRequestBody({ deps, call }: S3Env, limit: number, sea
   if (call.body.declaredLength !== undefined && call.body.declaredLength > limit) throw entityTooLarge();
   const declared = declaredChecksum(call.headers);
   let written: WrittenFile;
-  // A sealed write computes a declared checksum with its other digests (on the hash threads); an
-  // unsealed one has the body tapped on its way.
+  // A sealed write computes a declared checksum with its other digests (on the hash threads), a
+  // trailing one too (the chunk decoder then only reads the trailer's value); an unsealed one has
+  // the body tapped on its way, or the decoder verifying the trailer.
+  if (seal && declared && declared.expected === undefined) call.body.deferTrailingChecksum?.();
   const observed = seal ? { body: call.body.stream() } : observeBody(declared, call.body.stream());
   try {
     // Checksums (x-amz-checksum-*), size, MD5 and SHA-256 are of the plaintext: the tap and the
     // sealer's digests see the bytes before the encryptor.
     const sha256 = call.body.needsSha256 !== false || declared?.algorithm === 'SHA256';
-    const checksum = declared?.expected === undefined ? undefined : declared.algorithm;
-    written = seal ? await writeSealedBody(deps, observed.body, limit, seal, { sha256, checksum }) : await deps.files.write(observed.body, limit, { sha256 });
+    written = seal ? await writeSealedBody(deps, observed.body, limit, seal, { sha256, checksum: declared?.algorithm }) : await deps.files.write(observed.body, limit, { sha256 });
   } catch (e) {
     if (e instanceof BodyTooLargeError) throw entityTooLarge();
     if (e instanceof AwsError) throw e;

@@ -21,8 +21,13 @@ export interface S3Body {
   verify(sha256: Buffer): void;
   /** False when no signed payload hash needs the body's SHA-256 (UNSIGNED-PAYLOAD, aws-chunked); absent = needed. */
   readonly needsSha256?: boolean;
-  /** aws-chunked bodies: the trailing x-amz-checksum-* the decoder verified, once the stream ended. */
-  trailingChecksum?(): { algorithm: ChecksumAlgorithm; value: string } | undefined;
+  /**
+   * aws-chunked bodies: the trailing x-amz-checksum-*, once the stream ended. The decoder verified
+   * it, unless the checksum was deferred: then `unverified` is the digest the caller's own must equal.
+   */
+  trailingChecksum?(): { algorithm: ChecksumAlgorithm; value: string; unverified?: Buffer } | undefined;
+  /** aws-chunked bodies: the caller computes the trailing checksum's digest of the decoded bytes itself (before reading the stream). */
+  deferTrailingChecksum?(): void;
   readAll(limit: number): Promise<Buffer>;
 }
 
