@@ -123,8 +123,9 @@ function plainBody(req: IncomingMessage, declared: string, connections: Connecti
 
 /**
  * An aws-chunked body (STREAMING-*): decoded as it streams, every chunk signature checked in a
- * chain and the trailing checksum verified (sigv4-streaming.ts); a failure errors the stream, so
- * the object file being written is discarded and nothing is committed.
+ * chain and the trailing checksum verified (sigv4-streaming.ts; a sealed S3 write digests the body
+ * itself and compares its digest with the trailer's value, deferTrailingChecksum); a failure errors
+ * the stream or the write, so the object file being written is discarded and nothing is committed.
  */
 function chunkedBody(req: IncomingMessage, signed: ParsedSigV4, secretAccessKey: string, signingKeys?: SigningKeyCache): S3Body {
   const mode = firstHeader(req.headersDistinct, 'x-amz-content-sha256')?.trim();
