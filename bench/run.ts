@@ -104,7 +104,7 @@ function startCeiling(replyBytes: number, mode: '' | 'sign' = ''): Promise<{ pro
 /**
  * Latency at `rate` once steady: the first `settleS` seconds at that rate are not measured. Right
  * after saturation a server still drains what it built up meanwhile (Locksmith: the WAL checkpoint
- * and the garbage of the saturated seconds): the first second at half load had p99 15–37 ms, the
+ * and the garbage of the saturated seconds): the first second at half load had p99 10–37 ms, the
  * following ones 5–9 (bench/README.md, "Half load after saturation").
  */
 async function halfLoad(endpoint: string, pool: WireRequest[], rate: number) {
