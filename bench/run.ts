@@ -105,7 +105,7 @@ function startCeiling(replyBytes: number, mode: '' | 'sign' = ''): Promise<{ pro
  * Latency at `rate` once steady: the first `settleS` seconds at that rate are not measured. Right
  * after saturation a server still drains what it built up meanwhile (Locksmith: the WAL checkpoint
  * and the garbage of the saturated seconds): the first second at half load had p99 10–37 ms, the
- * following ones 5–9 (bench/README.md, "Half load after saturation").
+ * following ones mostly 4–9 (bench/README.md, "Half load after saturation").
  */
 async function halfLoad(endpoint: string, pool: WireRequest[], rate: number) {
   const run = (seconds: number) => paced({ endpoint, rate, durationMs: seconds * 1000, next: (i) => pool[i % pool.length]!, connections: CONNECTIONS });
