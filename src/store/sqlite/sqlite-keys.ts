@@ -1,7 +1,7 @@
 import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import type { KmsKey, Tags } from '../../domain/key.js';
-import { mutableValues, toKey, toMaterial, type KeyRow, type MaterialRow } from '../key-rows.js';
+import { MUTABLE_COLUMNS, mutableValues, toKey, toMaterial, type KeyRow, type MaterialRow } from '../key-rows.js';
 import { InvalidPagePositionError, type KeyChange, type KeyReads, type KeyRef, type KeyStore, type KeyTransactionResult, type Page, type StoredKeyMaterial } from '../ports.js';
 
 function materialColumns(ref: KeyRef, m: StoredKeyMaterial) {
@@ -37,11 +37,7 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
     VALUES (@account, @region, @keyId, @tagKey, @tagValue)`);
   const selectKey = db.prepare(`SELECT * FROM kms_keys WHERE ${REF}`);
   const selectPage = db.prepare(`SELECT * FROM kms_keys WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?`);
-  const updateKey = db.prepare(`UPDATE kms_keys SET description = @description, state = @state, deletion_date = @deletion_date,
-      pending_window_days = @pending_window_days, policy = @policy, current_material_id = @current_material_id,
-      rotation_period_days = @rotation_period_days, next_rotation_date = @next_rotation_date, primary_region = @primary_region,
-      transient_until = @transient_until
-    WHERE ${REF}`);
+  const updateKey = db.prepare(`UPDATE kms_keys SET ${MUTABLE_COLUMNS.map((c) => `${c} = @${c}`).join(', ')} WHERE ${REF}`);
   const deleteRows = ['kms_keys', 'key_materials', 'key_tags', 'kms_grant_tokens', 'kms_grants'].map((t) => db.prepare(`DELETE FROM ${t} WHERE ${REF}`));
   const deleteAliases = db.prepare(`DELETE FROM aliases WHERE account = @account AND region = @region AND target_key_id = @keyId`);
   const selectDue = db.prepare(`SELECT account, region, key_id FROM kms_keys WHERE deletion_date IS NOT NULL AND deletion_date <= ?`);
