@@ -13,7 +13,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { callEvents, type EventDeps } from '../../audit/event-builder.js';
-import { secureRandom } from '../../crypto/random.js';
+import { createPooledRandom } from '../../crypto/random.js';
 import type { AuditItem, NewAuditEvent } from '../audit-ports.js';
 import { sqliteAliasStore } from './sqlite-aliases.js';
 import { sqliteAuditStore } from './sqlite-audit.js';
@@ -27,10 +27,13 @@ const { path, writer, options } = workerData as { path: string; writer: string; 
 const db = openDatabase(path, options);
 db.pragma('busy_timeout = 0');
 const audit = sqliteAuditStore(db, writer);
+// The eventIDs' random bits come from the thread's own pool: one randomBytes call per record was
+// ~6 µs of the writer's ~60 per record at saturation (bench/README.md, "The writer thread").
+const random = createPooledRandom();
 // What deriving a call's records reads (userIdentity, resources, other owners), on this connection.
 const deps: EventDeps = {
   store: { keys: sqliteKeyStore(db), aliases: sqliteAliasStore(db), sessions: sqliteSessionStore(db), iam: sqliteIamStore(db) },
-  random: secureRandom,
+  random,
 };
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 parentPort!.postMessage({ ready: true });
@@ -59,6 +62,7 @@ async function recordsOf(items: AuditItem[]): Promise<NewAuditEvent[]> {
 
 parentPort!.on('message', (m: { id: number; items: AuditItem[] } | 'close') => {
   if (m === 'close') {
+    random.close();
     db.close();
     parentPort!.close();
     return;
