@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { closeWith, ConnectionGuard, defaultConnectionLimits } from './connection-guard.js';
 import type { LocksmithMetrics } from './metrics.js';
 import { readBody } from './read-body.js';
+import { byTurn } from './request-turns.js';
 import type { S3Service } from '../services/s3/s3-service.js';
 import type { S3WireResponse } from './s3-route.js';
 import { isConsoleRequest, serveConsole } from './console-assets.js';
@@ -47,13 +48,15 @@ export function createLocksmithServer(deps: ServerDeps, tls?: { key: string; cer
   const guard = (deps.connections ??= new ConnectionGuard(defaultConnectionLimits()));
   // The route table is built once, from the service objects of the composition root.
   const routes = composeRoutes(deps);
-  const listener = guard.requests((req, res) => {
-    handle(deps, routes, req, res).catch((e) => {
-      deps.log(`internal error writing response: ${(e as Error).message}`);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  });
+  const listener = guard.requests(
+    byTurn((req, res) => {
+      handle(deps, routes, req, res).catch((e) => {
+        deps.log(`internal error writing response: ${(e as Error).message}`);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    }),
+  );
   // Deadlines are checked every second (Node's default is every 30 s).
   const server: Server = tls
     ? createHttpsServer({ ...tls, connectionsCheckingInterval: 1000, handshakeTimeout: guard.limits.headersTimeoutMs }, listener)
