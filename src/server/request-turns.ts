@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * advance side by side, each await letting the next request take the same step, so the server runs
  * SigV4 for the turn's requests, then their decoding, their operations, and so on, instead of the
  * whole path of one request between the HTTP parser's work for the next. At saturation (Encrypt,
- * 64 connections) that took the main thread from ~198 to ~108 µs per request: each step runs with
+ * 64 connections) that took the main thread from ~200 to ~110–125 µs per request: each step runs with
  * its code and data still in the CPU's caches (bench/README.md, "A turn's requests together").
  * Under light load a turn holds one request and the only cost is one setImmediate.
  *

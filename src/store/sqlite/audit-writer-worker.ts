@@ -28,7 +28,7 @@ const db = openDatabase(path, options);
 db.pragma('busy_timeout = 0');
 const audit = sqliteAuditStore(db, writer);
 // The eventIDs' random bits come from the thread's own pool: one randomBytes call per record was
-// ~6 µs of the writer's ~60 per record at saturation (bench/README.md, "The writer thread").
+// ~6 µs of the writer's ~60 per record at saturation (bench/README.md, "A turn's requests together").
 const random = createPooledRandom();
 // What deriving a call's records reads (userIdentity, resources, other owners), on this connection.
 const deps: EventDeps = {
