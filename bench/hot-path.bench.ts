@@ -10,7 +10,8 @@
  * (default 64: fewer show the cost per group commit, which grows as commits get smaller);
  * `--perf` samples the measured seconds with Linux perf (every thread, kernel and SQLite included,
  * on-CPU time only, unlike the V8 profile's main-thread wall time) and prints the top symbols of the
- * busiest threads (needs `perf`, Debian package linux-perf, and root or perf_event_paranoid ≤ 1).
+ * busiest threads (needs `perf`, Debian package linux-perf, and root or perf_event_paranoid ≤ 1);
+ * `--workers N` starts every Locksmith server with `serve --workers N`.
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -33,6 +34,8 @@ const profile = args.includes('--profile');
 const CONNECTIONS = Number(opt('--connections', '64'));
 /** `--perf`: the measured seconds are also sampled by Linux perf (every thread, kernel included); the report is printed per thread. */
 const perf = args.includes('--perf');
+/** What every server here is started with besides its port and data directory: `--skip-audit`, `--workers N`. */
+const serveArgs = [...(args.includes('--skip-audit') ? ['--insecure-skip-audit'] : []), ...(args.includes('--workers') ? ['--workers', opt('--workers', '')] : [])];
 
 async function measure(endpoint: string, pid: number, pool: WireRequest[]) {
   await wrk(endpoint, pool, { seconds: 2, connections: CONNECTIONS }); // warm-up (JIT)
@@ -82,7 +85,7 @@ async function ceiling(): Promise<void> {
 
 /** A server from another build (`--compare`), started like spawnServer does. */
 async function spawnOther(cli: string, dataDir: string, nodeArgs: string[] = []): Promise<{ proc: ChildProcess; endpoint: string; pid: number }> {
-  const { proc, endpoint } = await spawnListening([...nodeArgs, cli, 'serve', '--port', '0', '--data-dir', dataDir, ...(args.includes('--skip-audit') ? ['--insecure-skip-audit'] : [])], {
+  const { proc, endpoint } = await spawnListening([...nodeArgs, cli, 'serve', '--port', '0', '--data-dir', dataDir, ...serveArgs], {
     env: { ...process.env, LOCKSMITH_ROOT_KEY_FILE: undefined, LOCKSMITH_SEED: undefined } as NodeJS.ProcessEnv,
     stderr: 'ignore',
   });
@@ -92,7 +95,7 @@ async function spawnOther(cli: string, dataDir: string, nodeArgs: string[] = [])
 async function compare(other: string): Promise<void> {
   const rounds = Number(opt('--rounds', '3'));
   const dirs = [mkdtempSync(join(tmpdir(), 'locksmith-hot-a-')), mkdtempSync(join(tmpdir(), 'locksmith-hot-b-'))];
-  const mine = await spawnServer(dirs[0]!, { built: true, serveArgs: args.includes('--skip-audit') ? ['--insecure-skip-audit'] : [] });
+  const mine = await spawnServer(dirs[0]!, { built: true, serveArgs });
   const base = await spawnOther(other, dirs[1]!);
   try {
     const servers = [
@@ -146,7 +149,7 @@ async function main(): Promise<void> {
           other.proc.kill('SIGINT');
         }),
       }
-    : await spawnServer(dataDir, { built: true, nodeArgs, serveArgs: args.includes('--skip-audit') ? ['--insecure-skip-audit'] : [] });
+    : await spawnServer(dataDir, { built: true, nodeArgs, serveArgs });
   try {
     const fixture = await createKmsFixture(server.endpoint, rootCredentials(dataDir), { ciphertexts: 64 });
     for (const op of ops) {
