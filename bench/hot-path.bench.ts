@@ -3,8 +3,10 @@
  * `node --import tsx bench/hot-path.bench.ts [--ops Encrypt,Decrypt] [--seconds 5] [--skip-audit]
  * [--profile] [--ceiling]`. Runs the built server (`npm run build` first), drives each operation
  * with wrk (64 keep-alive connections, pre-signed pool) and reports CPU µs per request from /proc;
- * `--ceiling` adds the bare node:http server; `--profile` writes a .cpuprofile and prints its top,
- * then the main thread's µs per request by stage over the last operation's measured seconds;
+ * `--ceiling` adds the bare node:http server; `--profile` writes a .cpuprofile per thread and prints
+ * the other threads' top functions (the audit writer's first), then the main thread's top and its
+ * µs per request by stage over the last operation's measured seconds (the profiles stay in the
+ * data directory it names);
  * `--compare <other dist/cli/main.js>` alternates rounds against another build (A/B in one run);
  * `--cli <other dist/cli/main.js>` measures (or profiles) another build alone; `--connections N`
  * (default 64: fewer show the cost per group commit, which grows as commits get smaller);
@@ -165,9 +167,19 @@ async function main(): Promise<void> {
     await server.stop('SIGINT');
   }
   if (profile) {
-    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    // One profile per thread, named CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the
+    // main thread, 1 the audit writer, 2 the WAL checkpointer (in the order the server starts them).
+    const thread = (f: string) => Number(f.split('.')[4]);
+    const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')).sort((a, b) => thread(a) - thread(b));
+    const file = files[0];
+    const root = args.includes('--cli') ? join(opt('--cli', ''), '../../..') : join(import.meta.dirname, '..');
+    for (const other of files.slice(1)) {
+      const t = summarizeCpuProfile(join(profDir, other), root, 12, 3000);
+      console.log(`profile ${join(profDir, other)} (thread ${thread(other)}): busy ${t.busyPercent.toFixed(0)} %`);
+      for (const f of t.functions) console.log(`  self ${f.percent.toFixed(1).padStart(5)} %  ${f.name}  ${f.where}`);
+    }
     if (file) {
-      const s = summarizeCpuProfile(join(profDir, file), args.includes('--cli') ? join(opt('--cli', ''), '../../..') : join(import.meta.dirname, '..'), 45, 3000);
+      const s = summarizeCpuProfile(join(profDir, file), root, 45, 3000);
       console.log(`profile ${join(profDir, file)}: busy ${s.busyPercent.toFixed(0)} %`);
       for (const f of s.functions) console.log(`  self ${f.percent.toFixed(1).padStart(5)} %  ${f.name}  ${f.where}`);
       for (const a of s.areas.slice(0, 20)) console.log(`  area ${a.percent.toFixed(1).padStart(5)} %  ${a.name}`);
