@@ -34,7 +34,7 @@ export const toEvent = (r: EventRow): StoredAuditEvent => ({
   hash: r.hash,
 });
 
-/** LookupEvents attributes kept as columns of audit_events; the others are rows of audit_event_lookup. */
+/** LookupEvents attributes kept as columns of audit_events; ResourceType and ResourceName are derived from the record (and on PostgreSQL indexed as rows of audit_event_lookup). */
 export const COLUMNS: Partial<Record<LookupAttributeKey, string>> = {
   EventId: 'event_id', EventName: 'event_name', ReadOnly: 'read_only', Username: 'username', EventSource: 'event_source', AccessKeyId: 'access_key_id',
 };

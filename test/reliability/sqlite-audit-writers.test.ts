@@ -187,7 +187,7 @@ describe('SQLite audit: one chain per writer (serve --workers)', () => {
     await store.audit.append([event(times, 6)]);
     assert.deepEqual(await store.audit.head(ACCOUNT, 'us-east-1'), { chainSeq: 6, hash: (await store.audit.chainPage(ACCOUNT, 'us-east-1', 5, 1))[0]!.hash });
     assert.deepEqual(broken(await verifyAuditTrail(store.audit, { keyring })), []);
-    // The lookup rows still point at the old records (their seq numbers are kept).
+    // The block summaries built by the migration find the old records.
     const page = await store.audit.lookup({ account: ACCOUNT, region: 'us-east-1', attribute: { key: 'ResourceName', value: named[2]! }, limit: 10 });
     assert.deepEqual(page.events.map((e) => e.chainSeq), [3]);
     await store.close();

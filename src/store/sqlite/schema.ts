@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { AUDIT_SCHEMA } from './schema-audit.js';
 import { AUDIT_INTENTS_SCHEMA } from './schema-audit-intents.js';
 import { SQLITE_AUDIT_WRITERS_MIGRATION } from './schema-audit-writers.js';
+import { migrateAuditBlocks } from './schema-audit-blocks.js';
 import { GRANTS_SCHEMA } from './schema-grants.js';
 import { migrateGrantRules } from './schema-grant-rules.js';
 import { IAM_SCHEMA, IAM_TAGS_SCHEMA, STS_ISSUER_ID_SCHEMA } from './schema-iam.js';
@@ -94,6 +95,8 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
    ALTER TABLE s3_parts ADD COLUMN checksum TEXT;`,
   // One audit hash chain per (account, region, writer): each `serve --workers` process its own.
   SQLITE_AUDIT_WRITERS_MIGRATION,
+  // LookupEvents through one summary per block of records instead of an index entry per record and attribute.
+  migrateAuditBlocks,
 ];
 
 /** Applies the migrations not yet applied, up to `target` (all of them unless a test says otherwise). */

@@ -1,8 +1,9 @@
 import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH, linkHash } from '../../audit/hash-chain.js';
-import type { AuditDigest, AuditLookup, AuditStore, ChainHead, StoredAuditEvent, StoredIntent } from '../audit-ports.js';
-import { COLUMNS, toDigest, toEvent, toKey, type DigestRow, type EventRow, type KeyRow } from '../audit-rows.js';
+import type { AuditDigest, AuditStore, ChainHead, StoredAuditEvent, StoredIntent } from '../audit-ports.js';
+import { toDigest, toEvent, toKey, type DigestRow, type EventRow, type KeyRow } from '../audit-rows.js';
+import { AuditBlocks, blockFinder, prepareBlockInsert } from './audit-blocks.js';
 
 const digestWithWriter = (r: DigestRow & { writer: string }): AuditDigest => ({ ...toDigest(r), ...(r.writer ? { writer: r.writer } : {}) });
 
@@ -20,7 +21,6 @@ export function sqliteAuditStore(db: Database.Database, writer = ''): AuditStore
     ON CONFLICT (account, region, writer) DO UPDATE SET chain_seq = excluded.chain_seq, hash = excluded.hash`);
   const insert = db.prepare(`INSERT INTO audit_events (account, region, writer, chain_seq, event_id, event_time, event_name, event_source, read_only,
       username, access_key_id, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertLookup = db.prepare(`INSERT OR IGNORE INTO audit_event_lookup (event_seq, account, region, kind, value, event_time) VALUES (?, ?, ?, ?, ?, ?)`);
   const chains = db.prepare(`SELECT account, region, writer FROM audit_chains UNION SELECT account, region, writer FROM audit_digests ORDER BY 1, 2, 3`);
   const page = db.prepare(`SELECT * FROM audit_events WHERE account = ? AND region = ? AND writer = ? AND chain_seq > ? ORDER BY chain_seq LIMIT ?`);
   const range = db.prepare(`SELECT COUNT(*) AS n, MIN(event_time) AS oldest, MAX(event_time) AS newest FROM audit_events
@@ -30,12 +30,8 @@ export function sqliteAuditStore(db: Database.Database, writer = ''): AuditStore
   const insertDigest = db.prepare(`INSERT OR IGNORE INTO audit_digests (account, region, writer, digest_seq, created_at, body, signature) VALUES (?, ?, ?, ?, ?, ?, ?)`);
   const selectDigests = db.prepare(`SELECT * FROM audit_digests WHERE account = ? AND region = ? AND writer = ? ORDER BY digest_seq`);
   const selectLastDigest = db.prepare(`SELECT * FROM audit_digests WHERE account = ? AND region = ? AND writer = ? ORDER BY digest_seq DESC LIMIT 1`);
-  const lookups = new Map<string, Database.Statement>();
-  // Walks the key's ResourceName index newest first and stops at the first match.
-  const lastUsage = db.prepare(`SELECT e.* FROM audit_event_lookup l JOIN audit_events e ON e.seq = l.event_seq
-    WHERE l.account = ? AND l.region = ? AND l.kind = 'ResourceName' AND l.value = ?
-      AND e.event_name IN (SELECT value FROM json_each(?)) AND json_extract(e.record, '$.errorCode') IS NULL
-    ORDER BY l.event_time DESC, l.event_seq DESC LIMIT 1`);
+  const find = blockFinder(db);
+  const insertBlock = prepareBlockInsert(db);
 
   const storedHead = (account: string, region: string, w = writer): ChainHead | undefined => {
     const r = head.get(account, region, w) as { chain_seq: number; hash: string } | undefined;
@@ -48,6 +44,7 @@ export function sqliteAuditStore(db: Database.Database, writer = ''): AuditStore
 
   const append = writeTransaction(db, (events: Parameters<AuditStore['append']>[0]) => {
     const heads = new Map<string, ChainHead>();
+    const blocks = new AuditBlocks();
     for (const e of events) {
       if (e.intentOf !== undefined) {
         insertIntent.run(e.intentOf, e.account, e.region, e.eventTime.getTime(), e.record);
@@ -62,51 +59,25 @@ export function sqliteAuditStore(db: Database.Database, writer = ''): AuditStore
       const time = e.eventTime.getTime();
       const { lastInsertRowid } = insert.run(e.account, e.region, writer, prevSeq + 1, e.eventId, time, e.eventName, e.eventSource, String(e.readOnly),
         e.username ?? null, e.accessKeyId ?? null, e.record, prevHash, hash);
-      for (const r of e.resources) {
-        insertLookup.run(lastInsertRowid, e.account, e.region, 'ResourceType', r.type, time);
-        insertLookup.run(lastInsertRowid, e.account, e.region, 'ResourceName', r.name, time);
-      }
+      blocks.add(e, Number(lastInsertRowid), time);
       heads.set(chain, { chainSeq: prevSeq + 1, hash });
     }
     for (const [chain, h] of heads) {
       const [account, region] = chain.split('\u0000');
       setHead.run(account, region, writer, h.chainSeq, h.hash);
     }
+    blocks.write(insertBlock);
   });
 
-  /** One prepared statement per filter shape; each reads one index range, newest first. */
-  function lookupStatement(q: AuditLookup): { sql: string; args: unknown[] } {
-    const key = q.attribute?.key;
-    const column = key && COLUMNS[key];
-    const joined = key !== undefined && column === undefined;
-    const t = joined ? 'l' : 'e';
-    const where = [`${t}.account = ?`, `${t}.region = ?`];
-    const args: unknown[] = [q.account, q.region];
-    if (joined) {
-      where.push('l.kind = ?', 'l.value = ?');
-      args.push(key, q.attribute!.value);
-    } else if (column) {
-      where.push(`e.${column} = ?`);
-      args.push(q.attribute!.value);
-    }
-    if (q.startTime) (where.push(`${t}.event_time >= ?`), args.push(q.startTime.getTime()));
-    if (q.endTime) (where.push(`${t}.event_time <= ?`), args.push(q.endTime.getTime()));
-    const seq = joined ? 'l.event_seq' : 'e.seq';
-    if (q.after) (where.push(`(${t}.event_time, ${seq}) < (?, ?)`), args.push(q.after.time, q.after.seq));
-    const from = joined ? 'audit_event_lookup l JOIN audit_events e ON e.seq = l.event_seq' : 'audit_events e';
-    args.push(q.limit + 1);
-    return { sql: `SELECT e.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${t}.event_time DESC, ${seq} DESC LIMIT ?`, args };
-  }
+  const MAX = Number.MAX_SAFE_INTEGER;
 
   return {
     async append(events) {
       if (events.length > 0) append(events);
     },
     async lookup(q) {
-      const { sql, args } = lookupStatement(q);
-      let stmt = lookups.get(sql);
-      if (!stmt) lookups.set(sql, (stmt = db.prepare(sql)));
-      const rows = stmt.all(...args) as EventRow[];
+      const rows = find({ account: q.account, region: q.region, attribute: q.attribute, from: q.startTime?.getTime() ?? 0,
+        to: q.endTime?.getTime() ?? MAX, before: q.after, limit: q.limit + 1 });
       const more = rows.length > q.limit;
       if (more) rows.length = q.limit;
       const last = rows[rows.length - 1];
@@ -118,7 +89,8 @@ export function sqliteAuditStore(db: Database.Database, writer = ''): AuditStore
       );
     },
     async lastKeyUsage(account, region, keyArn, eventNames) {
-      const r = lastUsage.get(account, region, keyArn, JSON.stringify(eventNames)) as EventRow | undefined;
+      const [r] = find({ account, region, attribute: { key: 'ResourceName', value: keyArn }, from: 0, to: MAX, limit: 1,
+        also: (e) => eventNames.includes(e.event_name) && (JSON.parse(e.record) as { errorCode?: string }).errorCode === undefined });
       return r && withWriter(r as EventRow & { writer: string });
     },
     async chains() {

@@ -1,0 +1,65 @@
+import type Database from 'better-sqlite3';
+import type { NewAuditEvent } from '../audit-ports.js';
+import { AuditBlocks, prepareBlockInsert, storedResources } from './audit-blocks.js';
+import type { EventRow } from '../audit-rows.js';
+
+/**
+ * Migration: the LookupEvents index becomes one summary row per block of records (audit-blocks.ts)
+ * instead of the time and seven attribute indexes on audit_events and the resource rows of
+ * audit_event_lookup. The records already stored are
+ * summarized in blocks of up to 64 per account and region, in seq order.
+ */
+export function migrateAuditBlocks(db: Database.Database): void {
+  db.exec(`
+    DROP INDEX audit_by_time;
+    DROP INDEX audit_by_event_id;
+    DROP INDEX audit_by_event_name;
+    DROP INDEX audit_by_read_only;
+    DROP INDEX audit_by_username;
+    DROP INDEX audit_by_event_source;
+    DROP INDEX audit_by_access_key;
+    DROP TABLE audit_event_lookup;
+    CREATE TABLE audit_blocks (
+      account TEXT NOT NULL,
+      region TEXT NOT NULL,
+      max_time INTEGER NOT NULL,
+      first_seq INTEGER NOT NULL,
+      last_seq INTEGER NOT NULL,
+      min_time INTEGER NOT NULL,
+      hashes BLOB NOT NULL,
+      PRIMARY KEY (account, region, max_time, first_seq)
+    ) WITHOUT ROWID;
+  `);
+  const rows = db.prepare(`SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 4096`);
+  const insert = prepareBlockInsert(db);
+  const counts = new Map<string, number>();
+  let blocks = new AuditBlocks();
+  for (let after = 0; ;) {
+    const page = rows.all(after) as EventRow[];
+    for (const r of page) {
+      const chain = `${r.account}\u0000${r.region}`;
+      const n = (counts.get(chain) ?? 0) + 1;
+      counts.set(chain, n);
+      blocks.add(storedEvent(r), r.seq, r.event_time);
+      if (n % 64 === 0) (blocks.write(insert), (blocks = new AuditBlocks()));
+    }
+    if (page.length === 0) break;
+    after = page[page.length - 1]!.seq;
+  }
+  blocks.write(insert);
+}
+
+/** The indexed parts of a stored record. */
+const storedEvent = (r: EventRow): NewAuditEvent => ({
+  account: r.account,
+  region: r.region,
+  eventId: r.event_id,
+  eventTime: new Date(r.event_time),
+  eventName: r.event_name,
+  eventSource: r.event_source,
+  readOnly: r.read_only === 'true',
+  ...(r.username === null ? {} : { username: r.username }),
+  ...(r.access_key_id === null ? {} : { accessKeyId: r.access_key_id }),
+  resources: storedResources(r),
+  record: r.record,
+});
