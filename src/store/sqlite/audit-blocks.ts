@@ -7,8 +7,8 @@ import { COLUMNS, type EventRow } from '../audit-rows.js';
 /**
  * The LookupEvents index of the SQLite trail: a summary per block of records instead of an index
  * entry per record and attribute (a data-skipping index, as PostgreSQL's BRIN or ClickHouse's skip
- * indexes). A block is the records one append transaction wrote to one account and region; its
- * summary holds their time range, the seq range they lie in and the set of their attribute values
+ * indexes). A block is the records one writer appended to one account and region in one or more
+ * consecutive append transactions (up to BLOCK_RECORDS); its summary holds their time range, the seq range they lie in and the set of their attribute values
  * (EventId, EventName, ReadOnly, Username, EventSource, AccessKeyId, ResourceType, ResourceName),
  * each as a 32-bit hash. A lookup walks the blocks newest first, reads the records of the blocks
  * whose set holds the value and keeps those that match exactly, so a hash collision only costs a
@@ -46,18 +46,11 @@ export function encodeBlockHashes(hashes: Set<number>): Buffer {
   return out;
 }
 
-/** Whether a stored value set holds `hash` (binary search). */
-export function blockHolds(set: Buffer, hash: number): boolean {
-  let lo = 0;
-  let hi = set.length / 4 - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = set.readUInt32LE(mid * 4);
-    if (v === hash) return true;
-    if (v < hash) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
+/** A hash as its 4 bytes in a stored value set. */
+export function hashBytes(hash: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(hash);
+  return b;
 }
 
 /** The lookup resources of a stored record, derived from its text as when it was appended. */
@@ -81,8 +74,50 @@ export interface AuditBlock {
   hashes: Set<number>;
 }
 
-export const prepareBlockInsert = (db: Database.Database): Database.Statement =>
-  db.prepare(`INSERT INTO audit_blocks (account, region, max_time, first_seq, last_seq, min_time, hashes) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+/** Records a block summarizes at most: a trail written a call at a time grows its newest block up to this. */
+export const BLOCK_RECORDS = 64;
+
+/** The summary of one block being written. */
+export interface AuditBlock {
+  account: string;
+  region: string;
+  firstSeq: number;
+  lastSeq: number;
+  minTime: number;
+  maxTime: number;
+  records: number;
+  hashes: Set<number>;
+}
+
+interface BlockRow { max_time: number; first_seq: number; last_seq: number; min_time: number; records: number; hashes: Buffer }
+
+/**
+ * Writes block summaries for one writer's connection: each call's blocks, one per account and
+ * region, join the writer's newest block of that account and region while it summarizes fewer
+ * than BLOCK_RECORDS records (no other writer's records lie in its seq range: each block and the
+ * records query name their writer), else start a new one.
+ */
+export function blockWriter(db: Database.Database, writer: string): (blocks: Iterable<AuditBlock>) => void {
+  const newest = db.prepare(`SELECT max_time, first_seq, last_seq, min_time, records, hashes FROM audit_blocks
+    WHERE account = ? AND region = ? AND writer = ? ORDER BY first_seq DESC LIMIT 1`);
+  const remove = db.prepare(`DELETE FROM audit_blocks WHERE account = ? AND region = ? AND max_time = ? AND first_seq = ?`);
+  const insert = db.prepare(`INSERT INTO audit_blocks (account, region, max_time, first_seq, writer, last_seq, min_time, records, hashes)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  return (blocks) => {
+    for (const b of blocks) {
+      const last = newest.get(b.account, b.region, writer) as BlockRow | undefined;
+      if (last && last.records + b.records <= BLOCK_RECORDS) {
+        remove.run(b.account, b.region, last.max_time, last.first_seq);
+        for (let i = 0; i < last.hashes.length; i += 4) b.hashes.add(last.hashes.readUInt32LE(i));
+        b.firstSeq = last.first_seq;
+        b.minTime = Math.min(b.minTime, last.min_time);
+        b.maxTime = Math.max(b.maxTime, last.max_time);
+        b.records += last.records;
+      }
+      insert.run(b.account, b.region, b.maxTime, b.firstSeq, writer, b.lastSeq, b.minTime, b.records, encodeBlockHashes(b.hashes));
+    }
+  };
+}
 
 /** The blocks of one append transaction, one per account and region, as its records are inserted. */
 export class AuditBlocks {
@@ -91,17 +126,26 @@ export class AuditBlocks {
   add(e: NewAuditEvent, seq: number, time: number): void {
     const chain = `${e.account}\u0000${e.region}`;
     let b = this.open.get(chain);
-    if (!b) this.open.set(chain, (b = { account: e.account, region: e.region, firstSeq: seq, lastSeq: seq, minTime: time, maxTime: time, hashes: new Set() }));
+    if (!b) this.open.set(chain, (b = { account: e.account, region: e.region, firstSeq: seq, lastSeq: seq, minTime: time, maxTime: time, records: 0, hashes: new Set() }));
     b.lastSeq = seq;
+    b.records++;
     if (time < b.minTime) b.minTime = time;
     if (time > b.maxTime) b.maxTime = time;
     eventLookupHashes(e, b.hashes);
   }
 
-  /** Writes the summaries (in the same transaction as their records). */
-  write(insert: Database.Statement): void {
-    for (const b of this.open.values()) insert.run(b.account, b.region, b.maxTime, b.firstSeq, b.lastSeq, b.minTime, encodeBlockHashes(b.hashes));
+  /** Records added since the last take(). */
+  get size(): number {
+    let n = 0;
+    for (const b of this.open.values()) n += b.records;
+    return n;
+  }
+
+  /** The blocks, emptied: written in the same transaction as their records. */
+  take(): AuditBlock[] {
+    const out = [...this.open.values()];
     this.open.clear();
+    return out;
   }
 }
 
@@ -125,28 +169,47 @@ const newestFirst = (a: EventRow, b: EventRow) => b.event_time - a.event_time ||
 
 /**
  * Finds records through the block summaries: walks the account's blocks by newest event time,
- * reads the records of the blocks in the time bounds (whose value set holds the value), and stops
+ * reads the records of the blocks in the time bounds whose value set may hold the value, and stops
  * once no later block can hold a record newer than the `limit` found so far.
  */
 export function blockFinder(db: Database.Database): (q: BlockQuery) => EventRow[] {
-  const blocks = db.prepare(`SELECT max_time, first_seq, last_seq, min_time, hashes FROM audit_blocks
-    WHERE account = ? AND region = ? AND (max_time, first_seq) < (?, ?) AND max_time >= ? AND min_time <= ?
+  // The value test runs in SQLite (instr over the set's bytes; a match across two hashes' bytes
+  // only costs reading the block): the walk hands JavaScript only the blocks that may match.
+  const blocksSql = (test: string) => db.prepare(`SELECT max_time, first_seq, last_seq, writer FROM audit_blocks
+    WHERE account = ? AND region = ? AND (max_time, first_seq) < (?, ?) AND max_time >= ? AND min_time <= ?${test}
     ORDER BY max_time DESC, first_seq DESC LIMIT ?`);
-  const records = db.prepare(`SELECT * FROM audit_events NOT INDEXED WHERE seq BETWEEN ? AND ? AND account = ? AND region = ?`);
+  const allBlocks = blocksSql('');
+  const blocksHolding = blocksSql(' AND instr(hashes, ?) > 0');
+  const blockRecords = new Map<string, Database.Statement>();
+  /**
+   * A block's records that may match, the attribute tested in SQL: a column, or a ResourceName as
+   * text of the record (every resource name is a string value in it: an ARN of `resources`, an
+   * IAM request member). ResourceType is tested on the parsed record only (IAM types are not in it).
+   */
+  const records = (b: { first_seq: number; last_seq: number; writer: string }, q: BlockQuery): EventRow[] => {
+    const key = q.attribute?.key;
+    const column = key && COLUMNS[key];
+    const test = column ? ` AND ${column} = ?` : key === 'ResourceName' ? ' AND instr(record, ?) > 0' : '';
+    let stmt = blockRecords.get(test);
+    if (!stmt) blockRecords.set(test, (stmt = db.prepare(`SELECT * FROM audit_events NOT INDEXED WHERE seq BETWEEN ? AND ? AND account = ? AND region = ? AND writer = ?${test}`)));
+    const args = [b.first_seq, b.last_seq, q.account, q.region, b.writer];
+    // canonicalJson writes a string as JSON.stringify does when it needs escapes, as is otherwise.
+    if (test !== '') args.push(column ? q.attribute!.value : JSON.stringify(q.attribute!.value).slice(1, -1));
+    return stmt.all(...args) as EventRow[];
+  };
   return (q) => {
     const { attribute } = q;
-    const hash = attribute && lookupHash(attribute.key, attribute.value);
+    const hash = attribute && hashBytes(lookupHash(attribute.key, attribute.value));
     const upTo = q.before ? Math.min(q.to, q.before.time) : q.to;
     const found: EventRow[] = [];
     let cursor = [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
     // A few blocks usually fill a page; a rare value walks them all, in growing steps.
     for (let step = 8; ; step = Math.min(step * 4, 512)) {
-      const page = blocks.all(q.account, q.region, cursor[0], cursor[1], q.from, upTo, step) as
-        { max_time: number; first_seq: number; last_seq: number; min_time: number; hashes: Buffer }[];
+      const page = (hash ? blocksHolding.all(q.account, q.region, cursor[0], cursor[1], q.from, upTo, hash, step)
+        : allBlocks.all(q.account, q.region, cursor[0], cursor[1], q.from, upTo, step)) as { max_time: number; first_seq: number; last_seq: number; writer: string }[];
       for (const b of page) {
         if (found.length >= q.limit && b.max_time < found[q.limit - 1]!.event_time) return found;
-        if (hash !== undefined && !blockHolds(b.hashes, hash)) continue;
-        for (const r of records.all(b.first_seq, b.last_seq, q.account, q.region) as EventRow[]) {
+        for (const r of records(b, q)) {
           if (r.event_time < q.from || r.event_time > q.to) continue;
           if (q.before && (r.event_time > q.before.time || (r.event_time === q.before.time && r.seq >= q.before.seq))) continue;
           if ((!attribute || rowMatches(r, attribute.key, attribute.value)) && (q.also?.(r) ?? true)) found.push(r);

@@ -1,13 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { NewAuditEvent } from '../audit-ports.js';
-import { AuditBlocks, prepareBlockInsert, storedResources } from './audit-blocks.js';
+import { AuditBlocks, BLOCK_RECORDS, blockWriter, storedResources } from './audit-blocks.js';
 import type { EventRow } from '../audit-rows.js';
 
 /**
  * Migration: the LookupEvents index becomes one summary row per block of records (audit-blocks.ts)
  * instead of the time and seven attribute indexes on audit_events and the resource rows of
- * audit_event_lookup. The records already stored are
- * summarized in blocks of up to 64 per account and region, in seq order.
+ * audit_event_lookup. The records already stored are summarized in blocks of BLOCK_RECORDS per
+ * account, region and writer, in seq order.
  */
 export function migrateAuditBlocks(db: Database.Database): void {
   db.exec(`
@@ -24,29 +24,37 @@ export function migrateAuditBlocks(db: Database.Database): void {
       region TEXT NOT NULL,
       max_time INTEGER NOT NULL,
       first_seq INTEGER NOT NULL,
+      writer TEXT NOT NULL,
       last_seq INTEGER NOT NULL,
       min_time INTEGER NOT NULL,
+      records INTEGER NOT NULL,
       hashes BLOB NOT NULL,
       PRIMARY KEY (account, region, max_time, first_seq)
     ) WITHOUT ROWID;
+    CREATE INDEX audit_blocks_by_writer ON audit_blocks (account, region, writer, first_seq);
   `);
   const rows = db.prepare(`SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 4096`);
-  const insert = prepareBlockInsert(db);
-  const counts = new Map<string, number>();
-  let blocks = new AuditBlocks();
+  const writers = new Map<string, ReturnType<typeof blockWriter>>();
+  const open = new Map<string, AuditBlocks>();
+  const write = (chain: string, w: string) => {
+    let writeBlocks = writers.get(w);
+    if (!writeBlocks) writers.set(w, (writeBlocks = blockWriter(db, w)));
+    writeBlocks(open.get(chain)!.take());
+    open.delete(chain);
+  };
   for (let after = 0; ;) {
-    const page = rows.all(after) as EventRow[];
-    for (const r of page) {
-      const chain = `${r.account}\u0000${r.region}`;
-      const n = (counts.get(chain) ?? 0) + 1;
-      counts.set(chain, n);
-      blocks.add(storedEvent(r), r.seq, r.event_time);
-      if (n % 64 === 0) (blocks.write(insert), (blocks = new AuditBlocks()));
-    }
+    const page = rows.all(after) as (EventRow & { writer: string })[];
     if (page.length === 0) break;
+    for (const r of page) {
+      const chain = `${r.account}\u0000${r.region}\u0000${r.writer}`;
+      let blocks = open.get(chain);
+      if (!blocks) open.set(chain, (blocks = new AuditBlocks()));
+      blocks.add(storedEvent(r), r.seq, r.event_time);
+      if (blocks.size === BLOCK_RECORDS) write(chain, r.writer);
+    }
     after = page[page.length - 1]!.seq;
   }
-  blocks.write(insert);
+  for (const chain of [...open.keys()]) write(chain, chain.split('\u0000')[2]!);
 }
 
 /** The indexed parts of a stored record. */

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { GENESIS_HASH, linkHash } from '../../audit/hash-chain.js';
 import type { AuditDigest, AuditStore, ChainHead, StoredAuditEvent, StoredIntent } from '../audit-ports.js';
 import { toDigest, toEvent, toKey, type DigestRow, type EventRow, type KeyRow } from '../audit-rows.js';
-import { AuditBlocks, blockFinder, prepareBlockInsert } from './audit-blocks.js';
+import { AuditBlocks, blockFinder, blockWriter } from './audit-blocks.js';
 
 const digestWithWriter = (r: DigestRow & { writer: string }): AuditDigest => ({ ...toDigest(r), ...(r.writer ? { writer: r.writer } : {}) });
 
@@ -31,7 +31,7 @@ export function sqliteAuditStore(db: Database.Database, writer = ''): AuditStore
   const selectDigests = db.prepare(`SELECT * FROM audit_digests WHERE account = ? AND region = ? AND writer = ? ORDER BY digest_seq`);
   const selectLastDigest = db.prepare(`SELECT * FROM audit_digests WHERE account = ? AND region = ? AND writer = ? ORDER BY digest_seq DESC LIMIT 1`);
   const find = blockFinder(db);
-  const insertBlock = prepareBlockInsert(db);
+  const writeBlocks = blockWriter(db, writer);
 
   const storedHead = (account: string, region: string, w = writer): ChainHead | undefined => {
     const r = head.get(account, region, w) as { chain_seq: number; hash: string } | undefined;
@@ -66,7 +66,7 @@ export function sqliteAuditStore(db: Database.Database, writer = ''): AuditStore
       const [account, region] = chain.split('\u0000');
       setHead.run(account, region, writer, h.chainSeq, h.hash);
     }
-    blocks.write(insertBlock);
+    writeBlocks(blocks.take());
   });
 
   const MAX = Number.MAX_SAFE_INTEGER;
