@@ -10,8 +10,9 @@ export const EVENT_VERSION = '1.09';
 
 /**
  * A record's eventID: a GUID, as CloudTrail's, in the time-ordered form of RFC 9562 (version 7:
- * the event time's milliseconds, then 74 bits from the server's CSPRNG). The trail indexes records
- * by eventID; random (version 4) ids put every new record on a random page of that index, so each
+ * the event time's milliseconds, then 74 bits from the server's CSPRNG). A trail on PostgreSQL (and
+ * on SQLite before its block summaries) indexes records by eventID; random (version 4) ids put every
+ * new record on a random page of that index, so each
  * group commit wrote a page per record and the append cost grew with the trail (42 → 61 µs of CPU
  * per record over the first 400,000 records here); time-ordered ids append at the index's end.
  */
