@@ -8,12 +8,13 @@ import { COLUMNS, type EventRow } from '../audit-rows.js';
  * The LookupEvents index of the SQLite trail: a summary per block of records instead of an index
  * entry per record and attribute (a data-skipping index, as PostgreSQL's BRIN or ClickHouse's skip
  * indexes). A block is the records one writer appended to one account and region in one or more
- * consecutive append transactions (up to BLOCK_RECORDS); its summary holds their time range, the seq range they lie in and the set of their attribute values
- * (EventId, EventName, ReadOnly, Username, EventSource, AccessKeyId, ResourceType, ResourceName),
- * each as a 32-bit hash. A lookup walks the blocks newest first, reads the records of the blocks
- * whose set holds the value and keeps those that match exactly, so a hash collision only costs a
- * block read. One summary row per group commit replaced eleven b-tree entries per record (the seven
- * attribute indexes and the resource lookup rows): bench/README.md, "A LookupEvents index per block".
+ * consecutive append transactions (up to BLOCK_RECORDS); its summary holds their time range, the
+ * seq range they lie in and the set of their attribute values (EventId, EventName, ReadOnly,
+ * Username, EventSource, AccessKeyId, ResourceType, ResourceName), each as a 32-bit hash. A lookup
+ * walks the blocks newest first, reads the records of the blocks whose set may hold the value and
+ * keeps those that match exactly, so a hash collision only costs a block read. One summary row per
+ * block replaced eleven b-tree entries per record (the time and seven attribute indexes, the
+ * resource lookup rows and their index): bench/README.md, "A LookupEvents index per block".
  */
 
 /** 32-bit FNV-1a of `key NUL value`, over its UTF-16 code units (not a cryptographic hash: it only decides which blocks are read). */
@@ -38,11 +39,11 @@ export function eventLookupHashes(e: NewAuditEvent, into: Set<number>): void {
   }
 }
 
-/** A block's value set as stored: the hashes sorted, 4 bytes each, little-endian. */
+/** A block's value set as stored: the hashes, 4 bytes each, little-endian. */
 export function encodeBlockHashes(hashes: Set<number>): Buffer {
-  const sorted = Uint32Array.from(hashes).sort();
-  const out = Buffer.alloc(sorted.length * 4);
-  for (let i = 0; i < sorted.length; i++) out.writeUInt32LE(sorted[i]!, i * 4);
+  const out = Buffer.alloc(hashes.size * 4);
+  let at = 0;
+  for (const h of hashes) at = out.writeUInt32LE(h, at);
   return out;
 }
 
@@ -61,17 +62,6 @@ export function rowMatches(r: EventRow, key: LookupAttributeKey, value: string):
   if (key === 'ResourceName') return storedResources(r).some((x) => x.name === value);
   if (key === 'ResourceType') return storedResources(r).some((x) => x.type === value);
   return (r as unknown as Record<string, unknown>)[COLUMNS[key]!] === value;
-}
-
-/** The summary of one block being written. */
-export interface AuditBlock {
-  account: string;
-  region: string;
-  firstSeq: number;
-  lastSeq: number;
-  minTime: number;
-  maxTime: number;
-  hashes: Set<number>;
 }
 
 /** Records a block summarizes at most: a trail written a call at a time grows its newest block up to this. */
