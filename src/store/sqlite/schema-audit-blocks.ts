@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { NewAuditEvent } from '../audit-ports.js';
 import { AuditBlocks, BLOCK_RECORDS, blockWriter, storedResources } from './audit-blocks.js';
-import type { EventRow } from '../audit-rows.js';
+import { toEvent, type EventRow } from '../audit-rows.js';
 
 /**
  * Migration: the LookupEvents index becomes one summary row per block of records (audit-blocks.ts)
@@ -57,17 +57,5 @@ export function migrateAuditBlocks(db: Database.Database): void {
   for (const chain of [...open.keys()]) write(chain, chain.split('\u0000')[2]!);
 }
 
-/** The indexed parts of a stored record. */
-const storedEvent = (r: EventRow): NewAuditEvent => ({
-  account: r.account,
-  region: r.region,
-  eventId: r.event_id,
-  eventTime: new Date(r.event_time),
-  eventName: r.event_name,
-  eventSource: r.event_source,
-  readOnly: r.read_only === 'true',
-  ...(r.username === null ? {} : { username: r.username }),
-  ...(r.access_key_id === null ? {} : { accessKeyId: r.access_key_id }),
-  resources: storedResources(r),
-  record: r.record,
-});
+/** A stored record with the lookup resources its text names, as the block summaries index it. */
+const storedEvent = (r: EventRow): NewAuditEvent => ({ ...toEvent(r), resources: storedResources(r) });
