@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { toStoredEvent } from '../../src/audit/record-index.js';
 import type { CloudTrailRecord } from '../../src/audit/record.js';
 import type { AuditLookup, AuditStore, LookupAttributeKey, NewAuditEvent } from '../../src/store/audit-ports.js';
-import { encodeBlockHashes, hashBytes, lookupHash } from '../../src/store/sqlite/audit-blocks.js';
+import { blockFinder, encodeBlockHashes, hashBytes, lookupHash } from '../../src/store/sqlite/audit-blocks.js';
 import { migrate } from '../../src/store/sqlite/schema.js';
 import { sqliteAuditStore } from '../../src/store/sqlite/sqlite-audit.js';
 import { openDatabase } from '../../src/store/sqlite/sqlite-store.js';
@@ -178,6 +178,30 @@ describe('audit lookups through block summaries (sqlite)', () => {
     assert.deepEqual([blocks.most <= 64, blocks.total, blocks.n < events.length / 20], [true, events.length, true], JSON.stringify(blocks));
     assert.ok((await checkLookups(r, writers[1]!, stored, 250)) > 180, 'most lookups find something');
     await checkLastUsage(writers[0]!, stored);
+    db1.close();
+    db2.close();
+  });
+
+  it('walks one snapshot: a block another writer grows during the walk is not passed over', async () => {
+    const r = new Prng(0x5a);
+    const path = join(dir, 'snapshot.db');
+    const [db1, db2] = [openDatabase(path), openDatabase(path)];
+    migrate(db1);
+    const [a, b] = [sqliteAuditStore(db2), sqliteAuditStore(db2, 'worker-1')];
+    const at = (second: number, n: number) => Array.from({ length: n }, (_, i) => {
+      const e = randomEvent(r, 0);
+      return { ...e, account: ACCOUNTS[0]!, eventId: `${second}-${i}`, eventTime: new Date(T0 + second * 1000) };
+    });
+    await a.append(at(100, 10)); // writer '': one block of 10 at second 100
+    for (let s = 101; s <= 109; s++) await b.append(at(s, 60)); // worker-1: nine blocks, newer: the walk's first step takes eight
+    let grown = false;
+    const found = blockFinder(db1)({ account: ACCOUNTS[0]!, region: REGION, from: 0, to: Number.MAX_SAFE_INTEGER, limit: 10_000, also: () => {
+      // Mid-walk, writer '' appends at second 200: its block (10 + 1 records) moves to the top of the order.
+      if (!grown) void a.append(at(200, 1));
+      return (grown = true);
+    } });
+    assert.equal(found.length, 10 + 9 * 60, 'every record committed when the walk began, and none after');
+    assert.equal(found.filter((e) => e.event_time === T0 + 100_000).length, 10);
     db1.close();
     db2.close();
   });

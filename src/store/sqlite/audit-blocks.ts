@@ -187,7 +187,9 @@ export function blockFinder(db: Database.Database): (q: BlockQuery) => EventRow[
     if (test !== '') args.push(column ? q.attribute!.value : JSON.stringify(q.attribute!.value).slice(1, -1));
     return stmt.all(...args) as EventRow[];
   };
-  return (q) => {
+  // One read transaction: a block a writer grows meanwhile moves up the walk's order (its max_time)
+  // and would be passed over between two steps of the walk; the snapshot keeps every step on one state.
+  const walk = db.transaction((q: BlockQuery): EventRow[] => {
     const { attribute } = q;
     const hash = attribute && hashBytes(lookupHash(attribute.key, attribute.value));
     const upTo = q.before ? Math.min(q.to, q.before.time) : q.to;
@@ -211,5 +213,6 @@ export function blockFinder(db: Database.Database): (q: BlockQuery) => EventRow[
       const last = page[page.length - 1]!;
       cursor = [last.max_time, last.first_seq];
     }
-  };
+  });
+  return (q) => walk(q);
 }
