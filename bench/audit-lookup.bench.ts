@@ -45,6 +45,7 @@ function event(r: Prng, i: number): NewAuditEvent {
     userAgent: 'audit-lookup-bench',
     requestParameters: { keyId: keyArn(rare ? 999 : r.int(0, 199)), encryptionContext: { tenant: `t${r.int(0, 50)}` } },
     responseElements: null,
+    // Version-7 shaped, as the server's: the time's milliseconds first.
     eventID: `${time.toString(16).padStart(12, '0').replace(/^(.{8})(.{4})$/, '$1-$2')}-7000-8000-${String(i).padStart(12, '0')}`,
     readOnly: true,
     resources: [{ accountId: ACCOUNT, type: 'AWS::KMS::Key', ARN: keyArn(rare ? 999 : r.int(0, 199)) }],
@@ -71,7 +72,7 @@ async function measure(label: string, storeModule: string): Promise<void> {
       await store.audit.append(group);
     }
     const appendUs = ((performance.now() - started) * 1000) / RECORDS;
-    const mb = (statSync(path).size + statSync(`${path}-wal`, { throwIfNoEntry: false })?.size! || 0) / 2 ** 20;
+    const mb = (statSync(path).size + (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0)) / 2 ** 20;
     console.log(`${label}: ${RECORDS} records in groups of ${GROUP}, ${appendUs.toFixed(1)} µs per record appended (store only, this thread), ${mb.toFixed(0)} MiB`);
     const audit = store.audit as AuditStore;
     const lookups: [string, Omit<AuditLookup, 'account' | 'region' | 'limit'>][] = [

@@ -2,8 +2,8 @@
  * The SQLite trail's LookupEvents index by block summaries (src/store/sqlite/audit-blocks.ts):
  * random records appended in random group sizes, out of time order and from two writers, then
  * every attribute looked up with random time bounds and page sizes, paged to the end, against a
- * scan of all records; the same over a trail summarized by the migration; and GetKeyLastUsage's
- * lookup. Also the value-set encoding itself.
+ * scan of all records; the same over a trail summarized by the migration; GetKeyLastUsage's
+ * lookup; a walk while another writer grows a block; and the value-set encoding itself.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
