@@ -195,7 +195,7 @@ describe('audit lookups through block summaries (sqlite)', () => {
     await a.append(at(100, 10)); // writer '': one block of 10 at second 100
     for (let s = 101; s <= 109; s++) await b.append(at(s, 60)); // worker-1: nine blocks, newer: the walk's first step takes eight
     let grown = false;
-    const found = blockFinder(db1)({ account: ACCOUNTS[0]!, region: REGION, from: 0, to: Number.MAX_SAFE_INTEGER, limit: 10_000, also: () => {
+    const found = blockFinder(db1)({ account: ACCOUNTS[0]!, region: REGION, limit: 10_000, also: () => {
       // Mid-walk, writer '' appends at second 200: its block (10 + 1 records) moves to the top of the order.
       if (!grown) void a.append(at(200, 1));
       return (grown = true);

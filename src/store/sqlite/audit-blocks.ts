@@ -145,9 +145,9 @@ export interface BlockQuery {
   region: string;
   /** Absent: every record in the time bounds. */
   attribute?: { key: LookupAttributeKey; value: string };
-  /** Inclusive bounds on event_time. */
-  from: number;
-  to: number;
+  /** Inclusive bounds on event_time (absent: none). */
+  from?: number;
+  to?: number;
   /** Only records before this position (event_time, seq), exclusive. */
   before?: { time: number; seq: number };
   limit: number;
@@ -190,21 +190,22 @@ export function blockFinder(db: Database.Database): (q: BlockQuery) => EventRow[
   // One read transaction: a block a writer grows meanwhile moves up the walk's order (its max_time)
   // and would be passed over between two steps of the walk; the snapshot keeps every step on one state.
   const walk = db.transaction((q: BlockQuery): EventRow[] => {
-    const { attribute } = q;
+    const { attribute, from = 0, to = Number.MAX_SAFE_INTEGER } = q;
     const hash = attribute && hashBytes(lookupHash(attribute.key, attribute.value));
-    const upTo = q.before ? Math.min(q.to, q.before.time) : q.to;
+    const upTo = q.before ? Math.min(to, q.before.time) : to;
     const found: EventRow[] = [];
     let cursor = [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
     // A few blocks usually fill a page; a rare value walks them all, in growing steps.
     for (let step = 8; ; step = Math.min(step * 4, 512)) {
-      const page = (hash ? blocksHolding.all(q.account, q.region, cursor[0], cursor[1], q.from, upTo, hash, step)
-        : allBlocks.all(q.account, q.region, cursor[0], cursor[1], q.from, upTo, step)) as { max_time: number; first_seq: number; last_seq: number; writer: string }[];
+      const page = (hash ? blocksHolding.all(q.account, q.region, cursor[0], cursor[1], from, upTo, hash, step)
+        : allBlocks.all(q.account, q.region, cursor[0], cursor[1], from, upTo, step)) as { max_time: number; first_seq: number; last_seq: number; writer: string }[];
       for (const b of page) {
         if (found.length >= q.limit && b.max_time < found[q.limit - 1]!.event_time) return found;
         for (const r of records(b, q)) {
-          if (r.event_time < q.from || r.event_time > q.to) continue;
+          if (r.event_time < from || r.event_time > to) continue;
           if (q.before && (r.event_time > q.before.time || (r.event_time === q.before.time && r.seq >= q.before.seq))) continue;
-          if ((!attribute || rowMatches(r, attribute.key, attribute.value)) && (q.also?.(r) ?? true)) found.push(r);
+          // The caller's condition first: GetKeyLastUsage's operation names reject most records before their text is parsed.
+          if ((q.also?.(r) ?? true) && (!attribute || rowMatches(r, attribute.key, attribute.value))) found.push(r);
         }
         found.sort(newestFirst);
         if (found.length > q.limit) found.length = q.limit;
@@ -214,5 +215,5 @@ export function blockFinder(db: Database.Database): (q: BlockQuery) => EventRow[
       cursor = [last.max_time, last.first_seq];
     }
   });
-  return (q) => walk(q);
+  return walk;
 }

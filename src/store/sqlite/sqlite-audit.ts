@@ -69,15 +69,13 @@ export function sqliteAuditStore(db: Database.Database, writer = ''): AuditStore
     writeBlocks(blocks.take());
   });
 
-  const MAX = Number.MAX_SAFE_INTEGER;
-
   return {
     async append(events) {
       if (events.length > 0) append(events);
     },
     async lookup(q) {
-      const rows = find({ account: q.account, region: q.region, attribute: q.attribute, from: q.startTime?.getTime() ?? 0,
-        to: q.endTime?.getTime() ?? MAX, before: q.after, limit: q.limit + 1 });
+      const rows = find({ account: q.account, region: q.region, attribute: q.attribute, from: q.startTime?.getTime(), to: q.endTime?.getTime(),
+        before: q.after, limit: q.limit + 1 });
       const more = rows.length > q.limit;
       if (more) rows.length = q.limit;
       const last = rows[rows.length - 1];
@@ -89,7 +87,7 @@ export function sqliteAuditStore(db: Database.Database, writer = ''): AuditStore
       );
     },
     async lastKeyUsage(account, region, keyArn, eventNames) {
-      const [r] = find({ account, region, attribute: { key: 'ResourceName', value: keyArn }, from: 0, to: MAX, limit: 1,
+      const [r] = find({ account, region, attribute: { key: 'ResourceName', value: keyArn }, limit: 1,
         also: (e) => eventNames.includes(e.event_name) && (JSON.parse(e.record) as { errorCode?: string }).errorCode === undefined });
       return r && withWriter(r as EventRow & { writer: string });
     },
