@@ -1,10 +1,10 @@
 /**
  * Latency at a fixed rate (what bench/run.ts calls half load), one fresh server per measurement:
  * `node --import tsx bench/paced-load.bench.ts [--rate 2500] [--seconds 10] [--rounds 2]
- * [--variants 'A,B=1,C=2+D=3'] [--cli <other dist/cli/main.js>] [--per-second]`. Each variant is a set of
+ * [--variants 'A,B=1,C=2+D=3'] [--cli <other dist/cli/main.js>] [--per-second] [--saturate 3] [--cycles 1]`. Each variant is a set of
  * environment variables for the server (`+` joins several; `--insecure-skip-audit` when it names
  * SKIP_AUDIT; CEILING: the bare node:http ceiling instead), measured in turn, `--rounds` times. The server is warmed up with 3 s of wrk at
- * saturation, then the open-loop generator (test/reliability/lib/paced.ts, 64 connections) sends
+ * saturation (`--saturate` seconds; `--cycles N` repeats saturation and pacing on the same server), then the open-loop generator (test/reliability/lib/paced.ts, 64 connections) sends
  * Encrypt 32 B at `--rate` and reports p50 / p99 / p99.9 / max from each request's due time, and
  * what the server process wrote per request (/proc/<pid>/io: bytes that reached the block layer,
  * write system calls) — the audit trail's I/O per record at that rate.
@@ -25,6 +25,9 @@ const seconds = Number(opt('--seconds', '10'));
 const rounds = Number(opt('--rounds', '2'));
 const cli = opt('--cli', join(import.meta.dirname, '../dist/cli/main.js'));
 const variants = opt('--variants', 'default').split(',');
+/** Seconds of wrk at saturation before each paced run, and how many saturate-then-pace cycles one server gets (run.ts's order: each operation saturates, then is paced, on one long-lived server). */
+const saturateS = Number(opt('--saturate', '3'));
+const cycles = Number(opt('--cycles', '1'));
 
 /** write_bytes (reached the block layer) and syscw (write system calls) of a process so far. */
 function processIo(pid: number): { bytes: number; calls: number } {
@@ -36,7 +39,7 @@ const env = (variant: string) => ({
   ...process.env,
   LOCKSMITH_ROOT_KEY_FILE: undefined,
   LOCKSMITH_SEED: undefined,
-  ...Object.fromEntries(variant.split('+').filter((kv) => kv.includes('=')).map((kv) => kv.split('=') as [string, string])),
+  ...Object.fromEntries(variant.split('+').filter((kv) => kv.includes('=')).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
 });
 
 for (let round = 0; round < rounds; round++) {
@@ -50,20 +53,23 @@ for (let round = 0; round < rounds; round++) {
       // CEILING: the bare node:http server (ceiling-server.ts, an Encrypt-sized reply) paced the same way.
       const ceiling = variant === 'CEILING' ? await spawnListening(['--import', 'tsx', join(import.meta.dirname, 'lib/ceiling-server.ts'), '341', '1']) : undefined;
       const target = ceiling ?? { proc, endpoint };
-      await wrk(target.endpoint, pool, { seconds: 3, connections: 64 });
-      const before = processIo(target.proc.pid!);
-      const r = await paced({ endpoint: target.endpoint, rate, durationMs: seconds * 1000, next: (i) => pool[i % pool.length]!, connections: 64 });
-      const after = processIo(target.proc.pid!);
-      ceiling?.proc.kill('SIGTERM');
-      const sorted = Float64Array.from(r.latenciesMs).sort();
-      const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!.toFixed(2);
-      if (args.includes('--per-second')) {
-        const bySecond: number[][] = [];
-        r.dueMs.forEach((due, i) => (bySecond[Math.floor(due / 1000)] ??= []).push(r.latenciesMs[i]!));
-        console.log(`  p99 per second: ${bySecond.map((v) => v.sort((a, b) => a - b)[Math.floor(0.99 * v.length)]!.toFixed(1)).join(' ')} ms`);
+      for (let cycle = 0; cycle < cycles; cycle++) {
+        await wrk(target.endpoint, pool, { seconds: saturateS, connections: 64 });
+        const before = processIo(target.proc.pid!);
+        const pacedFrom = Date.now();
+        const r = await paced({ endpoint: target.endpoint, rate, durationMs: seconds * 1000, next: (i) => pool[i % pool.length]!, connections: 64 });
+        const after = processIo(target.proc.pid!);
+        const sorted = Float64Array.from(r.latenciesMs).sort();
+        const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!.toFixed(2);
+        if (args.includes('--per-second')) {
+          const bySecond: number[][] = [];
+          r.dueMs.forEach((due, i) => (bySecond[Math.floor(due / 1000)] ??= []).push(r.latenciesMs[i]!));
+          console.log(`  p99 per second from ${new Date(pacedFrom).toISOString()}: ${bySecond.map((v) => v.sort((a, b) => a - b)[Math.floor(0.99 * v.length)]!.toFixed(1)).join(' ')} ms`);
+        }
+        console.log(`${variant}: ${r.achievedRps.toFixed(0)} req/s, p50 ${at(0.5)} p99 ${at(0.99)} p99.9 ${at(0.999)} max ${sorted.at(-1)!.toFixed(1)} ms, ` +
+          `${((after.bytes - before.bytes) / r.ok / 1024).toFixed(1)} KiB written and ${((after.calls - before.calls) / r.ok).toFixed(1)} write calls per request, ${r.sent - r.ok} not 2xx`);
       }
-      console.log(`${variant}: ${r.achievedRps.toFixed(0)} req/s, p50 ${at(0.5)} p99 ${at(0.99)} p99.9 ${at(0.999)} max ${sorted.at(-1)!.toFixed(1)} ms, ` +
-        `${((after.bytes - before.bytes) / r.ok / 1024).toFixed(1)} KiB written and ${((after.calls - before.calls) / r.ok).toFixed(1)} write calls per request, ${r.sent - r.ok} not 2xx`);
+      ceiling?.proc.kill('SIGTERM');
     } finally {
       proc.kill('SIGTERM');
       await new Promise((resolve) => proc.once('exit', resolve));
