@@ -105,7 +105,8 @@ program
  * one every ~10 s, for ~100 MiB more heap at most. A `--heap-growing-percent` given to node wins.
  */
 function fewerFullCollections(): void {
-  if (![...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('heap-growing-percent'))) setFlagsFromString('--heap-growing-percent=300');
+  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.replaceAll('_', '-').includes('heap-growing-percent'));
+  if (!given) setFlagsFromString('--heap-growing-percent=300');
 }
 
 addNetworkOptions(program.commands.find((c) => c.name() === 'serve')!);
