@@ -1,13 +1,15 @@
 /**
  * Latency at a fixed rate (what bench/run.ts calls half load), one fresh server per measurement:
  * `node --import tsx bench/paced-load.bench.ts [--rate 2500] [--seconds 10] [--rounds 2]
- * [--variants 'A,B=1,C=2+D=3'] [--cli <other dist/cli/main.js>] [--per-second] [--saturate 3] [--cycles 1]`. Each variant is a set of
- * environment variables for the server (`+` joins several; `--insecure-skip-audit` when it names
- * SKIP_AUDIT; CEILING: the bare node:http ceiling instead), measured in turn, `--rounds` times. The server is warmed up with 3 s of wrk at
- * saturation (`--saturate` seconds; `--cycles N` repeats saturation and pacing on the same server), then the open-loop generator (test/reliability/lib/paced.ts, 64 connections) sends
+ * [--variants 'A,B=1,C=2+D=3'] [--cli <other dist/cli/main.js>] [--per-second] [--saturate 3]
+ * [--cycles 1]`. Each variant is a set of environment variables for the server (`+` joins several;
+ * `--insecure-skip-audit` when it names SKIP_AUDIT; CEILING: the bare node:http ceiling instead),
+ * measured in turn, `--rounds` times. The server is warmed up with `--saturate` seconds of wrk at
+ * saturation, then the open-loop generator (test/reliability/lib/paced.ts, 64 connections) sends
  * Encrypt 32 B at `--rate` and reports p50 / p99 / p99.9 / max from each request's due time, and
  * what the server process wrote per request (/proc/<pid>/io: bytes that reached the block layer,
- * write system calls) — the audit trail's I/O per record at that rate.
+ * write system calls) — the audit trail's I/O per record at that rate. `--cycles N` repeats
+ * saturation and pacing N times on the same server (bench/run.ts's order on its long-lived server).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +27,6 @@ const seconds = Number(opt('--seconds', '10'));
 const rounds = Number(opt('--rounds', '2'));
 const cli = opt('--cli', join(import.meta.dirname, '../dist/cli/main.js'));
 const variants = opt('--variants', 'default').split(',');
-/** Seconds of wrk at saturation before each paced run, and how many saturate-then-pace cycles one server gets (run.ts's order: each operation saturates, then is paced, on one long-lived server). */
 const saturateS = Number(opt('--saturate', '3'));
 const cycles = Number(opt('--cycles', '1'));
 
