@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKmsFixture, presignedPool } from '../test/reliability/lib/kms-fixture.js';
-import { paced } from '../test/reliability/lib/paced.js';
+import { paced, percentile, percentileByWindow } from '../test/reliability/lib/paced.js';
 import { rootCredentials } from '../test/reliability/lib/server-process.js';
 import { spawnListening } from './lib/listening.js';
 import { wrk } from './lib/wrk.js';
@@ -60,14 +60,11 @@ for (let round = 0; round < rounds; round++) {
         const pacedFrom = Date.now();
         const r = await paced({ endpoint: target.endpoint, rate, durationMs: seconds * 1000, next: (i) => pool[i % pool.length]!, connections: 64 });
         const after = processIo(target.proc.pid!);
-        const sorted = Float64Array.from(r.latenciesMs).sort();
-        const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!.toFixed(2);
+        const at = (p: number) => percentile(r.latenciesMs, p).toFixed(2);
         if (args.includes('--per-second')) {
-          const bySecond: number[][] = [];
-          r.dueMs.forEach((due, i) => (bySecond[Math.floor(due / 1000)] ??= []).push(r.latenciesMs[i]!));
-          console.log(`  p99 per second from ${new Date(pacedFrom).toISOString()}: ${bySecond.map((v) => v.sort((a, b) => a - b)[Math.floor(0.99 * v.length)]!.toFixed(1)).join(' ')} ms`);
+          console.log(`  p99 per second from ${new Date(pacedFrom).toISOString()}: ${percentileByWindow(r, 1000, 99).map((v) => v.toFixed(1)).join(' ')} ms`);
         }
-        console.log(`${variant}: ${r.achievedRps.toFixed(0)} req/s, p50 ${at(0.5)} p99 ${at(0.99)} p99.9 ${at(0.999)} max ${sorted.at(-1)!.toFixed(1)} ms, ` +
+        console.log(`${variant}: ${r.achievedRps.toFixed(0)} req/s, p50 ${at(50)} p99 ${at(99)} p99.9 ${at(99.9)} max ${percentile(r.latenciesMs, 100).toFixed(1)} ms, ` +
           `${((after.bytes - before.bytes) / r.ok / 1024).toFixed(1)} KiB written and ${((after.calls - before.calls) / r.ok).toFixed(1)} write calls per request, ${r.sent - r.ok} not 2xx`);
       }
       ceiling?.proc.kill('SIGTERM');
