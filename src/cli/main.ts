@@ -64,8 +64,8 @@ program
       program.error((e as Error).message);
     }
     const index = workerIndex();
-    fewerFullCollections();
     if (workers > 1 && index === undefined) return runClusterPrimary(workers, o.dataDir, (line) => console.log(line));
+    fewerFullCollections();
     const running = await startLocksmith({
       host: o.host,
       port,
