@@ -45,13 +45,21 @@ export function sqliteAuditStore(db: Database.Database, writer = ''): AuditStore
   const append = writeTransaction(db, (events: Parameters<AuditStore['append']>[0]) => {
     const heads = new Map<string, ChainHead>();
     const blocks = new AuditBlocks();
+    // The chain of the previous record, kept: consecutive records are mostly of one account and region.
+    let chain = '';
+    let account: string | undefined;
+    let region: string | undefined;
     for (const e of events) {
       if (e.intentOf !== undefined) {
         insertIntent.run(e.intentOf, e.account, e.region, e.eventTime.getTime(), e.record);
         continue;
       }
       if (e.settles !== undefined) settleIntent.run(e.settles);
-      const chain = `${e.account}\u0000${e.region}`;
+      if (e.account !== account || e.region !== region) {
+        account = e.account;
+        region = e.region;
+        chain = `${account}\u0000${region}`;
+      }
       const prev = heads.get(chain) ?? storedHead(e.account, e.region) ?? { chainSeq: 0, hash: GENESIS_HASH };
       const prevSeq = prev.chainSeq;
       const prevHash = prev.hash;
