@@ -112,20 +112,16 @@ export function blockWriter(db: Database.Database, writer: string): (blocks: Ite
   };
 }
 
+/** The key of one account and region's chain (and of its block in an append). */
+export const chainKey = (account: string, region: string): string => `${account}\u0000${region}`;
+
 /** The blocks of one append transaction, one per account and region, as its records are inserted. */
 export class AuditBlocks {
   private readonly open = new Map<string, AuditBlock>();
-  /** The block of the previous record: consecutive records are mostly of one account and region. */
-  private last?: AuditBlock;
 
-  add(e: NewAuditEvent, seq: number, time: number): void {
-    let b = this.last;
-    if (b?.account !== e.account || b.region !== e.region) {
-      const chain = `${e.account}\u0000${e.region}`;
-      b = this.open.get(chain);
-      if (!b) this.open.set(chain, (b = { account: e.account, region: e.region, firstSeq: seq, lastSeq: seq, minTime: time, maxTime: time, records: 0, hashes: new Set() }));
-      this.last = b;
-    }
+  add(e: NewAuditEvent, seq: number, time: number, chain = chainKey(e.account, e.region)): void {
+    let b = this.open.get(chain);
+    if (!b) this.open.set(chain, (b = { account: e.account, region: e.region, firstSeq: seq, lastSeq: seq, minTime: time, maxTime: time, records: 0, hashes: new Set() }));
     b.lastSeq = seq;
     b.records++;
     if (time < b.minTime) b.minTime = time;
@@ -144,7 +140,6 @@ export class AuditBlocks {
   take(): AuditBlock[] {
     const out = [...this.open.values()];
     this.open.clear();
-    this.last = undefined;
     return out;
   }
 }

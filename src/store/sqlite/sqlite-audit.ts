@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { GENESIS_HASH, linkHash } from '../../audit/hash-chain.js';
 import type { AuditDigest, AuditStore, ChainHead, StoredAuditEvent, StoredIntent } from '../audit-ports.js';
 import { toDigest, toEvent, toKey, type DigestRow, type EventRow, type KeyRow } from '../audit-rows.js';
-import { AuditBlocks, blockFinder, blockWriter } from './audit-blocks.js';
+import { AuditBlocks, blockFinder, blockWriter, chainKey } from './audit-blocks.js';
 
 const digestWithWriter = (r: DigestRow & { writer: string }): AuditDigest => ({ ...toDigest(r), ...(r.writer ? { writer: r.writer } : {}) });
 
@@ -58,7 +58,7 @@ export function sqliteAuditStore(db: Database.Database, writer = ''): AuditStore
       if (e.account !== account || e.region !== region) {
         account = e.account;
         region = e.region;
-        chain = `${account}\u0000${region}`;
+        chain = chainKey(account, region);
       }
       const prev = heads.get(chain) ?? storedHead(e.account, e.region) ?? { chainSeq: 0, hash: GENESIS_HASH };
       const prevSeq = prev.chainSeq;
@@ -67,7 +67,7 @@ export function sqliteAuditStore(db: Database.Database, writer = ''): AuditStore
       const time = e.eventTime.getTime();
       const { lastInsertRowid } = insert.run(e.account, e.region, writer, prevSeq + 1, e.eventId, time, e.eventName, e.eventSource, String(e.readOnly),
         e.username ?? null, e.accessKeyId ?? null, e.record, prevHash, hash);
-      blocks.add(e, Number(lastInsertRowid), time);
+      blocks.add(e, Number(lastInsertRowid), time, chain);
       heads.set(chain, { chainSeq: prevSeq + 1, hash });
     }
     for (const [chain, h] of heads) {
