@@ -19,7 +19,7 @@ import { keyStampFrom } from '../services/s3/sse/bucket-key-stamp.js';
 import { withUnwrapCache } from '../crypto/unwrap-cache.js';
 import { DAY_MS, systemClock, type Clock } from '../util/clock.js';
 import { ensureDefaultAccount, startupNotice, writeAwsProfileFiles } from './bootstrap.js';
-import { pino, type Logger } from 'pino';
+import { requestLogger, type RequestLogDestination } from './request-log.js';
 import { recoverIntents } from './audit-first.js';
 import { ConnectionGuard, defaultConnectionLimits, type ConnectionLimits } from './connection-guard.js';
 import { createLocksmithServer } from './http-server.js';
@@ -58,7 +58,7 @@ export interface LocksmithOptions {
    * Where the per-request JSON log lines go: 'stdout', a function receiving each line, or
    * nowhere (the default, so embedded servers and tests stay quiet).
    */
-  requestLog?: 'stdout' | ((line: string) => void);
+  requestLog?: RequestLogDestination;
   /**
    * INSECURE, for measuring audit-first's cost only (bench/): API calls are answered without
    * being recorded in the audit trail. Never use it for a service anyone relies on.
@@ -335,15 +335,4 @@ function httpUrl(host: string, port: number): string {
 
 function definedFields<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function requestLogger(dest: LocksmithOptions['requestLog'], worker: number | undefined): Logger | undefined {
-  if (dest === undefined) return undefined;
-  const options = { base: worker === undefined ? undefined : { worker }, timestamp: pino.stdTimeFunctions.isoTime };
-  // Asynchronous and buffered: lines go out 4 KiB at a time, or after at most 100 ms. Each write is
-  // a thread-pool task, and waking the pool for every line of a lightly loaded server cost more CPU
-  // than the line (~25 µs per request at 3,000 req/s); writing synchronously on the event loop costs
-  // 14 % of throughput at saturation instead.
-  if (dest === 'stdout') return pino(options, pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 }));
-  return pino(options, { write: (line: string) => dest(line.trimEnd()) });
 }

@@ -1,5 +1,5 @@
 /**
- * `locksmith serve`'s request log on stdout is buffered (4 KiB or 100 ms, src/server/app.ts): a
+ * `locksmith serve`'s request log on stdout is buffered (4 KiB or 100 ms, src/server/request-log.ts): a
  * single call on an otherwise idle server must still show up within a moment, not wait for 4 KiB
  * of lines, and lines still buffered when the server stops are written before it exits.
  */
@@ -27,6 +27,7 @@ describe('request log (serve, stdout)', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a lone call on an idle server is logged within a second, without its content', async () => {
+    const sent = Date.now();
     await kms.send(new ListKeysCommand({ Limit: 7 }));
     const deadline = Date.now() + 1000;
     while (requestLines(server.output(), 'ListKeys').length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -35,6 +36,8 @@ describe('request log (serve, stdout)', () => {
     const entry = JSON.parse(line) as Record<string, unknown>;
     assert.equal(entry.service, 'kms');
     assert.equal(entry.outcome, 'success');
+    const time = Date.parse(String(entry.time));
+    assert.ok(time >= sent - 1000 && time <= Date.now(), `time ${String(entry.time)}`);
     assert.match(String(entry.principal), /^arn:aws:iam::\d{12}:root$/);
     assert.ok(!line.includes('"Limit"'), 'no request member is logged');
   });
