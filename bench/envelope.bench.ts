@@ -16,6 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { awsEnv, runLocksmith } from '../test/reliability/lib/envelope-cli.js';
 import { rootCredentials, spawnServer } from '../test/reliability/lib/server-process.js';
 import { REGION } from '../test/reliability/lib/sign.js';
+import { RESULTS_DIR } from './lib/results-dir.js';
 
 const MiB = 1024 * 1024;
 const args = process.argv.slice(2);
@@ -99,9 +100,8 @@ async function main(): Promise<void> {
       row('decrypt', decryptS, raw.decryptS, dec!.peakRssKiB),
     ].join('\n');
     console.log(text);
-    const results = join(import.meta.dirname, 'results');
-    mkdirSync(results, { recursive: true });
-    const file = join(results, `envelope-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const file = join(RESULTS_DIR, `envelope-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, JSON.stringify({ sizeBytes: SIZE, frameLength: FRAME, raw, encryptS, decryptS, peakRssKiB: { encrypt: enc!.peakRssKiB, decrypt: dec!.peakRssKiB }, table: text }, null, 2));
     console.log(`\nwritten ${file}`);
   } finally {

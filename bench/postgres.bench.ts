@@ -22,6 +22,7 @@ import { paced, percentile } from '../test/reliability/lib/paced.js';
 import { processTreeCpuSeconds, rootCredentials, spawnServer, type ServerProcess } from '../test/reliability/lib/server-process.js';
 import { JSON_11, signKms, signRaw, type Credentials } from '../test/reliability/lib/sign.js';
 import { bulkLoadAudit, bulkLoadKeys } from './lib/pg-bulk.js';
+import { RESULTS_DIR } from './lib/results-dir.js';
 import { PostgresChangeWatcher } from '../src/store/postgres/notifications.js';
 import { openPostgresStore } from '../src/store/postgres/pg-store.js';
 import type { LookupAttributeKey } from '../src/store/audit-ports.js';
@@ -250,8 +251,8 @@ async function main() {
       decrypt: { rounds, few, many, ratioP50: ratios.p50, ratioP99: ratios.p99 }, listKeys, lookup, listKeysStore, lookupStore, listKeysCpu, lookupCpu,
       invalidation: { staleStart: stats(staleStarts), firstFresh: stats(firstFresh), staleAnswers, propagation: stats(propagation) }, one, two, twoOverOne: two.rps / one.rps,
     };
-    mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-    writeFileSync(join(import.meta.dirname, 'results', `postgres-${started.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2));
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(join(RESULTS_DIR, `postgres-${started.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2));
     console.log(`| figure | value | goal |\n|---|--:|--:|`);
     console.log(`| Decrypt p50 / p99 at ${cfg.rate}/s, ${fewKeys} keys (median of 3 rounds) | ${f2(few.p50)} / ${f2(few.p99)} ms | |`);
     console.log(`| Decrypt p50 / p99 at ${cfg.rate}/s, ${manyKeys} keys (median of 3 rounds) | ${f2(many.p50)} / ${f2(many.p99)} ms | |`);

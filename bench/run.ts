@@ -29,9 +29,9 @@ import { spawnListening } from './lib/listening.js';
 import type { SaturationResult } from './lib/saturate.js';
 import { saturateWrk as saturate } from './lib/wrk.js';
 import { stageTable } from './lib/stage-table.js';
+import { RESULTS_DIR } from './lib/results-dir.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const RESULTS = join(import.meta.dirname, 'results');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profileMode = args.includes('--profile');
@@ -299,8 +299,8 @@ async function bench(): Promise<void> {
       for (const n of notes) console.log(`\n${n}`);
       console.log(`\nServer RSS ${(rssBefore / 1024).toFixed(0)} MiB before the load, ${(rssAfter / 1024).toFixed(0)} MiB after.`);
       const errors = rows.reduce((a, r) => a + r.half!.errors + (r.ceilingHalf?.errors ?? 0), 0);
-      mkdirSync(RESULTS, { recursive: true });
-      const file = join(RESULTS, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+      mkdirSync(RESULTS_DIR, { recursive: true });
+      const file = join(RESULTS_DIR, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
       writeFileSync(file, JSON.stringify({ started, mode: quick ? 'quick' : 'full', machine: m, loadAverage: { start: Number(loadAtStart), end: Number(load) }, config: { ...cfg, connections: CONNECTIONS, workers: WORKERS }, ceiling, rows, policy, bareSignPerSecond: bareSign, signingCeilingPerSecond: signingCeiling, auditCost: audit, fdatasyncMs: fsync, replyBytes, rssKiB: { before: rssBefore, after: rssAfter }, stages: stages.rows, notes, table: text }, null, 2));
       console.log(`\nwritten ${file}`);
       // Several nodes on PostgreSQL at scale (1 M keys, 10 M audit records; --quick: reduced), unless --no-postgres.
@@ -319,7 +319,7 @@ async function bench(): Promise<void> {
 /** CPU profile of the server while it serves Encrypt at saturation. */
 async function profile(): Promise<void> {
   const seconds = Number(args[args.indexOf('--seconds') + 1]) || (quick ? 5 : 15);
-  const dir = join(RESULTS, `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const dir = join(RESULTS_DIR, `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(dir, { recursive: true });
   const op = args.includes('--op') ? args[args.indexOf('--op') + 1]! : 'Encrypt';
   let sat: SaturationResult | undefined;
