@@ -5,6 +5,14 @@ export const DEFAULT_KEY_SERIES_LIMIT = 100;
 /** (service, operation) label pairs kept at most; further pairs are counted under operation="other". */
 const OPERATION_SERIES_LIMIT = 500;
 const SERVICES = new Set(['kms', 'iam', 'sts', 'cloudtrail', 'locksmith']);
+const OPERATION = /^[A-Za-z][A-Za-z0-9 /]{0,63}$/;
+const OUTCOME = /^[A-Za-z][A-Za-z0-9.]{0,63}$/;
+
+/** One service and operation's series: the latency histogram's labels and the request count per outcome. */
+interface OperationSeries {
+  readonly labels: { service: string; operation: string };
+  readonly outcomes: Map<string, number>;
+}
 
 /**
  * Prometheus metrics of one server, in a registry of its own (several servers in one process
@@ -20,17 +28,29 @@ export class LocksmithMetrics {
   private readonly auditCommit: Histogram;
   private readonly storeErrors: Counter<'kind'>;
   private readonly keyUsage: Counter<'key' | 'operation'>;
-  private readonly trackedKeys = new Set<string>();
-  private readonly trackedOperations = new Set<string>();
+  /** Requests counted here per service, operation and outcome, handed to prom-client when scraped (below). */
+  private readonly operations = new Map<string, Map<string, OperationSeries>>();
+  private operationSeries = 0;
+  /** Key-usage counts per key label (an ARN or "other") and operation, handed over the same way. */
+  private readonly keyCounts = new Map<string, Map<string, number>>();
   private auditDepth: () => number = () => 0;
 
   constructor(private readonly keySeriesLimit = DEFAULT_KEY_SERIES_LIMIT) {
     const registers = [this.registry];
+    const operations = this.operations;
     this.requests = new Counter({
       name: 'locksmith_requests_total',
       help: 'API requests by service, operation and outcome (success or the AWS error code).',
       labelNames: ['service', 'operation', 'outcome'],
       registers,
+      collect() {
+        this.reset();
+        for (const byOperation of operations.values()) {
+          for (const series of byOperation.values()) {
+            for (const [outcome, n] of series.outcomes) this.inc({ service: series.labels.service, operation: series.labels.operation, outcome }, n);
+          }
+        }
+      },
     });
     this.latency = new Histogram({
       name: 'locksmith_request_duration_seconds',
@@ -60,11 +80,16 @@ export class LocksmithMetrics {
       labelNames: ['kind'],
       registers,
     });
+    const keyCounts = this.keyCounts;
     this.keyUsage = new Counter({
       name: 'locksmith_key_usage_total',
       help: `Successful KMS calls per key ARN; only the first ${keySeriesLimit} keys get their own series, the rest count as key="other".`,
       labelNames: ['key', 'operation'],
       registers,
+      collect() {
+        this.reset();
+        for (const [key, byOperation] of keyCounts) for (const [operation, n] of byOperation) this.inc({ key, operation }, n);
+      },
     });
   }
 
@@ -98,25 +123,50 @@ export class LocksmithMetrics {
     this.storeErrors.inc({ kind });
   }
 
-  /** One finished request. `keyArn` is the key a successful KMS call used, when it names one. */
+  /**
+   * One finished request. `keyArn` is the key a successful KMS call used, when it names one.
+   * Counted in plain Maps, the labels checked once per series: prom-client validates and hashes the
+   * labels on every call (bench/README.md, "The request log and the metrics").
+   */
   request(service: string | undefined, operation: string | undefined, outcome: string, seconds: number, keyArn?: string): void {
-    const s = service !== undefined && SERVICES.has(service) ? service : 'unknown';
-    let op = operation !== undefined && /^[A-Za-z][A-Za-z0-9 /]{0,63}$/.test(operation) ? operation : 'unknown';
-    const pair = `${s}\u0000${op}`;
-    if (!this.trackedOperations.has(pair)) {
-      if (this.trackedOperations.size < OPERATION_SERIES_LIMIT) this.trackedOperations.add(pair);
-      else op = 'other';
+    const series = this.series(service, operation);
+    const outcomes = series.outcomes;
+    const n = outcomes.get(outcome);
+    if (n !== undefined) outcomes.set(outcome, n + 1);
+    else {
+      const out = outcome === 'success' || OUTCOME.test(outcome) ? outcome : 'unknown';
+      outcomes.set(out, (outcomes.get(out) ?? 0) + 1);
     }
-    const out = outcome === 'success' || /^[A-Za-z][A-Za-z0-9.]{0,63}$/.test(outcome) ? outcome : 'unknown';
-    this.requests.inc({ service: s, operation: op, outcome: out });
-    this.latency.observe({ service: s, operation: op }, seconds);
-    if (keyArn !== undefined && s === 'kms' && out === 'success') this.keyUsed(keyArn, op);
+    this.latency.observe(series.labels, seconds);
+    if (keyArn !== undefined && series.labels.service === 'kms' && outcome === 'success') this.keyUsed(keyArn, series.labels.operation);
+  }
+
+  /** The series of a service and operation: 'unknown' for a name that does not look like one, 'other' past OPERATION_SERIES_LIMIT. */
+  private series(service: string | undefined, operation: string | undefined): OperationSeries {
+    const s = service !== undefined && SERVICES.has(service) ? service : 'unknown';
+    let byOperation = this.operations.get(s);
+    if (!byOperation) this.operations.set(s, (byOperation = new Map()));
+    const known = operation === undefined ? undefined : byOperation.get(operation);
+    if (known) return known;
+    let op = operation !== undefined && OPERATION.test(operation) ? operation : 'unknown';
+    if (!byOperation.has(op) && this.operationSeries >= OPERATION_SERIES_LIMIT) op = 'other';
+    let series = byOperation.get(op);
+    if (!series) {
+      byOperation.set(op, (series = { labels: { service: s, operation: op }, outcomes: new Map() }));
+      this.operationSeries++;
+    }
+    return series;
   }
 
   /** A successful KMS call that used `keyArn`: a request's own, or one S3 made on its caller's behalf (SSE-KMS). */
   keyUsed(keyArn: string, operation: string): void {
-    if (!this.trackedKeys.has(keyArn) && this.trackedKeys.size < this.keySeriesLimit) this.trackedKeys.add(keyArn);
-    this.keyUsage.inc({ key: this.trackedKeys.has(keyArn) ? keyArn : 'other', operation });
+    let byOperation = this.keyCounts.get(keyArn);
+    if (!byOperation) {
+      const key = this.keyCounts.size - (this.keyCounts.has('other') ? 1 : 0) < this.keySeriesLimit ? keyArn : 'other';
+      byOperation = this.keyCounts.get(key);
+      if (!byOperation) this.keyCounts.set(key, (byOperation = new Map()));
+    }
+    byOperation.set(operation, (byOperation.get(operation) ?? 0) + 1);
   }
 
   async text(): Promise<{ contentType: string; body: string }> {
