@@ -114,14 +114,21 @@ function freeze<T>(value: T): T {
  * holder of derived caches (unwrapped secrets) forget them at the same moment.
  */
 export function withReadCache(store: Store, onInvalidate: (cause?: string) => void = () => {}, { otherWriters = false, changes }: { otherWriters?: boolean; changes?: ChangeFeed } = {}): Store {
-  const cache = new Map<string, unknown>();
+  // Two Maps per cached method: answers to a call with one string argument keyed by that string (no
+  // key to build), the others by argKey; all of them forgotten together.
+  const caches: Map<string, unknown>[] = [];
+  let entries = 0;
+  const forget = () => {
+    for (const c of caches) c.clear();
+    entries = 0;
+  };
   // A read that overlapped a write may have seen either state: its answer is not kept.
   let generation = 0;
   let writing = 0;
   /** `cause`: the write (`sessions.purgeExpired`, …) when known; undefined when another process wrote. */
   const invalidate = (cause?: string) => {
     generation++;
-    cache.clear();
+    forget();
     onInvalidate(cause);
   };
   const wrapped: Record<string, unknown> = { ...store };
@@ -132,14 +139,21 @@ export function withReadCache(store: Store, onInvalidate: (cause?: string) => vo
       const call = inner[method]!.bind(inner);
       const id = `${name}.${method}`;
       if (access === 'cached') {
+        const byString = new Map<string, unknown>();
+        const byKey = new Map<string, unknown>();
+        caches.push(byString, byKey);
         outer[method] = async (...args: unknown[]) => {
-          const key = args.length === 1 ? `${id}:${argKey(args[0])}` : `${id}:${args.map(argKey).join('|')}`;
-          if (cache.has(key)) return cache.get(key);
+          const one = args.length === 1 && typeof args[0] === 'string';
+          const cache = one ? byString : byKey;
+          const key = one ? (args[0] as string) : args.length === 1 ? argKey(args[0]) : args.map(argKey).join('|');
+          const hit = cache.get(key);
+          if (hit !== undefined || cache.has(key)) return hit;
           const before = generation;
           const value = freeze(await call(...args));
           if (writing > 0 || generation !== before) return value;
-          if (cache.size >= MAX_ENTRIES) cache.clear();
+          if (entries >= MAX_ENTRIES) forget();
           cache.set(key, value);
+          entries++;
           return value;
         };
       } else if (access === 'read') {
@@ -159,7 +173,7 @@ export function withReadCache(store: Store, onInvalidate: (cause?: string) => vo
     }
     wrapped[name] = outer;
   }
-  wrapped.cachedReads = () => cache.size;
+  wrapped.cachedReads = () => entries;
   // Forgotten with the store.
   wrapped.close = async () => {
     invalidate('close');
