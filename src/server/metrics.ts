@@ -126,7 +126,7 @@ export class LocksmithMetrics {
   /**
    * One finished request. `keyArn` is the key a successful KMS call used, when it names one.
    * Counted in plain Maps, the labels checked once per series: prom-client validates and hashes the
-   * labels on every call (bench/README.md, "The request log and the metrics").
+   * labels on every call (bench/README.md, twelfth pass).
    */
   request(service: string | undefined, operation: string | undefined, outcome: string, seconds: number, keyArn?: string): void {
     const series = this.series(service, operation);

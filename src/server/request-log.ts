@@ -20,7 +20,7 @@ export function requestLogger(dest: RequestLogDestination | undefined, worker: n
 /**
  * sonic-boom in its buffer mode, each line handed over as a Buffer: in its text mode it takes the
  * UTF-8 length of its growing buffered string on every line, flattening it each time (~1.5 µs and
- * ~3 KiB of garbage per line, bench/README.md "The request log and the metrics"). Its exit hooks
+ * ~3 KiB of garbage per line, bench/README.md, twelfth pass). Its exit hooks
  * (flush on exit) are registered by pino.destination on the stream itself.
  */
 function bufferedStdout(): DestinationStream & { flush(cb: (err?: Error) => void): void } {
