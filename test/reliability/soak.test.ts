@@ -26,6 +26,8 @@ import { connectInspector, inspectorUrl, type Inspector, type LiveMemory } from 
 
 const FULL = reliabilitySize() === 'full';
 const DURATION_MS = Number(process.env.LOCKSMITH_SOAK_SECONDS) * 1000 || bySize(20_000, 600_000);
+/** LOCKSMITH_SOAK_RATE: soak at this rate (req/s) instead of 80 % of the measured capacity, to compare two builds at one load. */
+const FIXED_RATE = Number(process.env.LOCKSMITH_SOAK_RATE) || undefined;
 const POOL_PER_OP = 64;
 /** Unmeasured load between the warm-up's full GC and the measured run. */
 const SETTLE_MS = bySize(2_000, 10_000);
@@ -91,8 +93,8 @@ describe(`soak (${reliabilitySize()})`, () => {
       // sustain together is the capacity the soak takes 80 % of.
       const sustained = await paced({ endpoint: server.endpoint, rate: cap, durationMs: 10_000, next: (i) => pool[i % pool.length]!, maxWaiting: cap * 10 });
       const paceCap = (sustained.ok * 1000) / sustained.elapsedMs;
-      rate = Math.round(Math.min(cap, paceCap) * 0.8);
-      console.log(`measured capacity ${cap.toFixed(0)} req/s (mixed workload, autocannon), ${paceCap.toFixed(0)} req/s with this generator; soaking at 80 % of the lower: ${rate} req/s`);
+      rate = FIXED_RATE ?? Math.round(Math.min(cap, paceCap) * 0.8);
+      console.log(`measured capacity ${cap.toFixed(0)} req/s (mixed workload, autocannon), ${paceCap.toFixed(0)} req/s with this generator; soaking at ${FIXED_RATE ? 'LOCKSMITH_SOAK_RATE' : '80 % of the lower'}: ${rate} req/s`);
     } else {
       console.log(`warm-up burst: ${burst.toFixed(0)} req/s (mixed workload); soaking at ${rate} req/s`);
     }
