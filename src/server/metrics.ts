@@ -33,6 +33,7 @@ export class LocksmithMetrics {
   private operationSeries = 0;
   /** Key-usage counts per key label (an ARN or "other") and operation, handed over the same way. */
   private readonly keyCounts = new Map<string, Map<string, number>>();
+  private trackedKeys = 0;
   private auditDepth: () => number = () => 0;
 
   constructor(private readonly keySeriesLimit = DEFAULT_KEY_SERIES_LIMIT) {
@@ -162,9 +163,12 @@ export class LocksmithMetrics {
   keyUsed(keyArn: string, operation: string): void {
     let byOperation = this.keyCounts.get(keyArn);
     if (!byOperation) {
-      const key = this.keyCounts.size - (this.keyCounts.has('other') ? 1 : 0) < this.keySeriesLimit ? keyArn : 'other';
+      const key = this.trackedKeys < this.keySeriesLimit ? keyArn : 'other';
       byOperation = this.keyCounts.get(key);
-      if (!byOperation) this.keyCounts.set(key, (byOperation = new Map()));
+      if (!byOperation) {
+        this.keyCounts.set(key, (byOperation = new Map()));
+        if (key !== 'other') this.trackedKeys++;
+      }
     }
     byOperation.set(operation, (byOperation.get(operation) ?? 0) + 1);
   }

@@ -152,8 +152,10 @@ export function withReadCache(store: Store, onInvalidate: (cause?: string) => vo
           const value = freeze(await call(...args));
           if (writing > 0 || generation !== before) return value;
           if (entries >= MAX_ENTRIES) forget();
+          // Two overlapping misses of one key both store their answer: count what the Map gained.
+          const size = cache.size;
           cache.set(key, value);
-          entries++;
+          entries += cache.size - size;
           return value;
         };
       } else if (access === 'read') {

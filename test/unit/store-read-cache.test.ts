@@ -62,6 +62,17 @@ describe('read cache', () => {
     assert.notEqual(await store.keys.get(refOf(key)), cached);
   });
 
+  it('counts an entry once when two overlapping misses of one key both store their answer', async () => {
+    const key = await createKey(store, newAccount());
+    const other = await createKey(store, newAccount());
+    assert.equal(store.cachedReads!(), 0);
+    await Promise.all([store.keys.get(refOf(key)), store.keys.get(refOf(key)), store.keys.get(refOf(key))]);
+    assert.equal(store.cachedReads!(), 1, 'three overlapping misses of one key: one entry');
+    await store.keys.get(refOf(other));
+    await store.keys.get(refOf(key));
+    assert.equal(store.cachedReads!(), 2);
+  });
+
   it('hands out frozen values: a caller cannot change what the next request reads', async () => {
     const key = await createKey(store, newAccount());
     const got = (await store.keys.get(refOf(key)))!;
