@@ -78,7 +78,7 @@ export function requestParameters(service: AuditedService, operation: string, re
       const params = kmsRequestParameters(operation, request);
       // "The CloudTrail log entry for a Decrypt operation always includes the encryptionAlgorithm."
       if ((operation === 'Decrypt' || operation === 'Encrypt') && params?.encryptionAlgorithm === undefined) {
-        return { ...params, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+        return { encryptionAlgorithm: 'SYMMETRIC_DEFAULT', ...params }; // first: in canonical order before the usual members
       }
       return params;
     }

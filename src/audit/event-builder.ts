@@ -154,7 +154,7 @@ export function kmsServiceEvent(
     ...extra,
     eventID: newEventId(random, time),
     readOnly: false,
-    resources: [{ accountId: ref.account, type: 'AWS::KMS::Key', ARN: arn }],
+    resources: [{ ARN: arn, accountId: ref.account, type: 'AWS::KMS::Key' }],
     eventType: 'AwsServiceEvent',
     managementEvent: true,
     recipientAccountId: ref.account,
@@ -165,9 +165,9 @@ export function kmsServiceEvent(
 
 async function recordResources(call: NewAuditCall, store: EventDeps['store']): Promise<RecordResource[]> {
   if (call.service === 'kms') {
-    return (await resolveKmsResources(store, call.principal.account, call.region, call)).map((r) => ({ accountId: r.account, type: 'AWS::KMS::Key', ARN: r.arn }));
+    return (await resolveKmsResources(store, call.principal.account, call.region, call)).map((r) => ({ ARN: r.arn, accountId: r.account, type: 'AWS::KMS::Key' }));
   }
-  return call.role ? [{ accountId: call.role.accountId, type: 'AWS::IAM::Role', ARN: call.role.arn }] : [];
+  return call.role ? [{ ARN: call.role.arn, accountId: call.role.accountId, type: 'AWS::IAM::Role' }] : [];
 }
 
 /** Accounts other than the caller's that own a resource of the call (and the resource exists). */

@@ -38,9 +38,11 @@ const recordedMemberLists = new WeakMap<Shape, readonly RecordedMember[]>();
 function recordedMembers(s: Shape): readonly RecordedMember[] {
   let list = recordedMemberLists.get(s);
   if (!list) {
+    // In the order of their CloudTrail names: the record's canonical JSON then takes the structure as it is.
     list = Object.entries(s.members ?? {})
       .filter(([member]) => !NEVER_RECORDED.has(member))
-      .map(([member, ref]) => [member, cloudTrailName(member), shape(ref.shape)] as const);
+      .map(([member, ref]) => [member, cloudTrailName(member), shape(ref.shape)] as const)
+      .sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
     recordedMemberLists.set(s, list);
   }
   return list;

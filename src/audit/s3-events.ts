@@ -18,11 +18,12 @@ export function s3CallEvents(trace: ApiCallTrace, facts: S3CallFacts, deps: Pick
   const { operation, principal } = trace;
   if (!operation || !principal) return [];
   const resources: NonNullable<CloudTrailRecord['resources']> = [];
-  if (facts.bucket !== undefined && facts.key !== undefined && facts.dataEvent) resources.push({ type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${facts.bucket}/${facts.key}` });
-  if (facts.bucket !== undefined) resources.push({ ...(facts.bucketAccount ? { accountId: facts.bucketAccount } : {}), type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${facts.bucket}` });
+  if (facts.bucket !== undefined && facts.key !== undefined && facts.dataEvent) resources.push({ ARN: `arn:aws:s3:::${facts.bucket}/${facts.key}`, type: 'AWS::S3::Object' });
+  if (facts.bucket !== undefined) resources.push({ ARN: `arn:aws:s3:::${facts.bucket}`, ...(facts.bucketAccount ? { accountId: facts.bucketAccount } : {}), type: 'AWS::S3::Bucket' });
   const requestParameters: Record<string, unknown> = {};
-  if (facts.bucket !== undefined) requestParameters.bucketName = facts.bucket;
+  // Members in canonical order ('H' sorts before 'b'), so the record's JSON takes them as they are.
   if (facts.host !== undefined) requestParameters.Host = facts.host;
+  if (facts.bucket !== undefined) requestParameters.bucketName = facts.bucket;
   if (facts.key !== undefined) requestParameters.key = facts.key;
   const error = trace.error;
   const record: CloudTrailRecord = {
