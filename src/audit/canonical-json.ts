@@ -6,7 +6,7 @@
  *
  * Plain data is handed to JSON.stringify with its members put in order (copies of the objects
  * that are not): native serialization writes a record in about half the time of walking it in
- * JavaScript (bench/README.md, "The writer's canonical JSON"). Values it would write differently (a
+ * JavaScript (bench/README.md, fourteenth pass). Values it would write differently (a
  * Date, a non-finite number, an array hole, a name like "10" that objects enumerate first) take
  * the walk, whose children try the native way again.
  */

@@ -61,7 +61,7 @@ type AllMembers<T> = { [K in keyof Required<T>]: T[K] };
 /**
  * The record with its members (and its userIdentity's) in canonical order, written as literals of
  * every member: canonicalJson then hands it to JSON.stringify as it is instead of copying it into
- * order (bench/README.md, "The writer's canonical JSON"). Members left undefined are not written.
+ * order (bench/README.md, fourteenth pass). Members left undefined are not written.
  */
 function inMemberOrder(r: CloudTrailRecord): CloudTrailRecord {
   const u = r.userIdentity;
