@@ -2,8 +2,8 @@
  * Focused bench (issue #12, item 6): what audit-first costs, and how audited Encrypt scales with
  * `serve --workers 2`. Three servers from the TypeScript source, each on a fresh data directory:
  * audited (1 process), --insecure-skip-audit (1 process), audited with --workers 2. Load from wrk
- * (64 keep-alive connections, pre-signed Encrypt requests); rounds alternate so drift hits all
- * alike. Reports req/s and server CPU µs per request (from /proc, all processes and threads — the
+ * (64 keep-alive connections, pre-signed Encrypt requests); rounds alternate, each starting one
+ * server later, so drift and what one run leaves the next hit all alike. Reports req/s and server CPU µs per request (from /proc, all processes and threads — the
  * robust figure on a shared machine).
  *   node --import tsx bench/audit-writers.bench.ts [--seconds 5] [--rounds 2]
  */
@@ -37,7 +37,10 @@ try {
   }
   const results = targets.map(() => ({ rps: [] as number[], cpuUs: [] as number[], p99: [] as number[] }));
   for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < targets.length; i++) {
+    // Each round starts one server later: a run pays for the one before it (its dirty pages written
+    // back, its checkpoints), so no target always follows the same one.
+    for (let k = 0; k < targets.length; k++) {
+      const i = (round + k) % targets.length;
       const s = servers[i]!;
       await wrk(s.endpoint, pools[i]!, { seconds: 1, connections: CONNECTIONS }); // warm-up
       const cpu0 = processTreeCpuSeconds(s.pid);

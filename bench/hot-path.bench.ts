@@ -7,16 +7,18 @@
  * the other threads' top functions (the audit writer's first), then the main thread's top and its
  * µs per request by stage over the last operation's measured seconds (the profiles stay in the
  * data directory it names);
- * `--compare <other dist/cli/main.js>` alternates rounds against another build (A/B in one run);
+ * `--compare <other dist/cli/main.js>` alternates rounds against another build (A/B in one run; the
+ * order within a round alternates too, so an even number of rounds cancels what one run leaves the next);
  * `--cli <other dist/cli/main.js>` measures (or profiles) another build alone; `--connections N`
  * (default 64: fewer show the cost per group commit, which grows as commits get smaller);
  * `--perf` samples the measured seconds with Linux perf (every thread, kernel and SQLite included,
  * on-CPU time only, unlike the V8 profile's main-thread wall time) and prints the top symbols of the
  * busiest threads (needs `perf`, Debian package linux-perf, and root or perf_event_paranoid ≤ 1);
- * `--workers N` starts every Locksmith server with `serve --workers N`.
+ * `--workers N` starts every Locksmith server with `serve --workers N`. Each measured operation also
+ * prints, per busy thread, its share of the measured seconds on a CPU and runnable but waiting for one.
  */
 import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -43,10 +45,12 @@ async function measure(endpoint: string, pid: number, pool: WireRequest[]) {
   await wrk(endpoint, pool, { seconds: 2, connections: CONNECTIONS }); // warm-up (JIT)
   const before = processTreeCpuSeconds(pid);
   const threadsBefore = threadCpuTicks(pid);
+  const schedBefore = schedStats(pid);
   const sampling = perf ? perfRecord(pid, seconds) : undefined;
   const fromUs = monotonicUs();
   const r = await wrk(endpoint, pool, { seconds, connections: CONNECTIONS });
   const window = { fromUs, toUs: monotonicUs() };
+  const sched = schedShares(schedBefore, schedStats(pid), (window.toUs - window.fromUs) * 1000);
   await sampling;
   const cpu = processTreeCpuSeconds(pid) - before;
   // µs of user / system CPU per request, per thread (ticks are 10 ms: a rough split).
@@ -56,7 +60,36 @@ async function measure(endpoint: string, pid: number, pool: WireRequest[]) {
     if (tid === 'main') mainUs = ((t.user - b.user + t.sys - b.sys) * 1e4) / r.requests;
     return `${tid} ${(((t.user - b.user) * 1e4) / r.requests).toFixed(0)}u+${(((t.sys - b.sys) * 1e4) / r.requests).toFixed(0)}s`;
   });
-  return { rps: r.rps, cpuUs: (cpu * 1e6) / r.requests, mainUs, window, p50: r.p50, p99: r.p99, non2xx: r.non2xx, threads: threads.join(', ') };
+  return { rps: r.rps, cpuUs: (cpu * 1e6) / r.requests, mainUs, window, p50: r.p50, p99: r.p99, non2xx: r.non2xx, threads: threads.join(', '), sched };
+}
+
+/** Per thread, from /proc/<pid>/task/<tid>/schedstat: ns on a CPU and ns runnable but waiting for one. */
+function schedStats(pid: number): Map<string, { run: number; wait: number }> {
+  const out = new Map<string, { run: number; wait: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      out.set(tid === String(pid) ? 'main' : tid, { run: run!, wait: wait! });
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * The threads that ran at least 5 % of the measured window: the share of it each spent on a CPU and
+ * runnable but waiting for one. A thread near 100 % on a CPU bounds the rate; a waiting share says
+ * the cores were taken (by the other threads, wrk, the kernel).
+ */
+function schedShares(before: Map<string, { run: number; wait: number }>, after: Map<string, { run: number; wait: number }>, windowNs: number): string {
+  const shares: string[] = [];
+  for (const [tid, a] of after) {
+    const b = before.get(tid) ?? { run: 0, wait: 0 };
+    const run = (a.run - b.run) / windowNs;
+    if (run >= 0.05) shares.push(`${tid} on a CPU ${(run * 100).toFixed(0)} %, waiting ${(((a.wait - b.wait) / windowNs) * 100).toFixed(0)} %`);
+  }
+  return shares.join('; ');
 }
 
 /** perf record over `seconds` of the server's threads, then the top symbols of its three busiest threads. */
@@ -110,7 +143,9 @@ async function compare(other: string): Promise<void> {
       const rps: number[][] = [[], []];
       const p99: number[][] = [[], []];
       for (let round = 0; round < rounds; round++) {
-        for (let i = 0; i < 2; i++) {
+        // Each round starts with the other server: the one measured second pays for the first's
+        // after-effects (its dirty pages written back, its checkpoints), ~5 % in an A/A run.
+        for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
           const pool = await presignedPool(fixtures[i]!, op, 64);
           const r = await measure(servers[i]!.endpoint, servers[i]!.pid, pool);
           if (r.non2xx > 0) throw new Error(`${op} on ${servers[i]!.label}: ${r.non2xx} non-2xx`);
@@ -162,6 +197,7 @@ async function main(): Promise<void> {
       last = r;
       console.log(`${op}${args.includes('--skip-audit') ? ' (skip audit)' : ''}: ${r.rps.toFixed(0)} req/s, ${r.cpuUs.toFixed(1)} µs CPU/req, p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms, non2xx ${r.non2xx}`);
       console.log(`  µs per request by thread (user+sys): ${r.threads}`);
+      console.log(`  of the measured seconds, by thread: ${r.sched}`);
     }
   } finally {
     await server.stop('SIGINT');
