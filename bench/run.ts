@@ -178,17 +178,20 @@ interface AuditCost {
 
 /**
  * What audit-first costs: Encrypt at saturation on two fresh servers, one normal and one started
- * with --insecure-skip-audit (answers without recording), alternating so drift hits both alike.
+ * with --insecure-skip-audit (answers without recording), alternating so drift hits both alike —
+ * and which goes first alternates too: the server measured second pays for what the first leaves
+ * behind (~5 % in an A/A run of bench/hot-path.bench.ts, bench/README.md, fifteenth pass).
  */
 async function auditCost(): Promise<AuditCost> {
-  const rounds = quick ? 1 : 3;
+  const rounds = quick ? 2 : 4;
   const result: AuditCost = { rounds, withAudit: { rps: [], p50: [], p99: [], cpuUs: [] }, withoutAudit: { rps: [], p50: [], p99: [], cpuUs: [] }, cost: 0 };
   await withServers([[], ['--insecure-skip-audit']], [], async ([on, off]) => {
     for (let round = 0; round < rounds; round++) {
-      for (const [{ server, fixture }, into] of [
+      const order = [
         [on!, result.withAudit],
         [off!, result.withoutAudit],
-      ] as const) {
+      ] as const;
+      for (const [{ server, fixture }, into] of round % 2 === 0 ? order : [...order].reverse()) {
         const pool = await presignedPool(fixture, 'Encrypt', cfg.pool);
         const sat = await saturate(server.endpoint, pool, {
           connections: CONNECTIONS,
