@@ -3,8 +3,8 @@
  * `serve --workers 2`. Three servers from the TypeScript source, each on a fresh data directory:
  * audited (1 process), --insecure-skip-audit (1 process), audited with --workers 2. Load from wrk
  * (64 keep-alive connections, pre-signed Encrypt requests); rounds alternate, each starting one
- * server later, so drift and what one run leaves the next hit all alike. Reports req/s and server CPU µs per request (from /proc, all processes and threads — the
- * robust figure on a shared machine).
+ * server later, so drift and what one run leaves the next hit all alike. Reports req/s and server
+ * CPU µs per request (from /proc, all processes and threads — the robust figure on a shared machine).
  *   node --import tsx bench/audit-writers.bench.ts [--seconds 5] [--rounds 2]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,8 +37,9 @@ try {
   }
   const results = targets.map(() => ({ rps: [] as number[], cpuUs: [] as number[], p99: [] as number[] }));
   for (let round = 0; round < ROUNDS; round++) {
-    // Each round starts one server later: a run pays for the one before it (its dirty pages written
-    // back, its checkpoints), so no target always follows the same one.
+    // Each round starts one server later: a run pays for the one before it (~5 % in an A/A run of
+    // bench/hot-path.bench.ts, probably the disk still busy with its writes), so no target always
+    // follows the same one.
     for (let k = 0; k < targets.length; k++) {
       const i = (round + k) % targets.length;
       const s = servers[i]!;

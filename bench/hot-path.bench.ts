@@ -143,8 +143,8 @@ async function compare(other: string): Promise<void> {
       const rps: number[][] = [[], []];
       const p99: number[][] = [[], []];
       for (let round = 0; round < rounds; round++) {
-        // Each round starts with the other server: the one measured second pays for the first's
-        // after-effects (its dirty pages written back, its checkpoints), ~5 % in an A/A run.
+        // Each round starts with the other server: the one measured second paid for what the first
+        // left behind (~5 % in an A/A run; probably the disk still busy with the first one's writes).
         for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
           const pool = await presignedPool(fixtures[i]!, op, 64);
           const r = await measure(servers[i]!.endpoint, servers[i]!.pid, pool);
