@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKmsFixture, presignedPool } from '../test/reliability/lib/kms-fixture.js';
 import { processTreeCpuSeconds, rootCredentials, spawnServer, type ServerProcess } from '../test/reliability/lib/server-process.js';
+import { inRoundOrder } from './lib/round-order.js';
 import { wrk } from './lib/wrk.js';
 
 const args = process.argv.slice(2);
@@ -37,11 +38,7 @@ try {
   }
   const results = targets.map(() => ({ rps: [] as number[], cpuUs: [] as number[], p99: [] as number[] }));
   for (let round = 0; round < ROUNDS; round++) {
-    // Each round starts one server later: a run pays for the one before it (~5 % in an A/A run of
-    // bench/hot-path.bench.ts, probably the disk still busy with its writes), so no target always
-    // follows the same one.
-    for (let k = 0; k < targets.length; k++) {
-      const i = (round + k) % targets.length;
+    for (const i of inRoundOrder(targets.map((_, i) => i), round)) {
       const s = servers[i]!;
       await wrk(s.endpoint, pools[i]!, { seconds: 1, connections: CONNECTIONS }); // warm-up
       const cpu0 = processTreeCpuSeconds(s.pid);

@@ -27,6 +27,7 @@ import { processTreeCpuSeconds, rootCredentials, spawnServer, threadCpuTicks } f
 import { sendWire } from '../test/reliability/lib/http.js';
 import { stagesInWindow, summarizeCpuProfile } from './lib/cpu-profile.js';
 import { spawnListening } from './lib/listening.js';
+import { inRoundOrder } from './lib/round-order.js';
 import { wrk } from './lib/wrk.js';
 import type { WireRequest } from '../test/reliability/lib/sign.js';
 
@@ -143,9 +144,7 @@ async function compare(other: string): Promise<void> {
       const rps: number[][] = [[], []];
       const p99: number[][] = [[], []];
       for (let round = 0; round < rounds; round++) {
-        // Each round starts with the other server: the one measured second paid for what the first
-        // left behind (~5 % in an A/A run; probably the disk still busy with the first one's writes).
-        for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
+        for (const i of inRoundOrder([0, 1], round)) {
           const pool = await presignedPool(fixtures[i]!, op, 64);
           const r = await measure(servers[i]!.endpoint, servers[i]!.pid, pool);
           if (r.non2xx > 0) throw new Error(`${op} on ${servers[i]!.label}: ${r.non2xx} non-2xx`);

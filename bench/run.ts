@@ -30,6 +30,7 @@ import type { SaturationResult } from './lib/saturate.js';
 import { saturateWrk as saturate } from './lib/wrk.js';
 import { stageTable } from './lib/stage-table.js';
 import { RESULTS_DIR } from './lib/results-dir.js';
+import { inRoundOrder } from './lib/round-order.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -179,19 +180,18 @@ interface AuditCost {
 /**
  * What audit-first costs: Encrypt at saturation on two fresh servers, one normal and one started
  * with --insecure-skip-audit (answers without recording), alternating so drift hits both alike —
- * and which goes first alternates too: the server measured second pays for what the first leaves
- * behind (~5 % in an A/A run of bench/hot-path.bench.ts, bench/README.md, fifteenth pass).
+ * and which goes first alternates too (inRoundOrder).
  */
 async function auditCost(): Promise<AuditCost> {
   const rounds = quick ? 2 : 4;
   const result: AuditCost = { rounds, withAudit: { rps: [], p50: [], p99: [], cpuUs: [] }, withoutAudit: { rps: [], p50: [], p99: [], cpuUs: [] }, cost: 0 };
   await withServers([[], ['--insecure-skip-audit']], [], async ([on, off]) => {
     for (let round = 0; round < rounds; round++) {
-      const order = [
+      const servers = [
         [on!, result.withAudit],
         [off!, result.withoutAudit],
       ] as const;
-      for (const [{ server, fixture }, into] of round % 2 === 0 ? order : [...order].reverse()) {
+      for (const [{ server, fixture }, into] of inRoundOrder(servers, round)) {
         const pool = await presignedPool(fixture, 'Encrypt', cfg.pool);
         const sat = await saturate(server.endpoint, pool, {
           connections: CONNECTIONS,
