@@ -84,6 +84,7 @@ async function measure(label: string, storeModule: string): Promise<void> {
       ['EventId of the 4th record', { attribute: { key: 'EventId', value: oldId } }],
       ['EventName none such', { attribute: { key: 'EventName', value: 'NoSuchOperation' } }],
       ['EventName Encrypt, last hour only', { attribute: { key: 'EventName', value: 'Encrypt' }, startTime: new Date(T0 + (RECORDS / 20 - 3600) * 1000) }],
+      ['EventName Encrypt, first hour only', { attribute: { key: 'EventName', value: 'Encrypt' }, startTime: new Date(T0), endTime: new Date(T0 + 3600_000) }],
     ];
     for (const [name, q] of lookups) {
       const times: number[] = [];

@@ -40,12 +40,15 @@ export function lookupColumns(record: CloudTrailRecord): { username?: string; ac
  * A record as the store keeps it: canonical JSON text plus the columns LookupEvents filters on.
  * Event times are whole seconds, as CloudTrail records and compares them.
  */
+/** A record's stored event time: its time to the second, as its eventTime member writes it. */
+export const storedEventTime = (ms: number): number => Math.floor(ms / 1000) * 1000;
+
 export function toStoredEvent(record: CloudTrailRecord, eventTime: Date): NewAuditEvent {
   return {
     account: record.recipientAccountId,
     region: record.awsRegion,
     eventId: record.eventID,
-    eventTime: new Date(Math.floor(eventTime.getTime() / 1000) * 1000),
+    eventTime: new Date(storedEventTime(eventTime.getTime())),
     eventName: record.eventName,
     eventSource: record.eventSource,
     readOnly: record.readOnly,

@@ -19,6 +19,17 @@ export const EVENT_VERSION = '1.09';
 export const newEventId = (random: Random, time: Date | number): string =>
   uuidV7({ msecs: typeof time === 'number' ? time : time.getTime(), random: random.bytes(16) });
 
+const V7_EVENT_ID = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/**
+ * The event time a version-7 eventID carries (newEventId: its first 48 bits, in milliseconds);
+ * undefined for any other id, such as the random (version 4) ids of records written before.
+ */
+export function eventIdTime(eventId: string): number | undefined {
+  const m = V7_EVENT_ID.exec(eventId);
+  return m ? parseInt(m[1]! + m[2]!, 16) : undefined;
+}
+
 export const EVENT_SOURCES: Record<AuditedService, string> = {
   kms: 'kms.amazonaws.com',
   iam: 'iam.amazonaws.com',

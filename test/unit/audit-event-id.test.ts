@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { newEventId } from '../../src/audit/record.js';
+import { eventIdTime, newEventId } from '../../src/audit/record.js';
 import { secureRandom, type Random } from '../../src/crypto/random.js';
 
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -26,5 +26,13 @@ describe('record eventIDs', () => {
     assert.equal(parseInt(ids[0]!.replace(/-/g, '').slice(0, 12), 16), t);
     const same = new Set(Array.from({ length: 1000 }, () => newEventId(secureRandom, t)));
     assert.equal(same.size, 1000);
+  });
+
+  it('give their time back (eventIdTime); other ids carry none', () => {
+    for (const d of [0, 1, 999, 86_400_000]) assert.equal(eventIdTime(newEventId(secureRandom, Date.UTC(2026, 11, 5) + d)), Date.UTC(2026, 11, 5) + d);
+    assert.equal(eventIdTime('01234567-89ab-7000-8000-000000000000'), 0x0123456789ab);
+    for (const other of ['01234567-89ab-4000-8000-000000000000', '01234567-89AB-7000-8000-000000000000', '01234567-89ab-7000-c000-000000000000', 'x01234567-89ab-7000-8000-000000000000', '']) {
+      assert.equal(eventIdTime(other), undefined, other);
+    }
   });
 });

@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { toStoredEvent } from '../../src/audit/record-index.js';
 import type { CloudTrailRecord } from '../../src/audit/record.js';
 import type { AuditLookup, AuditStore, LookupAttributeKey, NewAuditEvent } from '../../src/store/audit-ports.js';
-import { blockFinder, encodeBlockHashes, hashBytes, lookupHash } from '../../src/store/sqlite/audit-blocks.js';
+import { BLOCK_SPAN_MS, blockFinder, encodeBlockHashes, hashBytes, lookupHash } from '../../src/store/sqlite/audit-blocks.js';
 import { migrate } from '../../src/store/sqlite/schema.js';
 import { sqliteAuditStore } from '../../src/store/sqlite/sqlite-audit.js';
 import { openDatabase } from '../../src/store/sqlite/sqlite-store.js';
@@ -26,21 +26,26 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const ACCOUNTS = ['111111111111', '222222222222'];
 const REGION = 'us-east-1';
 const T0 = Date.parse('2026-03-01T00:00:00Z');
+/** The records' time step: half the time a block spans at most, so groups out of time order split blocks. */
+const TICK = BLOCK_SPAN_MS / 2;
 const USERS = ['alice', 'bob', 'carol'];
 const KEYS = ['1', '2', '3', '4'].map((d) => `arn:aws:kms:${REGION}:111111111111:key/${d.repeat(8)}-1111-1111-1111-111111111111`);
 const NAMES = ['Encrypt', 'Decrypt', 'DescribeKey', 'CreateUser', 'GenerateDataKey'];
 const KEY_IDS = ['AKIAAAAAAAAAAAAAAAAA', 'AKIABBBBBBBBBBBBBBBB', 'ASIACCCCCCCCCCCCCCCC'];
 
+/** The first two groups of a version-7 UUID: its 48-bit time in milliseconds. */
+const v7Prefix = (ms: number) => ms.toString(16).padStart(12, '0').replace(/^(.{8})(.{4})$/, '$1-$2');
+
 /**
  * A random record: KMS or IAM, an IAM user or the root, 0–4 key resources, now and then failed.
- * Its time follows its index (a trail grows with time) give or take 3 seconds: groups overlap.
+ * Its time follows its index (a trail grows with time) give or take 3 ticks (half a block's span): groups overlap.
  */
 function randomEvent(r: Prng, i: number): NewAuditEvent {
   const account = r.pick(ACCOUNTS);
   const name = r.pick(NAMES);
   const iam = name === 'CreateUser';
   const user = r.chance(0.8) ? r.pick(USERS) : undefined;
-  const time = T0 + Math.max(0, Math.floor(i / 25) + r.int(-3, 3)) * 1000;
+  const time = T0 + Math.max(0, Math.floor(i / 25) + r.int(-3, 3)) * TICK;
   const record: CloudTrailRecord = {
     eventVersion: '1.09',
     userIdentity: user
@@ -56,7 +61,9 @@ function randomEvent(r: Prng, i: number): NewAuditEvent {
     // A refused call's request may name what no valid request can: JSON escapes in the record's text.
     requestParameters: iam ? { userName: r.pick([...USERS, 'q"uo\\te\u0007d']) } : null,
     responseElements: null,
-    eventID: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+    // As the server writes them (version 7: the call's milliseconds first, so a lookup by eventID reads
+    // only that second's blocks), or random (version 4), as records written before.
+    eventID: r.chance(0.5) ? `${v7Prefix(time + r.int(0, 999))}-7000-8000-${String(i).padStart(12, '0')}` : `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
     readOnly: name !== 'CreateUser',
     ...(iam ? {} : { resources: KEYS.filter(() => r.chance(0.3)).map((ARN) => ({ accountId: account, type: 'AWS::KMS::Key', ARN })) }),
     eventType: 'AwsApiCall',
@@ -80,7 +87,7 @@ function values(e: NewAuditEvent, key: LookupAttributeKey): string[] {
     case 'ResourceName': return e.resources.map((x) => x.name);
   }
 }
-const SECONDS = 60;
+const TICKS = 60;
 const ATTRIBUTES: LookupAttributeKey[] = ['EventId', 'EventName', 'ReadOnly', 'Username', 'EventSource', 'AccessKeyId', 'ResourceType', 'ResourceName'];
 
 interface Stored { event: NewAuditEvent; seq: number }
@@ -114,8 +121,8 @@ async function checkLookups(r: Prng, audit: AuditStore, stored: Stored[], rounds
     const mine = stored.filter((s) => s.event.account === account);
     const pool = key ? mine.flatMap((s) => values(s.event, key)) : [];
     const value = key ? (r.chance(0.05) || pool.length === 0 ? 'no-such-value' : r.pick(pool)) : '';
-    const start = r.chance(0.4) ? T0 + r.int(0, SECONDS) * 1000 : undefined;
-    const end = r.chance(0.4) ? T0 + r.int(0, SECONDS) * 1000 : undefined;
+    const start = r.chance(0.4) ? T0 + r.int(0, TICKS) * TICK : undefined;
+    const end = r.chance(0.4) ? T0 + r.int(0, TICKS) * TICK : undefined;
     const want = mine
       .filter((s) => (!key || values(s.event, key).includes(value)) && (start === undefined || s.event.eventTime.getTime() >= start) &&
         (end === undefined || s.event.eventTime.getTime() <= end))
@@ -173,9 +180,13 @@ describe('audit lookups through block summaries (sqlite)', () => {
       events.push(...group);
     }
     const stored = storedOf(db1, events);
-    // Groups and single records join a writer's newest block up to 64 records; the two writers' blocks overlap in seq.
-    const blocks = db1.prepare('SELECT COUNT(*) AS n, MAX(records) AS most, SUM(records) AS total FROM audit_blocks').get() as { n: number; most: number; total: number };
-    assert.deepEqual([blocks.most <= 64, blocks.total, blocks.n < events.length / 20], [true, events.length, true], JSON.stringify(blocks));
+    // Groups and single records join a writer's newest block up to 64 records within BLOCK_SPAN_MS (these
+    // records' times jitter by 1.5 spans, so some blocks are cut short by their span); the two writers'
+    // blocks overlap in seq.
+    const blocks = db1.prepare(`SELECT COUNT(*) AS n, MAX(records) AS most, SUM(records) AS total, MAX(max_time - min_time) AS span,
+      SUM(records > 1) AS joined FROM audit_blocks`).get() as { n: number; most: number; total: number; span: number; joined: number };
+    assert.deepEqual([blocks.most <= 64, blocks.total, blocks.span <= BLOCK_SPAN_MS, blocks.n < events.length / 1.5, blocks.joined > blocks.n / 3],
+      [true, events.length, true, true, true], JSON.stringify(blocks));
     assert.ok((await checkLookups(r, writers[1]!, stored, 250)) > 180, 'most lookups find something');
     await checkLastUsage(writers[0]!, stored);
     db1.close();
@@ -196,8 +207,8 @@ describe('audit lookups through block summaries (sqlite)', () => {
     for (let s = 101; s <= 109; s++) await b.append(at(s, 60)); // worker-1: nine blocks, newer: the walk's first step takes eight
     let grown = false;
     const found = blockFinder(db1)({ account: ACCOUNTS[0]!, region: REGION, limit: 10_000, also: () => {
-      // Mid-walk, writer '' appends at second 200: its block (10 + 1 records) moves to the top of the order.
-      if (!grown) void a.append(at(200, 1));
+      // Mid-walk, writer '' appends at second 150: its block (10 + 1 records) moves to the top of the order.
+      if (!grown) void a.append(at(150, 1));
       return (grown = true);
     } });
     assert.equal(found.length, 10 + 9 * 60, 'every record committed when the walk began, and none after');
@@ -229,6 +240,45 @@ describe('audit lookups through block summaries (sqlite)', () => {
     const stored = storedOf(db, events);
     assert.ok((await checkLookups(r, audit, stored, 150)) > 100);
     await checkLastUsage(audit, stored);
+    db.close();
+  });
+
+  it('summarizes again the blocks written before spans were bounded, once migrated', async () => {
+    const r = new Prng(0x5ba);
+    const path = join(dir, 'spans.db');
+    const db = openDatabase(path);
+    const probe = new Database(':memory:');
+    migrate(probe);
+    const all = probe.pragma('user_version', { simple: true }) as number;
+    probe.close();
+    migrate(db, all - 1);
+    const audit = sqliteAuditStore(db);
+    const events: NewAuditEvent[] = [];
+    while (events.length < 1200) {
+      const group = Array.from({ length: r.int(1, 40) }, (_, k) => randomEvent(r, events.length + k));
+      await audit.append(group);
+      events.push(...group);
+    }
+    // As the summaries of that version could be: each account's records in blocks of up to 64, whatever their span.
+    db.exec(`DELETE FROM audit_blocks`);
+    const rows = db.prepare('SELECT seq, account, event_time FROM audit_events ORDER BY seq').all() as { seq: number; account: string; event_time: number }[];
+    const insert = db.prepare(`INSERT INTO audit_blocks (account, region, max_time, first_seq, writer, last_seq, min_time, records, hashes) VALUES (?, ?, ?, ?, '', ?, ?, ?, ?)`);
+    for (const account of ACCOUNTS) {
+      const mine = rows.filter((x) => x.account === account);
+      for (let i = 0; i < mine.length; i += 64) {
+        const block = mine.slice(i, i + 64);
+        const hashes = new Set<number>();
+        for (const x of block) for (const key of ATTRIBUTES) for (const v of values(events[x.seq - 1]!, key)) hashes.add(lookupHash(key, v));
+        const times = block.map((x) => x.event_time);
+        insert.run(account, REGION, Math.max(...times), block[0]!.seq, block[block.length - 1]!.seq, Math.min(...times), block.length, encodeBlockHashes(hashes));
+      }
+    }
+    assert.ok((db.prepare('SELECT MAX(max_time - min_time) FROM audit_blocks').pluck().get() as number) > BLOCK_SPAN_MS);
+    migrate(db);
+    assert.ok((db.prepare('SELECT MAX(max_time - min_time) FROM audit_blocks').pluck().get() as number) <= BLOCK_SPAN_MS);
+    assert.equal(db.prepare('SELECT SUM(records) FROM audit_blocks').pluck().get(), events.length);
+    const stored = storedOf(db, events);
+    assert.ok((await checkLookups(r, sqliteAuditStore(db), stored, 150)) > 100);
     db.close();
   });
 });

@@ -70,6 +70,15 @@ export function rowMatches(r: EventRow, key: LookupAttributeKey, value: string):
 /** Records a block summarizes at most: a trail written a call at a time grows its newest block up to this. */
 export const BLOCK_RECORDS = 64;
 
+/**
+ * The time a block's records span at most (ms). A block holding a record of time t ends by
+ * t + BLOCK_SPAN_MS, so a lookup ending at `to` (an EndTime, an eventID's second, a page's position)
+ * starts its walk at the blocks ending by to + BLOCK_SPAN_MS instead of at the newest. A busy trail
+ * fills a block in milliseconds; one of a call a second still fills it; a quieter one has smaller
+ * blocks (more summaries for a rare value's walk to read).
+ */
+export const BLOCK_SPAN_MS = 60_000;
+
 /** The summary of one block being written. */
 export interface AuditBlock {
   account: string;
@@ -99,7 +108,7 @@ export function blockWriter(db: Database.Database, writer: string): (blocks: Ite
   return (blocks) => {
     for (const b of blocks) {
       const last = newest.get(b.account, b.region, writer) as BlockRow | undefined;
-      if (last && last.records + b.records <= BLOCK_RECORDS) {
+      if (last && last.records + b.records <= BLOCK_RECORDS && Math.max(b.maxTime, last.max_time) - Math.min(b.minTime, last.min_time) <= BLOCK_SPAN_MS) {
         remove.run(b.account, b.region, last.max_time, last.first_seq);
         for (let i = 0; i < last.hashes.length; i += 4) b.hashes.add(last.hashes.readUInt32LE(i));
         b.firstSeq = last.first_seq;
@@ -115,12 +124,21 @@ export function blockWriter(db: Database.Database, writer: string): (blocks: Ite
 /** The key of one account and region's chain (and of its block in an append). */
 export const chainKey = (account: string, region: string): string => `${account}\u0000${region}`;
 
-/** The blocks of one append transaction, one per account and region, as its records are inserted. */
+/**
+ * The blocks of one append transaction as its records are inserted: one per account and region,
+ * and another whenever the next record would make a block span more than BLOCK_SPAN_MS.
+ */
 export class AuditBlocks {
   private readonly open = new Map<string, AuditBlock>();
+  /** Blocks of this transaction closed by their span, in seq order per chain. */
+  private readonly closed: AuditBlock[] = [];
 
   add(e: NewAuditEvent, seq: number, time: number, chain = chainKey(e.account, e.region)): void {
     let b = this.open.get(chain);
+    if (b && Math.max(b.maxTime, time) - Math.min(b.minTime, time) > BLOCK_SPAN_MS) {
+      this.closed.push(b);
+      b = undefined;
+    }
     if (!b) this.open.set(chain, (b = { account: e.account, region: e.region, firstSeq: seq, lastSeq: seq, minTime: time, maxTime: time, records: 0, hashes: new Set() }));
     b.lastSeq = seq;
     b.records++;
@@ -132,13 +150,15 @@ export class AuditBlocks {
   /** Records added since the last take(). */
   get size(): number {
     let n = 0;
+    for (const b of this.closed) n += b.records;
     for (const b of this.open.values()) n += b.records;
     return n;
   }
 
   /** The blocks, emptied: written in the same transaction as their records. */
   take(): AuditBlock[] {
-    const out = [...this.open.values()];
+    const out = [...this.closed, ...this.open.values()];
+    this.closed.length = 0;
     this.open.clear();
     return out;
   }
@@ -199,7 +219,8 @@ export function blockFinder(db: Database.Database): (q: BlockQuery) => EventRow[
     const hash = attribute && hashBytes(lookupHash(attribute.key, attribute.value));
     const upTo = q.before ? Math.min(to, q.before.time) : to;
     const found: EventRow[] = [];
-    let cursor = [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+    // No block ending after upTo + BLOCK_SPAN_MS holds a record of upTo or before: the walk starts below it.
+    let cursor = upTo < Number.MAX_SAFE_INTEGER - BLOCK_SPAN_MS ? [upTo + BLOCK_SPAN_MS + 1, 0] : [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
     // A few blocks usually fill a page; a rare value walks them all, in growing steps.
     for (let step = 8; ; step = Math.min(step * 4, 512)) {
       const page = (hash ? blocksHolding.all(q.account, q.region, cursor[0], cursor[1], from, upTo, hash, step)

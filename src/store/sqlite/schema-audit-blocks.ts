@@ -33,6 +33,20 @@ export function migrateAuditBlocks(db: Database.Database): void {
     ) WITHOUT ROWID;
     CREATE INDEX audit_blocks_by_writer ON audit_blocks (account, region, writer, first_seq);
   `);
+  summarizeBlocks(db);
+}
+
+/**
+ * Migration: blocks span at most BLOCK_SPAN_MS (a time-bounded lookup then skips the blocks ending
+ * after its bounds); the summaries written before are written again.
+ */
+export function migrateAuditBlockSpans(db: Database.Database): void {
+  db.exec('DELETE FROM audit_blocks');
+  summarizeBlocks(db);
+}
+
+/** Summarizes the stored records in blocks per account, region and writer, in seq order. */
+function summarizeBlocks(db: Database.Database): void {
   const rows = db.prepare(`SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 4096`);
   const writers = new Map<string, ReturnType<typeof blockWriter>>();
   const open = new Map<string, AuditBlocks>();

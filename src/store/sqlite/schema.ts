@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { AUDIT_SCHEMA } from './schema-audit.js';
 import { AUDIT_INTENTS_SCHEMA } from './schema-audit-intents.js';
 import { SQLITE_AUDIT_WRITERS_MIGRATION } from './schema-audit-writers.js';
-import { migrateAuditBlocks } from './schema-audit-blocks.js';
+import { migrateAuditBlockSpans, migrateAuditBlocks } from './schema-audit-blocks.js';
 import { GRANTS_SCHEMA } from './schema-grants.js';
 import { migrateGrantRules } from './schema-grant-rules.js';
 import { IAM_SCHEMA, IAM_TAGS_SCHEMA, STS_ISSUER_ID_SCHEMA } from './schema-iam.js';
@@ -97,6 +97,8 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   SQLITE_AUDIT_WRITERS_MIGRATION,
   // LookupEvents through one summary per block of records instead of an index entry per record and attribute.
   migrateAuditBlocks,
+  // Blocks span at most a minute, so a lookup bounded in time (or by an eventID's time) skips the newer ones.
+  migrateAuditBlockSpans,
 ];
 
 /** Applies the migrations not yet applied, up to `target` (all of them unless a test says otherwise). */

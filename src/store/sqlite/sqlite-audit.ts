@@ -1,6 +1,8 @@
 import { writeTransaction } from './transaction.js';
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH, linkHash } from '../../audit/hash-chain.js';
+import { storedEventTime } from '../../audit/record-index.js';
+import { eventIdTime } from '../../audit/record.js';
 import type { AuditDigest, AuditStore, ChainHead, NewAuditEvent, StoredAuditEvent, StoredIntent } from '../audit-ports.js';
 import { toDigest, toEvent, toKey, type DigestRow, type EventRow, type KeyRow } from '../audit-rows.js';
 import { AuditBlocks, blockFinder, blockWriter, chainKey } from './audit-blocks.js';
@@ -93,8 +95,17 @@ export function sqliteAuditStore(db: Database.Database, writer = ''): AuditStore
       if (events.length > 0) append(events);
     },
     async lookup(q) {
-      const rows = find({ account: q.account, region: q.region, attribute: q.attribute, from: q.startTime?.getTime(), to: q.endTime?.getTime(),
-        before: q.after, limit: q.limit + 1 });
+      let from = q.startTime?.getTime();
+      let to = q.endTime?.getTime();
+      // A version-7 eventID carries its record's time: only the blocks of that second are read
+      // (a rare value otherwise reads every block's summary).
+      const idTime = q.attribute?.key === 'EventId' ? eventIdTime(q.attribute.value) : undefined;
+      if (idTime !== undefined) {
+        const at = storedEventTime(idTime);
+        from = Math.max(from ?? at, at);
+        to = Math.min(to ?? at, at);
+      }
+      const rows = find({ account: q.account, region: q.region, attribute: q.attribute, from, to, before: q.after, limit: q.limit + 1 });
       const more = rows.length > q.limit;
       if (more) rows.length = q.limit;
       const last = rows[rows.length - 1];
