@@ -36,13 +36,13 @@ export function lookupColumns(record: CloudTrailRecord): { username?: string; ac
   return out;
 }
 
+/** A record's stored event time: its time to the second, as its eventTime member writes it. */
+export const storedEventTime = (ms: number): number => Math.floor(ms / 1000) * 1000;
+
 /**
  * A record as the store keeps it: canonical JSON text plus the columns LookupEvents filters on.
  * Event times are whole seconds, as CloudTrail records and compares them.
  */
-/** A record's stored event time: its time to the second, as its eventTime member writes it. */
-export const storedEventTime = (ms: number): number => Math.floor(ms / 1000) * 1000;
-
 export function toStoredEvent(record: CloudTrailRecord, eventTime: Date): NewAuditEvent {
   return {
     account: record.recipientAccountId,

@@ -96,10 +96,11 @@ interface BlockRow { max_time: number; first_seq: number; last_seq: number; min_
 /**
  * Writes block summaries for one writer's connection: each call's blocks, one per account and
  * region, join the writer's newest block of that account and region while it summarizes fewer
- * than BLOCK_RECORDS records (no other writer's records lie in its seq range: each block and the
- * records query name their writer), else start a new one.
+ * than BLOCK_RECORDS records within BLOCK_SPAN_MS (no other writer's records lie in its seq range:
+ * each block and the records query name their writer), else start a new one. `join: false` (a
+ * migration summarizing older records again) writes the blocks as they are.
  */
-export function blockWriter(db: Database.Database, writer: string): (blocks: Iterable<AuditBlock>) => void {
+export function blockWriter(db: Database.Database, writer: string, { join = true } = {}): (blocks: Iterable<AuditBlock>) => void {
   const newest = db.prepare(`SELECT max_time, first_seq, last_seq, min_time, records, hashes FROM audit_blocks
     WHERE account = ? AND region = ? AND writer = ? ORDER BY first_seq DESC LIMIT 1`);
   const remove = db.prepare(`DELETE FROM audit_blocks WHERE account = ? AND region = ? AND max_time = ? AND first_seq = ?`);
@@ -107,7 +108,7 @@ export function blockWriter(db: Database.Database, writer: string): (blocks: Ite
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   return (blocks) => {
     for (const b of blocks) {
-      const last = newest.get(b.account, b.region, writer) as BlockRow | undefined;
+      const last = join ? (newest.get(b.account, b.region, writer) as BlockRow | undefined) : undefined;
       if (last && last.records + b.records <= BLOCK_RECORDS && Math.max(b.maxTime, last.max_time) - Math.min(b.minTime, last.min_time) <= BLOCK_SPAN_MS) {
         remove.run(b.account, b.region, last.max_time, last.first_seq);
         for (let i = 0; i < last.hashes.length; i += 4) b.hashes.add(last.hashes.readUInt32LE(i));

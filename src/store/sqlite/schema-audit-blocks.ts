@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { NewAuditEvent } from '../audit-ports.js';
-import { AuditBlocks, BLOCK_RECORDS, blockWriter, storedResources } from './audit-blocks.js';
+import { AuditBlocks, BLOCK_RECORDS, BLOCK_SPAN_MS, blockWriter, storedResources } from './audit-blocks.js';
 import { toEvent, type EventRow } from '../audit-rows.js';
 
 /**
@@ -33,20 +33,6 @@ export function migrateAuditBlocks(db: Database.Database): void {
     ) WITHOUT ROWID;
     CREATE INDEX audit_blocks_by_writer ON audit_blocks (account, region, writer, first_seq);
   `);
-  summarizeBlocks(db);
-}
-
-/**
- * Migration: blocks span at most BLOCK_SPAN_MS (a time-bounded lookup then skips the blocks ending
- * after its bounds); the summaries written before are written again.
- */
-export function migrateAuditBlockSpans(db: Database.Database): void {
-  db.exec('DELETE FROM audit_blocks');
-  summarizeBlocks(db);
-}
-
-/** Summarizes the stored records in blocks per account, region and writer, in seq order. */
-function summarizeBlocks(db: Database.Database): void {
   const rows = db.prepare(`SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 4096`);
   const writers = new Map<string, ReturnType<typeof blockWriter>>();
   const open = new Map<string, AuditBlocks>();
@@ -69,6 +55,28 @@ function summarizeBlocks(db: Database.Database): void {
     after = page[page.length - 1]!.seq;
   }
   for (const chain of [...open.keys()]) write(chain, chain.split('\u0000')[2]!);
+}
+
+/**
+ * Migration: a block spans at most BLOCK_SPAN_MS (a lookup bounded in time then skips the blocks
+ * ending after its bounds). The blocks written before that span more — those of a quiet trail; a busy
+ * one fills its blocks in milliseconds — are summarized again from their records, split where the
+ * next record would stretch one further.
+ */
+export function migrateAuditBlockSpans(db: Database.Database): void {
+  const wide = db.prepare(`SELECT account, region, writer, max_time, first_seq, last_seq FROM audit_blocks WHERE max_time - min_time > ?`)
+    .all(BLOCK_SPAN_MS) as { account: string; region: string; writer: string; max_time: number; first_seq: number; last_seq: number }[];
+  const remove = db.prepare(`DELETE FROM audit_blocks WHERE account = ? AND region = ? AND max_time = ? AND first_seq = ?`);
+  const records = db.prepare(`SELECT * FROM audit_events WHERE seq BETWEEN ? AND ? AND account = ? AND region = ? AND writer = ? ORDER BY seq`);
+  const writers = new Map<string, ReturnType<typeof blockWriter>>();
+  for (const b of wide) {
+    remove.run(b.account, b.region, b.max_time, b.first_seq);
+    const blocks = new AuditBlocks();
+    for (const r of records.all(b.first_seq, b.last_seq, b.account, b.region, b.writer) as EventRow[]) blocks.add(storedEvent(r), r.seq, r.event_time);
+    let write = writers.get(b.writer);
+    if (!write) writers.set(b.writer, (write = blockWriter(db, b.writer, { join: false })));
+    write(blocks.take());
+  }
 }
 
 /** A stored record with the lookup resources its text names, as the block summaries index it. */
