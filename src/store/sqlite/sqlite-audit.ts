@@ -97,8 +97,8 @@ export function sqliteAuditStore(db: Database.Database, writer = ''): AuditStore
     async lookup(q) {
       let from = q.startTime?.getTime();
       let to = q.endTime?.getTime();
-      // A version-7 eventID carries its record's time: only the blocks of that second are read
-      // (a rare value otherwise reads every block's summary).
+      // A version-7 eventID carries its record's time: only the blocks that can hold that second are
+      // read (a rare value otherwise reads every block's summary).
       const idTime = q.attribute?.key === 'EventId' ? eventIdTime(q.attribute.value) : undefined;
       if (idTime !== undefined) {
         const at = storedEventTime(idTime);
